@@ -1,0 +1,45 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { JSONWebKeySet } from 'jose';
+import type pg from 'pg';
+import type { MetricsSampler } from '../stack/metrics.js';
+import type { Supervisor } from '../stack/supervisor.js';
+import authPlugin from './auth/plugin.js';
+import type { TokenIssuer, TokenVerifier } from './auth/tokens.js';
+import dataPlugin from './data/plugin.js';
+import type { TenantGuard } from './data/tenant-guard.js';
+import { installErrorHandling } from './errors.js';
+import stackApiPlugin from './stack-api/plugin.js';
+
+export interface GatewayDeps {
+  postgrestUrl: string;
+  db: pg.Pool;
+  verifier: TokenVerifier;
+  issuer: TokenIssuer;
+  jwks: JSONWebKeySet;
+  guard: TenantGuard;
+  adminToken: string;
+  devTokens: boolean;
+  supervisor: Supervisor;
+  metrics: MetricsSampler;
+  /** Pino destination for the gateway's log (a file under APPRUN_HOME/logs), or false. */
+  logFile?: string;
+}
+
+/** Request bodies above this are refused with 413 before they are read in full. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logFile ? { level: 'warn', file: deps.logFile } : false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  });
+  installErrorHandling(app);
+
+  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+  await app.register(authPlugin, { verifier: deps.verifier, issuer: deps.issuer, jwks: deps.jwks, db: deps.db, devTokens: deps.devTokens });
+  await app.register(dataPlugin, { prefix: '/data', postgrestUrl: deps.postgrestUrl, guard: deps.guard });
+  await app.register(stackApiPlugin, { adminToken: deps.adminToken, supervisor: deps.supervisor, metrics: deps.metrics });
+  return app;
+}

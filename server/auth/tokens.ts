@@ -1,0 +1,126 @@
+import { SignJWT, createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from 'jose';
+import { type SigningKey, TOKEN_ALG } from './signing-keys.js';
+
+export type AppRole = 'admin' | 'user';
+
+/** What every gateway access token carries. db_role is the Postgres role PostgREST switches to. */
+export interface AccessClaims {
+  sub: string;
+  email: string;
+  tenant_id: string;
+  role: AppRole;
+  db_role: string;
+}
+
+export const DB_ROLE: Record<AppRole, string> = { admin: 'apprun_admin', user: 'apprun_user' };
+export const TOKEN_ISSUER = 'apprun-gateway';
+/** Larger headers are refused before any parsing: a real token is a few hundred bytes. */
+export const MAX_TOKEN_BYTES = 4096;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A refused credential: always 401, with a machine-readable code and a sentence for people. */
+export class AuthError extends Error {
+  readonly statusCode = 401;
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AuthError';
+  }
+}
+
+export class TokenIssuer {
+  constructor(
+    private readonly key: SigningKey,
+    private readonly audience: string,
+  ) {}
+
+  async mint(claims: AccessClaims, ttlSeconds: number): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
+    const access_token = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: TOKEN_ALG, kid: this.key.kid, typ: 'JWT' })
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(this.audience)
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime(`${ttlSeconds}s`)
+      .sign(this.key.privateKey);
+    return { access_token, token_type: 'Bearer', expires_in: ttlSeconds };
+  }
+}
+
+function claimsOf(payload: Record<string, unknown>): AccessClaims {
+  const { sub, email, tenant_id, role, db_role } = payload;
+  if (typeof sub !== 'string' || typeof email !== 'string' || typeof tenant_id !== 'string' || !UUID.test(tenant_id)) {
+    throw new AuthError('token_invalid', 'token lacks the sub, email or tenant_id claim');
+  }
+  if ((role !== 'admin' && role !== 'user') || db_role !== DB_ROLE[role]) {
+    throw new AuthError('token_invalid', 'token has an unknown role');
+  }
+  return { sub, email, tenant_id, role, db_role };
+}
+
+function explain(err: unknown): AuthError {
+  if (err instanceof AuthError) return err;
+  if (err instanceof errors.JWTExpired) return new AuthError('token_expired', 'token has expired');
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.claim === 'nbf') return new AuthError('token_not_yet_valid', 'token is not valid yet (nbf is in the future)');
+    return new AuthError('token_invalid', `token claim "${err.claim}" is not accepted`);
+  }
+  if (err instanceof errors.JWSSignatureVerificationFailed) return new AuthError('token_invalid', 'token signature does not verify');
+  if (err instanceof errors.JWKSNoMatchingKey) return new AuthError('token_invalid', 'token is signed by a key this gateway does not publish');
+  if (err instanceof errors.JOSEAlgNotAllowed) return new AuthError('token_invalid', `token algorithm is not accepted (only ${TOKEN_ALG})`);
+  return new AuthError('token_invalid', 'token is malformed');
+}
+
+/**
+ * Verifies bearer tokens. Verified tokens are cached until their own expiry (bounded in number), because the
+ * signature check costs ~200 µs and the same token arrives on every request of a session.
+ */
+export class TokenVerifier {
+  private readonly keySet: ReturnType<typeof createLocalJWKSet>;
+  private readonly cache = new Map<string, { claims: AccessClaims; expiresAtMs: number }>();
+
+  constructor(
+    jwks: JSONWebKeySet,
+    private readonly audience: string,
+    private readonly maxCached = 10_000,
+  ) {
+    this.keySet = createLocalJWKSet(jwks);
+  }
+
+  /** Takes the Authorization header; returns the claims or throws AuthError. */
+  async verifyHeader(header: string | undefined): Promise<AccessClaims> {
+    if (header === undefined || header === '') throw new AuthError('token_missing', 'Authorization: Bearer <token> is required');
+    if (header.length > MAX_TOKEN_BYTES) throw new AuthError('token_too_large', `token is larger than ${MAX_TOKEN_BYTES} bytes`);
+    if (header.slice(0, 7).toLowerCase() !== 'bearer ') throw new AuthError('token_missing', 'Authorization must use the Bearer scheme');
+    return this.verify(header.slice(7).trim());
+  }
+
+  async verify(token: string): Promise<AccessClaims> {
+    const hit = this.cache.get(token);
+    if (hit) {
+      if (Date.now() < hit.expiresAtMs) return hit.claims;
+      this.cache.delete(token);
+      throw new AuthError('token_expired', 'token has expired');
+    }
+    let claims: AccessClaims;
+    let exp: number;
+    try {
+      const { payload } = await jwtVerify(token, this.keySet, {
+        algorithms: [TOKEN_ALG],
+        issuer: TOKEN_ISSUER,
+        audience: this.audience,
+        requiredClaims: ['exp', 'iat'],
+        clockTolerance: 5,
+      });
+      claims = claimsOf(payload);
+      exp = payload.exp!;
+    } catch (err) {
+      throw explain(err);
+    }
+    if (this.cache.size >= this.maxCached) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(token, { claims, expiresAtMs: exp * 1000 });
+    return claims;
+  }
+}

@@ -1,0 +1,155 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { AppHome, resolveHomeDir } from '../stack/home.js';
+import { isAlive, reapPidFile } from '../stack/pid-files.js';
+import { parsePortBase } from '../stack/ports.js';
+import { Core, type CoreState, runningCore } from './core.js';
+import { progressPrinter } from './cli/format.js';
+import { fetchStack, renderStatus } from './cli/status.js';
+
+const USAGE = `apprun — a local backend platform in one command
+
+usage: apprun <command> [options]
+
+commands:
+  up        start the stack and the gateway in the foreground (Ctrl-C stops everything)
+  status    show every service: state, health, pid, port, memory, CPU
+  down      stop a running apprun and everything it started
+  start     open the desktop app; without an Electron binary, run \`up\`
+
+options:
+  --home DIR          app home (default: $APPRUN_HOME, else the OS user-data dir)
+  --port-base N       move every port to N, N+1, … (default: $APPRUN_PORT_BASE, else the POC ports)
+  --no-dev-tokens     disable POST /auth/dev-token (up)
+  --json              machine-readable output (status)
+`;
+
+const SERVICES = ['postgres', 'postgrest'] as const;
+
+function fail(message: string): never {
+  process.stderr.write(`apprun: ${message}\n`);
+  process.exit(1);
+}
+
+async function up(home: string, portBase: number | undefined, devTokens: boolean): Promise<void> {
+  const core = new Core({ home, portBase, devTokens, progress: progressPrinter() });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping services…\n`);
+    await core.stop();
+    process.stdout.write('apprun stopped; no processes left behind\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+
+  let state: CoreState;
+  try {
+    state = await core.start();
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const out = [
+    '',
+    `apprun is up (home: ${state.home})`,
+    `  gateway      ${state.gatewayUrl}`,
+    `  data API     ${state.gatewayUrl}/data/<table>`,
+    `  PostgREST    http://127.0.0.1:${state.ports.postgrest}`,
+    `  Postgres     postgres://127.0.0.1:${state.ports.postgres}/apprun`,
+    `  admin token  ${state.adminToken}   (x-apprun-admin-token header for /api/*)`,
+    devTokens ? `  dev tokens   POST ${state.gatewayUrl}/auth/dev-token {"email":"alice@test.com"}   (DEV ONLY)` : '',
+    '',
+    renderStatus(state, await fetchStack(state)),
+    '',
+    'Ctrl-C stops everything.',
+  ];
+  process.stdout.write(`${out.filter((l) => l !== undefined).join('\n')}\n`);
+}
+
+async function status(home: AppHome, json: boolean): Promise<void> {
+  const state = await runningCore(home);
+  if (!state) {
+    if (json) process.stdout.write(`${JSON.stringify({ running: false })}\n`);
+    else process.stdout.write(`apprun is not running (home: ${home.root})\n`);
+    process.exitCode = 3;
+    return;
+  }
+  const stack = await fetchStack(state);
+  process.stdout.write(json ? `${JSON.stringify({ running: true, gatewayUrl: state.gatewayUrl, ...stack }, null, 2)}\n` : `${renderStatus(state, stack)}\n`);
+}
+
+async function down(home: AppHome): Promise<void> {
+  const state = await runningCore(home);
+  if (state) {
+    process.stdout.write(`stopping apprun (pid ${state.pid})…\n`);
+    process.kill(state.pid, 'SIGTERM');
+    const deadline = Date.now() + 60_000;
+    while (isAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (isAlive(state.pid)) fail(`pid ${state.pid} did not stop within 60 s`);
+  }
+  // Services a killed core left behind (its pid files remain).
+  const reaped: string[] = [];
+  for (const name of SERVICES) {
+    const pid = await reapPidFile(home.pidFile(name));
+    if (pid) reaped.push(`${name} (pid ${pid})`);
+  }
+  if (reaped.length) process.stdout.write(`reaped orphans: ${reaped.join(', ')}\n`);
+  process.stdout.write(state || reaped.length ? 'apprun is down\n' : `apprun was not running (home: ${home.root})\n`);
+}
+
+/** The desktop app where Electron's binary exists; otherwise the headless core, said in one line. */
+async function start(home: string, portBase: number | undefined, devTokens: boolean): Promise<void> {
+  let electronPath: string | undefined;
+  try {
+    electronPath = createRequire(import.meta.url)('electron') as unknown as string;
+  } catch {
+    electronPath = undefined;
+  }
+  if (!electronPath || !fs.existsSync(electronPath)) {
+    process.stdout.write('Electron binary not available here: running the headless core (apprun up) instead.\n');
+  } else {
+    process.stdout.write('The desktop app is not built yet: running the headless core (apprun up) instead.\n');
+  }
+  await up(home, portBase, devTokens);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      home: { type: 'string' },
+      'port-base': { type: 'string' },
+      'dev-tokens': { type: 'boolean', default: true },
+      'no-dev-tokens': { type: 'boolean' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0] ?? 'help';
+  const homeDir = values.home ?? resolveHomeDir();
+  const portBase = parsePortBase(values['port-base'] ?? process.env.APPRUN_PORT_BASE);
+  const devTokens = !values['no-dev-tokens'];
+  const home = new AppHome(homeDir);
+  switch (values.help ? 'help' : command) {
+    case 'up':
+      return up(homeDir, portBase, devTokens);
+    case 'start':
+      return start(homeDir, portBase, devTokens);
+    case 'status':
+      return status(home, values.json);
+    case 'down':
+      return down(home);
+    case 'help':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      fail(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: Error) => fail(err.message));

@@ -1,0 +1,42 @@
+import { request } from 'undici';
+import type { CoreState } from '../core.js';
+import { formatBytes, formatPercent, table } from './format.js';
+
+interface StackResponse {
+  budgetBytes: number;
+  services: {
+    name: string;
+    state: string;
+    pid?: number;
+    ports: Record<string, number>;
+    usage?: { memoryBytes: number; cpuPercent: number };
+    failure?: { reason: string };
+  }[];
+  appliance?: { memoryBytes: number; cpuPercent: number };
+  total?: { memoryBytes: number; cpuPercent: number };
+}
+
+export async function fetchStack(state: CoreState): Promise<StackResponse> {
+  const res = await request(`${state.gatewayUrl}/api/stack`, { headers: { 'x-apprun-admin-token': state.adminToken }, headersTimeout: 5000 });
+  if (res.statusCode !== 200) throw new Error(`gateway answered ${res.statusCode}: ${await res.body.text()}`);
+  return (await res.body.json()) as StackResponse;
+}
+
+const HEALTH: Record<string, string> = { healthy: 'healthy', starting: 'starting', restarting: 'restarting' };
+const STATE: Record<string, string> = { healthy: 'running', starting: 'running', restarting: 'restarting' };
+
+export function renderStatus(state: CoreState, stack: StackResponse): string {
+  const rows = stack.services.map((s) => [
+    s.name,
+    STATE[s.state] ?? s.state,
+    HEALTH[s.state] ?? '—',
+    s.pid ? String(s.pid) : '—',
+    Object.values(s.ports)[0]?.toString() ?? '—',
+    formatBytes(s.usage?.memoryBytes),
+    formatPercent(s.usage?.cpuPercent),
+  ]);
+  rows.push(['gateway', 'running', 'healthy', String(state.pid), String(state.ports.gateway), formatBytes(stack.appliance?.memoryBytes), formatPercent(stack.appliance?.cpuPercent)]);
+  const budget = `total ${formatBytes(stack.total?.memoryBytes)} of ${formatBytes(stack.budgetBytes)} budget, CPU ${formatPercent(stack.total?.cpuPercent)}`;
+  const failures = stack.services.filter((s) => s.failure).map((s) => `! ${s.name}: ${s.failure!.reason}`);
+  return [table(['SERVICE', 'STATE', 'HEALTH', 'PID', 'PORT', 'MEMORY', 'CPU'], rows), budget, ...failures].join('\n');
+}

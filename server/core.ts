@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { AppHome, loadOrCreateSecrets, readJsonIfExists, resolveHomeDir, writePrivateFile } from '../stack/home.js';
+import { MetricsSampler } from '../stack/metrics.js';
+import { NativeDriver } from '../stack/native-driver.js';
+import { isAlive } from '../stack/pid-files.js';
+import { type PortMap, assertPortFree, parsePortBase, portMap } from '../stack/ports.js';
+import { serviceUser } from '../stack/service-user.js';
+import { adminUrl, postgresSpec } from '../stack/services/postgres.js';
+import { TOKEN_AUDIENCE, postgrestSpec } from '../stack/services/postgrest.js';
+import type { ProgressFn } from '../stack/spec.js';
+import { Supervisor } from '../stack/supervisor.js';
+import { buildGateway } from './app.js';
+import { jwksOf, loadOrCreateSigningKey } from './auth/signing-keys.js';
+import { TokenIssuer, TokenVerifier } from './auth/tokens.js';
+import { TenantGuard } from './data/tenant-guard.js';
+
+export interface CoreOptions {
+  home?: string;
+  portBase?: number;
+  devTokens?: boolean;
+  progress?: ProgressFn;
+}
+
+/** What a running core publishes (0600) for `apprun status`/`down` and the desktop shell. */
+export interface CoreState {
+  pid: number;
+  home: string;
+  ports: PortMap;
+  gatewayUrl: string;
+  adminToken: string;
+  startedAt: number;
+}
+
+export class CoreAlreadyRunningError extends Error {}
+
+/** Reads the state file of a core running for this home, if one is running. */
+export async function runningCore(home: AppHome): Promise<CoreState | undefined> {
+  const state = await readJsonIfExists<CoreState>(home.coreStateFile);
+  return state && isAlive(state.pid) ? state : undefined;
+}
+
+/**
+ * The headless core: supervisor + services + gateway. The CLI, the desktop shell and the tests all run this.
+ */
+export class Core {
+  readonly home: AppHome;
+  readonly ports: PortMap;
+  readonly adminToken = randomBytes(24).toString('base64url');
+  private readonly progress: ProgressFn;
+  private supervisor?: Supervisor;
+  private driver?: NativeDriver;
+  private metrics?: MetricsSampler;
+  private gateway?: FastifyInstance;
+  private db?: pg.Pool;
+
+  constructor(private readonly options: CoreOptions = {}) {
+    this.home = new AppHome(options.home ?? resolveHomeDir());
+    this.ports = portMap(options.portBase ?? parsePortBase(process.env.APPRUN_PORT_BASE));
+    this.progress = options.progress ?? (() => undefined);
+  }
+
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.ports.gateway}`;
+  }
+
+  async start(): Promise<CoreState> {
+    await this.home.ensure();
+    const other = await runningCore(this.home);
+    if (other && other.pid !== process.pid) {
+      throw new CoreAlreadyRunningError(`apprun is already running for ${this.home.root} (pid ${other.pid}, ${other.gatewayUrl}); use \`apprun status\` or \`apprun down\``);
+    }
+    // Fail fast, naming port and owner, before anything starts.
+    const owners: [number, string][] = [
+      [this.ports.gateway, 'gateway'],
+      [this.ports.postgres, 'postgres'],
+      [this.ports.postgrest, 'postgrest'],
+      [this.ports.postgrestAdmin, 'postgrest admin'],
+    ];
+    for (const [port, owner] of owners) await assertPortFree(port, owner);
+
+    const [secrets, signingKey, user] = await Promise.all([loadOrCreateSecrets(this.home), loadOrCreateSigningKey(this.home), serviceUser()]);
+    const jwks = jwksOf([signingKey]);
+    this.driver = new NativeDriver(this.home);
+    this.supervisor = new Supervisor(
+      this.driver,
+      [await postgresSpec(this.home, this.ports, secrets, user, this.progress), postgrestSpec(this.ports, secrets, JSON.stringify(jwks))],
+      this.progress,
+    );
+    this.metrics = new MetricsSampler(this.driver);
+    try {
+      await this.supervisor.startAll();
+      this.db = new pg.Pool({ connectionString: adminUrl(this.ports, secrets), max: 4 });
+      this.progress({ service: 'gateway', step: 'starting' });
+      this.gateway = await buildGateway({
+        postgrestUrl: `http://127.0.0.1:${this.ports.postgrest}`,
+        db: this.db,
+        verifier: new TokenVerifier(jwks, TOKEN_AUDIENCE),
+        issuer: new TokenIssuer(signingKey, TOKEN_AUDIENCE),
+        jwks,
+        guard: await TenantGuard.discover(this.db),
+        adminToken: this.adminToken,
+        devTokens: this.options.devTokens ?? true,
+        supervisor: this.supervisor,
+        metrics: this.metrics,
+        logFile: path.join(this.home.logsDir, 'gateway.log'),
+      });
+      await this.gateway.listen({ host: '127.0.0.1', port: this.ports.gateway });
+      await this.metrics.sampleOnce();
+      this.metrics.start();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    const state: CoreState = {
+      pid: process.pid,
+      home: this.home.root,
+      ports: this.ports,
+      gatewayUrl: this.gatewayUrl,
+      adminToken: this.adminToken,
+      startedAt: Date.now(),
+    };
+    await writePrivateFile(this.home.coreStateFile, JSON.stringify(state, null, 2));
+    this.progress({ service: 'core', step: 'ready', fraction: 1 });
+    return state;
+  }
+
+  /** Stops the gateway, then the services in reverse order; safe to call twice and after a failed start. */
+  async stop(): Promise<void> {
+    this.metrics?.stop();
+    await this.gateway?.close().catch(() => undefined);
+    await this.db?.end().catch(() => undefined);
+    await this.supervisor?.stopAll();
+    this.driver?.closeLogs();
+    const state = await readJsonIfExists<CoreState>(this.home.coreStateFile).catch(() => undefined);
+    if (state?.pid === process.pid) await fs.rm(this.home.coreStateFile, { force: true });
+    this.gateway = undefined;
+    this.db = undefined;
+  }
+
+  get stack(): { supervisor: Supervisor; metrics: MetricsSampler } {
+    if (!this.supervisor || !this.metrics) throw new Error('core is not started');
+    return { supervisor: this.supervisor, metrics: this.metrics };
+  }
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { TenantGuard } from './tenant-guard.js';
+
+const T1 = '00000000-0000-4000-8000-000000000001';
+const T2 = '00000000-0000-4000-8000-000000000002';
+const guard = new TenantGuard(new Map([['products', 'tenant_id'], ['tenants', 'id']]));
+
+describe('TenantGuard', () => {
+  it('pins reads of tenant-scoped tables to the caller tenant, keeping the caller filters', () => {
+    expect(guard.scopeQuery('products', '', T1)).toBe(`?tenant_id=eq.${T1}`);
+    expect(guard.scopeQuery('products', `?tenant_id=eq.${T2}`, T1)).toBe(`?tenant_id=eq.${T2}&tenant_id=eq.${T1}`);
+    expect(guard.scopeQuery('tenants', '?select=name', T1)).toBe(`?select=name&id=eq.${T1}`);
+  });
+
+  it('leaves tables without a tenant column alone', () => {
+    expect(guard.scopeQuery('rpc/product_count', '?x=1', T1)).toBe('?x=1');
+  });
+
+  it('refuses rows naming another tenant, in objects and arrays', () => {
+    expect(() => guard.checkWrite('products', { name: 'x', tenant_id: T2 }, T1)).toThrow(/own tenant/);
+    expect(() => guard.checkWrite('products', [{ name: 'a' }, { name: 'b', tenant_id: T2 }], T1)).toThrow(/own tenant/);
+    expect(() => guard.checkWrite('products', { name: 'x', tenant_id: T1 }, T1)).not.toThrow();
+    expect(() => guard.checkWrite('products', { name: 'x' }, T1)).not.toThrow();
+  });
+});

@@ -1,0 +1,41 @@
+import type pg from 'pg';
+import { HttpError } from '../errors.js';
+
+/**
+ * The gateway's own layer of tenant isolation, on top of row-level security in the database: every read, update
+ * and delete of a tenant-scoped table is pinned to the caller's tenant with an extra PostgREST filter, and a write
+ * whose rows name another tenant is refused before it reaches the database.
+ */
+export class TenantGuard {
+  constructor(private readonly tenantColumn: ReadonlyMap<string, string>) {}
+
+  /** Finds the tenant-scoped tables of the api schema: those with a tenant_id column, and the tenants table itself. */
+  static async discover(db: pg.Pool): Promise<TenantGuard> {
+    const { rows } = await db.query<{ table_name: string }>(
+      `select table_name from information_schema.columns where table_schema = 'api' and column_name = 'tenant_id'`,
+    );
+    const columns = new Map(rows.map((r) => [r.table_name, 'tenant_id']));
+    columns.set('tenants', 'id');
+    return new TenantGuard(columns);
+  }
+
+  /** The query string to send upstream (with its leading '?', or empty). */
+  scopeQuery(table: string, query: string, tenantId: string): string {
+    const column = this.tenantColumn.get(table);
+    if (!column) return query;
+    const pin = `${column}=eq.${tenantId}`;
+    return query ? `${query}&${pin}` : `?${pin}`;
+  }
+
+  /** Refuses a JSON body (one row or an array of rows) that sets the tenant column to another tenant. */
+  checkWrite(table: string, body: unknown, tenantId: string): void {
+    const column = this.tenantColumn.get(table);
+    if (!column || body === null || typeof body !== 'object') return;
+    const rows = Array.isArray(body) ? body : [body];
+    for (const row of rows) {
+      if (row && typeof row === 'object' && column in row && (row as Record<string, unknown>)[column] !== tenantId) {
+        throw new HttpError(403, 'cross_tenant_write', `${table}.${column} must be your own tenant (${tenantId})`);
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { Core } from '../core.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: { home: string; gatewayUrl: string; postgrestUrl: string; adminToken: string; postgresPort: number };
+  }
+}
+
+/** Port base of the shared test stack; the lifecycle suite runs its own stacks on other bases. */
+export const TEST_PORT_BASE = 23000;
+
+let core: Core | undefined;
+let home: string | undefined;
+
+/** One real stack (Postgres + PostgREST + gateway) for the whole run, in a fresh home. */
+export async function setup(project: TestProject): Promise<void> {
+  home = await fs.mkdtemp(path.join(os.tmpdir(), 'apprun-test-'));
+  await fs.chmod(home, 0o755);
+  core = new Core({ home, portBase: TEST_PORT_BASE, devTokens: true });
+  await core.start();
+  project.provide('stack', {
+    home,
+    gatewayUrl: core.gatewayUrl,
+    postgrestUrl: `http://127.0.0.1:${core.ports.postgrest}`,
+    adminToken: core.adminToken,
+    postgresPort: core.ports.postgres,
+  });
+}
+
+export async function teardown(): Promise<void> {
+  await core?.stop();
+  if (home) await fs.rm(home, { recursive: true, force: true });
+}

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { request } from 'undici';
+import { inject } from 'vitest';
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** One HTTP call to a test server, with the body read and parsed when it is JSON. */
+export async function call(method: string, url: string, opts: CallOptions = {}): Promise<Reply> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await request(url, { method: method as 'GET', headers, body });
+  const text = await res.body.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.statusCode, headers: res.headers, text, json };
+}
+
+export const stack = () => inject('stack');
+export const gateway = (p: string) => `${stack().gatewayUrl}${p}`;
+export const postgrest = (p: string) => `${stack().postgrestUrl}${p}`;
+
+const tokens = new Map<string, string>();
+/** A gateway token for a seeded user, minted through the dev-token route. */
+export async function tokenFor(email: string): Promise<string> {
+  const cached = tokens.get(email);
+  if (cached) return cached;
+  const res = await call('POST', gateway('/auth/dev-token'), { body: { email } });
+  if (res.status !== 200) throw new Error(`dev-token for ${email}: ${res.status} ${res.text}`);
+  tokens.set(email, res.json.access_token);
+  return res.json.access_token;
+}
+
+/** A superuser connection to the app database, to check what really happened behind the API. */
+export function adminDb(): pg.Pool {
+  const secrets = JSON.parse(readFileSync(path.join(stack().home, 'secrets', 'stack-secrets.json'), 'utf8'));
+  return new pg.Pool({ connectionString: `postgres://postgres:${encodeURIComponent(secrets.postgresPassword)}@127.0.0.1:${stack().postgresPort}/apprun`, max: 2 });
+}
+
+export const T1 = '00000000-0000-4000-8000-000000000001';
+export const T2 = '00000000-0000-4000-8000-000000000002';
+
+/** No stack trace or internal path ever reaches a client. */
+export function expectCleanError(res: Reply, status: number): void {
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
+  if (typeof res.json?.error !== 'string' || typeof res.json?.message !== 'string') throw new Error(`not an {error, message} body: ${res.text}`);
+  if (/\n\s+at |node_modules|\.ts:\d+/.test(res.text)) throw new Error(`stack trace leaked: ${res.text}`);
+}

@@ -1,0 +1,37 @@
+import type { EventEmitter } from 'node:events';
+import type { ServiceName, ServiceSpec } from './spec.js';
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Best guess at why, for people: "exit code 1", "killed by SIGKILL (possibly out of memory)". */
+  reason: string;
+}
+
+export interface DriverStatus {
+  running: boolean;
+  pid?: number;
+  startedAt?: number;
+  lastExit?: ProcessExit;
+}
+
+export interface ResourceUsage {
+  /** Resident memory in bytes (PSS where the OS offers it, so shared pages are not counted twice). */
+  memoryBytes: number;
+  /** CPU in percent of one core since the previous sample. */
+  cpuPercent: number;
+}
+
+/**
+ * How services are run: child processes (native) or containers (docker). The supervisor only speaks this interface.
+ * Emits 'exit' (name: ServiceName, exit: ProcessExit) when a service ends without being asked to.
+ */
+export interface Driver extends EventEmitter {
+  readonly kind: 'native' | 'docker';
+  start(spec: ServiceSpec): Promise<void>;
+  stop(name: ServiceName, timeoutMs: number): Promise<void>;
+  status(name: ServiceName): DriverStatus;
+  logs(name: ServiceName, tail: number): string[];
+  /** Memory and CPU of every running service, keyed by name. CPU is relative to the previous call. */
+  stats(): Promise<Map<string, ResourceUsage>>;
+}

@@ -1,0 +1,70 @@
+import net from 'node:net';
+
+/** Every port the appliance listens on, by name. All bind 127.0.0.1. */
+export interface PortMap {
+  gateway: number;
+  postgres: number;
+  postgrest: number;
+  postgrestAdmin: number;
+  kratosPublic: number;
+  kratosAdmin: number;
+  temporal: number;
+  temporalUi: number;
+  minio: number;
+  minioConsole: number;
+}
+
+/** The POC's ports, used when no base is given. */
+export const DEFAULT_PORTS: PortMap = {
+  gateway: 8080,
+  postgres: 5432,
+  postgrest: 3000,
+  postgrestAdmin: 3001,
+  kratosPublic: 4433,
+  kratosAdmin: 4434,
+  temporal: 7233,
+  temporalUi: 8233,
+  minio: 9000,
+  minioConsole: 9001,
+};
+
+const ORDER: (keyof PortMap)[] = Object.keys(DEFAULT_PORTS) as (keyof PortMap)[];
+
+/** With a base, the whole set moves to base, base+1, … in a fixed order, so two appliances never overlap. */
+export function portMap(base?: number): PortMap {
+  if (base === undefined) return { ...DEFAULT_PORTS };
+  if (!Number.isInteger(base) || base < 1024 || base + ORDER.length > 65535) {
+    throw new Error(`APPRUN_PORT_BASE must be an integer between 1024 and ${65535 - ORDER.length}, got ${base}`);
+  }
+  return Object.fromEntries(ORDER.map((name, i) => [name, base + i])) as unknown as PortMap;
+}
+
+export function parsePortBase(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new Error(`APPRUN_PORT_BASE must be an integer, got "${value}"`);
+  return n;
+}
+
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly owner: string,
+  ) {
+    super(
+      `port ${port} (${owner}) is already in use on 127.0.0.1 — stop whatever holds it, or move apprun's ports with APPRUN_PORT_BASE=<base>`,
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Resolves when the port can be bound on 127.0.0.1; rejects with PortInUseError at once otherwise. */
+export function assertPortFree(port: number, owner: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? new PortInUseError(port, owner) : err);
+    });
+    probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve()));
+  });
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs/promises';
+import type { ResourceUsage } from './driver.js';
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+const PAGE_SIZE = 4096;
+
+interface ProcEntry {
+  ppid: number;
+  cpuTicks: number;
+  rssPages: number;
+}
+
+/** One read of /proc: parent and CPU ticks of every process. */
+async function readProcessTable(): Promise<Map<number, ProcEntry>> {
+  const table = new Map<number, ProcEntry>();
+  const names = await fs.readdir('/proc');
+  await Promise.all(
+    names.map(async (name) => {
+      const pid = Number(name);
+      if (!Number.isInteger(pid)) return;
+      try {
+        const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+        // The command name may hold spaces and parentheses: parse after the last ')'.
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        table.set(pid, {
+          ppid: Number(fields[1]),
+          cpuTicks: Number(fields[11]) + Number(fields[12]),
+          rssPages: Number(fields[21]),
+        });
+      } catch {
+        // the process ended between readdir and read
+      }
+    }),
+  );
+  return table;
+}
+
+function descendants(root: number, table: Map<number, ProcEntry>): number[] {
+  const children = new Map<number, number[]>();
+  for (const [pid, entry] of table) {
+    const list = children.get(entry.ppid);
+    if (list) list.push(pid);
+    else children.set(entry.ppid, [pid]);
+  }
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    if (!table.has(pid)) continue;
+    out.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+/** Proportional set size: shared pages (Postgres' shared buffers) split between the processes that map them. */
+async function pssBytes(pid: number, fallbackRssPages: number): Promise<number> {
+  try {
+    const rollup = await fs.readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const match = /^Pss:\s+(\d+) kB/m.exec(rollup);
+    if (match) return Number(match[1]) * 1024;
+  } catch {
+    // not readable (older kernel, or the process ended): fall back to RSS
+  }
+  return fallbackRssPages * PAGE_SIZE;
+}
+
+/**
+ * Samples memory and CPU of process trees (a service and all its children, e.g. Postgres' backends).
+ * CPU is the share of one core used since the previous sample of the same key.
+ */
+export class ProcessTreeSampler {
+  private previous = new Map<string, { ticks: number; at: number }>();
+
+  async sample(roots: Map<string, number>): Promise<Map<string, ResourceUsage>> {
+    const table = await readProcessTable();
+    const now = performance.now();
+    const result = new Map<string, ResourceUsage>();
+    await Promise.all(
+      [...roots].map(async ([key, root]) => {
+        const pids = descendants(root, table);
+        if (pids.length === 0) return;
+        const memories = await Promise.all(pids.map((pid) => pssBytes(pid, table.get(pid)!.rssPages)));
+        const ticks = pids.reduce((sum, pid) => sum + table.get(pid)!.cpuTicks, 0);
+        const prev = this.previous.get(key);
+        this.previous.set(key, { ticks, at: now });
+        const cpuPercent =
+          prev && now > prev.at ? Math.max(0, ((ticks - prev.ticks) / CLOCK_TICKS_PER_SECOND / ((now - prev.at) / 1000)) * 100) : 0;
+        result.set(key, { memoryBytes: memories.reduce((a, b) => a + b, 0), cpuPercent });
+      }),
+    );
+    return result;
+  }
+
+  forget(key: string): void {
+    this.previous.delete(key);
+  }
+}

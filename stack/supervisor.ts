@@ -1,0 +1,165 @@
+import { EventEmitter } from 'node:events';
+import type { Driver, ProcessExit } from './driver.js';
+import { waitHealthy } from './health.js';
+import { type ProgressFn, type ServiceName, type ServiceSpec, startOrder } from './spec.js';
+
+export type ServiceState = 'stopped' | 'starting' | 'healthy' | 'restarting' | 'stopping' | 'failed';
+
+export interface ServiceSnapshot {
+  name: ServiceName;
+  description: string;
+  state: ServiceState;
+  pid?: number;
+  ports: Record<string, number>;
+  startedAt?: number;
+  restarts: number;
+  memoryBudgetMb: number;
+  lastExit?: ProcessExit;
+  /** Why the service is failed, with its last log lines. */
+  failure?: { reason: string; logTail: string[] };
+}
+
+interface Entry {
+  spec: ServiceSpec;
+  state: ServiceState;
+  restarts: number;
+  /** Recent crash times, for deciding when to give up. */
+  crashes: number[];
+  failure?: ServiceSnapshot['failure'];
+  restartTimer?: NodeJS.Timeout;
+}
+
+const MAX_CRASHES = 5;
+const CRASH_WINDOW_MS = 60_000;
+
+/**
+ * Starts services in dependency order and waits for each to be healthy; restarts a crashed one with exponential
+ * backoff, and marks it failed (with the reason and last log lines) after MAX_CRASHES within a minute.
+ * Emits 'change' (snapshot) whenever a service changes state.
+ */
+export class Supervisor extends EventEmitter {
+  private readonly entries = new Map<ServiceName, Entry>();
+  private readonly order: ServiceSpec[];
+  private shuttingDown = false;
+
+  constructor(
+    readonly driver: Driver,
+    specs: ServiceSpec[],
+    private readonly progress: ProgressFn = () => undefined,
+  ) {
+    super();
+    this.order = startOrder(specs);
+    for (const spec of this.order) this.entries.set(spec.name, { spec, state: 'stopped', restarts: 0, crashes: [] });
+    driver.on('exit', (name: ServiceName, exit: ProcessExit) => this.onUnexpectedExit(name, exit));
+  }
+
+  get services(): ServiceName[] {
+    return this.order.map((s) => s.name);
+  }
+
+  async startAll(): Promise<void> {
+    this.shuttingDown = false;
+    for (const spec of this.order) await this.start(spec.name);
+  }
+
+  /** Stops every service in reverse dependency order; each gets its graceful-stop timeout, then SIGKILL. */
+  async stopAll(): Promise<void> {
+    this.shuttingDown = true;
+    for (const spec of [...this.order].reverse()) await this.stop(spec.name);
+  }
+
+  async start(name: ServiceName): Promise<void> {
+    const entry = this.entry(name);
+    clearTimeout(entry.restartTimer);
+    for (const dep of entry.spec.dependsOn) {
+      if (this.entry(dep).state !== 'healthy') throw new Error(`cannot start ${name}: ${dep} is ${this.entry(dep).state}`);
+    }
+    this.set(entry, 'starting');
+    entry.failure = undefined;
+    const { spec } = entry;
+    try {
+      await spec.prepare?.(this.progress);
+      this.progress({ service: name, step: 'starting' });
+      await this.driver.start(spec);
+      await waitHealthy(spec.health, spec.startTimeoutMs, () => {
+        const status = this.driver.status(name);
+        return status.running ? undefined : `exited while starting (${status.lastExit?.reason ?? 'unknown reason'})`;
+      });
+      await spec.afterHealthy?.(this.progress);
+      this.set(entry, 'healthy');
+      this.progress({ service: name, step: 'healthy', fraction: 1 });
+    } catch (err) {
+      const reason = `${name} did not start: ${(err as Error).message}`;
+      await this.driver.stop(name, spec.stopTimeoutMs).catch(() => undefined);
+      entry.failure = { reason, logTail: this.driver.logs(name, 20) };
+      this.set(entry, 'failed');
+      throw new Error(`${reason}\n  last log lines of ${name}:\n${entry.failure.logTail.map((l) => `    ${l}`).join('\n')}`);
+    }
+  }
+
+  async stop(name: ServiceName): Promise<void> {
+    const entry = this.entry(name);
+    clearTimeout(entry.restartTimer);
+    if (entry.state === 'stopped') return;
+    this.set(entry, 'stopping');
+    await this.driver.stop(name, entry.spec.stopTimeoutMs);
+    this.set(entry, 'stopped');
+  }
+
+  async restart(name: ServiceName): Promise<void> {
+    await this.stop(name);
+    await this.start(name);
+  }
+
+  snapshot(): ServiceSnapshot[] {
+    return this.order.map((spec) => {
+      const entry = this.entry(spec.name);
+      const status = this.driver.status(spec.name);
+      return {
+        name: spec.name,
+        description: spec.description,
+        state: entry.state,
+        pid: status.pid,
+        ports: spec.ports,
+        startedAt: status.startedAt,
+        restarts: entry.restarts,
+        memoryBudgetMb: spec.memoryBudgetMb,
+        lastExit: status.lastExit,
+        failure: entry.failure,
+      };
+    });
+  }
+
+  private onUnexpectedExit(name: ServiceName, exit: ProcessExit): void {
+    const entry = this.entries.get(name);
+    if (!entry || this.shuttingDown || entry.state !== 'healthy') return;
+    const now = Date.now();
+    entry.crashes = [...entry.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
+    if (entry.crashes.length > MAX_CRASHES) {
+      entry.failure = {
+        reason: `${name} crashed ${entry.crashes.length} times in a minute (last: ${exit.reason}); not restarting`,
+        logTail: this.driver.logs(name, 20),
+      };
+      this.set(entry, 'failed');
+      return;
+    }
+    const delay = Math.min(250 * 2 ** (entry.crashes.length - 1), 10_000);
+    this.set(entry, 'restarting');
+    this.progress({ service: name, step: `crashed (${exit.reason}); restarting in ${delay} ms` });
+    entry.restartTimer = setTimeout(() => {
+      entry.restarts++;
+      this.start(name).catch((err: Error) => this.progress({ service: name, step: `restart failed: ${err.message}` }));
+    }, delay);
+  }
+
+  private entry(name: ServiceName): Entry {
+    const entry = this.entries.get(name);
+    if (!entry) throw new Error(`unknown service ${name}`);
+    return entry;
+  }
+
+  private set(entry: Entry, state: ServiceState): void {
+    entry.state = state;
+    this.emit('change', entry.spec.name, state);
+  }
+}

@@ -1,0 +1,93 @@
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call } from '../../server/test/http.js';
+import { isAlive } from '../pid-files.js';
+import { apprun, apprunUp, processesMentioning } from './cli.js';
+
+const PORT_BASE = 24000;
+const GATEWAY = `http://127.0.0.1:${PORT_BASE}`;
+let home: string;
+
+interface StatusJson {
+  running: boolean;
+  services: { name: string; state: string; pid?: number }[];
+}
+
+async function status(): Promise<StatusJson> {
+  const res = await apprun(['status', '--json', '--home', home]);
+  return JSON.parse(res.stdout);
+}
+
+async function aliceToken(): Promise<string> {
+  const res = await call('POST', `${GATEWAY}/auth/dev-token`, { body: { email: 'alice@test.com' } });
+  return res.json.access_token;
+}
+
+beforeAll(async () => {
+  home = await fs.mkdtemp(path.join(os.tmpdir(), 'apprun-life-'));
+  await fs.chmod(home, 0o755);
+});
+afterAll(async () => {
+  await apprun(['down', '--home', home]);
+  await fs.rm(home, { recursive: true, force: true });
+});
+
+describe('apprun up / status / down', () => {
+  it('keeps data across down and up, and leaves no process behind', async () => {
+    const first = await apprunUp(['--home', home, '--port-base', String(PORT_BASE)]);
+    expect(first.output()).toMatch(/postgres\s+running\s+healthy/);
+    const before = await status();
+    expect(before.services.map((s) => `${s.name}:${s.state}`)).toEqual(['postgres:healthy', 'postgrest:healthy']);
+    const servicePids = before.services.map((s) => s.pid!);
+
+    const token = await aliceToken();
+    const created = await call('POST', `${GATEWAY}/data/products`, { token, body: { name: 'Survivor', price: 1.25 } });
+    expect(created.status).toBe(201);
+
+    const down = await apprun(['down', '--home', home]);
+    expect(down.code).toBe(0);
+    expect(down.stdout).toContain('apprun is down');
+    expect(servicePids.filter(isAlive)).toEqual([]);
+    expect(processesMentioning(home)).toEqual([]);
+    expect((await apprun(['status', '--home', home])).code).toBe(3);
+
+    await apprunUp(['--home', home, '--port-base', String(PORT_BASE)]);
+    const again = await call('GET', `${GATEWAY}/data/products?name=eq.Survivor`, { token: await aliceToken() });
+    expect(again.json).toHaveLength(1);
+    expect(again.json[0].price).toBe(1.25);
+    await apprun(['down', '--home', home]);
+    expect(processesMentioning(home)).toEqual([]);
+  });
+
+  it('reaps the services of a core that was killed with -9', async () => {
+    const run = await apprunUp(['--home', home, '--port-base', String(PORT_BASE)]);
+    const pids = (await status()).services.map((s) => s.pid!);
+    run.child.kill('SIGKILL');
+    await new Promise((r) => run.child.once('exit', r));
+    expect(pids.filter(isAlive)).toEqual(pids); // the orphans are really there…
+    const down = await apprun(['down', '--home', home]);
+    expect(down.stdout).toMatch(/reaped orphans: postgres \(pid \d+\), postgrest \(pid \d+\)/);
+    expect(pids.filter(isAlive)).toEqual([]); // …and gone after down
+    // and a new up after such a crash starts cleanly
+    await apprunUp(['--home', home, '--port-base', String(PORT_BASE)]);
+    expect((await status()).services.every((s) => s.state === 'healthy')).toBe(true);
+    await apprun(['down', '--home', home]);
+  });
+
+  it('fails fast, naming port and service, when a port is taken', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(PORT_BASE + 1, '127.0.0.1', () => r()));
+    try {
+      const res = await apprun(['up', '--home', home, '--port-base', String(PORT_BASE)]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain(`port ${PORT_BASE + 1} (postgres) is already in use`);
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      holder.close();
+    }
+    expect(processesMentioning(home)).toEqual([]);
+  });
+});

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['server/**/*.test.ts', 'stack/**/*.test.ts'],
+    globalSetup: ['server/test/global-setup.ts'],
+    // 2 cores, real services: one file at a time keeps timings honest and ports apart.
+    fileParallelism: false,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    reporters: ['default', './server/test/summary-reporter.ts'],
+  },
+});
