@@ -1,8 +1,7 @@
-import replyFrom from '@fastify/reply-from';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiError } from '../errors.js';
-import { HttpError } from '../errors.js';
+import { type ApiError, HttpError } from '../errors.js';
 import type { TenantGuard } from './tenant-guard.js';
+import { PostgrestUpstream } from './upstream.js';
 
 export interface DataPluginOptions {
   postgrestUrl: string;
@@ -12,7 +11,7 @@ export interface DataPluginOptions {
 /** Table names PostgREST can serve, and rpc/<function>; anything else never leaves the gateway. */
 const RESOURCE = /^(?:rpc\/)?[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** Request headers PostgREST understands; everything else (cookies, hop-by-hop) stays at the gateway. */
-const FORWARDED = ['authorization', 'accept', 'prefer', 'range', 'range-unit', 'content-type'] as const;
+const FORWARDED = ['authorization', 'accept', 'prefer', 'range', 'range-unit'] as const;
 
 const STATUS_CODES: Record<number, string> = {
   400: 'bad_request',
@@ -27,7 +26,7 @@ const STATUS_CODES: Record<number, string> = {
 };
 
 /** PostgREST's {code, message, details, hint} in the gateway's {error, message} shape, keeping the details. */
-function normalizeUpstreamError(status: number, text: string): { status: number; body: ApiError } {
+export function normalizeUpstreamError(status: number, text: string): { status: number; body: ApiError } {
   let upstream: { code?: string; message?: string; details?: unknown; hint?: unknown } = {};
   try {
     upstream = JSON.parse(text);
@@ -35,44 +34,21 @@ function normalizeUpstreamError(status: number, text: string): { status: number;
     upstream = { message: text.slice(0, 500) };
   }
   if (status >= 500) {
-    // A database error PostgREST did not map; the gateway itself is fine, so this is a bad gateway, not a crash.
+    // A database error PostgREST did not map: the gateway itself is fine, so this is a bad gateway, not a crash.
     return { status: status === 503 ? 503 : 502, body: { error: 'upstream_error', message: upstream.message ?? 'PostgREST failed', code: upstream.code } };
   }
   const error = upstream.code === '42P01' || upstream.code === 'PGRST205' ? 'unknown_table' : (STATUS_CODES[status] ?? 'bad_request');
-  return { status, body: { error, message: upstream.message ?? `PostgREST answered ${status}`, code: upstream.code, details: upstream.details ?? undefined, hint: upstream.hint ?? undefined } };
+  return {
+    status,
+    body: { error, message: upstream.message ?? `PostgREST answered ${status}`, code: upstream.code, details: upstream.details ?? undefined, hint: upstream.hint ?? undefined },
+  };
 }
 
+/** /data/*: the tenant-scoped data API, forwarded to PostgREST after authentication and the tenant guard. */
 const dataPlugin: FastifyPluginAsync<DataPluginOptions> = async (app, opts) => {
-  await app.register(replyFrom, {
-    base: opts.postgrestUrl,
-    undici: { connections: 64, pipelining: 1, keepAliveTimeout: 60_000 },
-    disableRequestLogging: true,
-  });
+  const upstream = new PostgrestUpstream(opts.postgrestUrl, app.prefix);
+  app.addHook('onClose', () => upstream.close());
   app.addHook('onRequest', app.authenticate);
-
-  const replyOptions = {
-    rewriteRequestHeaders: (request: FastifyRequest) => {
-      const headers: Record<string, string> = {};
-      for (const name of FORWARDED) {
-        const value = request.headers[name];
-        if (typeof value === 'string') headers[name] = value;
-      }
-      if (request.body !== undefined) headers['content-type'] = 'application/json';
-      return headers;
-    },
-    onResponse: (_request: FastifyRequest, reply: FastifyReply, res: { statusCode: number; stream: NodeJS.ReadableStream }) => {
-      if (res.statusCode < 400) return reply.send(res.stream);
-      const chunks: Buffer[] = [];
-      res.stream.on('data', (c: Buffer) => chunks.push(c));
-      res.stream.on('end', () => {
-        const { status, body } = normalizeUpstreamError(res.statusCode, Buffer.concat(chunks).toString());
-        reply.removeHeader('content-length');
-        reply.code(status).type('application/json').send(body);
-      });
-    },
-    onError: (reply: FastifyReply) =>
-      reply.code(503).send({ error: 'upstream_unavailable', message: 'PostgREST is not answering; check `apprun status`' } satisfies ApiError),
-  };
 
   const proxy = async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
     const resource = request.params['*'];
@@ -80,9 +56,31 @@ const dataPlugin: FastifyPluginAsync<DataPluginOptions> = async (app, opts) => {
     const tenantId = request.claims!.tenant_id;
     const queryAt = request.url.indexOf('?');
     const query = queryAt === -1 ? '' : request.url.slice(queryAt);
-    if (request.body !== undefined) opts.guard.checkWrite(resource, request.body, tenantId);
-    const scoped = request.method === 'POST' ? query : opts.guard.scopeQuery(resource, query, tenantId);
-    return reply.from(`/${resource}${scoped}`, replyOptions as never);
+    const headers: Record<string, string> = {};
+    for (const name of FORWARDED) {
+      const value = request.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    let body: string | undefined;
+    if (request.body !== undefined) {
+      opts.guard.checkWrite(resource, request.body, tenantId);
+      body = JSON.stringify(request.body);
+      headers['content-type'] = 'application/json';
+    }
+    const path = `/${resource}${request.method === 'POST' ? query : opts.guard.scopeQuery(resource, query, tenantId)}`;
+    let res;
+    try {
+      res = await upstream.forward(request.method, path, headers, body);
+    } catch (err) {
+      request.log.warn({ err }, 'PostgREST request failed');
+      throw new HttpError(503, 'upstream_unavailable', 'PostgREST is not answering; check `apprun status`');
+    }
+    if (res.status >= 400) {
+      const text = Buffer.isBuffer(res.body) ? res.body.toString() : '';
+      const { status, body: error } = normalizeUpstreamError(res.status, text);
+      return reply.code(status).send(error);
+    }
+    return reply.code(res.status).headers(res.headers).send(res.body);
   };
 
   const schema = { params: { type: 'object', properties: { '*': { type: 'string' } } } };
