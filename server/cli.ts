@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { AppHome, resolveHomeDir } from '../stack/home.js';
 import { isAlive, reapPidFile } from '../stack/pid-files.js';
 import { parsePortBase } from '../stack/ports.js';
+import { ALL_SERVICES } from '../stack/stack.js';
 import { Core, type CoreState, runningCore } from './core.js';
 import { progressPrinter } from './cli/format.js';
 import { fetchStack, renderStatus } from './cli/status.js';
@@ -25,7 +26,6 @@ options:
   --json              machine-readable output (status)
 `;
 
-const SERVICES = ['postgres', 'postgrest'] as const;
 
 function fail(message: string): never {
   process.stderr.write(`apprun: ${message}\n`);
@@ -60,6 +60,9 @@ async function up(home: string, portBase: number | undefined, devTokens: boolean
     `  data API     ${state.gatewayUrl}/data/<table>`,
     `  PostgREST    http://127.0.0.1:${state.ports.postgrest}`,
     `  Postgres     postgres://127.0.0.1:${state.ports.postgres}/apprun`,
+    `  Kratos       http://127.0.0.1:${state.ports.kratosPublic} (admin :${state.ports.kratosAdmin})`,
+    `  Temporal     127.0.0.1:${state.ports.temporal} (Web UI http://127.0.0.1:${state.ports.temporalUi})`,
+    `  MinIO        http://127.0.0.1:${state.ports.minio} (console http://127.0.0.1:${state.ports.minioConsole})`,
     `  admin token  ${state.adminToken}   (x-apprun-admin-token header for /api/*)`,
     devTokens ? `  dev tokens   POST ${state.gatewayUrl}/auth/dev-token {"email":"alice@test.com"}   (DEV ONLY)` : '',
     '',
@@ -93,7 +96,7 @@ async function down(home: AppHome): Promise<void> {
   }
   // Services a killed core left behind (its pid files remain).
   const reaped: string[] = [];
-  for (const name of SERVICES) {
+  for (const name of ALL_SERVICES) {
     const pid = await reapPidFile(home.pidFile(name));
     if (pid) reaped.push(`${name} (pid ${pid})`);
   }

@@ -8,9 +8,9 @@ import { MetricsSampler } from '../stack/metrics.js';
 import { NativeDriver } from '../stack/native-driver.js';
 import { isAlive } from '../stack/pid-files.js';
 import { type PortMap, assertPortFree, parsePortBase, portMap } from '../stack/ports.js';
-import { serviceUser } from '../stack/service-user.js';
-import { adminUrl, postgresSpec } from '../stack/services/postgres.js';
-import { TOKEN_AUDIENCE, postgrestSpec } from '../stack/services/postgrest.js';
+import { adminUrl } from '../stack/services/postgres.js';
+import { TOKEN_AUDIENCE } from '../stack/services/postgrest.js';
+import { portOwners, stackSpecs } from '../stack/stack.js';
 import type { ProgressFn } from '../stack/spec.js';
 import { Supervisor } from '../stack/supervisor.js';
 import { buildGateway } from './app.js';
@@ -74,26 +74,18 @@ export class Core {
       throw new CoreAlreadyRunningError(`apprun is already running for ${this.home.root} (pid ${other.pid}, ${other.gatewayUrl}); use \`apprun status\` or \`apprun down\``);
     }
     // Fail fast, naming port and owner, before anything starts.
-    const owners: [number, string][] = [
-      [this.ports.gateway, 'gateway'],
-      [this.ports.postgres, 'postgres'],
-      [this.ports.postgrest, 'postgrest'],
-      [this.ports.postgrestAdmin, 'postgrest admin'],
-    ];
-    for (const [port, owner] of owners) await assertPortFree(port, owner);
+    for (const [port, owner] of portOwners(this.ports)) await assertPortFree(port, owner);
 
-    const [secrets, signingKey, user] = await Promise.all([loadOrCreateSecrets(this.home), loadOrCreateSigningKey(this.home), serviceUser()]);
+    const [secrets, signingKey] = await Promise.all([loadOrCreateSecrets(this.home), loadOrCreateSigningKey(this.home)]);
     const jwks = jwksOf([signingKey]);
     this.driver = new NativeDriver(this.home);
-    this.supervisor = new Supervisor(
-      this.driver,
-      [await postgresSpec(this.home, this.ports, secrets, user, this.progress), postgrestSpec(this.ports, secrets, JSON.stringify(jwks))],
-      this.progress,
-    );
+    this.supervisor = new Supervisor(this.driver, await stackSpecs(this.home, this.ports, secrets, JSON.stringify(jwks), this.progress), this.progress);
     this.metrics = new MetricsSampler(this.driver);
     try {
       await this.supervisor.startAll();
       this.db = new pg.Pool({ connectionString: adminUrl(this.ports, secrets), max: 4 });
+      // An idle client breaks when Postgres restarts; the pool replaces it, and the error must not end the process.
+      this.db.on('error', (err) => this.progress({ service: 'gateway', step: `database connection lost (${err.message}); reconnecting on next use` }));
       this.progress({ service: 'gateway', step: 'starting' });
       this.gateway = await buildGateway({
         postgrestUrl: `http://127.0.0.1:${this.ports.postgrest}`,

@@ -6,6 +6,8 @@ export interface ProcessExit {
   signal: NodeJS.Signals | null;
   /** Best guess at why, for people: "exit code 1", "killed by SIGKILL (possibly out of memory)". */
   reason: string;
+  /** When the driver saw the exit (ms since epoch). */
+  at: number;
 }
 
 export interface DriverStatus {

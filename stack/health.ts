@@ -11,7 +11,7 @@ export async function checkHealth(check: HealthCheck): Promise<void> {
     case 'http': {
       const res = await request(check.url, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       await res.body.dump();
-      if (res.statusCode >= 400) throw new Error(`GET ${check.url} answered ${res.statusCode}`);
+      if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`GET ${check.url} answered ${res.statusCode}`);
       return;
     }
     case 'tcp':

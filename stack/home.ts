@@ -14,6 +14,16 @@ export function resolveHomeDir(env: NodeJS.ProcessEnv = process.env): string {
   return envPaths('apprun', { suffix: '' }).data;
 }
 
+/**
+ * The binary cache (Temporal, MinIO, Kratos): shared by every app home on the machine, because building them from
+ * source takes minutes. APPRUN_CACHE_DIR wins; as root /var/cache/apprun; else the OS cache dir.
+ */
+export function resolveCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.APPRUN_CACHE_DIR) return path.resolve(env.APPRUN_CACHE_DIR);
+  if (process.getuid?.() === 0) return '/var/cache/apprun';
+  return envPaths('apprun', { suffix: '' }).cache;
+}
+
 export class AppHome {
   constructor(readonly root: string) {}
 
@@ -72,14 +82,27 @@ export async function readJsonIfExists<T>(file: string): Promise<T | undefined> 
 export interface StackSecrets {
   postgresPassword: string;
   authenticatorPassword: string;
+  kratosDbPassword: string;
+  /** Kratos signs session cookies with this and encrypts with the cipher secret (exactly 32 characters). */
+  kratosCookieSecret: string;
+  kratosCipherSecret: string;
+  minioRootUser: string;
+  minioRootPassword: string;
 }
+
+const token = (bytes: number) => randomBytes(bytes).toString('base64url');
 
 export async function loadOrCreateSecrets(home: AppHome): Promise<StackSecrets> {
   const file = path.join(home.secretsDir, 'stack-secrets.json');
   const existing = await readJsonIfExists<Partial<StackSecrets>>(file);
   const secrets: StackSecrets = {
-    postgresPassword: existing?.postgresPassword ?? randomBytes(24).toString('base64url'),
-    authenticatorPassword: existing?.authenticatorPassword ?? randomBytes(24).toString('base64url'),
+    postgresPassword: existing?.postgresPassword ?? token(24),
+    authenticatorPassword: existing?.authenticatorPassword ?? token(24),
+    kratosDbPassword: existing?.kratosDbPassword ?? token(24),
+    kratosCookieSecret: existing?.kratosCookieSecret ?? token(32),
+    kratosCipherSecret: existing?.kratosCipherSecret ?? token(24), // 24 bytes → 32 base64url characters
+    minioRootUser: existing?.minioRootUser ?? `apprun-${token(6)}`,
+    minioRootPassword: existing?.minioRootPassword ?? token(24),
   };
   if (!existing || Object.keys(existing).length !== Object.keys(secrets).length) {
     await writePrivateFile(file, JSON.stringify(secrets, null, 2));

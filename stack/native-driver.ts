@@ -9,6 +9,8 @@ import { reapPidFile, removePidFile, writePidFile } from './pid-files.js';
 import { ProcessTreeSampler } from './proc-stats.js';
 import type { ServiceName, ServiceSpec } from './spec.js';
 
+const SETPRIV = process.platform === 'linux' && fs.existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : undefined;
+
 interface Managed {
   spec: ServiceSpec;
   child?: ChildProcess;
@@ -18,12 +20,24 @@ interface Managed {
   exited?: Promise<void>;
 }
 
-export function describeExit(code: number | null, signal: NodeJS.Signals | null): ProcessExit {
+/** The cgroup's count of kernel OOM kills, to tell an out-of-memory SIGKILL from a kill -9. */
+export function oomKillCount(): number | undefined {
+  try {
+    const events = fs.readFileSync('/sys/fs/cgroup/memory.events', 'utf8');
+    const match = /^oom_kill (\d+)$/m.exec(events);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function describeExit(code: number | null, signal: NodeJS.Signals | null, oomKillsDuringRun = 0): ProcessExit {
   let reason: string;
-  if (signal === 'SIGKILL') reason = 'killed by SIGKILL (kill -9, or the kernel OOM killer)';
+  if (signal === 'SIGKILL' && oomKillsDuringRun > 0) reason = 'killed by the kernel OOM killer (out of memory)';
+  else if (signal === 'SIGKILL') reason = 'killed by SIGKILL (kill -9)';
   else if (signal) reason = `killed by ${signal}`;
   else reason = `exit code ${code}`;
-  return { code, signal, reason };
+  return { code, signal, reason, at: Date.now() };
 }
 
 /** Runs each service as a child process of the core, in its own process group so a terminal's Ctrl-C reaches only the core. */
@@ -57,7 +71,10 @@ export class NativeDriver extends EventEmitter implements Driver {
     }
 
     const { command } = spec;
-    const child = spawn(command.path, command.args, {
+    // setpriv --pdeathsig: the kernel kills the service if the core dies without stopping it (kill -9, crash), so no
+    // orphan outlives the core; pid files catch whatever still escapes (reaped on the next start).
+    const [file, args] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', command.path, ...command.args]] : [command.path, command.args];
+    const child = spawn(file, args, {
       cwd: command.cwd,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...command.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -69,13 +86,15 @@ export class NativeDriver extends EventEmitter implements Driver {
       child.once('spawn', resolve);
       child.once('error', (err) => reject(new Error(`${spec.name}: cannot start ${command.path}: ${err.message}`)));
     });
-    const managed: Managed = { spec, child, startedAt: Date.now(), stopping: false };
+    // The previous run's exit stays visible (why it was restarted) until this run ends.
+    const managed: Managed = { spec, child, startedAt: Date.now(), stopping: false, lastExit: existing?.lastExit };
+    const oomBefore = oomKillCount();
     this.services.set(spec.name, managed);
     child.stdout!.on('data', (chunk: Buffer) => sink.write(chunk));
     child.stderr!.on('data', (chunk: Buffer) => sink.write(chunk));
     managed.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        const exit = describeExit(code, signal);
+        const exit = describeExit(code, signal, (oomKillCount() ?? 0) - (oomBefore ?? 0));
         managed.lastExit = exit;
         sink.note(`process ${child.pid} ended: ${exit.reason}`);
         this.sampler.forget(spec.name);

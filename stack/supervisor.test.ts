@@ -29,7 +29,7 @@ class FakeDriver extends EventEmitter implements Driver {
   }
   crash(name: ServiceName) {
     this.running.set(name, false);
-    this.emit('exit', name, { code: null, signal: 'SIGKILL', reason: 'killed by SIGKILL' } satisfies ProcessExit);
+    this.emit('exit', name, { code: null, signal: 'SIGKILL', reason: 'killed by SIGKILL', at: Date.now() } satisfies ProcessExit);
   }
 }
 
@@ -95,5 +95,45 @@ describe('Supervisor', () => {
     const sup = new Supervisor(driver, [bad]);
     await expect(sup.startAll()).rejects.toThrow(/exited while starting[\s\S]*last line/);
     expect(sup.snapshot()[0]!.state).toBe('failed');
+  });
+});
+
+describe('Supervisor health monitor', () => {
+  it('restarts a service that stays up but stops answering its health check', async () => {
+    vi.useFakeTimers();
+    try {
+      const driver = new FakeDriver();
+      let answering = true;
+      const hung = { ...spec('minio'), health: { kind: 'custom' as const, describe: 'ping', run: async () => (answering ? undefined : Promise.reject(new Error('no answer'))) } };
+      const sup = new Supervisor(driver, [hung], () => undefined, 1000);
+      await sup.startAll();
+      answering = false;
+      await vi.advanceTimersByTimeAsync(3500); // three failed checks
+      expect(driver.stops).toEqual(['minio']);
+      answering = true;
+      while (sup.snapshot()[0]!.state !== 'healthy' || sup.snapshot()[0]!.restarts === 0) await vi.advanceTimersByTimeAsync(100);
+      expect(driver.starts).toEqual(['minio', 'minio']);
+      await sup.stopAll();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('starts independent services side by side', async () => {
+    const driver = new FakeDriver();
+    const order: string[] = [];
+    const slow = (name: ServiceName, deps: ServiceName[] = []) => ({
+      ...spec(name, deps),
+      prepare: async () => {
+        order.push(`${name}:begin`);
+        await new Promise((r) => setTimeout(r, 20));
+        order.push(`${name}:end`);
+      },
+    });
+    const sup = new Supervisor(driver, [slow('postgres'), slow('temporal'), slow('postgrest', ['postgres'])]);
+    await sup.startAll();
+    expect(order.slice(0, 2).sort()).toEqual(['postgres:begin', 'temporal:begin']);
+    expect(order.indexOf('postgrest:begin')).toBeGreaterThan(order.indexOf('postgres:end'));
+    await sup.stopAll();
   });
 });

