@@ -1,11 +1,9 @@
 // npm run bench:data — GET /data/products through the gateway vs directly against PostgREST, same token, same
 // concurrency, interleaved rounds in one run. Starts its own apprun (own home and ports) in a separate process.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { request } from 'undici';
-import { packageRoot } from '../stack/package-root.js';
+import { type RunningApprun, adminGet, devToken, mb, startApprun } from './apprun-process.js';
 import { type LoadResult, load } from './load.js';
 import { type BenchReport, machine, markdownTable, median, writeReport } from './report.js';
 
@@ -20,26 +18,8 @@ function log(line: string): void {
   process.stdout.write(`[bench:data] ${line}\n`);
 }
 
-async function startApprun(home: string) {
-  const child = spawn(process.execPath, [path.join(packageRoot(), 'bin', 'apprun.mjs'), 'up', '--home', home, '--port-base', String(PORT_BASE)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c;
-      if (out.includes('Ctrl-C stops everything')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`apprun up exited (${code}):\n${out}`)));
-  });
-  const state = JSON.parse(await fs.readFile(path.join(home, 'run', 'core.json'), 'utf8'));
-  return { child, state };
-}
-
-async function stackMemory(gatewayUrl: string, adminToken: string): Promise<{ totalMb: number; perService: Record<string, number> }> {
-  const res = await request(`${gatewayUrl}/api/stack`, { headers: { 'x-apprun-admin-token': adminToken } });
-  const body = (await res.body.json()) as { services: { name: string; usage?: { memoryBytes: number } }[]; appliance: { memoryBytes: number }; total: { memoryBytes: number } };
-  const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
+async function stackMemory(state: RunningApprun['state']): Promise<{ totalMb: number; perService: Record<string, number> }> {
+  const body = await adminGet<{ services: { name: string; usage?: { memoryBytes: number } }[]; appliance: { memoryBytes: number }; total: { memoryBytes: number } }>(state, '/api/stack');
   return {
     totalMb: mb(body.total.memoryBytes),
     perService: { ...Object.fromEntries(body.services.map((s) => [s.name, mb(s.usage?.memoryBytes ?? 0)])), appliance: mb(body.appliance.memoryBytes) },
@@ -51,15 +31,10 @@ async function main(): Promise<void> {
   const home = await fs.mkdtemp(path.join(os.tmpdir(), 'apprun-bench-'));
   await fs.chmod(home, 0o755);
   log(`starting apprun (home ${home}, ports ${PORT_BASE}+)`);
-  const { child, state } = await startApprun(home);
+  const apprun = await startApprun(home, PORT_BASE);
+  const { state } = apprun;
   try {
-    const tokenRes = await request(`${state.gatewayUrl}/auth/dev-token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'alice@test.com' }),
-    });
-    const { access_token } = (await tokenRes.body.json()) as { access_token: string };
-    const headers = { authorization: `Bearer ${access_token}` };
+    const headers = { authorization: `Bearer ${await devToken(state)}` };
     const targets = {
       direct: `http://127.0.0.1:${state.ports.postgrest}/products`,
       gateway: `${state.gatewayUrl}/data/products`,
@@ -73,7 +48,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const name of ['direct', 'gateway'] as const) {
         log(`round ${round}/${ROUNDS}: ${name}, ${CONNECTIONS} connections, ${SECONDS} s`);
-        const memoryProbe = name === 'gateway' && round === ROUNDS ? new Promise((r) => setTimeout(r, (SECONDS * 1000) / 2)).then(() => stackMemory(state.gatewayUrl, state.adminToken)) : undefined;
+        const memoryProbe = name === 'gateway' && round === ROUNDS ? new Promise((r) => setTimeout(r, (SECONDS * 1000) / 2)).then(() => stackMemory(state)) : undefined;
         const result = await load(targets[name], { connections: CONNECTIONS, seconds: SECONDS, headers });
         if (memoryProbe) loadedMemory = await memoryProbe;
         runs[name].push(result);
@@ -139,8 +114,7 @@ async function main(): Promise<void> {
     const file = await writeReport(report, markdown);
     process.stdout.write(`\n${markdown}\nwritten: ${file} (+ .md)\n`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await apprun.stop();
     await fs.rm(home, { recursive: true, force: true });
   }
 }
