@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { request } from 'undici';
 import type { CoreState } from '../server/core.js';
+import { DEFAULT_DEV_PASSWORD } from '../server/settings.js';
 import { packageRoot } from '../stack/package-root.js';
 
 export interface RunningApprun {
@@ -42,8 +43,14 @@ export async function startApprun(home: string, portBase: number): Promise<Runni
   };
 }
 
-export async function devToken(state: CoreState, email = 'alice@test.com'): Promise<string> {
-  const res = await request(`${state.gatewayUrl}/auth/dev-token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+/** An access token for a seeded user, through a real login. */
+export async function loginToken(state: CoreState, email = 'alice@test.com'): Promise<string> {
+  const res = await request(`${state.gatewayUrl}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: DEFAULT_DEV_PASSWORD }),
+  });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${await res.body.text()}`);
   return ((await res.body.json()) as { access_token: string }).access_token;
 }
 

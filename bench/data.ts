@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type RunningApprun, adminGet, devToken, mb, startApprun } from './apprun-process.js';
+import { type RunningApprun, adminGet, loginToken, mb, startApprun } from './apprun-process.js';
 import { type LoadResult, load } from './load.js';
 import { type BenchReport, machine, markdownTable, median, writeReport } from './report.js';
 
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const apprun = await startApprun(home, PORT_BASE);
   const { state } = apprun;
   try {
-    const headers = { authorization: `Bearer ${await devToken(state)}` };
+    const headers = { authorization: `Bearer ${await loginToken(state)}` };
     const targets = {
       direct: `http://127.0.0.1:${state.ports.postgrest}/products`,
       gateway: `${state.gatewayUrl}/data/products`,

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { MetricsSample } from '../stack/metrics.js';
-import { adminGet, devToken, mb, startApprun } from './apprun-process.js';
+import { adminGet, loginToken, mb, startApprun } from './apprun-process.js';
 import { load } from './load.js';
 import { type BenchReport, machine, markdownTable, median, writeReport } from './report.js';
 
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
 
         log(`data load: GET /data/products through the gateway, 32 connections, ${LOAD_SECONDS} s`);
         const loadSince = Date.now();
-        const result = await load(`${run.state.gatewayUrl}/data/products`, { connections: 32, seconds: LOAD_SECONDS, headers: { authorization: `Bearer ${await devToken(run.state)}` } });
+        const result = await load(`${run.state.gatewayUrl}/data/products`, { connections: 32, seconds: LOAD_SECONDS, headers: { authorization: `Bearer ${await loginToken(run.state)}` } });
         const loadSamples = (await adminGet<{ samples: MetricsSample[] }>(run.state, `/api/stack/metrics?since=${loadSince}`)).samples;
         const loaded = average(loadSamples);
         const peakLoadedMb = mb(Math.max(...loadSamples.map((s) => s.total.memoryBytes)));

@@ -3,11 +3,14 @@ import type { JSONWebKeySet } from 'jose';
 import type pg from 'pg';
 import type { MetricsSampler } from '../stack/metrics.js';
 import type { Supervisor } from '../stack/supervisor.js';
-import authPlugin from './auth/plugin.js';
+import type { KratosClient } from './auth/kratos-client.js';
+import accessPlugin from './auth/plugin.js';
+import authRoutes from './auth/routes.js';
 import type { TokenIssuer, TokenVerifier } from './auth/tokens.js';
 import dataPlugin from './data/plugin.js';
 import type { TenantGuard } from './data/tenant-guard.js';
 import { installErrorHandling } from './errors.js';
+import type { Authorizer } from './rbac/authorizer.js';
 import stackApiPlugin from './stack-api/plugin.js';
 
 export interface GatewayDeps {
@@ -17,6 +20,8 @@ export interface GatewayDeps {
   issuer: TokenIssuer;
   jwks: JSONWebKeySet;
   guard: TenantGuard;
+  kratos: KratosClient;
+  authorizer: Authorizer;
   adminToken: string;
   devTokens: boolean;
   supervisor: Supervisor;
@@ -34,11 +39,22 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: true,
     return503OnClosing: true,
+    // Unknown fields are an error, not silently dropped: a client sending {"role": "admin"} should hear about it.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   installErrorHandling(app);
 
-  app.get('/healthz', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
-  await app.register(authPlugin, { verifier: deps.verifier, issuer: deps.issuer, jwks: deps.jwks, db: deps.db, devTokens: deps.devTokens });
+  await app.register(accessPlugin, { verifier: deps.verifier, authorizer: deps.authorizer, jwks: deps.jwks });
+  app.get('/healthz', { config: { access: 'public' }, schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+  await app.register(authRoutes, {
+    prefix: '/auth',
+    db: deps.db,
+    kratos: deps.kratos,
+    issuer: deps.issuer,
+    verifier: deps.verifier,
+    authorizer: deps.authorizer,
+    devTokens: deps.devTokens,
+  });
   await app.register(dataPlugin, { prefix: '/data', postgrestUrl: deps.postgrestUrl, guard: deps.guard });
   await app.register(stackApiPlugin, { adminToken: deps.adminToken, supervisor: deps.supervisor, metrics: deps.metrics });
   return app;

@@ -8,6 +8,7 @@ import { ALL_SERVICES } from '../stack/stack.js';
 import { Core, type CoreState, runningCore } from './core.js';
 import { progressPrinter } from './cli/format.js';
 import { fetchStack, renderStatus } from './cli/status.js';
+import { DEFAULT_DEV_PASSWORD } from './settings.js';
 
 const USAGE = `apprun — a local backend platform in one command
 
@@ -22,7 +23,7 @@ commands:
 options:
   --home DIR          app home (default: $APPRUN_HOME, else the OS user-data dir)
   --port-base N       move every port to N, N+1, … (default: $APPRUN_PORT_BASE, else the POC ports)
-  --no-dev-tokens     disable POST /auth/dev-token (up)
+  --dev-tokens        enable POST /auth/dev-token: tokens without a password, DEV ONLY (up)
   --json              machine-readable output (status)
 `;
 
@@ -64,7 +65,8 @@ async function up(home: string, portBase: number | undefined, devTokens: boolean
     `  Temporal     127.0.0.1:${state.ports.temporal} (Web UI http://127.0.0.1:${state.ports.temporalUi})`,
     `  MinIO        http://127.0.0.1:${state.ports.minio} (console http://127.0.0.1:${state.ports.minioConsole})`,
     `  admin token  ${state.adminToken}   (x-apprun-admin-token header for /api/*)`,
-    devTokens ? `  dev tokens   POST ${state.gatewayUrl}/auth/dev-token {"email":"alice@test.com"}   (DEV ONLY)` : '',
+    `  log in       POST ${state.gatewayUrl}/auth/login {"email":"alice@test.com","password":"${DEFAULT_DEV_PASSWORD}"}   (seeded dev users: alice, bob, charlie @test.com)`,
+    devTokens ? `  dev tokens   POST ${state.gatewayUrl}/auth/dev-token {"email":"alice@test.com"}   (DEV ONLY: no password)` : '',
     '',
     renderStatus(state, await fetchStack(state)),
     '',
@@ -127,8 +129,7 @@ async function main(argv: string[]): Promise<void> {
     options: {
       home: { type: 'string' },
       'port-base': { type: 'string' },
-      'dev-tokens': { type: 'boolean', default: true },
-      'no-dev-tokens': { type: 'boolean' },
+      'dev-tokens': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -136,7 +137,7 @@ async function main(argv: string[]): Promise<void> {
   const command = positionals[0] ?? 'help';
   const homeDir = values.home ?? resolveHomeDir();
   const portBase = parsePortBase(values['port-base'] ?? process.env.APPRUN_PORT_BASE);
-  const devTokens = !values['no-dev-tokens'];
+  const devTokens = values['dev-tokens'];
   const home = new AppHome(homeDir);
   switch (values.help ? 'help' : command) {
     case 'up':

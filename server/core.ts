@@ -15,7 +15,11 @@ import type { ProgressFn } from '../stack/spec.js';
 import { Supervisor } from '../stack/supervisor.js';
 import { buildGateway } from './app.js';
 import { jwksOf, loadOrCreateSigningKey } from './auth/signing-keys.js';
+import { syncIdentities } from './auth/identities.js';
+import { KratosClient } from './auth/kratos-client.js';
 import { TokenIssuer, TokenVerifier } from './auth/tokens.js';
+import { Authorizer } from './rbac/authorizer.js';
+import { loadSettings } from './settings.js';
 import { TenantGuard } from './data/tenant-guard.js';
 
 export interface CoreOptions {
@@ -56,6 +60,7 @@ export class Core {
   private metrics?: MetricsSampler;
   private gateway?: FastifyInstance;
   private db?: pg.Pool;
+  private authorizer?: Authorizer;
 
   constructor(private readonly options: CoreOptions = {}) {
     this.home = new AppHome(options.home ?? resolveHomeDir());
@@ -76,7 +81,7 @@ export class Core {
     // Fail fast, naming port and owner, before anything starts.
     for (const [port, owner] of portOwners(this.ports)) await assertPortFree(port, owner);
 
-    const [secrets, signingKey] = await Promise.all([loadOrCreateSecrets(this.home), loadOrCreateSigningKey(this.home)]);
+    const [secrets, signingKey, settings] = await Promise.all([loadOrCreateSecrets(this.home), loadOrCreateSigningKey(this.home), loadSettings(this.home)]);
     const jwks = jwksOf([signingKey]);
     this.driver = new NativeDriver(this.home);
     this.supervisor = new Supervisor(this.driver, await stackSpecs(this.home, this.ports, secrets, JSON.stringify(jwks), this.progress), this.progress);
@@ -86,8 +91,15 @@ export class Core {
       this.db = new pg.Pool({ connectionString: adminUrl(this.ports, secrets), max: 4 });
       // An idle client breaks when Postgres restarts; the pool replaces it, and the error must not end the process.
       this.db.on('error', (err) => this.progress({ service: 'gateway', step: `database connection lost (${err.message}); reconnecting on next use` }));
+      const kratos = new KratosClient(`http://127.0.0.1:${this.ports.kratosPublic}`, `http://127.0.0.1:${this.ports.kratosAdmin}`);
+      const created = await syncIdentities(this.db, kratos, settings);
+      if (created) this.progress({ service: 'kratos', step: `created ${created} identities for the seeded users` });
+      this.authorizer = await Authorizer.create(adminUrl(this.ports, secrets));
+      await this.authorizer.sync(this.db);
       this.progress({ service: 'gateway', step: 'starting' });
       this.gateway = await buildGateway({
+        kratos,
+        authorizer: this.authorizer,
         postgrestUrl: `http://127.0.0.1:${this.ports.postgrest}`,
         db: this.db,
         verifier: new TokenVerifier(jwks, TOKEN_AUDIENCE),
@@ -95,7 +107,7 @@ export class Core {
         jwks,
         guard: await TenantGuard.discover(this.db),
         adminToken: this.adminToken,
-        devTokens: this.options.devTokens ?? true,
+        devTokens: this.options.devTokens ?? false,
         supervisor: this.supervisor,
         metrics: this.metrics,
         logFile: path.join(this.home.logsDir, 'gateway.log'),
@@ -124,6 +136,7 @@ export class Core {
   async stop(): Promise<void> {
     this.metrics?.stop();
     await this.gateway?.close().catch(() => undefined);
+    await this.authorizer?.close().catch(() => undefined);
     await this.db?.end().catch(() => undefined);
     await this.supervisor?.stopAll();
     this.driver?.closeLogs();
@@ -131,6 +144,7 @@ export class Core {
     if (state?.pid === process.pid) await fs.rm(this.home.coreStateFile, { force: true });
     this.gateway = undefined;
     this.db = undefined;
+    this.authorizer = undefined;
   }
 
   get stack(): { supervisor: Supervisor; metrics: MetricsSampler } {

@@ -26,7 +26,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     let code = (err.code && FASTIFY_CODES[err.code]) ?? (typeof err.code === 'string' && !err.code.startsWith('FST_') ? err.code : undefined);
     if (err.name === 'AuthError') reply.header('www-authenticate', `Bearer error="invalid_token"`);
-    return reply.code(status).send({ error: code ?? 'bad_request', message: err.message } satisfies ApiError);
+    const details = err instanceof HttpError ? err.details : undefined;
+    return reply.code(status).send({ error: code ?? 'bad_request', message: err.message, ...details } satisfies ApiError);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } satisfies ApiError),
@@ -39,6 +40,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** Extra fields for the JSON body (e.g. the missing RBAC rule). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }

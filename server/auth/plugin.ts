@@ -1,71 +1,64 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { JSONWebKeySet } from 'jose';
-import type pg from 'pg';
 import { HttpError } from '../errors.js';
-import { type AccessClaims, DB_ROLE, type TokenIssuer, type TokenVerifier } from './tokens.js';
+import type { Authorizer } from '../rbac/authorizer.js';
+import type { AccessClaims, TokenVerifier } from './tokens.js';
+
+/**
+ * How a route is reached. 'user' (the default, so a new route is closed until it says otherwise): a gateway access
+ * token, then the RBAC policy of the caller's tenant. 'public': no credentials. 'admin-token': the per-run admin token,
+ * checked by the control API itself.
+ */
+export type RouteAccess = 'user' | 'public' | 'admin-token';
 
 declare module 'fastify' {
-  interface FastifyInstance {
-    /** onRequest hook: verifies the bearer token and sets request.claims, or answers 401. */
-    authenticate: (request: FastifyRequest) => Promise<void>;
+  interface FastifyContextConfig {
+    access?: RouteAccess;
   }
   interface FastifyRequest {
     claims: AccessClaims | null;
   }
 }
 
-export interface AuthPluginOptions {
+export interface AccessPluginOptions {
   verifier: TokenVerifier;
-  issuer: TokenIssuer;
+  authorizer: Authorizer;
   jwks: JSONWebKeySet;
-  db: pg.Pool;
-  /** Enables POST /auth/dev-token. Dev only: it hands a token to anyone who names a seeded email. */
-  devTokens: boolean;
-  devTokenTtlSeconds?: number;
 }
 
-const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, opts) => {
+/** The request's path without its query string, as policies name it. */
+export function pathOf(request: FastifyRequest): string {
+  const q = request.url.indexOf('?');
+  return q === -1 ? request.url : request.url.slice(0, q);
+}
+
+/** The whole per-request authorization path: token verification, then the tenant's RBAC policy. */
+export async function authorizeRequest(verifier: TokenVerifier, authorizer: Authorizer, header: string | undefined, path: string, method: string): Promise<AccessClaims> {
+  const claims = await verifier.verifyHeader(header);
+  const decision = authorizer.check(claims, path, method);
+  if (!decision.allowed) {
+    throw new HttpError(403, 'forbidden', `role ${claims.role} of tenant ${claims.tenant_id} may not ${method} ${path}: no policy allows it`, {
+      missing_rule: decision.missingRule,
+    });
+  }
+  return claims;
+}
+
+/** One permission hook for every route: authentication, then RBAC (deny by default). */
+const accessPlugin: FastifyPluginAsync<AccessPluginOptions> = async (app, opts) => {
   app.decorateRequest('claims', null);
-  app.decorate('authenticate', async (request: FastifyRequest) => {
-    request.claims = await opts.verifier.verifyHeader(request.headers.authorization);
+  app.addHook('onRequest', async (request) => {
+    if (request.is404) return;
+    if ((request.routeOptions.config.access ?? 'user') !== 'user') return;
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    request.claims = await authorizeRequest(opts.verifier, opts.authorizer, request.headers.authorization, pathOf(request), method);
   });
 
-  app.get('/.well-known/jwks.json', { schema: { response: { 200: { type: 'object', additionalProperties: true } } } }, async (_req, reply) => {
+  app.get('/.well-known/jwks.json', { config: { access: 'public' }, schema: { response: { 200: { type: 'object', additionalProperties: true } } } }, async (_req, reply) => {
     reply.header('cache-control', 'public, max-age=300');
     return opts.jwks;
   });
-
-  if (!opts.devTokens) return;
-  const ttl = opts.devTokenTtlSeconds ?? 900;
-  app.post<{ Body: { email: string } }>(
-    '/auth/dev-token',
-    // DEV ONLY: mints an access token for a seeded user without a password. Disabled with --no-dev-tokens.
-    {
-      schema: {
-        body: {
-          type: 'object',
-          required: ['email'],
-          additionalProperties: false,
-          properties: { email: { type: 'string', minLength: 3, maxLength: 254 } },
-        },
-      },
-    },
-    async (request, reply) => {
-      const { rows } = await opts.db.query<{ id: string; email: string; tenant_id: string; role: 'admin' | 'user' }>(
-        'select id, email, tenant_id, role from api.users where lower(email) = lower($1)',
-        [request.body.email],
-      );
-      const user = rows[0];
-      if (!user) throw new HttpError(404, 'unknown_user', `no user with email ${request.body.email}`);
-      const token = await opts.issuer.mint(
-        { sub: user.id, email: user.email, tenant_id: user.tenant_id, role: user.role, db_role: DB_ROLE[user.role] },
-        ttl,
-      );
-      reply.header('x-apprun-dev-only', 'true');
-      return { ...token, dev_only: true, warning: 'dev-only token: apprun up --no-dev-tokens disables this route' };
-    },
-  );
 };
 
-export default fp(authPlugin, { name: 'apprun-auth' });
+export default fp(accessPlugin, { name: 'apprun-access' });

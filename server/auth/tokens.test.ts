@@ -10,7 +10,7 @@ async function key(): Promise<SigningKey> {
   return { kid: publicJwk.kid, privateKey, publicJwk: { ...publicJwk, alg: 'EdDSA' } };
 }
 
-const claims = { sub: 'u1', email: 'a@b.c', tenant_id: '00000000-0000-4000-8000-000000000001', role: 'user' as const, db_role: DB_ROLE.user };
+const claims = { sub: 'u1', email: 'a@b.c', tenant_id: '00000000-0000-4000-8000-000000000001', role: 'user' as const, db_role: DB_ROLE.user, sid: 's1' };
 
 describe('TokenVerifier', () => {
   it('verifies a minted token and returns its claims', async () => {
@@ -49,5 +49,20 @@ describe('TokenVerifier', () => {
     const { access_token } = await new TokenIssuer(k, 'apprun').mint({ ...claims, db_role: 'postgres' }, 60);
     const verifier = new TokenVerifier({ keys: [k.publicJwk] }, 'apprun');
     await expect(verifier.verify(access_token)).rejects.toThrow(/unknown role/);
+  });
+
+  it('rejects every token of a revoked session, cached or not', async () => {
+    const k = await key();
+    const issuer = new TokenIssuer(k, 'apprun');
+    const verifier = new TokenVerifier({ keys: [k.publicJwk] }, 'apprun');
+    const cached = (await issuer.mint(claims, 60)).access_token;
+    await verifier.verify(cached);
+    const fresh = (await issuer.mint({ ...claims, email: 'other@b.c' }, 60)).access_token;
+    verifier.revokeSession('s1', Date.now() + 60_000);
+    for (const token of [cached, fresh]) {
+      const err = await verifier.verify(token).catch((e: unknown) => e);
+      expect((err as AuthError).code).toBe('session_revoked');
+    }
+    expect(await verifier.verify((await issuer.mint({ ...claims, sid: 's2' }, 60)).access_token)).toMatchObject({ sid: 's2' });
   });
 });

@@ -10,6 +10,8 @@ export interface AccessClaims {
   tenant_id: string;
   role: AppRole;
   db_role: string;
+  /** The Kratos session the token was minted from; logging out revokes it. */
+  sid: string;
 }
 
 export const DB_ROLE: Record<AppRole, string> = { admin: 'apprun_admin', user: 'apprun_user' };
@@ -50,14 +52,14 @@ export class TokenIssuer {
 }
 
 function claimsOf(payload: Record<string, unknown>): AccessClaims {
-  const { sub, email, tenant_id, role, db_role } = payload;
-  if (typeof sub !== 'string' || typeof email !== 'string' || typeof tenant_id !== 'string' || !UUID.test(tenant_id)) {
-    throw new AuthError('token_invalid', 'token lacks the sub, email or tenant_id claim');
+  const { sub, email, tenant_id, role, db_role, sid } = payload;
+  if (typeof sub !== 'string' || typeof email !== 'string' || typeof tenant_id !== 'string' || !UUID.test(tenant_id) || typeof sid !== 'string') {
+    throw new AuthError('token_invalid', 'token lacks the sub, email, tenant_id or sid claim');
   }
   if ((role !== 'admin' && role !== 'user') || db_role !== DB_ROLE[role]) {
     throw new AuthError('token_invalid', 'token has an unknown role');
   }
-  return { sub, email, tenant_id, role, db_role };
+  return { sub, email, tenant_id, role, db_role, sid };
 }
 
 function explain(err: unknown): AuthError {
@@ -80,10 +82,13 @@ function explain(err: unknown): AuthError {
 export class TokenVerifier {
   private readonly keySet: ReturnType<typeof createLocalJWKSet>;
   private readonly cache = new Map<string, { claims: AccessClaims; expiresAtMs: number }>();
+  /** Sessions logged out, kept until every token minted from them has expired. */
+  private readonly revoked = new Map<string, number>();
 
   constructor(
     jwks: JSONWebKeySet,
     private readonly audience: string,
+    /** 0 turns the cache off (benchmarks of the uncached path). */
     private readonly maxCached = 10_000,
   ) {
     this.keySet = createLocalJWKSet(jwks);
@@ -97,12 +102,26 @@ export class TokenVerifier {
     return this.verify(header.slice(7).trim());
   }
 
+  /** Rejects every token of this session from now on (until untilMs, after which they have expired anyway). */
+  revokeSession(sid: string, untilMs: number): void {
+    const now = Date.now();
+    for (const [s, until] of this.revoked) if (until < now) this.revoked.delete(s);
+    this.revoked.set(sid, untilMs);
+  }
+
+  isRevoked(sid: string): boolean {
+    return this.revoked.size > 0 && this.revoked.has(sid);
+  }
+
   async verify(token: string): Promise<AccessClaims> {
     const hit = this.cache.get(token);
     if (hit) {
-      if (Date.now() < hit.expiresAtMs) return hit.claims;
-      this.cache.delete(token);
-      throw new AuthError('token_expired', 'token has expired');
+      if (Date.now() >= hit.expiresAtMs) {
+        this.cache.delete(token);
+        throw new AuthError('token_expired', 'token has expired');
+      }
+      if (this.isRevoked(hit.claims.sid)) throw new AuthError('session_revoked', 'the session of this token was logged out');
+      return hit.claims;
     }
     let claims: AccessClaims;
     let exp: number;
@@ -119,6 +138,8 @@ export class TokenVerifier {
     } catch (err) {
       throw explain(err);
     }
+    if (this.isRevoked(claims.sid)) throw new AuthError('session_revoked', 'the session of this token was logged out');
+    if (this.maxCached === 0) return claims;
     if (this.cache.size >= this.maxCached) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(token, { claims, expiresAtMs: exp * 1000 });
     return claims;

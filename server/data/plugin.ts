@@ -48,7 +48,6 @@ export function normalizeUpstreamError(status: number, text: string): { status: 
 const dataPlugin: FastifyPluginAsync<DataPluginOptions> = async (app, opts) => {
   const upstream = new PostgrestUpstream(opts.postgrestUrl, app.prefix);
   app.addHook('onClose', () => upstream.close());
-  app.addHook('onRequest', app.authenticate);
 
   const proxy = async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
     const resource = request.params['*'];

@@ -20,6 +20,10 @@ const serviceParam = {
 /** /api/stack: what runs, how it is doing, its logs, and start/stop/restart. Admin token required. */
 const stackApiPlugin: FastifyPluginAsync<StackApiOptions> = async (app, opts) => {
   const { supervisor, metrics } = opts;
+  // These routes answer to the admin token, not to user tokens and RBAC.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, access: 'admin-token' };
+  });
   app.addHook('onRequest', adminTokenHook(opts.adminToken));
 
   const known = (name: string): ServiceName => {

@@ -23,10 +23,8 @@ describe('bad input gets a clear JSON error, never a 500', () => {
     expect(res.json.error).toBe(code);
   });
 
-  it('dev-token: unknown user is 404, a malformed request 400', async () => {
-    expectCleanError(await call('POST', gateway('/auth/dev-token'), { body: { email: 'nobody@test.com' } }), 404);
-    expectCleanError(await call('POST', gateway('/auth/dev-token'), { body: { mail: 'alice@test.com' } }), 400);
-    expectCleanError(await call('POST', gateway('/auth/dev-token'), { body: '[' }), 400);
+  it('the dev-token route does not exist unless apprun was started with --dev-tokens', async () => {
+    expectCleanError(await call('POST', gateway('/auth/dev-token'), { body: { email: 'alice@test.com' } }), 404);
   });
 
   it('the control API needs the admin token', async () => {

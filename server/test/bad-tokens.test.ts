@@ -4,7 +4,7 @@ import { type JWK, SignJWT, UnsecuredJWT, exportJWK, generateKeyPair, importJWK 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { T1, call, expectCleanError, gateway, postgrest, stack, tokenFor } from './http.js';
 
-const claims = { sub: '00000000-0000-4000-8000-0000000000a1', email: 'alice@test.com', tenant_id: T1, role: 'admin', db_role: 'apprun_admin' };
+const claims = { sub: '00000000-0000-4000-8000-0000000000a1', email: 'alice@test.com', tenant_id: T1, role: 'admin', db_role: 'apprun_admin', sid: 'forged' };
 let realKey: CryptoKey;
 let realJwk: JWK;
 

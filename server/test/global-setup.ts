@@ -20,7 +20,7 @@ let home: string | undefined;
 export async function setup(project: TestProject): Promise<void> {
   home = await fs.mkdtemp(path.join(os.tmpdir(), 'apprun-test-'));
   await fs.chmod(home, 0o755);
-  core = new Core({ home, portBase: TEST_PORT_BASE, devTokens: true });
+  core = new Core({ home, portBase: TEST_PORT_BASE });
   await core.start();
   project.provide('stack', {
     home,

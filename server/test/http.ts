@@ -3,6 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { request } from 'undici';
 import { inject } from 'vitest';
+import { DEFAULT_DEV_PASSWORD } from '../settings.js';
 
 export interface Reply {
   status: number;
@@ -42,14 +43,18 @@ export const gateway = (p: string) => `${stack().gatewayUrl}${p}`;
 export const postgrest = (p: string) => `${stack().postgrestUrl}${p}`;
 
 const tokens = new Map<string, string>();
-/** A gateway token for a seeded user, minted through the dev-token route. */
+/** A gateway token for a seeded user, through a real Kratos login with the dev password. */
 export async function tokenFor(email: string): Promise<string> {
   const cached = tokens.get(email);
   if (cached) return cached;
-  const res = await call('POST', gateway('/auth/dev-token'), { body: { email } });
-  if (res.status !== 200) throw new Error(`dev-token for ${email}: ${res.status} ${res.text}`);
+  const res = await login(gateway(''), email);
+  if (res.status !== 200) throw new Error(`login for ${email}: ${res.status} ${res.text}`);
   tokens.set(email, res.json.access_token);
   return res.json.access_token;
+}
+
+export function login(gatewayUrl: string, email: string, password = DEFAULT_DEV_PASSWORD): Promise<Reply> {
+  return call('POST', `${gatewayUrl}/auth/login`, { body: { email, password } });
 }
 
 /** A superuser connection to the app database, to check what really happened behind the API. */

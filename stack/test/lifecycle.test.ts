@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call } from '../../server/test/http.js';
+import { call, login } from '../../server/test/http.js';
 import { isAlive } from '../pid-files.js';
 import { apprun, apprunUp, processesMentioning } from './cli.js';
 
@@ -22,8 +22,7 @@ async function status(): Promise<StatusJson> {
 }
 
 async function aliceToken(): Promise<string> {
-  const res = await call('POST', `${GATEWAY}/auth/dev-token`, { body: { email: 'alice@test.com' } });
-  return res.json.access_token;
+  return (await login(GATEWAY, 'alice@test.com')).json.access_token;
 }
 
 beforeAll(async () => {

@@ -1,0 +1,162 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type pg from 'pg';
+import { HttpError } from '../errors.js';
+import { type Authorizer, METHODS, type PolicyRule, RESOURCES } from '../rbac/authorizer.js';
+import type { KratosClient } from './kratos-client.js';
+import { type AccessClaims, type AppRole, DB_ROLE, type TokenIssuer, type TokenVerifier } from './tokens.js';
+
+export interface AuthRoutesOptions {
+  db: pg.Pool;
+  kratos: KratosClient;
+  issuer: TokenIssuer;
+  verifier: TokenVerifier;
+  authorizer: Authorizer;
+  /** Enables POST /auth/dev-token. Dev only: it hands a token to anyone who names a seeded email. */
+  devTokens: boolean;
+  tokenTtlSeconds?: number;
+}
+
+interface AppUser {
+  id: string;
+  email: string;
+  name: string;
+  tenant_id: string;
+  role: AppRole;
+}
+
+const email = { type: 'string', format: 'email', maxLength: 254 } as const;
+const sessionBody = {
+  type: 'object',
+  required: ['session_token'],
+  additionalProperties: false,
+  properties: { session_token: { type: 'string', minLength: 1, maxLength: 512 } },
+} as const;
+/** Credentials and names are small: anything larger is refused before it is parsed. */
+const AUTH_BODY_LIMIT = 16 * 1024;
+
+/** /auth: sign-up and login through Kratos' API flows, tokens for sessions, logout, and the tenant's RBAC policies. */
+const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
+  const ttl = opts.tokenTtlSeconds ?? 900;
+  const userWhere = async (column: 'id' | 'kratos_identity_id' | 'email', value: string): Promise<AppUser | undefined> =>
+    (await opts.db.query<AppUser>(`select id, email, name, tenant_id, role from api.users where ${column === 'email' ? 'lower(email) = lower($1)' : `${column} = $1`}`, [value])).rows[0];
+  const tokenFor = (user: AppUser, sid: string) =>
+    opts.issuer.mint({ sub: user.id, email: user.email, tenant_id: user.tenant_id, role: user.role, db_role: DB_ROLE[user.role], sid } satisfies AccessClaims, ttl);
+  const linkedUser = async (identityId: string): Promise<AppUser> => {
+    const user = await userWhere('kratos_identity_id', identityId);
+    if (!user) throw new HttpError(403, 'no_app_user', 'this identity is not linked to an apprun user');
+    return user;
+  };
+  const pub = { access: 'public' as const };
+
+  app.post<{ Body: { email: string; password: string; tenant: string; name: string } }>(
+    '/register',
+    {
+      config: pub,
+      bodyLimit: AUTH_BODY_LIMIT,
+      schema: {
+        body: {
+          type: 'object',
+          required: ['email', 'password', 'tenant', 'name'],
+          additionalProperties: false,
+          properties: { email, password: { type: 'string', minLength: 1, maxLength: 1024 }, tenant: { type: 'string', minLength: 1, maxLength: 200 }, name: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { password, tenant, name } = request.body;
+      const address = request.body.email.toLowerCase();
+      const found = await opts.db.query<{ id: string }>('select id from api.tenants where id::text = $1 or lower(name) = lower($1)', [tenant]);
+      if (!found.rows[0]) throw new HttpError(400, 'unknown_tenant', `no tenant "${tenant}" (give its id or name)`);
+      const tenantId = found.rows[0].id;
+      const session = await opts.kratos.register(address, password, name);
+      let user: AppUser;
+      try {
+        user = (
+          await opts.db.query<AppUser>(
+            `insert into api.users (tenant_id, email, name, role, kratos_identity_id) values ($1, $2, $3, 'user', $4) returning id, email, name, tenant_id, role`,
+            [tenantId, address, name, session.identityId],
+          )
+        ).rows[0]!;
+      } catch (err) {
+        // Keep Kratos and the app database in step: no identity without its app user.
+        await opts.kratos.deleteIdentity(session.identityId);
+        if ((err as { code?: string }).code === '23505') throw new HttpError(409, 'already_registered', 'an account with this email exists already');
+        throw err;
+      }
+      await opts.kratos.updateIdentity(session.identityId, { email: address, name, metadata: { tenant_id: tenantId, role: 'user' } });
+      await opts.authorizer.linkUser(user.id, 'user', tenantId);
+      reply.code(201);
+      return { user, ...(await tokenFor(user, session.sessionId)), session_token: session.sessionToken };
+    },
+  );
+
+  app.post<{ Body: { email: string; password: string } }>(
+    '/login',
+    {
+      config: pub,
+      bodyLimit: AUTH_BODY_LIMIT,
+      schema: {
+        body: { type: 'object', required: ['email', 'password'], additionalProperties: false, properties: { email: { type: 'string', minLength: 1, maxLength: 254 }, password: { type: 'string', minLength: 1, maxLength: 1024 } } },
+      },
+    },
+    async (request) => {
+      const session = await opts.kratos.login(request.body.email, request.body.password);
+      const user = await linkedUser(session.identityId);
+      return { ...(await tokenFor(user, session.sessionId)), session_token: session.sessionToken };
+    },
+  );
+
+  app.post<{ Body: { session_token: string } }>('/token', { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { body: sessionBody } }, async (request) => {
+    const session = await opts.kratos.whoami(request.body.session_token);
+    if (!session || opts.verifier.isRevoked(session.sessionId)) throw new HttpError(401, 'session_invalid', 'the session is unknown, expired or logged out; log in again');
+    return tokenFor(await linkedUser(session.identityId), session.sessionId);
+  });
+
+  app.post<{ Body: { session_token: string } }>('/logout', { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { body: sessionBody } }, async (request, reply) => {
+    const session = await opts.kratos.whoami(request.body.session_token);
+    if (!session) throw new HttpError(401, 'session_invalid', 'the session is unknown, expired or logged out already');
+    await opts.kratos.logout(request.body.session_token);
+    opts.verifier.revokeSession(session.sessionId, Date.now() + ttl * 1000);
+    return reply.code(204).send();
+  });
+
+  const rule = {
+    type: 'object',
+    required: ['role', 'path', 'methods'],
+    additionalProperties: false,
+    properties: {
+      role: { type: 'string', enum: ['admin', 'user'] },
+      path: { type: 'string', enum: [...RESOURCES] },
+      methods: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...METHODS] } },
+    },
+  } as const;
+
+  app.get('/policies', async (request) => ({ tenant_id: request.claims!.tenant_id, policies: await opts.authorizer.policies(request.claims!.tenant_id) }));
+
+  app.put<{ Body: { policies: PolicyRule[] } }>(
+    '/policies',
+    { bodyLimit: 64 * 1024, schema: { body: { type: 'object', required: ['policies'], additionalProperties: false, properties: { policies: { type: 'array', maxItems: 100, items: rule } } } } },
+    async (request) => {
+      const { policies } = request.body;
+      const keepsAdmin = ['GET', 'PUT'].every((m) => policies.some((p) => p.role === 'admin' && p.path === '/auth/policies' && p.methods.includes(m as never)));
+      if (!keepsAdmin) throw new HttpError(400, 'would_lock_out', 'the admin role must keep GET and PUT on /auth/policies, or nobody could change policies again');
+      await opts.authorizer.replacePolicies(request.claims!.tenant_id, policies);
+      return { tenant_id: request.claims!.tenant_id, policies: await opts.authorizer.policies(request.claims!.tenant_id) };
+    },
+  );
+
+  if (!opts.devTokens) return;
+  app.post<{ Body: { email: string } }>(
+    '/dev-token',
+    // DEV ONLY (apprun up --dev-tokens): a token for a seeded user without a password.
+    { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { body: { type: 'object', required: ['email'], additionalProperties: false, properties: { email: { type: 'string', minLength: 3, maxLength: 254 } } } } },
+    async (request, reply) => {
+      const user = await userWhere('email', request.body.email);
+      if (!user) throw new HttpError(404, 'unknown_user', `no user with email ${request.body.email}`);
+      reply.header('x-apprun-dev-only', 'true');
+      return { ...(await tokenFor(user, 'dev')), dev_only: true, warning: 'dev-only token: started with apprun up --dev-tokens' };
+    },
+  );
+};
+
+export default authRoutes;

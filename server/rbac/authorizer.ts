@@ -1,0 +1,149 @@
+import { type Enforcer, newEnforcer, newModelFromString } from 'casbin';
+import type { PostgresAdapter as PostgresAdapterClass } from 'casbin-pg-adapter/lib/adapter.js';
+import casbinPgAdapter from 'casbin-pg-adapter';
+import type pg from 'pg';
+import type { AccessClaims, AppRole } from '../auth/tokens.js';
+
+// A CommonJS module whose `exports.default` is the class: Node's ESM loader puts it one level down, bundlers do not.
+const PostgresAdapter =
+  (casbinPgAdapter as unknown as { default?: typeof PostgresAdapterClass }).default ?? (casbinPgAdapter as unknown as typeof PostgresAdapterClass);
+
+/** RBAC with domains: a user holds a role in a tenant; a policy lets a role of a tenant use a path with a method. */
+const MODEL = `
+[request_definition]
+r = sub, dom, obj, act
+
+[policy_definition]
+p = sub, dom, obj, act
+
+[role_definition]
+g = _, _, _
+
+[policy_effect]
+e = some(where (p.eft == allow))
+
+[matchers]
+m = g(r.sub, p.sub, r.dom) && r.dom == p.dom && keyMatch2(r.obj, p.obj) && r.act == p.act
+`;
+
+export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type Method = (typeof METHODS)[number];
+/** The route families policies may name (keyMatch2 patterns). */
+export const RESOURCES = ['/data/*', '/functions/*', '/workflows/*', '/storage/*', '/auth/policies'] as const;
+
+export interface PolicyRule {
+  role: AppRole;
+  path: string;
+  methods: Method[];
+}
+
+/** What every tenant starts with: admins do everything, users read and write but do not delete or deploy. */
+export const DEFAULT_POLICIES: PolicyRule[] = [
+  { role: 'admin', path: '/data/*', methods: ['GET', 'POST', 'PATCH', 'DELETE'] },
+  { role: 'admin', path: '/functions/*', methods: ['GET', 'POST', 'DELETE'] },
+  { role: 'admin', path: '/workflows/*', methods: ['GET', 'POST'] },
+  { role: 'admin', path: '/storage/*', methods: ['GET', 'PUT', 'DELETE'] },
+  { role: 'admin', path: '/auth/policies', methods: ['GET', 'PUT'] },
+  { role: 'user', path: '/data/*', methods: ['GET', 'POST', 'PATCH'] },
+  { role: 'user', path: '/functions/*', methods: ['GET', 'POST'] },
+  { role: 'user', path: '/workflows/*', methods: ['GET', 'POST'] },
+  { role: 'user', path: '/storage/*', methods: ['GET', 'PUT'] },
+];
+
+export type Decision = { allowed: true } | { allowed: false; missingRule: string };
+
+/**
+ * Casbin's enforcer with policies in Postgres (casbin-pg-adapter), plus a decision cache: enforce() with many role
+ * links runs at a few thousand per second, the cache answers repeated (user, tenant, path, method) questions at once
+ * and is cleared whenever a policy or role link changes.
+ */
+export class Authorizer {
+  private readonly decisions = new Map<string, Decision>();
+
+  private constructor(
+    private readonly enforcer: Enforcer,
+    private readonly adapter?: PostgresAdapterClass,
+    private readonly maxCached = 50_000,
+  ) {}
+
+  async close(): Promise<void> {
+    await this.adapter?.close();
+  }
+
+  static async create(connectionString: string): Promise<Authorizer> {
+    const adapter = await PostgresAdapter.newAdapter({ connectionString, max: 2, idleTimeoutMillis: 10_000 } as never);
+    // The adapter's pg.Pool has no 'error' listener, so an idle client dropped by a Postgres restart would end the
+    // process; the pool replaces the client by itself, the error only needs a listener.
+    const pool = (adapter as unknown as { repo?: { db?: pg.Pool } }).repo?.db;
+    if (!pool) throw new Error('casbin-pg-adapter changed its internals: cannot guard its connection pool');
+    pool.on('error', () => undefined);
+    const enforcer = await newEnforcer(newModelFromString(MODEL), adapter);
+    enforcer.enableAutoSave(true);
+    return new Authorizer(enforcer, adapter);
+  }
+
+  /** For benchmarks and unit tests: policies in memory only; maxCached 0 turns the decision cache off. */
+  static async inMemory(maxCached?: number): Promise<Authorizer> {
+    return new Authorizer(await newEnforcer(newModelFromString(MODEL)), undefined, maxCached);
+  }
+
+  /** Seeds the default policies of tenants that have none, and links every app user to its role (idempotent). */
+  async sync(db: pg.Pool): Promise<void> {
+    const tenants = (await db.query<{ id: string }>('select id from api.tenants')).rows;
+    for (const { id } of tenants) {
+      if ((await this.enforcer.getFilteredPolicy(1, id)).length === 0) await this.addRules(id, DEFAULT_POLICIES);
+    }
+    const users = (await db.query<{ id: string; tenant_id: string; role: AppRole }>('select id, tenant_id, role from api.users')).rows;
+    for (const u of users) await this.linkUser(u.id, u.role, u.tenant_id);
+  }
+
+  async linkUser(userId: string, role: AppRole, tenantId: string): Promise<void> {
+    const current = (await this.enforcer.getFilteredGroupingPolicy(0, userId, '', tenantId)).map((g) => g[1]);
+    for (const other of current.filter((r) => r !== role)) await this.enforcer.removeGroupingPolicy(userId, other!, tenantId);
+    if (!current.includes(role)) await this.enforcer.addGroupingPolicy(userId, role, tenantId);
+    this.decisions.clear();
+  }
+
+  check(claims: AccessClaims, path: string, method: string): Decision {
+    const key = `${claims.sub}\u0000${claims.tenant_id}\u0000${path}\u0000${method}`;
+    const cached = this.decisions.get(key);
+    if (cached) return cached;
+    const decision = this.enforceUncached(claims, path, method);
+    if (this.maxCached === 0) return decision;
+    if (this.decisions.size >= this.maxCached) this.decisions.delete(this.decisions.keys().next().value!);
+    this.decisions.set(key, decision);
+    return decision;
+  }
+
+  enforceUncached(claims: AccessClaims, path: string, method: string): Decision {
+    if (this.enforcer.enforceSync(claims.sub, claims.tenant_id, path, method)) return { allowed: true };
+    const family = RESOURCES.find((r) => keyMatches(path, r)) ?? path;
+    return { allowed: false, missingRule: `p, ${claims.role}, ${claims.tenant_id}, ${family}, ${method}` };
+  }
+
+  async policies(tenantId: string): Promise<PolicyRule[]> {
+    const byKey = new Map<string, PolicyRule>();
+    for (const [role, , path, method] of await this.enforcer.getFilteredPolicy(1, tenantId)) {
+      const key = `${role} ${path}`;
+      const rule = byKey.get(key) ?? { role: role as AppRole, path: path!, methods: [] };
+      rule.methods.push(method as Method);
+      byKey.set(key, rule);
+    }
+    return [...byKey.values()];
+  }
+
+  /** Replaces one tenant's policies; effective for the next request. */
+  async replacePolicies(tenantId: string, rules: PolicyRule[]): Promise<void> {
+    await this.enforcer.removeFilteredPolicy(1, tenantId);
+    await this.addRules(tenantId, rules);
+    this.decisions.clear();
+  }
+
+  private async addRules(tenantId: string, rules: PolicyRule[]): Promise<void> {
+    for (const rule of rules) for (const method of new Set(rule.methods)) await this.enforcer.addPolicy(rule.role, tenantId, rule.path, method);
+  }
+}
+
+function keyMatches(path: string, pattern: string): boolean {
+  return pattern.endsWith('/*') ? path.startsWith(pattern.slice(0, -1)) || path === pattern.slice(0, -2) : path === pattern;
+}
