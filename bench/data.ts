@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type RunningApprun, adminGet, loginToken, mb, startApprun } from './apprun-process.js';
 import { type LoadResult, load } from './load.js';
-import { type BenchReport, machine, markdownTable, median, writeReport } from './report.js';
+import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
         ...(loadedMemory ? [{ name: 'stack + appliance memory under load', target: '< 1024 MB', measured: `${loadedMemory.totalMb} MB`, pass: loadedMemory.totalMb < 1024 }] : []),
       ],
     };
-    const markdown = [
+    await publishReport(report, [
       `# bench:data — ${startedAt}`,
       '',
       `${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; GET /data/products, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s; medians.`,
@@ -107,12 +107,7 @@ async function main(): Promise<void> {
         ['through the gateway', Math.round(fixed.gateway.rps), fixed.gateway.p50Ms, fixed.gateway.p95Ms, fixed.gateway.p99Ms],
       ]),
       loadedMemory ? `\nmemory under load: ${loadedMemory.totalMb} MB total (${Object.entries(loadedMemory.perService).map(([k, v]) => `${k} ${v}`).join(', ')})` : '',
-      '',
-      markdownTable(['KPI', 'target', 'measured', 'verdict'], report.kpis.map((k) => [k.name, k.target, k.measured, k.pass ? 'pass' : 'FAIL'])),
-      '',
-    ].join('\n');
-    const file = await writeReport(report, markdown);
-    process.stdout.write(`\n${markdown}\nwritten: ${file} (+ .md)\n`);
+      ]);
   } finally {
     await apprun.stop();
     await fs.rm(home, { recursive: true, force: true });

@@ -25,7 +25,7 @@ export const median = (xs: number[]): number => {
 };
 
 /** Writes bench/results/<suite>-<timestamp>.json and .md; returns the JSON path. */
-export async function writeReport(report: BenchReport, markdown: string): Promise<string> {
+async function writeReport(report: BenchReport, markdown: string): Promise<string> {
   const dir = path.join(packageRoot(), 'bench', 'results');
   await fs.mkdir(dir, { recursive: true });
   const stamp = report.startedAt.replace(/[:.]/g, '-');
@@ -37,4 +37,16 @@ export async function writeReport(report: BenchReport, markdown: string): Promis
 
 export function markdownTable(headers: string[], rows: (string | number)[][]): string {
   return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/** Appends the KPI verdicts to the suite's Markdown, writes JSON + Markdown and prints them. */
+export async function publishReport(report: BenchReport, body: string[]): Promise<void> {
+  const markdown = [
+    ...body,
+    '',
+    markdownTable(['KPI', 'target', 'measured', 'verdict'], report.kpis.map((k) => [k.name, k.target, k.measured, k.pass ? 'pass' : 'FAIL'])),
+    '',
+  ].join('\n');
+  const file = await writeReport(report, markdown);
+  process.stdout.write(`\n${markdown}\nwritten: ${file} (+ .md)\n`);
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { MetricsSample } from '../stack/metrics.js';
 import { adminGet, loginToken, mb, startApprun } from './apprun-process.js';
 import { load } from './load.js';
-import { type BenchReport, machine, markdownTable, median, writeReport } from './report.js';
+import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 3);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
           ],
         };
         const rows = Object.keys(idle).map((k) => [k, idle[k]!.memoryMb, idle[k]!.cpuPercent, loaded[k]?.memoryMb ?? '—', loaded[k]?.cpuPercent ?? '—']);
-        const markdown = [
+        await publishReport(report, [
           `# bench:stack — ${startedAt}`,
           '',
           `${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; native driver; binaries cached.`,
@@ -99,12 +99,7 @@ async function main(): Promise<void> {
           markdownTable(['service', 'idle MB', 'idle CPU %', 'loaded MB', 'loaded CPU %'], rows),
           '',
           `peak total under load: ${peakLoadedMb} MB of 1024 MB. For scale: Supabase's local stack asks for 4–7 GB of RAM.`,
-          '',
-          markdownTable(['KPI', 'target', 'measured', 'verdict'], report.kpis.map((k) => [k.name, k.target, k.measured, k.pass ? 'pass' : 'FAIL'])),
-          '',
-        ].join('\n');
-        const file = await writeReport(report, markdown);
-        process.stdout.write(`\n${markdown}\nwritten: ${file} (+ .md)\n`);
+          ]);
       }
     }
   } finally {
