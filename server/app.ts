@@ -1,7 +1,10 @@
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import type pg from 'pg';
+import type { AppHome } from '../stack/home.js';
 import type { MetricsSampler } from '../stack/metrics.js';
+import type { PortMap } from '../stack/ports.js';
 import type { Supervisor } from '../stack/supervisor.js';
 import type { KratosClient } from './auth/kratos-client.js';
 import accessPlugin from './auth/plugin.js';
@@ -12,6 +15,7 @@ import type { TenantGuard } from './data/tenant-guard.js';
 import { installErrorHandling } from './errors.js';
 import type { Authorizer } from './rbac/authorizer.js';
 import stackApiPlugin from './stack-api/plugin.js';
+import uiPlugin from './ui/plugin.js';
 
 export interface GatewayDeps {
   postgrestUrl: string;
@@ -26,6 +30,10 @@ export interface GatewayDeps {
   devTokens: boolean;
   supervisor: Supervisor;
   metrics: MetricsSampler;
+  home: AppHome;
+  ports: PortMap;
+  /** The built dashboard served at /ui. */
+  rendererDir: string;
   /** Pino destination for the gateway's log (a file under APPRUN_HOME/logs), or false. */
   logFile?: string;
 }
@@ -43,6 +51,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     ajv: { customOptions: { removeAdditional: false } },
   });
   installErrorHandling(app);
+  await app.register(fastifyCookie);
 
   await app.register(accessPlugin, { verifier: deps.verifier, authorizer: deps.authorizer, jwks: deps.jwks });
   app.get('/healthz', { config: { access: 'public' }, schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
@@ -56,6 +65,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     devTokens: deps.devTokens,
   });
   await app.register(dataPlugin, { prefix: '/data', postgrestUrl: deps.postgrestUrl, guard: deps.guard });
-  await app.register(stackApiPlugin, { adminToken: deps.adminToken, supervisor: deps.supervisor, metrics: deps.metrics });
+  await app.register(stackApiPlugin, { adminToken: deps.adminToken, supervisor: deps.supervisor, metrics: deps.metrics, home: deps.home, ports: deps.ports });
+  await app.register(uiPlugin, { adminToken: deps.adminToken, rendererDir: deps.rendererDir });
   return app;
 }

@@ -1,7 +1,10 @@
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppHome, resolveHomeDir } from '../stack/home.js';
+import { packageRoot } from '../stack/package-root.js';
 import { isAlive, reapPidFile } from '../stack/pid-files.js';
 import { parsePortBase } from '../stack/ports.js';
 import { ALL_SERVICES } from '../stack/stack.js';
@@ -57,6 +60,7 @@ async function up(home: string, portBase: number | undefined, devTokens: boolean
   const out = [
     '',
     `apprun is up (home: ${state.home})`,
+    `  dashboard    ${state.gatewayUrl}/ui/?token=${state.adminToken}`,
     `  gateway      ${state.gatewayUrl}`,
     `  data API     ${state.gatewayUrl}/data/<table>`,
     `  PostgREST    http://127.0.0.1:${state.ports.postgrest}`,
@@ -106,20 +110,43 @@ async function down(home: AppHome): Promise<void> {
   process.stdout.write(state || reaped.length ? 'apprun is down\n' : `apprun was not running (home: ${home.root})\n`);
 }
 
-/** The desktop app where Electron's binary exists; otherwise the headless core, said in one line. */
-async function start(home: string, portBase: number | undefined, devTokens: boolean): Promise<void> {
-  let electronPath: string | undefined;
+/** Electron's binary, downloading it on first use (npm does not run Electron's install script); or why not. */
+function electronBinary(): { path?: string; reason?: string } {
+  const require = createRequire(import.meta.url);
+  const locate = () => {
+    try {
+      return require('electron') as unknown as string;
+    } catch {
+      return undefined;
+    }
+  };
+  const found = locate();
+  if (found && fs.existsSync(found)) return { path: found };
+  let installer: string;
   try {
-    electronPath = createRequire(import.meta.url)('electron') as unknown as string;
+    installer = require.resolve('electron/install.js');
   } catch {
-    electronPath = undefined;
+    return { reason: 'the electron package is not installed' };
   }
-  if (!electronPath || !fs.existsSync(electronPath)) {
-    process.stdout.write('Electron binary not available here: running the headless core (apprun up) instead.\n');
-  } else {
-    process.stdout.write('The desktop app is not built yet: running the headless core (apprun up) instead.\n');
+  const res = spawnSync(process.execPath, [installer], { encoding: 'utf8', timeout: 180_000 });
+  const after = locate();
+  if (res.status === 0 && after && fs.existsSync(after)) return { path: after };
+  const why = `${res.stderr ?? ''}${res.error?.message ?? ''}`.split('\n').find((l) => /error|ENOTFOUND|EAI_AGAIN|ECONN|timed out/i.test(l))?.trim();
+  return { reason: `its download failed${why ? `: ${why.slice(0, 120)}` : ''}` };
+}
+
+/** The desktop app where Electron can run; otherwise the headless core, said in one line. */
+async function start(home: string, portBase: number | undefined, devTokens: boolean): Promise<void> {
+  const electron = electronBinary();
+  const mainEntry = path.join(packageRoot(), 'out', 'main', 'index.cjs');
+  if (!electron.path || !fs.existsSync(mainEntry)) {
+    const reason = electron.reason ?? 'the desktop app is not built (npm run build)';
+    process.stdout.write(`Electron binary not available here (${reason}): running the headless core (apprun up); open the dashboard URL below.\n`);
+    return up(home, portBase, devTokens);
   }
-  await up(home, portBase, devTokens);
+  const env = { ...process.env, APPRUN_HOME: home, ...(portBase !== undefined ? { APPRUN_PORT_BASE: String(portBase) } : {}) };
+  const child = spawn(electron.path, [packageRoot()], { stdio: 'inherit', env });
+  child.on('exit', (code) => process.exit(code ?? 0));
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { AppHome, loadOrCreateSecrets, readJsonIfExists, resolveHomeDir, writePrivateFile } from '../stack/home.js';
 import { MetricsSampler } from '../stack/metrics.js';
+import { packageRoot } from '../stack/package-root.js';
 import { NativeDriver } from '../stack/native-driver.js';
 import { isAlive } from '../stack/pid-files.js';
 import { type PortMap, assertPortFree, parsePortBase, portMap } from '../stack/ports.js';
@@ -41,6 +43,16 @@ export interface CoreState {
 
 export class CoreAlreadyRunningError extends Error {}
 
+/** The port base saved from the Settings screen, read synchronously because ports are fixed at construction. */
+function settingsPortBase(home: AppHome): number | undefined {
+  try {
+    const value = JSON.parse(readFileSync(path.join(home.root, 'settings.json'), 'utf8')).portBase;
+    return typeof value === 'number' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads the state file of a core running for this home, if one is running. */
 export async function runningCore(home: AppHome): Promise<CoreState | undefined> {
   const state = await readJsonIfExists<CoreState>(home.coreStateFile);
@@ -64,7 +76,7 @@ export class Core {
 
   constructor(private readonly options: CoreOptions = {}) {
     this.home = new AppHome(options.home ?? resolveHomeDir());
-    this.ports = portMap(options.portBase ?? parsePortBase(process.env.APPRUN_PORT_BASE));
+    this.ports = portMap(options.portBase ?? parsePortBase(process.env.APPRUN_PORT_BASE) ?? settingsPortBase(this.home));
     this.progress = options.progress ?? (() => undefined);
   }
 
@@ -110,6 +122,9 @@ export class Core {
         devTokens: this.options.devTokens ?? false,
         supervisor: this.supervisor,
         metrics: this.metrics,
+        home: this.home,
+        ports: this.ports,
+        rendererDir: path.join(packageRoot(), 'out', 'renderer'),
         logFile: path.join(this.home.logsDir, 'gateway.log'),
       });
       await this.gateway.listen({ host: '127.0.0.1', port: this.ports.gateway });

@@ -1,22 +1,33 @@
 import path from 'node:path';
+import type { EditableSettings } from './api/contract.js';
 import type { AppHome } from '../stack/home.js';
-import { readJsonIfExists } from '../stack/home.js';
+import { readJsonIfExists, writePrivateFile } from '../stack/home.js';
 
 /** The password of the seeded users alice, bob and charlie unless settings say otherwise. Dev only. */
 export const DEFAULT_DEV_PASSWORD = 'apprun-dev-password';
 
 /** User-editable settings in APPRUN_HOME/settings.json (the dashboard's Settings screen writes the same file). */
-export interface Settings {
+export interface Settings extends EditableSettings {
   /** Password of the seeded dev users; applied to them at every start when set. */
   devPassword?: string;
 }
 
+const settingsFile = (home: AppHome) => path.join(home.root, 'settings.json');
+
 export async function loadSettings(home: AppHome): Promise<Settings> {
-  const file = path.join(home.root, 'settings.json');
+  const file = settingsFile(home);
   const settings = (await readJsonIfExists<Settings>(file)) ?? {};
   if (process.env.APPRUN_DEV_PASSWORD) settings.devPassword = process.env.APPRUN_DEV_PASSWORD;
   if (settings.devPassword !== undefined && (typeof settings.devPassword !== 'string' || settings.devPassword.length < 8)) {
     throw new Error(`${file}: devPassword must be a string of at least 8 characters`);
   }
   return settings;
+}
+
+/** Merges the editable part into settings.json (0600: it may hold the dev password), keeping the rest. */
+export async function saveSettings(home: AppHome, edits: EditableSettings): Promise<Settings> {
+  const current = (await readJsonIfExists<Settings>(settingsFile(home))) ?? {};
+  const next: Settings = { ...current, ...edits, images: { ...current.images, ...edits.images } };
+  await writePrivateFile(settingsFile(home), JSON.stringify(next, null, 2));
+  return next;
 }

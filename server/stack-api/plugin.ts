@@ -1,15 +1,23 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { AppHome } from '../../stack/home.js';
 import type { MetricsSampler } from '../../stack/metrics.js';
+import type { PortMap } from '../../stack/ports.js';
 import type { ServiceName } from '../../stack/spec.js';
 import type { Supervisor } from '../../stack/supervisor.js';
+import type { EditableSettings, SettingsView } from '../api/contract.js';
 import { HttpError } from '../errors.js';
+import { loadSettings, saveSettings } from '../settings.js';
 import { adminTokenHook } from './admin-token.js';
 
 export interface StackApiOptions {
   adminToken: string;
   supervisor: Supervisor;
   metrics: MetricsSampler;
+  home: AppHome;
+  ports: PortMap;
 }
+
+const SERVICE_NAMES = ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'];
 
 const serviceParam = {
   type: 'object',
@@ -77,6 +85,36 @@ const stackApiPlugin: FastifyPluginAsync<StackApiOptions> = async (app, opts) =>
       const name = known(request.params.service);
       await supervisor[request.params.action](name);
       return supervisor.snapshot().find((s) => s.name === name);
+    },
+  );
+
+  const settingsView = async (): Promise<SettingsView> => {
+    const { portBase, driver, images } = await loadSettings(opts.home);
+    return { portBase, driver: driver ?? 'native', images: images ?? {}, home: opts.home.root, ports: { ...opts.ports }, runningDriver: supervisor.driver.kind };
+  };
+  app.get('/api/settings', settingsView);
+  app.put<{ Body: EditableSettings }>(
+    '/api/settings',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            portBase: { type: 'integer', minimum: 1024, maximum: 65525 },
+            driver: { type: 'string', enum: ['native', 'auto'] },
+            images: {
+              type: 'object',
+              additionalProperties: false,
+              properties: Object.fromEntries(SERVICE_NAMES.map((n) => [n, { type: 'string', minLength: 1, maxLength: 300, pattern: '^[A-Za-z0-9][A-Za-z0-9._/:@-]*$' }])),
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      await saveSettings(opts.home, request.body);
+      return settingsView();
     },
   );
 };

@@ -1,0 +1,45 @@
+import { type Page, type TestInfo, expect } from '@playwright/test';
+import { Dashboard } from '../pages/dashboard';
+import { OverviewPage } from '../pages/overview-page';
+import { ServicePage } from '../pages/service-page';
+import { SettingsPage } from '../pages/settings-page';
+
+// The flows both the web-mode and the Electron tests walk through, on whichever page shows the dashboard.
+
+export async function everyCardHealthyAndChartMoves(page: Page, testInfo: TestInfo): Promise<void> {
+  const dashboard = new Dashboard(page);
+  const overview = new OverviewPage(page);
+  await dashboard.expectHeading('Overview');
+  await overview.expectAllHealthy();
+  const before = await overview.memoryChartShape();
+  await expect.poll(() => overview.memoryChartShape(), { timeout: 15_000 }).not.toBe(before);
+  await dashboard.screenshot('overview', testInfo);
+}
+
+export async function restartFromTheUi(page: Page, testInfo: TestInfo, service = 'minio'): Promise<void> {
+  const dashboard = new Dashboard(page);
+  await dashboard.nav(service);
+  const detail = new ServicePage(page, service);
+  await detail.expectState('healthy');
+  const pidBefore = await detail.pid();
+  await detail.act('restart');
+  await expect(page.getByTestId('action-progress')).toBeVisible();
+  await detail.expectState('healthy');
+  await expect.poll(() => detail.pid()).not.toBe(pidBefore);
+  const lines = await detail.filterLogs(`process ${pidBefore} ended`);
+  expect(lines.length).toBeGreaterThan(0);
+  await detail.filterLogs('');
+  await dashboard.screenshot(`service-${service}`, testInfo);
+}
+
+export async function settingsScreen(page: Page, testInfo: TestInfo, expectedHome: string): Promise<void> {
+  const dashboard = new Dashboard(page);
+  await dashboard.nav('Settings');
+  const settings = new SettingsPage(page);
+  expect(await settings.home()).toBe(expectedHome);
+  await settings.savePortBase('80');
+  await settings.expectError('portBase');
+  await settings.savePortBase('31000');
+  await settings.expectSaved();
+  await dashboard.screenshot('settings', testInfo);
+}

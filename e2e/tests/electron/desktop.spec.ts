@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { _electron as electron, expect, test } from '@playwright/test';
+import { ROOT } from '../../stack';
+import { everyCardHealthyAndChartMoves, restartFromTheUi, settingsScreen } from '../dashboard-flows';
+
+function electronBinary(): string | undefined {
+  try {
+    const bin = createRequire(import.meta.url)('electron') as unknown as string;
+    return fs.existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const binary = electronBinary();
+
+// The one skip allowed under APPRUN_STRICT: no Electron binary on this machine.
+test.skip(!binary, 'Electron binary not installed here (its download is unavailable); these tests run where it exists');
+
+test('the desktop app: cards healthy, chart moving, restart from the UI, settings', async ({}, testInfo) => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'apprun-electron-'));
+  fs.chmodSync(home, 0o755);
+  const app = await electron.launch({ executablePath: binary, args: [ROOT], env: { ...process.env, APPRUN_HOME: home, APPRUN_PORT_BASE: '26600' } });
+  try {
+    const page = await app.firstWindow();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined'); // no Node in the renderer
+    await everyCardHealthyAndChartMoves(page, testInfo);
+    await restartFromTheUi(page, testInfo);
+    await settingsScreen(page, testInfo, home);
+  } finally {
+    await app.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+});

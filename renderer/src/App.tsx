@@ -1,0 +1,63 @@
+import { useEffect, useState } from 'react';
+import type { ServiceName } from '../../server/api/contract';
+import { Overview } from './screens/Overview';
+import { ServiceDetail } from './screens/ServiceDetail';
+import { Settings } from './screens/Settings';
+
+type Theme = 'light' | 'dark' | 'system';
+const SERVICES: ServiceName[] = ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'];
+
+function useHashRoute(): string {
+  const [hash, setHash] = useState(window.location.hash || '#/');
+  useEffect(() => {
+    const onChange = () => setHash(window.location.hash || '#/');
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return hash;
+}
+
+function useTheme(): [Theme, (t: Theme) => void] {
+  const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem('apprun-theme') as Theme) ?? 'system');
+  useEffect(() => {
+    localStorage.setItem('apprun-theme', theme);
+    const dark = theme === 'dark' || (theme === 'system' && window.matchMedia('(prefers-color-scheme: dark)').matches);
+    document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+  }, [theme]);
+  return [theme, setTheme];
+}
+
+export function App() {
+  const route = useHashRoute();
+  const [theme, setTheme] = useTheme();
+  const service = /^#\/service\/([a-z]+)$/.exec(route)?.[1] as ServiceName | undefined;
+  const screen = service ? <ServiceDetail key={service} name={service} /> : route === '#/settings' ? <Settings /> : <Overview />;
+  const current = (href: string) => (route === href ? 'page' : undefined);
+  return (
+    <div className="layout">
+      <nav aria-label="main">
+        <strong className="brand">apprun</strong>
+        <a href="#/" aria-current={current('#/')}>
+          Overview
+        </a>
+        {SERVICES.map((s) => (
+          <a key={s} href={`#/service/${s}`} aria-current={current(`#/service/${s}`)} className="sub">
+            {s}
+          </a>
+        ))}
+        <a href="#/settings" aria-current={current('#/settings')}>
+          Settings
+        </a>
+        <label className="theme">
+          Theme
+          <select value={theme} onChange={(e) => setTheme(e.target.value as Theme)} data-testid="theme-select">
+            <option value="system">system</option>
+            <option value="light">light</option>
+            <option value="dark">dark</option>
+          </select>
+        </label>
+      </nav>
+      <main>{screen}</main>
+    </div>
+  );
+}

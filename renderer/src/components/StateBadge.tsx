@@ -1,0 +1,18 @@
+import type { ServiceState } from '../../../server/api/contract';
+
+const LABEL: Record<ServiceState, string> = {
+  healthy: 'healthy',
+  starting: 'starting',
+  restarting: 'restarting',
+  stopping: 'stopping',
+  stopped: 'stopped',
+  failed: 'failed',
+};
+
+export function StateBadge({ state }: { state: ServiceState }) {
+  return (
+    <span className={`badge badge-${state}`} data-testid="state">
+      {LABEL[state]}
+    </span>
+  );
+}

@@ -1,0 +1,16 @@
+export const mb = (bytes: number | undefined) => (bytes === undefined ? '—' : `${(bytes / 2 ** 20).toFixed(1)} MB`);
+export const pct = (p: number | undefined) => (p === undefined ? '—' : `${p.toFixed(1)} %`);
+
+export function uptime(startedAt: number | undefined, now = Date.now()): string {
+  if (!startedAt) return '—';
+  const s = Math.max(0, Math.round((now - startedAt) / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/** ok under 80 % of the budget, warn up to 100 %, over beyond: the colour of the budget line and banner. */
+export function budgetLevel(used: number, budget: number): 'ok' | 'warn' | 'over' {
+  const ratio = used / budget;
+  return ratio > 1 ? 'over' : ratio >= 0.8 ? 'warn' : 'ok';
+}

@@ -1,0 +1,56 @@
+import { useEffect, useRef, useState } from 'react';
+import type { MetricsSampleView } from '../../../server/api/contract';
+import { api } from '../api';
+import { CpuChart, MemoryChart } from '../components/ResourceCharts';
+import { ErrorNotice, Loading } from '../components/Notice';
+import { ServiceCard } from '../components/ServiceCard';
+import { budgetLevel, mb, pct } from '../format';
+import { usePoll } from '../use-poll';
+
+const HISTORY = 300; // five minutes at one sample a second
+
+/** Every service's card, and live memory and CPU against the 1 GB budget. */
+export function Overview() {
+  const stack = usePoll(() => api.stack(), 1000);
+  const [samples, setSamples] = useState<MetricsSampleView[]>([]);
+  const since = useRef(Date.now() - HISTORY * 1000);
+  const metrics = usePoll(() => api.metrics(since.current), 1000);
+  useEffect(() => {
+    const fresh = metrics.data?.samples ?? [];
+    if (!fresh.length) return;
+    since.current = fresh.at(-1)!.at;
+    setSamples((prev) => [...prev, ...fresh].slice(-HISTORY));
+  }, [metrics.data]);
+
+  if (stack.loading && !stack.data) return <Loading what="the stack" />;
+  if (!stack.data) return <ErrorNotice error={stack.error!} />;
+  const { services, total, budgetBytes } = stack.data;
+  const level = total ? budgetLevel(total.memoryBytes, budgetBytes) : 'ok';
+  const healthy = services.filter((s) => s.state === 'healthy').length;
+  return (
+    <section aria-labelledby="overview-title">
+      <h1 id="overview-title">Overview</h1>
+      {stack.error ? <ErrorNotice error={stack.error}> (showing the last known state)</ErrorNotice> : null}
+      <p className={`budget budget-${level}`} data-testid="budget-summary">
+        {healthy} of {services.length} services healthy · memory {mb(total?.memoryBytes)} of {mb(budgetBytes)} ·{' '}
+        CPU {pct(total?.cpuPercent)}
+        {level === 'warn' ? ' · near the memory budget' : level === 'over' ? ' · OVER the memory budget' : ''}
+      </p>
+      <div className="cards">
+        {services.map((s) => (
+          <ServiceCard key={s.name} service={s} />
+        ))}
+      </div>
+      {samples.length ? (
+        <>
+          <MemoryChart samples={samples} budgetBytes={budgetBytes} />
+          <CpuChart samples={samples} />
+        </>
+      ) : metrics.error ? (
+        <ErrorNotice error={metrics.error} />
+      ) : (
+        <Loading what="metrics" />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+import { useState } from 'react';
+import type { ServiceAction, ServiceName } from '../../../server/api/contract';
+import { ApiError, api } from '../api';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { Empty, ErrorNotice, Loading } from '../components/Notice';
+import { StateBadge } from '../components/StateBadge';
+import { mb, pct, uptime } from '../format';
+import { usePoll } from '../use-poll';
+
+const IN_PROGRESS: Record<ServiceAction, string> = { start: 'Starting…', stop: 'Stopping…', restart: 'Restarting…' };
+
+function levelOf(line: string): 'error' | 'warn' | 'apprun' | undefined {
+  if (line.startsWith('[apprun ')) return 'apprun';
+  if (/\b(error|fatal|panic|failed)\b/i.test(line)) return 'error';
+  if (/\b(warn|warning)\b/i.test(line)) return 'warn';
+  return undefined;
+}
+
+/** One service: its state, a live log tail with a filter, and start/stop/restart with confirmation. */
+export function ServiceDetail({ name }: { name: ServiceName }) {
+  const stack = usePoll(() => api.stack(), 1000);
+  const logs = usePoll(() => api.logs(name, 300), 1000, [name]);
+  const [filter, setFilter] = useState('');
+  const [pending, setPending] = useState<ServiceAction>();
+  const [running, setRunning] = useState<ServiceAction>();
+  const [actionError, setActionError] = useState<ApiError>();
+
+  const service = stack.data?.services.find((s) => s.name === name);
+  if (stack.loading && !stack.data) return <Loading what={name} />;
+  if (!stack.data) return <ErrorNotice error={stack.error!} />;
+  if (!service) return <Empty>No service named “{name}”.</Empty>;
+
+  const act = async (action: ServiceAction) => {
+    setPending(undefined);
+    setRunning(action);
+    setActionError(undefined);
+    try {
+      await api.control(name, action);
+    } catch (err) {
+      setActionError(err as ApiError);
+    } finally {
+      setRunning(undefined);
+      stack.refresh();
+    }
+  };
+  const lines = (logs.data?.lines ?? []).filter((l) => !filter || l.toLowerCase().includes(filter.toLowerCase()));
+  return (
+    <section aria-labelledby="service-title" data-testid={`service-detail-${name}`}>
+      <h1 id="service-title">
+        {name} <StateBadge state={service.state} />
+      </h1>
+      <p className="muted">
+        {service.description} · pid <span data-testid="detail-pid">{service.pid ?? '—'}</span> · up {service.state === 'healthy' ? uptime(service.startedAt) : '—'} · restarts{' '}
+        {service.restarts} · {mb(service.usage?.memoryBytes)} · CPU {pct(service.usage?.cpuPercent)}
+      </p>
+      {service.lastExit ? <p className="muted">last exit: {service.lastExit.reason}</p> : null}
+      {service.failure ? <p className="failure">{service.failure.reason}</p> : null}
+      <div className="actions" role="group" aria-label="service control">
+        {(['start', 'stop', 'restart'] as const).map((action) => (
+          <button key={action} type="button" onClick={() => setPending(action)} disabled={running !== undefined} data-testid={`action-${action}`}>
+            {running === action ? IN_PROGRESS[action] : action}
+          </button>
+        ))}
+        {running ? <span role="status" className="progress" data-testid="action-progress">{running} in progress…</span> : null}
+      </div>
+      {actionError ? <ErrorNotice error={actionError} /> : null}
+      <ConfirmDialog
+        open={pending !== undefined}
+        title={`${pending} ${name}?`}
+        body={pending === 'stop' ? `Services that depend on ${name} may stop working until it is started again.` : `${name} will be unavailable for a moment.`}
+        confirmLabel={pending ?? ''}
+        onConfirm={() => pending && void act(pending)}
+        onCancel={() => setPending(undefined)}
+      />
+      <h2>Logs</h2>
+      <label className="filter">
+        Filter <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="text to match" data-testid="log-filter" />
+      </label>
+      {logs.error ? <ErrorNotice error={logs.error} /> : null}
+      {logs.loading && !logs.data ? (
+        <Loading what="logs" />
+      ) : lines.length === 0 ? (
+        <Empty>{filter ? 'No log line matches the filter.' : 'No log lines yet.'}</Empty>
+      ) : (
+        <pre className="logs" data-testid="log-lines" tabIndex={0} aria-label={`${name} log`}>
+          {lines.map((line, i) => (
+            <div key={i} className={levelOf(line) ? `log-${levelOf(line)}` : undefined}>
+              {line}
+            </div>
+          ))}
+        </pre>
+      )}
+    </section>
+  );
+}

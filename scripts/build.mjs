@@ -1,0 +1,21 @@
+// npm run build: the headless core into dist/ (the CLI, and the entry the desktop app runs in a utilityProcess;
+// dependencies stay in node_modules), then the Electron main, preload and the React renderer into out/.
+import { build as esbuild } from 'esbuild';
+import { build as electronViteBuild } from 'electron-vite';
+
+const t0 = performance.now();
+await esbuild({
+  entryPoints: { cli: 'server/cli.ts', 'desktop-core': 'server/desktop-core.ts' },
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+process.stdout.write(`build: core → dist/ (${Math.round(performance.now() - t0)} ms)\n`);
+if (process.argv.includes('--core-only')) process.exit(0);
+await electronViteBuild({ logLevel: 'warn' });
+process.stdout.write(`build: desktop app and dashboard → out/ (${Math.round(performance.now() - t0)} ms)\n`);

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { call, expectCleanError, gateway, stack } from './http.js';
+
+describe('web mode: /ui and the cookie it sets', () => {
+  it('turns the token link into an HttpOnly SameSite=Strict cookie and a clean URL', async () => {
+    const res = await call('GET', gateway(`/ui/?token=${stack().adminToken}`));
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/ui/');
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(/^apprun_admin=/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+  });
+
+  it('serves the dashboard with a strict CSP only to the cookie holder', async () => {
+    const cookie = `apprun_admin=${stack().adminToken}`;
+    const page = await call('GET', gateway('/ui/'), { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<div id="root">');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expectCleanError(await call('GET', gateway('/ui/')), 401);
+    expectCleanError(await call('GET', gateway('/ui/?token=guess')), 401);
+  });
+
+  it('lets the cookie read the control API, but writes also need the UI header (CSRF)', async () => {
+    const cookie = `apprun_admin=${stack().adminToken}`;
+    expect((await call('GET', gateway('/api/stack'), { headers: { cookie } })).status).toBe(200);
+    expectCleanError(await call('PUT', gateway('/api/settings'), { headers: { cookie }, body: { driver: 'native' } }), 403);
+    const saved = await call('PUT', gateway('/api/settings'), { headers: { cookie, 'x-apprun-ui': '1' }, body: { driver: 'auto', images: { minio: 'local/minio:dev' } } });
+    expect(saved.status).toBe(200);
+    expect(saved.json).toMatchObject({ driver: 'auto', images: { minio: 'local/minio:dev' }, home: stack().home });
+  });
+
+  it('validates settings', async () => {
+    const headers = { 'x-apprun-admin-token': stack().adminToken };
+    for (const body of [{ portBase: 80 }, { driver: 'docker' }, { images: { minio: 'bad image name' } }, { images: { nope: 'x' } }, { unknown: 1 }]) {
+      expectCleanError(await call('PUT', gateway('/api/settings'), { headers, body }), 400);
+    }
+  });
+});
