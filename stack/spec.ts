@@ -1,5 +1,6 @@
-/** The services of the stack, in the POC's terms. */
-export type ServiceName = 'postgres' | 'postgrest' | 'kratos' | 'temporal' | 'minio';
+import type { ServiceName } from '../server/api/contract.js';
+
+export type { ServiceName };
 
 /** How the supervisor decides a service is ready. Every check has its own timeout. */
 export type HealthCheck =

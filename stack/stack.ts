@@ -1,3 +1,4 @@
+import { SERVICE_NAMES } from '../server/api/contract.js';
 import { provisionBinary } from './binaries.js';
 import { type AppHome, type StackSecrets, resolveCacheDir } from './home.js';
 import type { PortMap } from './ports.js';
@@ -9,7 +10,7 @@ import { postgrestSpec } from './services/postgrest.js';
 import { temporalSpec } from './services/temporal.js';
 import type { ProgressFn, ServiceName, ServiceSpec } from './spec.js';
 
-export const ALL_SERVICES: ServiceName[] = ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'];
+export const ALL_SERVICES: readonly ServiceName[] = SERVICE_NAMES;
 
 /** Which port belongs to whom, for the fail-fast check before anything starts. */
 export function portOwners(ports: PortMap): [number, string][] {

@@ -1,23 +1,13 @@
 import { EventEmitter } from 'node:events';
+import type { ServiceState, ServiceView } from '../server/api/contract.js';
 import type { Driver, ProcessExit } from './driver.js';
 import { checkHealth, waitHealthy } from './health.js';
 import { type ProgressFn, type ServiceName, type ServiceSpec, startOrder } from './spec.js';
 
-export type ServiceState = 'stopped' | 'starting' | 'healthy' | 'restarting' | 'stopping' | 'failed';
+export type { ServiceState };
 
-export interface ServiceSnapshot {
-  name: ServiceName;
-  description: string;
-  state: ServiceState;
-  pid?: number;
-  ports: Record<string, number>;
-  startedAt?: number;
-  restarts: number;
-  memoryBudgetMb: number;
-  lastExit?: ProcessExit;
-  /** Why the service is failed, with its last log lines. */
-  failure?: { reason: string; logTail: string[] };
-}
+/** What the supervisor knows of a service: the API's ServiceView without the sampled usage. */
+export type ServiceSnapshot = Omit<ServiceView, 'usage'>;
 
 interface Entry {
   spec: ServiceSpec;

@@ -1,6 +1,5 @@
 import { type Locator, type Page, expect } from '@playwright/test';
-
-export const SERVICES = ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'] as const;
+import { SERVICE_NAMES } from '../../server/api/contract';
 
 export class OverviewPage {
   constructor(readonly page: Page) {}
@@ -10,7 +9,7 @@ export class OverviewPage {
   }
 
   async expectAllHealthy(): Promise<void> {
-    for (const s of SERVICES) await expect(this.card(s).getByTestId('state')).toHaveText('healthy', { timeout: 60_000 });
+    for (const s of SERVICE_NAMES) await expect(this.card(s).getByTestId('state')).toHaveText('healthy', { timeout: 60_000 });
     await expect(this.page.getByTestId('budget-summary')).toContainText('5 of 5 services healthy');
   }
 

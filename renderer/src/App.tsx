@@ -1,11 +1,10 @@
 import { useEffect, useState } from 'react';
-import type { ServiceName } from '../../server/api/contract';
+import { SERVICE_NAMES, type ServiceName } from '../../server/api/contract';
 import { Overview } from './screens/Overview';
 import { ServiceDetail } from './screens/ServiceDetail';
 import { Settings } from './screens/Settings';
 
 type Theme = 'light' | 'dark' | 'system';
-const SERVICES: ServiceName[] = ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'];
 
 function useHashRoute(): string {
   const [hash, setHash] = useState(window.location.hash || '#/');
@@ -40,7 +39,7 @@ export function App() {
         <a href="#/" aria-current={current('#/')}>
           Overview
         </a>
-        {SERVICES.map((s) => (
+        {SERVICE_NAMES.map((s) => (
           <a key={s} href={`#/service/${s}`} aria-current={current(`#/service/${s}`)} className="sub">
             {s}
           </a>

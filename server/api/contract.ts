@@ -1,7 +1,9 @@
 // The one typed contract between the dashboard and the core, with two transports: HTTP (web mode, /api/*) and
 // Electron IPC (the preload relays the channels below, and nothing else). Types only: safe to import anywhere.
 
-export type ServiceName = 'postgres' | 'postgrest' | 'kratos' | 'temporal' | 'minio';
+/** The services of the stack, in start order of the POC. */
+export const SERVICE_NAMES = ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
 export type ServiceState = 'stopped' | 'starting' | 'healthy' | 'restarting' | 'stopping' | 'failed';
 export type ServiceAction = 'start' | 'stop' | 'restart';
 
@@ -10,6 +12,7 @@ export interface Usage {
   cpuPercent: number;
 }
 
+/** One service as the API shows it; the supervisor's snapshot is this without usage. */
 export interface ServiceView {
   name: ServiceName;
   description: string;

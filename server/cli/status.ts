@@ -1,31 +1,18 @@
 import { request } from 'undici';
+import type { StackView } from '../api/contract.js';
 import type { CoreState } from '../core.js';
 import { formatBytes, formatPercent, table } from './format.js';
 
-interface StackResponse {
-  budgetBytes: number;
-  services: {
-    name: string;
-    state: string;
-    pid?: number;
-    ports: Record<string, number>;
-    usage?: { memoryBytes: number; cpuPercent: number };
-    failure?: { reason: string };
-  }[];
-  appliance?: { memoryBytes: number; cpuPercent: number };
-  total?: { memoryBytes: number; cpuPercent: number };
-}
-
-export async function fetchStack(state: CoreState): Promise<StackResponse> {
+export async function fetchStack(state: CoreState): Promise<StackView> {
   const res = await request(`${state.gatewayUrl}/api/stack`, { headers: { 'x-apprun-admin-token': state.adminToken }, headersTimeout: 5000 });
   if (res.statusCode !== 200) throw new Error(`gateway answered ${res.statusCode}: ${await res.body.text()}`);
-  return (await res.body.json()) as StackResponse;
+  return (await res.body.json()) as StackView;
 }
 
 const HEALTH: Record<string, string> = { healthy: 'healthy', starting: 'starting', restarting: 'restarting' };
 const STATE: Record<string, string> = { healthy: 'running', starting: 'running', restarting: 'restarting' };
 
-export function renderStatus(state: CoreState, stack: StackResponse): string {
+export function renderStatus(state: CoreState, stack: StackView): string {
   const rows = stack.services.map((s) => [
     s.name,
     STATE[s.state] ?? s.state,

@@ -4,7 +4,7 @@ import type { MetricsSampler } from '../../stack/metrics.js';
 import type { PortMap } from '../../stack/ports.js';
 import type { ServiceName } from '../../stack/spec.js';
 import type { Supervisor } from '../../stack/supervisor.js';
-import type { EditableSettings, SettingsView } from '../api/contract.js';
+import { type EditableSettings, SERVICE_NAMES, type SettingsView } from '../api/contract.js';
 import { HttpError } from '../errors.js';
 import { loadSettings, saveSettings } from '../settings.js';
 import { adminTokenHook } from './admin-token.js';
@@ -17,7 +17,6 @@ export interface StackApiOptions {
   ports: PortMap;
 }
 
-const SERVICE_NAMES = ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'];
 
 const serviceParam = {
   type: 'object',

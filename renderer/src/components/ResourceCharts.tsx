@@ -1,5 +1,5 @@
 import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { MetricsSampleView } from '../../../server/api/contract';
+import { type MetricsSampleView, SERVICE_NAMES } from '../../../server/api/contract';
 import { budgetLevel } from '../format';
 
 const COLORS: Record<string, string> = {
@@ -11,7 +11,7 @@ const COLORS: Record<string, string> = {
   appliance: '#7d8590',
 };
 
-const KEYS = ['postgres', 'postgrest', 'kratos', 'temporal', 'minio', 'appliance'];
+const KEYS = [...SERVICE_NAMES, 'appliance'];
 const time = (at: number) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 function rows(samples: MetricsSampleView[], pick: 'memoryBytes' | 'cpuPercent') {

@@ -1,10 +1,9 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import type { DriverChoice, EditableSettings, ServiceName } from '../../../server/api/contract';
+import { type DriverChoice, type EditableSettings, SERVICE_NAMES } from '../../../server/api/contract';
 import { ApiError, api } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { usePoll } from '../use-poll';
 
-const SERVICES: ServiceName[] = ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'];
 
 /** Ports, app home, driver and image overrides; saved to settings.json and applied at the next start. */
 export function Settings() {
@@ -69,7 +68,7 @@ export function Settings() {
         </label>
         <fieldset>
           <legend>Image overrides (Docker driver)</legend>
-          {SERVICES.map((s) => (
+          {SERVICE_NAMES.map((s) => (
             <label key={s}>
               {s}
               <input type="text" value={form.images?.[s] ?? ''} placeholder="default image" onChange={(e) => setForm({ ...form, images: { ...form.images, [s]: e.target.value } })} />
