@@ -1,4 +1,4 @@
-// npm run build: the headless core into dist/ (the CLI, and the entry the desktop app runs in a utilityProcess;
+// npm run build: the headless core into dist/, the WASM functions into wasm/build/, (the CLI, and the entry the desktop app runs in a utilityProcess;
 // dependencies stay in node_modules), then the Electron main, preload and the React renderer into out/.
 import { build as esbuild } from 'esbuild';
 import { build as electronViteBuild } from 'electron-vite';
@@ -17,5 +17,6 @@ await esbuild({
 });
 process.stdout.write(`build: core → dist/ (${Math.round(performance.now() - t0)} ms)\n`);
 if (process.argv.includes('--core-only')) process.exit(0);
+await import('./build-wasm.mjs');
 await electronViteBuild({ logLevel: 'warn' });
 process.stdout.write(`build: desktop app and dashboard → out/ (${Math.round(performance.now() - t0)} ms)\n`);
