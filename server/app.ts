@@ -13,6 +13,8 @@ import type { TokenIssuer, TokenVerifier } from './auth/tokens.js';
 import dataPlugin from './data/plugin.js';
 import type { TenantGuard } from './data/tenant-guard.js';
 import { installErrorHandling } from './errors.js';
+import type { FunctionService } from './functions/function-service.js';
+import functionsPlugin from './functions/plugin.js';
 import type { Authorizer } from './rbac/authorizer.js';
 import stackApiPlugin from './stack-api/plugin.js';
 import uiPlugin from './ui/plugin.js';
@@ -26,6 +28,7 @@ export interface GatewayDeps {
   guard: TenantGuard;
   kratos: KratosClient;
   authorizer: Authorizer;
+  functions: FunctionService;
   adminToken: string;
   devTokens: boolean;
   supervisor: Supervisor;
@@ -65,6 +68,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     devTokens: deps.devTokens,
   });
   await app.register(dataPlugin, { prefix: '/data', postgrestUrl: deps.postgrestUrl, guard: deps.guard });
+  await app.register(functionsPlugin, { prefix: '/functions', functions: deps.functions });
   await app.register(stackApiPlugin, { adminToken: deps.adminToken, supervisor: deps.supervisor, metrics: deps.metrics, home: deps.home, ports: deps.ports });
   await app.register(uiPlugin, { adminToken: deps.adminToken, rendererDir: deps.rendererDir });
   return app;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import * as Minio from 'minio';
 import pg from 'pg';
 import { AppHome, loadOrCreateSecrets, readJsonIfExists, resolveHomeDir, writePrivateFile } from '../stack/home.js';
 import { MetricsSampler } from '../stack/metrics.js';
@@ -23,6 +24,8 @@ import { TokenIssuer, TokenVerifier } from './auth/tokens.js';
 import { Authorizer } from './rbac/authorizer.js';
 import { loadSettings } from './settings.js';
 import { TenantGuard } from './data/tenant-guard.js';
+import { FunctionService } from './functions/function-service.js';
+import { FunctionRuntime } from './functions/runtime.js';
 
 export interface CoreOptions {
   home?: string;
@@ -108,10 +111,14 @@ export class Core {
       if (created) this.progress({ service: 'kratos', step: `created ${created} identities for the seeded users` });
       this.authorizer = await Authorizer.create(adminUrl(this.ports, secrets));
       await this.authorizer.sync(this.db);
+      const minio = new Minio.Client({ endPoint: '127.0.0.1', port: this.ports.minio, useSSL: false, accessKey: secrets.minioRootUser, secretKey: secrets.minioRootPassword });
+      const functions = new FunctionService(this.db, minio, new FunctionRuntime());
+      await functions.ensureBucket();
       this.progress({ service: 'gateway', step: 'starting' });
       this.gateway = await buildGateway({
         kratos,
         authorizer: this.authorizer,
+        functions,
         postgrestUrl: `http://127.0.0.1:${this.ports.postgrest}`,
         db: this.db,
         verifier: new TokenVerifier(jwks, TOKEN_AUDIENCE),

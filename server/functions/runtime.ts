@@ -46,6 +46,7 @@ interface Live {
 
 interface Loaded {
   module: WebAssembly.Module;
+  limits: Limits;
   compileMs: number;
   /** The warm instance, reused call after call; dropped after any trap, since its heap may be half-updated. */
   live?: Live;
@@ -78,12 +79,12 @@ export class FunctionRuntime {
     return this.loaded.has(key);
   }
 
-  /** Compiles a prepared module once; a later load of the same key is free. */
-  async load(key: string, prepared: Uint8Array<ArrayBuffer>): Promise<void> {
+  /** Compiles a prepared module once (a later load of the same key is free), with limits of its own if given. */
+  async load(key: string, prepared: Uint8Array<ArrayBuffer>, limits: Partial<Limits> = {}): Promise<void> {
     if (this.loaded.has(key)) return;
     const t0 = performance.now();
     const module = await WebAssembly.compile(prepared);
-    this.loaded.set(key, { module, compileMs: performance.now() - t0 });
+    this.loaded.set(key, { module, limits: { ...this.limits, ...limits }, compileMs: performance.now() - t0 });
   }
 
   unload(key: string): void {
@@ -93,7 +94,8 @@ export class FunctionRuntime {
   invoke(key: string, input: Uint8Array, context: object): { output: Uint8Array; timings: Timings } {
     const entry = this.loaded.get(key);
     if (!entry) throw new Error(`function ${key} is not loaded`);
-    if (input.byteLength > this.limits.maxInputBytes) throw new FunctionFailure('input_too_large', `input is larger than ${this.limits.maxInputBytes} bytes`);
+    const { limits } = entry;
+    if (input.byteLength > limits.maxInputBytes) throw new FunctionFailure('input_too_large', `input is larger than ${limits.maxInputBytes} bytes`);
     const timings: Timings = { compileMs: entry.compileMs, instantiateMs: 0, runMs: 0 };
     entry.compileMs = 0; // reported once, with the first (cold) call
     let live = entry.live;
@@ -106,14 +108,14 @@ export class FunctionRuntime {
     const ctx = encoder.encode(JSON.stringify(context));
     const { abi, clock } = live;
     const t1 = performance.now();
-    clock.deadline = t1 + this.limits.timeoutMs;
+    clock.deadline = t1 + limits.timeoutMs;
     live.abortMessage = undefined;
     try {
       const inPtr = this.write(abi, input);
       const ctxPtr = this.write(abi, ctx);
       const status = abi.handle(inPtr, input.byteLength, ctxPtr, ctx.byteLength);
       const outLen = abi.output_len();
-      if (outLen > this.limits.maxOutputBytes) throw new FunctionFailure('output_too_large', `output is larger than ${this.limits.maxOutputBytes} bytes`);
+      if (outLen > limits.maxOutputBytes) throw new FunctionFailure('output_too_large', `output is larger than ${limits.maxOutputBytes} bytes`);
       const output = new Uint8Array(abi.memory.buffer, abi.output_ptr(), outLen).slice();
       abi.dealloc(inPtr);
       abi.dealloc(ctxPtr);
@@ -122,7 +124,7 @@ export class FunctionRuntime {
       return { output, timings };
     } catch (err) {
       if (!(err instanceof FunctionFailure && err.kind === 'function_error')) entry.live = undefined;
-      throw this.explain(err, live);
+      throw this.explain(err, live, limits);
     }
   }
 
@@ -149,10 +151,10 @@ export class FunctionRuntime {
     return ptr;
   }
 
-  private explain(err: unknown, live: Live): FunctionFailure {
+  private explain(err: unknown, live: Live, limits: Limits): FunctionFailure {
     if (err instanceof FunctionFailure) return err;
-    if (err instanceof DeadlinePassed) return new FunctionFailure('timeout', `the function ran longer than ${this.limits.timeoutMs} ms and was stopped`);
-    const capBytes = this.limits.maxMemoryPages * 65536;
+    if (err instanceof DeadlinePassed) return new FunctionFailure('timeout', `the function ran longer than ${limits.timeoutMs} ms and was stopped`);
+    const capBytes = limits.maxMemoryPages * 65536;
     const memoryFull = live.abi.memory.buffer.byteLength >= capBytes - 2 * 1024 * 1024;
     if (memoryFull || /memory|allocation/i.test(live.abortMessage ?? '')) {
       return new FunctionFailure('out_of_memory', `the function ran out of its ${capBytes / 1024 / 1024} MiB of memory`);

@@ -29,7 +29,7 @@ m = g(r.sub, p.sub, r.dom) && r.dom == p.dom && keyMatch2(r.obj, p.obj) && r.act
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type Method = (typeof METHODS)[number];
 /** The route families policies may name (keyMatch2 patterns). */
-export const RESOURCES = ['/data/*', '/functions/*', '/workflows/*', '/storage/*', '/auth/policies'] as const;
+export const RESOURCES = ['/data/*', '/functions', '/functions/*/invoke', '/functions/*', '/workflows/*', '/storage/*', '/auth/policies'] as const;
 
 export interface PolicyRule {
   role: AppRole;
@@ -37,15 +37,18 @@ export interface PolicyRule {
   methods: Method[];
 }
 
-/** What every tenant starts with: admins do everything, users read and write but do not delete or deploy. */
+/** What every tenant starts with: admins do everything, users read and write but do not delete or deploy (they invoke). */
 export const DEFAULT_POLICIES: PolicyRule[] = [
   { role: 'admin', path: '/data/*', methods: ['GET', 'POST', 'PATCH', 'DELETE'] },
+  { role: 'admin', path: '/functions', methods: ['GET', 'POST'] },
   { role: 'admin', path: '/functions/*', methods: ['GET', 'POST', 'DELETE'] },
   { role: 'admin', path: '/workflows/*', methods: ['GET', 'POST'] },
   { role: 'admin', path: '/storage/*', methods: ['GET', 'PUT', 'DELETE'] },
   { role: 'admin', path: '/auth/policies', methods: ['GET', 'PUT'] },
   { role: 'user', path: '/data/*', methods: ['GET', 'POST', 'PATCH'] },
-  { role: 'user', path: '/functions/*', methods: ['GET', 'POST'] },
+  { role: 'user', path: '/functions', methods: ['GET'] },
+  { role: 'user', path: '/functions/*/invoke', methods: ['POST'] },
+  { role: 'user', path: '/functions/*', methods: ['GET'] },
   { role: 'user', path: '/workflows/*', methods: ['GET', 'POST'] },
   { role: 'user', path: '/storage/*', methods: ['GET', 'PUT'] },
 ];
@@ -144,6 +147,8 @@ export class Authorizer {
   }
 }
 
+/** keyMatch2's reading of '*' (any run of characters), to name the policy family a refused path belongs to. */
 function keyMatches(path: string, pattern: string): boolean {
-  return pattern.endsWith('/*') ? path.startsWith(pattern.slice(0, -1)) || path === pattern.slice(0, -2) : path === pattern;
+  const regex = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+  return regex.test(path);
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { request } from 'undici';
 import { inject } from 'vitest';
+import { packageRoot } from '../../stack/package-root.js';
 import { DEFAULT_DEV_PASSWORD } from '../settings.js';
 
 export interface Reply {
@@ -71,4 +72,17 @@ export function expectCleanError(res: Reply, status: number): void {
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
   if (typeof res.json?.error !== 'string' || typeof res.json?.message !== 'string') throw new Error(`not an {error, message} body: ${res.text}`);
   if (/\n\s+at |node_modules|\.ts:\d+/.test(res.text)) throw new Error(`stack trace leaked: ${res.text}`);
+}
+
+/** A built example function (npm run build:wasm). */
+export const wasmModule = (name: string) => readFileSync(path.join(packageRoot(), 'wasm', 'build', `${name}.wasm`));
+
+/** Deploys a function through the real multipart API of the gateway at gatewayUrl. */
+export async function deployFunction(gatewayUrl: string, token: string, name: string, module: Buffer, manifest?: object): Promise<{ status: number; json: any }> {
+  const form = new FormData();
+  form.append('name', name);
+  if (manifest) form.append('manifest', JSON.stringify(manifest));
+  form.append('module', new Blob([new Uint8Array(module)], { type: 'application/wasm' }), `${name}.wasm`);
+  const res = await fetch(`${gatewayUrl}/functions`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  return { status: res.status, json: await res.json() };
 }

@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, login } from '../../server/test/http.js';
+import { call, deployFunction, login, wasmModule } from '../../server/test/http.js';
 import { isAlive } from '../pid-files.js';
 import { apprun, apprunUp, processesMentioning } from './cli.js';
 
@@ -45,6 +45,7 @@ describe('apprun up / status / down', () => {
     const token = await aliceToken();
     const created = await call('POST', `${GATEWAY}/data/products`, { token, body: { name: 'Survivor', price: 1.25 } });
     expect(created.status).toBe(201);
+    expect((await deployFunction(GATEWAY, token, 'hello', wasmModule('hello'))).status).toBe(201);
 
     const down = await apprun(['down', '--home', home]);
     expect(down.code).toBe(0);
@@ -57,6 +58,9 @@ describe('apprun up / status / down', () => {
     const again = await call('GET', `${GATEWAY}/data/products?name=eq.Survivor`, { token: await aliceToken() });
     expect(again.json).toHaveLength(1);
     expect(again.json[0].price).toBe(1.25);
+    // the function's module comes back from MinIO and runs again after the restart
+    const invoked = await call('POST', `${GATEWAY}/functions/hello/invoke`, { token: await aliceToken(), body: 'again', headers: { 'content-type': 'text/plain' } });
+    expect(invoked.text).toBe('Hello, again!');
     await apprun(['down', '--home', home]);
     expect(processesMentioning(home)).toEqual([]);
   });

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import type { Client as MinioClient } from 'minio';
+import type pg from 'pg';
+import { HttpError } from '../errors.js';
+import { ModuleRejected, prepareModule } from './prepare.js';
+import { DEFAULT_LIMITS, FunctionFailure, type FunctionRuntime, type Limits, type Timings } from './runtime.js';
+
+export const FUNCTIONS_BUCKET = 'apprun-functions';
+export const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const MAX_TIMEOUT_MS = 5000;
+const MAX_MEMORY_MB = 64;
+
+export interface FunctionManifest {
+  /** Wall-clock limit per invocation (default 1000, at most 5000). */
+  timeout_ms?: number;
+  /** Memory cap (default 16, at most 64). */
+  memory_mb?: number;
+  /** Network hosts the function may reach; functions have no network access yet, so this must stay empty. */
+  allowed_hosts?: string[];
+}
+
+export interface FunctionRecord {
+  name: string;
+  sha256: string;
+  size_bytes: number;
+  manifest: FunctionManifest;
+  created_at: string;
+  updated_at: string;
+  last_error: { kind: string; message: string } | null;
+  last_error_at: string | null;
+}
+
+function limitsOf(manifest: FunctionManifest): Partial<Limits> {
+  return {
+    ...(manifest.timeout_ms ? { timeoutMs: manifest.timeout_ms } : {}),
+    ...(manifest.memory_mb ? { maxMemoryPages: manifest.memory_mb * 16 } : {}),
+  };
+}
+
+export function checkManifest(manifest: FunctionManifest): void {
+  if (manifest.timeout_ms !== undefined && !(Number.isInteger(manifest.timeout_ms) && manifest.timeout_ms >= 1 && manifest.timeout_ms <= MAX_TIMEOUT_MS)) {
+    throw new HttpError(400, 'invalid_manifest', `timeout_ms must be an integer from 1 to ${MAX_TIMEOUT_MS}`);
+  }
+  if (manifest.memory_mb !== undefined && !(Number.isInteger(manifest.memory_mb) && manifest.memory_mb >= 1 && manifest.memory_mb <= MAX_MEMORY_MB)) {
+    throw new HttpError(400, 'invalid_manifest', `memory_mb must be an integer from 1 to ${MAX_MEMORY_MB}`);
+  }
+  if (manifest.allowed_hosts?.length) {
+    throw new HttpError(400, 'invalid_manifest', 'functions have no network access in this version: allowed_hosts must be empty');
+  }
+  const unknown = Object.keys(manifest).filter((k) => !['timeout_ms', 'memory_mb', 'allowed_hosts'].includes(k));
+  if (unknown.length) throw new HttpError(400, 'invalid_manifest', `unknown manifest fields: ${unknown.join(', ')}`);
+}
+
+/**
+ * Tenant-scoped WebAssembly functions: module bytes in MinIO (so they survive restarts), metadata in Postgres, code in
+ * the in-process runtime (loaded on deploy, or on the first invocation after a restart).
+ */
+export class FunctionService {
+  constructor(
+    private readonly db: pg.Pool,
+    private readonly minio: MinioClient,
+    private readonly runtime: FunctionRuntime,
+  ) {}
+
+  async ensureBucket(): Promise<void> {
+    if (!(await this.minio.bucketExists(FUNCTIONS_BUCKET))) await this.minio.makeBucket(FUNCTIONS_BUCKET);
+  }
+
+  private objectKey(tenant: string, name: string): string {
+    return `${tenant}/${name}.wasm`;
+  }
+
+  private runtimeKey(tenant: string, record: Pick<FunctionRecord, 'name' | 'sha256'>): string {
+    return `${tenant}/${record.name}/${record.sha256}`;
+  }
+
+  async deploy(tenant: string, name: string, bytes: Uint8Array<ArrayBuffer>, manifest: FunctionManifest): Promise<FunctionRecord> {
+    if (!FUNCTION_NAME.test(name)) throw new HttpError(400, 'invalid_name', 'a function name is lowercase letters, digits and dashes, starting with a letter (at most 63)');
+    checkManifest(manifest);
+    const limits = { ...DEFAULT_LIMITS, ...limitsOf(manifest) };
+    let prepared;
+    try {
+      prepared = prepareModule(bytes, limits.maxMemoryPages);
+    } catch (err) {
+      if (err instanceof ModuleRejected) throw new HttpError(400, 'invalid_module', err.message);
+      throw err;
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await this.minio.putObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name), Buffer.from(bytes), bytes.byteLength, { 'Content-Type': 'application/wasm' });
+    const { rows } = await this.db.query<FunctionRecord>(
+      `insert into app_private.functions (tenant_id, name, sha256, size_bytes, manifest) values ($1, $2, $3, $4, $5)
+       on conflict (tenant_id, name) do update set sha256 = excluded.sha256, size_bytes = excluded.size_bytes, manifest = excluded.manifest,
+         updated_at = now(), last_error = null, last_error_at = null
+       returning name, sha256, size_bytes, manifest, created_at, updated_at, last_error, last_error_at`,
+      [tenant, name, sha256, bytes.byteLength, manifest],
+    );
+    const record = rows[0]!;
+    await this.runtime.load(this.runtimeKey(tenant, record), prepared.bytes, limitsOf(manifest));
+    return record;
+  }
+
+  async list(tenant: string): Promise<FunctionRecord[]> {
+    const { rows } = await this.db.query<FunctionRecord>(
+      'select name, sha256, size_bytes, manifest, created_at, updated_at, last_error, last_error_at from app_private.functions where tenant_id = $1 order by name',
+      [tenant],
+    );
+    return rows;
+  }
+
+  async get(tenant: string, name: string): Promise<FunctionRecord> {
+    const { rows } = await this.db.query<FunctionRecord>(
+      'select name, sha256, size_bytes, manifest, created_at, updated_at, last_error, last_error_at from app_private.functions where tenant_id = $1 and name = $2',
+      [tenant, name],
+    );
+    if (!rows[0]) throw new HttpError(404, 'unknown_function', `no function "${name}" in your tenant`);
+    return rows[0];
+  }
+
+  async invoke(tenant: string, name: string, input: Uint8Array, context: object): Promise<{ output: Uint8Array; timings: Timings }> {
+    const record = await this.get(tenant, name);
+    const key = this.runtimeKey(tenant, record);
+    if (!this.runtime.isLoaded(key)) {
+      // After a restart: fetch the module from MinIO and prepare it again.
+      const chunks: Buffer[] = [];
+      for await (const chunk of await this.minio.getObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name))) chunks.push(chunk as Buffer);
+      const limits = { ...DEFAULT_LIMITS, ...limitsOf(record.manifest) };
+      await this.runtime.load(key, prepareModule(new Uint8Array(Buffer.concat(chunks)), limits.maxMemoryPages).bytes, limitsOf(record.manifest));
+    }
+    try {
+      return this.runtime.invoke(key, input, context);
+    } catch (err) {
+      if (err instanceof FunctionFailure) {
+        void this.db
+          .query('update app_private.functions set last_error = $3, last_error_at = now() where tenant_id = $1 and name = $2', [tenant, name, { kind: err.kind, message: err.message }])
+          .catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  async remove(tenant: string, name: string): Promise<void> {
+    const record = await this.get(tenant, name);
+    await this.db.query('delete from app_private.functions where tenant_id = $1 and name = $2', [tenant, name]);
+    await this.minio.removeObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name));
+    this.runtime.unload(this.runtimeKey(tenant, record));
+  }
+}

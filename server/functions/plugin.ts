@@ -1,0 +1,85 @@
+import fastifyMultipart from '@fastify/multipart';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ApiError } from '../errors.js';
+import { HttpError } from '../errors.js';
+import type { FunctionManifest, FunctionService } from './function-service.js';
+import { DEFAULT_LIMITS, FunctionFailure, type FailureKind } from './runtime.js';
+
+export interface FunctionsPluginOptions {
+  functions: FunctionService;
+}
+
+const MAX_MODULE_BYTES = 5 * 1024 * 1024;
+const FAILURE_STATUS: Record<FailureKind, number> = {
+  timeout: 504,
+  input_too_large: 413,
+  out_of_memory: 422,
+  trap: 422,
+  function_error: 422,
+  output_too_large: 422,
+};
+const nameParam = { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 63 } } } as const;
+
+/** /functions: deploy (multipart: name, optional manifest JSON, module file), list, invoke, delete — per tenant. */
+const functionsPlugin: FastifyPluginAsync<FunctionsPluginOptions> = async (app, { functions }) => {
+  // Invocation input is bytes, whatever its content type: no parsing, just a size limit.
+  app.removeAllContentTypeParsers();
+  await app.register(fastifyMultipart, { limits: { fileSize: MAX_MODULE_BYTES, files: 1, fields: 4, fieldSize: 16 * 1024 } });
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: DEFAULT_LIMITS.maxInputBytes }, (_req, body, done) => done(null, body));
+
+  app.post('/', async (request, reply) => {
+    if (!request.isMultipart()) throw new HttpError(415, 'unsupported_media_type', 'deploy with multipart/form-data: name, manifest (JSON, optional), module (.wasm file)');
+    const fields: Record<string, string> = {};
+    let module: Buffer | undefined;
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        module = await part.toBuffer();
+        if (part.file.truncated) throw new HttpError(413, 'module_too_large', `a module may be at most ${MAX_MODULE_BYTES / 1024 / 1024} MiB`);
+      } else {
+        fields[part.fieldname] = String(part.value);
+      }
+    }
+    if (!module) throw new HttpError(400, 'missing_module', 'the form has no module file');
+    if (!fields.name) throw new HttpError(400, 'invalid_name', 'the form has no name');
+    let manifest: FunctionManifest = {};
+    if (fields.manifest) {
+      try {
+        manifest = JSON.parse(fields.manifest);
+      } catch {
+        throw new HttpError(400, 'invalid_manifest', 'manifest is not valid JSON');
+      }
+      if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) throw new HttpError(400, 'invalid_manifest', 'manifest must be a JSON object');
+    }
+    const record = await functions.deploy(request.claims!.tenant_id, fields.name, new Uint8Array(module), manifest);
+    return reply.code(201).send(record);
+  });
+
+  app.get('/', async (request) => ({ functions: await functions.list(request.claims!.tenant_id) }));
+
+  app.get<{ Params: { name: string } }>('/:name', { schema: { params: nameParam } }, async (request) => functions.get(request.claims!.tenant_id, request.params.name));
+
+  app.post<{ Params: { name: string }; Body: Buffer | undefined }>('/:name/invoke', { schema: { params: nameParam } }, async (request, reply) => {
+    const claims = request.claims!;
+    const input = request.body ?? Buffer.alloc(0);
+    try {
+      const { output, timings } = await functions.invoke(claims.tenant_id, request.params.name, input, { sub: claims.sub, email: claims.email, tenant_id: claims.tenant_id, role: claims.role });
+      const ms = (x: number) => x.toFixed(3);
+      reply.header('server-timing', `compile;dur=${ms(timings.compileMs)}, instantiate;dur=${ms(timings.instantiateMs)}, run;dur=${ms(timings.runMs)}`);
+      reply.header('x-apprun-compile-ms', ms(timings.compileMs)).header('x-apprun-instantiate-ms', ms(timings.instantiateMs)).header('x-apprun-run-ms', ms(timings.runMs));
+      const text = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
+      const first = text[0];
+      reply.type(first === 0x7b || first === 0x5b ? 'application/json' : 'text/plain; charset=utf-8');
+      return reply.send(text);
+    } catch (err) {
+      if (!(err instanceof FunctionFailure)) throw err;
+      return reply.code(FAILURE_STATUS[err.kind]).send({ error: err.kind, message: err.message, function: request.params.name } satisfies ApiError);
+    }
+  });
+
+  app.delete<{ Params: { name: string } }>('/:name', { schema: { params: nameParam } }, async (request, reply) => {
+    await functions.remove(request.claims!.tenant_id, request.params.name);
+    return reply.code(204).send();
+  });
+};
+
+export default functionsPlugin;
