@@ -113,7 +113,7 @@ export class Core {
       await this.authorizer.sync(this.db);
       const minio = new Minio.Client({ endPoint: '127.0.0.1', port: this.ports.minio, useSSL: false, accessKey: secrets.minioRootUser, secretKey: secrets.minioRootPassword });
       const functions = new FunctionService(this.db, minio, new FunctionRuntime());
-      await functions.ensureBucket();
+      await functions.start();
       this.progress({ service: 'gateway', step: 'starting' });
       this.gateway = await buildGateway({
         kratos,

@@ -1,8 +1,11 @@
 import { type Page, type TestInfo, expect } from '@playwright/test';
+import path from 'node:path';
 import { Dashboard } from '../pages/dashboard';
+import { FunctionsPage } from '../pages/functions-page';
 import { OverviewPage } from '../pages/overview-page';
 import { ServicePage } from '../pages/service-page';
 import { SettingsPage } from '../pages/settings-page';
+import { ROOT } from '../stack';
 
 // The flows both the web-mode and the Electron tests walk through, on whichever page shows the dashboard.
 
@@ -42,4 +45,16 @@ export async function settingsScreen(page: Page, testInfo: TestInfo, expectedHom
   await settings.savePortBase('31000');
   await settings.expectSaved();
   await dashboard.screenshot('settings', testInfo);
+}
+
+export async function deployAndInvokeAFunction(page: Page, testInfo: TestInfo): Promise<void> {
+  const dashboard = new Dashboard(page);
+  await dashboard.nav('Functions');
+  const functions = new FunctionsPage(page);
+  await functions.signIn('alice@test.com', 'apprun-dev-password');
+  await functions.deploy(path.join(ROOT, 'wasm', 'build', 'hello.wasm'), 'hello-ui');
+  const first = await functions.invoke('hello-ui', 'apprun');
+  expect(first.output).toBe('Hello, apprun!');
+  expect(first.timings).toMatch(/compile [\d.]+ ms · instantiate [\d.]+ ms · run \d+ µs/);
+  await dashboard.screenshot('functions', testInfo);
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { SERVICE_NAMES, type ServiceName } from '../../server/api/contract';
+import { Functions } from './screens/Functions';
 import { Overview } from './screens/Overview';
 import { ServiceDetail } from './screens/ServiceDetail';
 import { Settings } from './screens/Settings';
@@ -30,7 +31,7 @@ export function App() {
   const route = useHashRoute();
   const [theme, setTheme] = useTheme();
   const service = /^#\/service\/([a-z]+)$/.exec(route)?.[1] as ServiceName | undefined;
-  const screen = service ? <ServiceDetail key={service} name={service} /> : route === '#/settings' ? <Settings /> : <Overview />;
+  const screen = service ? <ServiceDetail key={service} name={service} /> : route === '#/settings' ? <Settings /> : route === '#/functions' ? <Functions /> : <Overview />;
   const current = (href: string) => (route === href ? 'page' : undefined);
   return (
     <div className="layout">
@@ -44,6 +45,9 @@ export function App() {
             {s}
           </a>
         ))}
+        <a href="#/functions" aria-current={current('#/functions')}>
+          Functions
+        </a>
         <a href="#/settings" aria-current={current('#/settings')}>
           Settings
         </a>

@@ -70,6 +70,33 @@ export interface SettingsView extends EditableSettings {
   runningDriver: 'native' | 'docker';
 }
 
+export interface FunctionView {
+  name: string;
+  sha256: string;
+  size_bytes: number;
+  manifest: { timeout_ms?: number; memory_mb?: number };
+  created_at: string;
+  updated_at: string;
+  last_error: { kind: string; message: string } | null;
+  last_error_at: string | null;
+}
+
+export interface LoginView {
+  access_token: string;
+  expires_in: number;
+  session_token: string;
+}
+
+export interface InvocationView {
+  ok: boolean;
+  status: number;
+  /** The function's output, or the failure's message. */
+  output: string;
+  error?: string;
+  timings?: { compileMs: number; instantiateMs: number; runMs: number };
+}
+
+/** The dashboard's calls. Tenant features (functions) take the signed-in user's access token. */
 export interface ApprunApi {
   stack(): Promise<StackView>;
   metrics(since?: number): Promise<MetricsView>;
@@ -77,6 +104,11 @@ export interface ApprunApi {
   control(service: ServiceName, action: ServiceAction): Promise<ServiceView>;
   settings(): Promise<SettingsView>;
   saveSettings(settings: EditableSettings): Promise<SettingsView>;
+  login(email: string, password: string): Promise<LoginView>;
+  functions(token: string): Promise<FunctionView[]>;
+  deployFunction(token: string, name: string, module: Uint8Array, manifest?: string): Promise<FunctionView>;
+  invokeFunction(token: string, name: string, input: string): Promise<InvocationView>;
+  deleteFunction(token: string, name: string): Promise<void>;
 }
 
 /** IPC channel per API method; the preload exposes exactly these. */
@@ -87,23 +119,84 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
   control: 'apprun:control',
   settings: 'apprun:settings',
   saveSettings: 'apprun:save-settings',
+  login: 'apprun:login',
+  functions: 'apprun:functions',
+  deployFunction: 'apprun:deploy-function',
+  invokeFunction: 'apprun:invoke-function',
+  deleteFunction: 'apprun:delete-function',
 };
 
-/** The HTTP form of each call, shared by the web transport and the Electron main process's relay. */
-export function httpRequestFor<K extends keyof ApprunApi>(method: K, args: Parameters<ApprunApi[K]>): { method: 'GET' | 'POST' | 'PUT'; path: string; body?: unknown } {
-  switch (method) {
-    case 'stack':
-      return { method: 'GET', path: '/api/stack' };
-    case 'metrics':
-      return { method: 'GET', path: `/api/stack/metrics?since=${Number(args[0] ?? 0)}` };
-    case 'logs':
-      return { method: 'GET', path: `/api/stack/${encodeURIComponent(String(args[0]))}/logs?tail=${Number(args[1])}` };
-    case 'control':
-      return { method: 'POST', path: `/api/stack/${encodeURIComponent(String(args[0]))}/${encodeURIComponent(String(args[1]))}` };
-    case 'settings':
-      return { method: 'GET', path: '/api/settings' };
-    case 'saveSettings':
-      return { method: 'PUT', path: '/api/settings', body: args[0] };
+/** A refused call: the gateway's {error, message} and the status. */
+export class ApiCallError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
   }
-  throw new Error(`unknown API method ${String(method)}`);
+}
+
+/**
+ * The contract over HTTP, for both transports: the browser (same origin, the dashboard cookie, the CSRF header) and
+ * the Electron main process (the gateway's URL and the admin token) differ only in baseUrl and headers.
+ */
+export function createHttpApi(baseUrl: string, headers: Record<string, string>, fetchImpl: typeof fetch = fetch): ApprunApi {
+  const send = async (method: string, path: string, init: { json?: unknown; form?: FormData; text?: string; token?: string } = {}) => {
+    const h: Record<string, string> = { ...headers };
+    if (init.token) h.authorization = `Bearer ${init.token}`;
+    let body: BodyInit | undefined;
+    if (init.json !== undefined) {
+      h['content-type'] = 'application/json';
+      body = JSON.stringify(init.json);
+    } else if (init.form) body = init.form;
+    else if (init.text !== undefined) {
+      h['content-type'] = 'text/plain; charset=utf-8';
+      body = init.text;
+    }
+    try {
+      return await fetchImpl(`${baseUrl}${path}`, { method, headers: h, body, credentials: 'same-origin' });
+    } catch {
+      throw new ApiCallError(0, 'unreachable', 'the apprun core is not answering — is it still running?');
+    }
+  };
+  const json = async <T>(res: Response): Promise<T> => {
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw new ApiCallError(res.status, body.error ?? 'error', body.message ?? `HTTP ${res.status}`);
+    return body as T;
+  };
+  const ms = (res: Response, name: string) => Number(res.headers.get(`x-apprun-${name}-ms`) ?? 0);
+  return {
+    stack: async () => json(await send('GET', '/api/stack')),
+    metrics: async (since = 0) => json(await send('GET', `/api/stack/metrics?since=${Number(since)}`)),
+    logs: async (service, tail) => json(await send('GET', `/api/stack/${encodeURIComponent(service)}/logs?tail=${Number(tail)}`)),
+    control: async (service, action) => json(await send('POST', `/api/stack/${encodeURIComponent(service)}/${encodeURIComponent(action)}`)),
+    settings: async () => json(await send('GET', '/api/settings')),
+    saveSettings: async (settings) => json(await send('PUT', '/api/settings', { json: settings })),
+    login: async (email, password) => json(await send('POST', '/auth/login', { json: { email, password } })),
+    functions: async (token) => (await json<{ functions: FunctionView[] }>(await send('GET', '/functions', { token }))).functions,
+    deployFunction: async (token, name, module, manifest) => {
+      const form = new FormData();
+      form.append('name', name);
+      if (manifest?.trim()) form.append('manifest', manifest);
+      form.append('module', new Blob([new Uint8Array(module)], { type: 'application/wasm' }), `${name}.wasm`);
+      return json(await send('POST', '/functions', { form, token }));
+    },
+    invokeFunction: async (token, name, input) => {
+      const res = await send('POST', `/functions/${encodeURIComponent(name)}/invoke`, { text: input, token });
+      const text = await res.text();
+      if (res.ok) return { ok: true, status: res.status, output: text, timings: { compileMs: ms(res, 'compile'), instantiateMs: ms(res, 'instantiate'), runMs: ms(res, 'run') } };
+      let error: { error?: string; message?: string } = {};
+      try {
+        error = JSON.parse(text);
+      } catch {
+        error = { message: text };
+      }
+      return { ok: false, status: res.status, output: error.message ?? text, error: error.error ?? 'error' };
+    },
+    deleteFunction: async (token, name) => {
+      const res = await send('DELETE', `/functions/${encodeURIComponent(name)}`, { token });
+      if (!res.ok) await json(res);
+    },
+  };
 }

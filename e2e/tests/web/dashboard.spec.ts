@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test';
 import { Dashboard } from '../../pages/dashboard';
 import { OverviewPage } from '../../pages/overview-page';
 import { stack } from '../../stack';
-import { everyCardHealthyAndChartMoves, restartFromTheUi, settingsScreen } from '../dashboard-flows';
+import { deployAndInvokeAFunction, everyCardHealthyAndChartMoves, restartFromTheUi, settingsScreen } from '../dashboard-flows';
 
 test.describe('dashboard in a browser (web mode at /ui)', () => {
   test.beforeEach(async ({ page }) => {
@@ -24,6 +24,10 @@ test.describe('dashboard in a browser (web mode at /ui)', () => {
     await settingsScreen(page, testInfo, stack().home);
     const saved = JSON.parse(fs.readFileSync(path.join(stack().home, 'settings.json'), 'utf8'));
     expect(saved.portBase).toBe(31000);
+  });
+
+  test('the Functions screen deploys an example by file upload and invokes it, with timings', async ({ page }, testInfo) => {
+    await deployAndInvokeAFunction(page, testInfo);
   });
 
   test('the dark theme', async ({ page }, testInfo) => {

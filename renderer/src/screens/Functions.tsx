@@ -1,0 +1,236 @@
+import { type DragEvent, type FormEvent, useCallback, useEffect, useState } from 'react';
+import type { FunctionView, InvocationView } from '../../../server/api/contract';
+import { ApiError, api } from '../api';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { Empty, ErrorNotice } from '../components/Notice';
+
+/** Tenant features act as a signed-in user of a tenant, not as the appliance's admin. */
+function SignIn({ onToken }: { onToken: (token: string, email: string) => void }) {
+  const [email, setEmail] = useState('alice@test.com');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<ApiError>();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      onToken((await api.login(email, password)).access_token, email);
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  return (
+    <form onSubmit={(e) => void submit(e)} data-testid="signin-form" noValidate>
+      <p className="muted">Functions belong to a tenant: sign in as one of its users (seeded: alice@test.com, bob@test.com, charlie@test.com; dev password apprun-dev-password).</p>
+      <label>
+        Email <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="username" data-testid="signin-email" />
+      </label>
+      <label>
+        Password <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" data-testid="signin-password" />
+      </label>
+      <button type="submit" className="primary">
+        Sign in
+      </button>
+      {error ? <ErrorNotice error={error} /> : null}
+    </form>
+  );
+}
+
+function Upload({ token, onDeployed }: { token: string; onDeployed: () => void }) {
+  const [file, setFile] = useState<File>();
+  const [name, setName] = useState('');
+  const [manifest, setManifest] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const [deployed, setDeployed] = useState(0); // remounts the file input after a deploy, clearing it
+  const pick = (f: File | undefined) => {
+    setFile(f);
+    if (f && !name) setName(f.name.replace(/\.wasm$/, '').toLowerCase().replace(/[^a-z0-9-]/g, '-'));
+  };
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    pick(e.dataTransfer.files[0]);
+  };
+  const deploy = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!file) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.deployFunction(token, name, new Uint8Array(await file.arrayBuffer()), manifest);
+      setFile(undefined);
+      setName('');
+      setDeployed((n) => n + 1);
+      onDeployed();
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={(e) => void deploy(e)} data-testid="upload-form" noValidate>
+      <h2>Deploy</h2>
+      <label
+        className={`dropzone${dragging ? ' dragging' : ''}`}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+      >
+        {file ? `${file.name} (${(file.size / 1024).toFixed(1)} KiB)` : 'Drop a .wasm module here, or choose one'}
+        <input key={deployed} type="file" accept=".wasm,application/wasm" onChange={(e) => pick(e.target.files?.[0])} data-testid="upload-file" />
+      </label>
+      <label>
+        Name <input type="text" value={name} onChange={(e) => setName(e.target.value)} data-testid="upload-name" />
+      </label>
+      <label>
+        Manifest (JSON, optional: timeout_ms, memory_mb)
+        <input type="text" value={manifest} onChange={(e) => setManifest(e.target.value)} placeholder='{"timeout_ms": 500}' />
+      </label>
+      <button type="submit" className="primary" disabled={!file || busy} data-testid="upload-submit">
+        {busy ? 'Deploying…' : 'Deploy'}
+      </button>
+      {error ? <ErrorNotice error={error} /> : null}
+    </form>
+  );
+}
+
+function Invoke({ token, functions }: { token: string; functions: FunctionView[] }) {
+  const [name, setName] = useState(functions[0]?.name ?? '');
+  const [input, setInput] = useState('apprun');
+  const [result, setResult] = useState<InvocationView>();
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (!functions.some((f) => f.name === name)) setName(functions[0]?.name ?? '');
+  }, [functions, name]);
+  const run = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      setResult(await api.invokeFunction(token, name, input));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={(e) => void run(e)} data-testid="invoke-form" noValidate>
+      <h2>Invoke</h2>
+      <label>
+        Function
+        <select value={name} onChange={(e) => setName(e.target.value)} data-testid="invoke-name">
+          {functions.map((f) => (
+            <option key={f.name}>{f.name}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Input
+        <textarea rows={4} value={input} onChange={(e) => setInput(e.target.value)} data-testid="invoke-input" />
+      </label>
+      <button type="submit" className="primary" disabled={!name || busy} data-testid="invoke-submit">
+        {busy ? 'Invoking…' : 'Invoke'}
+      </button>
+      {result ? (
+        <div className={result.ok ? 'result' : 'result result-error'} data-testid="invoke-result" role="status">
+          <p>
+            <strong>{result.ok ? `${result.status} OK` : `${result.status} ${result.error}`}</strong>
+            {result.timings ? (
+              <span className="muted" data-testid="invoke-timings">
+                {' '}
+                · compile {result.timings.compileMs.toFixed(2)} ms · instantiate {result.timings.instantiateMs.toFixed(2)} ms · run {(result.timings.runMs * 1000).toFixed(0)} µs
+              </span>
+            ) : null}
+          </p>
+          <pre data-testid="invoke-output">{result.output}</pre>
+        </div>
+      ) : null}
+    </form>
+  );
+}
+
+/** Functions of the signed-in user's tenant: list, deploy (drag and drop), invoke, delete, last errors. */
+export function Functions() {
+  const [session, setSession] = useState<{ token: string; email: string }>();
+  const [functions, setFunctions] = useState<FunctionView[]>();
+  const [error, setError] = useState<ApiError>();
+  const [deleting, setDeleting] = useState<string>();
+  const refresh = useCallback(async () => {
+    if (!session) return;
+    try {
+      setFunctions(await api.functions(session.token));
+      setError(undefined);
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  }, [session]);
+  useEffect(() => void refresh(), [refresh]);
+
+  if (!session) {
+    return (
+      <section aria-labelledby="functions-title">
+        <h1 id="functions-title">Functions</h1>
+        <SignIn onToken={(token, email) => setSession({ token, email })} />
+      </section>
+    );
+  }
+  const remove = async (name: string) => {
+    setDeleting(undefined);
+    try {
+      await api.deleteFunction(session.token, name);
+    } catch (err) {
+      setError(err as ApiError);
+    }
+    void refresh();
+  };
+  return (
+    <section aria-labelledby="functions-title">
+      <h1 id="functions-title">Functions</h1>
+      <p className="muted">
+        Signed in as {session.email} ·{' '}
+        <button type="button" onClick={() => setSession(undefined)}>
+          sign out
+        </button>
+      </p>
+      {error ? <ErrorNotice error={error} /> : null}
+      {functions === undefined ? null : functions.length === 0 ? (
+        <Empty>No functions in this tenant yet: deploy one below (examples are built into wasm/build/).</Empty>
+      ) : (
+        <table className="functions" data-testid="functions-table">
+          <thead>
+            <tr>
+              <th scope="col">name</th>
+              <th scope="col">size</th>
+              <th scope="col">updated</th>
+              <th scope="col">last error</th>
+              <th scope="col" aria-label="actions" />
+            </tr>
+          </thead>
+          <tbody>
+            {functions.map((f) => (
+              <tr key={f.name} data-testid={`function-row-${f.name}`}>
+                <td>{f.name}</td>
+                <td>{(f.size_bytes / 1024).toFixed(1)} KiB</td>
+                <td>{new Date(f.updated_at).toLocaleString()}</td>
+                <td className={f.last_error ? 'failure' : 'muted'}>{f.last_error ? `${f.last_error.kind}: ${f.last_error.message}` : '—'}</td>
+                <td>
+                  <button type="button" onClick={() => setDeleting(f.name)}>
+                    delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <ConfirmDialog open={deleting !== undefined} title={`delete ${deleting}?`} body="The module and its metadata are removed from this tenant." confirmLabel="delete" onConfirm={() => deleting && void remove(deleting)} onCancel={() => setDeleting(undefined)} />
+      <div className="two-columns">
+        <Upload token={session.token} onDeployed={() => void refresh()} />
+        {functions?.length ? <Invoke token={session.token} functions={functions} /> : null}
+      </div>
+    </section>
+  );
+}
