@@ -3,7 +3,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type RunningApprun, adminGet, loginToken, mb, startApprun } from './apprun-process.js';
+import { type RunningApprun, startApprun } from '../stack/test/apprun-process.js';
+import { adminGet, loginToken, mb } from './apprun-process.js';
 import { type LoadResult, load } from './load.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
 

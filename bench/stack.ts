@@ -4,7 +4,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { MetricsSample } from '../stack/metrics.js';
-import { adminGet, loginToken, mb, startApprun } from './apprun-process.js';
+import { startApprun } from '../stack/test/apprun-process.js';
+import { adminGet, loginToken, mb } from './apprun-process.js';
 import { load } from './load.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
 

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -22,7 +21,7 @@ import { syncIdentities } from './auth/identities.js';
 import { KratosClient } from './auth/kratos-client.js';
 import { TokenIssuer, TokenVerifier } from './auth/tokens.js';
 import { Authorizer } from './rbac/authorizer.js';
-import { loadSettings } from './settings.js';
+import { type Settings, loadSettings } from './settings.js';
 import { TenantGuard } from './data/tenant-guard.js';
 import { FunctionService } from './functions/function-service.js';
 import { FunctionRuntime } from './functions/runtime.js';
@@ -46,16 +45,6 @@ export interface CoreState {
 
 export class CoreAlreadyRunningError extends Error {}
 
-/** The port base saved from the Settings screen, read synchronously because ports are fixed at construction. */
-function settingsPortBase(home: AppHome): number | undefined {
-  try {
-    const value = JSON.parse(readFileSync(path.join(home.root, 'settings.json'), 'utf8')).portBase;
-    return typeof value === 'number' ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Reads the state file of a core running for this home, if one is running. */
 export async function runningCore(home: AppHome): Promise<CoreState | undefined> {
   const state = await readJsonIfExists<CoreState>(home.coreStateFile);
@@ -70,6 +59,7 @@ export class Core {
   readonly ports: PortMap;
   readonly adminToken = randomBytes(24).toString('base64url');
   private readonly progress: ProgressFn;
+  private readonly settings: Settings;
   private supervisor?: Supervisor;
   private driver?: NativeDriver;
   private metrics?: MetricsSampler;
@@ -79,7 +69,8 @@ export class Core {
 
   constructor(private readonly options: CoreOptions = {}) {
     this.home = new AppHome(options.home ?? resolveHomeDir());
-    this.ports = portMap(options.portBase ?? parsePortBase(process.env.APPRUN_PORT_BASE) ?? settingsPortBase(this.home));
+    this.settings = loadSettings(this.home);
+    this.ports = portMap(options.portBase ?? parsePortBase(process.env.APPRUN_PORT_BASE) ?? this.settings.portBase);
     this.progress = options.progress ?? (() => undefined);
   }
 
@@ -96,7 +87,7 @@ export class Core {
     // Fail fast, naming port and owner, before anything starts.
     for (const [port, owner] of portOwners(this.ports)) await assertPortFree(port, owner);
 
-    const [secrets, signingKey, settings] = await Promise.all([loadOrCreateSecrets(this.home), loadOrCreateSigningKey(this.home), loadSettings(this.home)]);
+    const [secrets, signingKey] = await Promise.all([loadOrCreateSecrets(this.home), loadOrCreateSigningKey(this.home)]);
     const jwks = jwksOf([signingKey]);
     this.driver = new NativeDriver(this.home);
     this.supervisor = new Supervisor(this.driver, await stackSpecs(this.home, this.ports, secrets, JSON.stringify(jwks), this.progress), this.progress);
@@ -107,7 +98,7 @@ export class Core {
       // An idle client breaks when Postgres restarts; the pool replaces it, and the error must not end the process.
       this.db.on('error', (err) => this.progress({ service: 'gateway', step: `database connection lost (${err.message}); reconnecting on next use` }));
       const kratos = new KratosClient(`http://127.0.0.1:${this.ports.kratosPublic}`, `http://127.0.0.1:${this.ports.kratosAdmin}`);
-      const created = await syncIdentities(this.db, kratos, settings);
+      const created = await syncIdentities(this.db, kratos, this.settings);
       if (created) this.progress({ service: 'kratos', step: `created ${created} identities for the seeded users` });
       this.authorizer = await Authorizer.create(adminUrl(this.ports, secrets));
       await this.authorizer.sync(this.db);

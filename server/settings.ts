@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EditableSettings } from './api/contract.js';
 import type { AppHome } from '../stack/home.js';
@@ -14,9 +15,15 @@ export interface Settings extends EditableSettings {
 
 const settingsFile = (home: AppHome) => path.join(home.root, 'settings.json');
 
-export async function loadSettings(home: AppHome): Promise<Settings> {
+/** Synchronous: the core needs the port base before anything starts, and the file is a few bytes. */
+export function loadSettings(home: AppHome): Settings {
   const file = settingsFile(home);
-  const settings = (await readJsonIfExists<Settings>(file)) ?? {};
+  let settings: Settings = {};
+  try {
+    settings = JSON.parse(readFileSync(file, 'utf8')) as Settings;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+  }
   if (process.env.APPRUN_DEV_PASSWORD) settings.devPassword = process.env.APPRUN_DEV_PASSWORD;
   if (settings.devPassword !== undefined && (typeof settings.devPassword !== 'string' || settings.devPassword.length < 8)) {
     throw new Error(`${file}: devPassword must be a string of at least 8 characters`);

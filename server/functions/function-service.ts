@@ -56,6 +56,9 @@ export function checkManifest(manifest: FunctionManifest): void {
  * the in-process runtime (loaded on deploy, or on the first invocation after a restart).
  */
 export class FunctionService {
+  /** Records by tenant/name: this service is their only writer, so invocations need no database round trip. */
+  private readonly records = new Map<string, FunctionRecord>();
+
   constructor(
     private readonly db: pg.Pool,
     private readonly minio: MinioClient,
@@ -102,6 +105,7 @@ export class FunctionService {
     );
     const record = rows[0]!;
     await this.runtime.load(this.runtimeKey(tenant, record), prepared.bytes, limitsOf(manifest));
+    this.records.set(`${tenant}/${name}`, record);
     return record;
   }
 
@@ -114,11 +118,14 @@ export class FunctionService {
   }
 
   async get(tenant: string, name: string): Promise<FunctionRecord> {
+    const cached = this.records.get(`${tenant}/${name}`);
+    if (cached) return cached;
     const { rows } = await this.db.query<FunctionRecord>(
       'select name, sha256, size_bytes, manifest, created_at, updated_at, last_error, last_error_at from app_private.functions where tenant_id = $1 and name = $2',
       [tenant, name],
     );
     if (!rows[0]) throw new HttpError(404, 'unknown_function', `no function "${name}" in your tenant`);
+    this.records.set(`${tenant}/${name}`, rows[0]);
     return rows[0];
   }
 
@@ -136,8 +143,10 @@ export class FunctionService {
       return this.runtime.invoke(key, input, context);
     } catch (err) {
       if (err instanceof FunctionFailure) {
+        const lastError = { kind: err.kind, message: err.message };
+        this.records.set(`${tenant}/${name}`, { ...record, last_error: lastError, last_error_at: new Date().toISOString() });
         void this.db
-          .query('update app_private.functions set last_error = $3, last_error_at = now() where tenant_id = $1 and name = $2', [tenant, name, { kind: err.kind, message: err.message }])
+          .query('update app_private.functions set last_error = $3, last_error_at = now() where tenant_id = $1 and name = $2', [tenant, name, lastError])
           .catch(() => undefined);
       }
       throw err;
@@ -147,6 +156,7 @@ export class FunctionService {
   async remove(tenant: string, name: string): Promise<void> {
     const record = await this.get(tenant, name);
     await this.db.query('delete from app_private.functions where tenant_id = $1 and name = $2', [tenant, name]);
+    this.records.delete(`${tenant}/${name}`);
     await this.minio.removeObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name));
     this.runtime.unload(this.runtimeKey(tenant, record));
   }

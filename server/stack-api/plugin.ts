@@ -88,7 +88,7 @@ const stackApiPlugin: FastifyPluginAsync<StackApiOptions> = async (app, opts) =>
   );
 
   const settingsView = async (): Promise<SettingsView> => {
-    const { portBase, driver, images } = await loadSettings(opts.home);
+    const { portBase, driver, images } = loadSettings(opts.home);
     return { portBase, driver: driver ?? 'native', images: images ?? {}, home: opts.home.root, ports: { ...opts.ports }, runningDriver: supervisor.driver.kind };
   };
   app.get('/api/settings', settingsView);

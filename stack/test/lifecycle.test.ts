@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, deployFunction, login, wasmModule } from '../../server/test/http.js';
 import { isAlive } from '../pid-files.js';
-import { apprun, apprunUp, processesMentioning } from './cli.js';
+import { startApprun } from './apprun-process.js';
+import { apprun, processesMentioning } from './cli.js';
 
 const PORT_BASE = 24000;
 const GATEWAY = `http://127.0.0.1:${PORT_BASE}`;
@@ -36,7 +37,7 @@ afterAll(async () => {
 
 describe('apprun up / status / down', () => {
   it('keeps data across down and up, and leaves no process behind', async () => {
-    const first = await apprunUp(['--home', home, '--port-base', String(PORT_BASE)]);
+    const first = await startApprun(home, PORT_BASE);
     expect(first.output()).toMatch(/postgres\s+running\s+healthy/);
     const before = await status();
     expect(before.services.map((s) => `${s.name}:${s.state}`).sort()).toEqual(['kratos:healthy', 'minio:healthy', 'postgres:healthy', 'postgrest:healthy', 'temporal:healthy']);
@@ -54,7 +55,7 @@ describe('apprun up / status / down', () => {
     expect(processesMentioning(home)).toEqual([]);
     expect((await apprun(['status', '--home', home])).code).toBe(3);
 
-    await apprunUp(['--home', home, '--port-base', String(PORT_BASE)]);
+    await startApprun(home, PORT_BASE);
     const again = await call('GET', `${GATEWAY}/data/products?name=eq.Survivor`, { token: await aliceToken() });
     expect(again.json).toHaveLength(1);
     expect(again.json[0].price).toBe(1.25);
@@ -66,7 +67,7 @@ describe('apprun up / status / down', () => {
   });
 
   it('leaves no orphans when the core itself is killed with -9, and starts cleanly afterwards', async () => {
-    const run = await apprunUp(['--home', home, '--port-base', String(PORT_BASE)]);
+    const run = await startApprun(home, PORT_BASE);
     const pids = (await status()).services.map((s) => s.pid!);
     expect(pids).toHaveLength(5);
     run.child.kill('SIGKILL');
@@ -76,7 +77,7 @@ describe('apprun up / status / down', () => {
     while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(pids.filter(isAlive)).toEqual([]);
     expect(processesMentioning(home)).toEqual([]);
-    await apprunUp(['--home', home, '--port-base', String(PORT_BASE)]);
+    await startApprun(home, PORT_BASE);
     expect((await status()).services.every((s) => s.state === 'healthy')).toBe(true);
     await apprun(['down', '--home', home]);
   });
