@@ -5,7 +5,7 @@ import { build as electronViteBuild } from 'electron-vite';
 
 const t0 = performance.now();
 await esbuild({
-  entryPoints: { cli: 'server/cli.ts', 'desktop-core': 'server/desktop-core.ts' },
+  entryPoints: { cli: 'server/cli.ts', 'desktop-core': 'server/desktop-core.ts', 'network-worker': 'server/functions/network-worker.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -24,6 +24,7 @@ import { Authorizer } from './rbac/authorizer.js';
 import { type Settings, loadSettings } from './settings.js';
 import { TenantGuard } from './data/tenant-guard.js';
 import { FunctionService } from './functions/function-service.js';
+import { NetworkSandbox } from './functions/network-sandbox.js';
 import { FunctionRuntime } from './functions/runtime.js';
 
 export interface CoreOptions {
@@ -66,6 +67,7 @@ export class Core {
   private gateway?: FastifyInstance;
   private db?: pg.Pool;
   private authorizer?: Authorizer;
+  private functions?: FunctionService;
 
   constructor(private readonly options: CoreOptions = {}) {
     this.home = new AppHome(options.home ?? resolveHomeDir());
@@ -103,7 +105,8 @@ export class Core {
       this.authorizer = await Authorizer.create(adminUrl(this.ports, secrets));
       await this.authorizer.sync(this.db);
       const minio = new Minio.Client({ endPoint: '127.0.0.1', port: this.ports.minio, useSSL: false, accessKey: secrets.minioRootUser, secretKey: secrets.minioRootPassword });
-      const functions = new FunctionService(this.db, minio, new FunctionRuntime());
+      const functions = new FunctionService(this.db, minio, new FunctionRuntime(), new NetworkSandbox());
+      this.functions = functions;
       await functions.start();
       this.progress({ service: 'gateway', step: 'starting' });
       this.gateway = await buildGateway({
@@ -149,6 +152,7 @@ export class Core {
   async stop(): Promise<void> {
     this.metrics?.stop();
     await this.gateway?.close().catch(() => undefined);
+    await this.functions?.stop().catch(() => undefined);
     await this.authorizer?.close().catch(() => undefined);
     await this.db?.end().catch(() => undefined);
     await this.supervisor?.stopAll();
@@ -158,6 +162,7 @@ export class Core {
     this.gateway = undefined;
     this.db = undefined;
     this.authorizer = undefined;
+    this.functions = undefined;
   }
 
   get stack(): { supervisor: Supervisor; metrics: MetricsSampler } {

@@ -74,7 +74,7 @@ export interface FunctionView {
   name: string;
   sha256: string;
   size_bytes: number;
-  manifest: { timeout_ms?: number; memory_mb?: number };
+  manifest: { timeout_ms?: number; memory_mb?: number; allowed_hosts?: string[] };
   created_at: string;
   updated_at: string;
   last_error: { kind: string; message: string } | null;

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ApiError } from '../errors.js';
 import { HttpError } from '../errors.js';
 import type { FunctionManifest, FunctionService } from './function-service.js';
-import { DEFAULT_LIMITS, FunctionFailure, type FailureKind } from './runtime.js';
+import { DEFAULT_LIMITS, FunctionFailure, type FailureKind } from './sandbox.js';
 
 export interface FunctionsPluginOptions {
   functions: FunctionService;
@@ -17,6 +17,7 @@ const FAILURE_STATUS: Record<FailureKind, number> = {
   trap: 422,
   function_error: 422,
   output_too_large: 422,
+  network_denied: 403,
 };
 const nameParam = { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 63 } } } as const;
 

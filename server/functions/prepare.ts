@@ -1,14 +1,16 @@
 import binaryen from 'binaryen';
 import { ModuleRejected, capMemory } from './memory-cap.js';
+import { CHECKPOINT_IMPORT, HTTP_IMPORT } from './sandbox.js';
 
 export { ModuleRejected };
 
 /** The functions every module exports (the ABI of wasm/sdk/apprun.ts). */
 export const ABI_EXPORTS = ['memory', 'alloc', 'dealloc', 'handle', 'output_ptr', 'output_len'] as const;
-/** The only import a function may have: AssemblyScript's abort. No host function gives it files or network. */
+/** AssemblyScript's abort is every function's one import; no host function gives a function files. */
 const ALLOWED_IMPORTS = new Set(['env.abort']);
-/** The host import the runtime checks its deadline in; the module calls it once every CHECKPOINT_INTERVAL ticks. */
-export const CHECKPOINT_IMPORT = 'apprun_checkpoint';
+/** Network, for functions whose manifest lists allowed_hosts (the host checks each request against that list). */
+const NETWORK_IMPORT = `env.${HTTP_IMPORT}`;
+/** How often, in ticks, the module calls the host's deadline checkpoint. */
 const CHECKPOINT_INTERVAL = 1024;
 /** The function binaryen's log-execution pass calls at every function entry and loop header. */
 const TICK = 'log_execution';
@@ -51,7 +53,7 @@ function countTicksInside(ir: binaryen.Module): void {
  * checkpoint at every function entry and loop header, where the runtime enforces the wall-clock deadline (an
  * infinite loop cannot escape it), and the memory gets a hard maximum.
  */
-export function prepareModule(bytes: Uint8Array<ArrayBuffer>, maxMemoryPages: number): PreparedModule {
+export function prepareModule(bytes: Uint8Array<ArrayBuffer>, maxMemoryPages: number, { network = false } = {}): PreparedModule {
   const t0 = performance.now();
   if (!WebAssembly.validate(bytes)) throw new ModuleRejected('not a valid WebAssembly module');
   const module = new WebAssembly.Module(bytes);
@@ -59,8 +61,11 @@ export function prepareModule(bytes: Uint8Array<ArrayBuffer>, maxMemoryPages: nu
   const missing = ABI_EXPORTS.filter((name) => !exported.has(name));
   if (missing.length) throw new ModuleRejected(`the module does not export ${missing.join(', ')} (see wasm/sdk/apprun.ts)`);
   const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
-  const refused = imports.filter((i) => !ALLOWED_IMPORTS.has(i));
-  if (refused.length) throw new ModuleRejected(`the module imports ${refused.join(', ')}; functions get no host access besides env.abort`);
+  if (imports.includes(NETWORK_IMPORT) && !network) {
+    throw new ModuleRejected(`the module imports ${NETWORK_IMPORT} (network) but its manifest lists no allowed_hosts`);
+  }
+  const refused = imports.filter((i) => !ALLOWED_IMPORTS.has(i) && i !== NETWORK_IMPORT);
+  if (refused.length) throw new ModuleRejected(`the module imports ${refused.join(', ')}; functions get no host access besides env.abort and ${NETWORK_IMPORT}`);
 
   const ir = binaryen.readBinary(bytes);
   try {

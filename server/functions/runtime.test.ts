@@ -4,7 +4,8 @@ import binaryen from 'binaryen';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../stack/package-root.js';
 import { ModuleRejected, prepareModule } from './prepare.js';
-import { FunctionFailure, FunctionRuntime } from './runtime.js';
+import { FunctionRuntime } from './runtime.js';
+import { FunctionFailure } from './sandbox.js';
 
 const built = (name: string) => new Uint8Array(fs.readFileSync(path.join(packageRoot(), 'wasm', 'build', `${name}.wasm`)));
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { T1, call, deployFunction, expectCleanError, gateway, tokenFor, wasmModule } from './http.js';
+import { T1, call, deployFunction, expectCleanError, gateway, stack, tokenFor, wasmModule } from './http.js';
 
 const wasm = wasmModule;
 const deploy = (token: string, name: string, module: Buffer, manifest?: object) => deployFunction(gateway(''), token, name, module, manifest);
@@ -58,12 +58,30 @@ describe('WASM functions through the gateway', () => {
     expect(record.json.last_error).toMatchObject({ kind: 'out_of_memory' });
   });
 
+  it('network only to the hosts the manifest allows, from a function that calls the gateway itself', async () => {
+    const alice = await tokenFor('alice@test.com');
+    const gatewayHost = new URL(stack().gatewayUrl).host;
+    const deployed = await deploy(alice, 'http-status', wasm('http-status'), { allowed_hosts: [gatewayHost], timeout_ms: 2000 });
+    expect([deployed.status, deployed.json]).toEqual([201, expect.anything()]);
+    const ok = await invoke(alice, 'http-status', JSON.stringify({ url: gateway('/healthz') }));
+    expect(ok.status).toBe(200);
+    expect(ok.json).toMatchObject({ url: gateway('/healthz'), status: 200 });
+    expect(JSON.parse(ok.json.body)).toMatchObject({ status: 'ok' });
+    const refused = await invoke(alice, 'http-status', JSON.stringify({ url: stack().postgrestUrl }));
+    expectCleanError(refused, 403);
+    expect(refused.json).toMatchObject({ error: 'network_denied', message: expect.stringContaining("is not in the function's allowed_hosts") });
+    const record = await call('GET', gateway('/functions/http-status'), { token: alice });
+    expect(record.json).toMatchObject({ manifest: { allowed_hosts: [gatewayHost] }, last_error: { kind: 'network_denied' } });
+  });
+
   it('bad deployments are clear 4xx', async () => {
     const alice = await tokenFor('alice@test.com');
     const cases: [string, Buffer, object | undefined, number, string][] = [
       ['notwasm', Buffer.from('not a module'), undefined, 400, 'invalid_module'],
       ['Bad Name', wasm('hello'), undefined, 400, 'invalid_name'],
-      ['net', wasm('hello'), { allowed_hosts: ['example.org'] }, 400, 'invalid_manifest'],
+      ['net', wasm('hello'), { allowed_hosts: ['https://example.org/x'] }, 400, 'invalid_manifest'],
+      ['wild', wasm('hello'), { allowed_hosts: ['*.example.org'] }, 400, 'invalid_manifest'],
+      ['sneaky-net', wasm('http-status'), undefined, 400, 'invalid_module'],
       ['slow', wasm('hello'), { timeout_ms: 60_000 }, 400, 'invalid_manifest'],
     ];
     for (const [name, module, manifest, status, error] of cases) {

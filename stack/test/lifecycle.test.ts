@@ -47,6 +47,8 @@ describe('apprun up / status / down', () => {
     const created = await call('POST', `${GATEWAY}/data/products`, { token, body: { name: 'Survivor', price: 1.25 } });
     expect(created.status).toBe(201);
     expect((await deployFunction(GATEWAY, token, 'hello', wasmModule('hello'))).status).toBe(201);
+    const withNetwork = await deployFunction(GATEWAY, token, 'http-status', wasmModule('http-status'), { allowed_hosts: [`127.0.0.1:${PORT_BASE}`] });
+    expect(withNetwork.status).toBe(201);
 
     const down = await apprun(['down', '--home', home]);
     expect(down.code).toBe(0);
@@ -62,6 +64,9 @@ describe('apprun up / status / down', () => {
     // the function's module comes back from MinIO and runs again after the restart
     const invoked = await call('POST', `${GATEWAY}/functions/hello/invoke`, { token: await aliceToken(), body: 'again', headers: { 'content-type': 'text/plain' } });
     expect(invoked.text).toBe('Hello, again!');
+    // and so does a function with network access, in its worker thread (the built dist/network-worker.js)
+    const fetched = await call('POST', `${GATEWAY}/functions/http-status/invoke`, { token: await aliceToken(), body: JSON.stringify({ url: `${GATEWAY}/healthz` }) });
+    expect(fetched.json).toMatchObject({ status: 200, body: '{"status":"ok"}' });
     await apprun(['down', '--home', home]);
     expect(processesMentioning(home)).toEqual([]);
   });

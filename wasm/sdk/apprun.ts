@@ -64,7 +64,50 @@ export function jsonNumber(json: string, key: string): f64 {
   return parseFloat(json.slice(i, end));
 }
 
-/** A JSON string literal for text. */
+/** A JSON string literal for text (runs of plain characters are copied whole: linear in the text's length). */
 export function quote(text: string): string {
-  return '"' + text.replaceAll('\\', '\\\\').replaceAll('"', '\\"') + '"';
+  const parts = new Array<string>();
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 32 && c != 34 && c != 92) continue;
+    parts.push(text.slice(start, i));
+    if (c == 34) parts.push('\\"');
+    else if (c == 92) parts.push('\\\\');
+    else if (c == 10) parts.push('\\n');
+    else if (c == 13) parts.push('\\r');
+    else if (c == 9) parts.push('\\t');
+    else parts.push('\\u00' + (c < 16 ? '0' : '') + c.toString(16));
+    start = i + 1;
+  }
+  parts.push(text.slice(start));
+  return '"' + parts.join('') + '"';
+}
+
+// Network, for functions whose manifest lists allowed_hosts (a module that uses it without them is refused at deploy).
+@external("env", "apprun_http")
+declare function hostHttp(methodPtr: usize, methodLen: i32, urlPtr: usize, urlLen: i32, bodyPtr: usize, bodyLen: i32): usize;
+
+/** An HTTP response; status 0 means the request failed, and error says why. */
+export class HttpResponse {
+  constructor(
+    public status: i32,
+    public body: string,
+    public error: string,
+  ) {}
+}
+
+/**
+ * An HTTP request to a host the manifest's allowed_hosts lists, within the invocation's deadline. A host not on the
+ * list ends the invocation with network_denied; a refused connection or a bad URL comes back as status 0.
+ */
+export function httpRequest(method: string, url: string, body: string = ""): HttpResponse {
+  const m = String.UTF8.encode(method);
+  const u = String.UTF8.encode(url);
+  const b = String.UTF8.encode(body);
+  const ptr = hostHttp(changetype<usize>(m), m.byteLength, changetype<usize>(u), u.byteLength, changetype<usize>(b), b.byteLength);
+  const status = <i32>load<u32>(ptr);
+  const text = String.UTF8.decodeUnsafe(ptr + 8, <usize>load<u32>(ptr, 4));
+  heap.free(ptr);
+  return status == 0 ? new HttpResponse(0, "", text) : new HttpResponse(status, text, "");
 }

@@ -88,8 +88,8 @@ function Upload({ token, onDeployed }: { token: string; onDeployed: () => void }
         Name <input type="text" value={name} onChange={(e) => setName(e.target.value)} data-testid="upload-name" />
       </label>
       <label>
-        Manifest (JSON, optional: timeout_ms, memory_mb)
-        <input type="text" value={manifest} onChange={(e) => setManifest(e.target.value)} placeholder='{"timeout_ms": 500}' />
+        Manifest (JSON, optional: timeout_ms, memory_mb, allowed_hosts)
+        <input type="text" value={manifest} onChange={(e) => setManifest(e.target.value)} placeholder='{"timeout_ms": 500, "allowed_hosts": ["api.example.com"]}' data-testid="upload-manifest" />
       </label>
       <button type="submit" className="primary" disabled={!file || busy} data-testid="upload-submit">
         {busy ? 'Deploying…' : 'Deploy'}
@@ -204,6 +204,8 @@ export function Functions() {
             <tr>
               <th scope="col">name</th>
               <th scope="col">size</th>
+              <th scope="col">limits</th>
+              <th scope="col">network</th>
               <th scope="col">updated</th>
               <th scope="col">last error</th>
               <th scope="col" aria-label="actions" />
@@ -214,6 +216,12 @@ export function Functions() {
               <tr key={f.name} data-testid={`function-row-${f.name}`}>
                 <td>{f.name}</td>
                 <td>{(f.size_bytes / 1024).toFixed(1)} KiB</td>
+                <td>
+                  {f.manifest.timeout_ms ?? 1000} ms · {f.manifest.memory_mb ?? 16} MiB
+                </td>
+                <td className={f.manifest.allowed_hosts?.length ? undefined : 'muted'} data-testid={`function-network-${f.name}`}>
+                  {f.manifest.allowed_hosts?.length ? f.manifest.allowed_hosts.join(', ') : 'none'}
+                </td>
                 <td>{new Date(f.updated_at).toLocaleString()}</td>
                 <td className={f.last_error ? 'failure' : 'muted'}>{f.last_error ? `${f.last_error.kind}: ${f.last_error.message}` : '—'}</td>
                 <td>
