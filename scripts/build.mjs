@@ -1,5 +1,7 @@
 // npm run build: the headless core into dist/, the WASM functions into wasm/build/, (the CLI, and the entry the desktop app runs in a utilityProcess;
 // dependencies stay in node_modules), then the Electron main, preload and the React renderer into out/.
+import fs from 'node:fs';
+import path from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { build as electronViteBuild } from 'electron-vite';
 
@@ -15,7 +17,12 @@ await esbuild({
   sourcemap: true,
   logLevel: 'warning',
 });
-process.stdout.write(`build: core → dist/ (${Math.round(performance.now() - t0)} ms)\n`);
+// Workflow code runs in Temporal's deterministic sandbox: bundled once here, loaded by the worker at start.
+const { bundleWorkflowCode } = await import('@temporalio/worker');
+const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) };
+const { code } = await bundleWorkflowCode({ workflowsPath: path.resolve('server/workflows/workflows.ts'), logger: quiet });
+fs.writeFileSync('dist/workflow-bundle.js', code);
+process.stdout.write(`build: core and workflow bundle → dist/ (${Math.round(performance.now() - t0)} ms)\n`);
 if (process.argv.includes('--core-only')) process.exit(0);
 await import('./build-wasm.mjs');
 await electronViteBuild({ logLevel: 'warn' });

@@ -17,7 +17,11 @@ import type { FunctionService } from './functions/function-service.js';
 import functionsPlugin from './functions/plugin.js';
 import type { Authorizer } from './rbac/authorizer.js';
 import stackApiPlugin from './stack-api/plugin.js';
+import storagePlugin from './storage/plugin.js';
+import type { StorageService } from './storage/storage-service.js';
 import uiPlugin from './ui/plugin.js';
+import workflowsPlugin from './workflows/plugin.js';
+import type { WorkflowService } from './workflows/workflow-service.js';
 
 export interface GatewayDeps {
   postgrestUrl: string;
@@ -29,6 +33,8 @@ export interface GatewayDeps {
   kratos: KratosClient;
   authorizer: Authorizer;
   functions: FunctionService;
+  workflows: WorkflowService;
+  storage: StorageService;
   adminToken: string;
   devTokens: boolean;
   supervisor: Supervisor;
@@ -65,10 +71,13 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     issuer: deps.issuer,
     verifier: deps.verifier,
     authorizer: deps.authorizer,
+    workflows: deps.workflows,
     devTokens: deps.devTokens,
   });
   await app.register(dataPlugin, { prefix: '/data', postgrestUrl: deps.postgrestUrl, guard: deps.guard });
   await app.register(functionsPlugin, { prefix: '/functions', functions: deps.functions });
+  await app.register(workflowsPlugin, { prefix: '/workflows', workflows: deps.workflows });
+  await app.register(storagePlugin, { prefix: '/storage', storage: deps.storage });
   await app.register(stackApiPlugin, { adminToken: deps.adminToken, supervisor: deps.supervisor, metrics: deps.metrics, home: deps.home, ports: deps.ports });
   await app.register(uiPlugin, { adminToken: deps.adminToken, rendererDir: deps.rendererDir });
   return app;

@@ -26,6 +26,9 @@ import { TenantGuard } from './data/tenant-guard.js';
 import { FunctionService } from './functions/function-service.js';
 import { NetworkSandbox } from './functions/network-sandbox.js';
 import { FunctionRuntime } from './functions/runtime.js';
+import { StorageService } from './storage/storage-service.js';
+import { WorkflowWorker } from './workflows/worker.js';
+import { WorkflowService } from './workflows/workflow-service.js';
 
 export interface CoreOptions {
   home?: string;
@@ -68,6 +71,9 @@ export class Core {
   private db?: pg.Pool;
   private authorizer?: Authorizer;
   private functions?: FunctionService;
+  private storage?: StorageService;
+  private workflows?: WorkflowService;
+  private worker?: WorkflowWorker;
 
   constructor(private readonly options: CoreOptions = {}) {
     this.home = new AppHome(options.home ?? resolveHomeDir());
@@ -108,11 +114,23 @@ export class Core {
       const functions = new FunctionService(this.db, minio, new FunctionRuntime(), new NetworkSandbox());
       this.functions = functions;
       await functions.start();
+      this.storage = new StorageService(minio);
+      await this.storage.start();
+      this.workflows = await WorkflowService.connect(`127.0.0.1:${this.ports.temporal}`, this.db, `http://127.0.0.1:${this.ports.temporalUi}`);
+      this.worker = new WorkflowWorker({
+        address: `127.0.0.1:${this.ports.temporal}`,
+        db: this.db,
+        logFile: path.join(this.home.logsDir, 'workflow-worker.log'),
+        onEvent: (step) => this.progress({ service: 'workflows', step }),
+      });
+      await this.worker.start();
       this.progress({ service: 'gateway', step: 'starting' });
       this.gateway = await buildGateway({
         kratos,
         authorizer: this.authorizer,
         functions,
+        workflows: this.workflows,
+        storage: this.storage,
         postgrestUrl: `http://127.0.0.1:${this.ports.postgrest}`,
         db: this.db,
         verifier: new TokenVerifier(jwks, TOKEN_AUDIENCE),
@@ -153,6 +171,9 @@ export class Core {
     this.metrics?.stop();
     await this.gateway?.close().catch(() => undefined);
     await this.functions?.stop().catch(() => undefined);
+    // The worker first: a workflow mid-flight simply waits in Temporal for the next start.
+    await this.worker?.stop().catch(() => undefined);
+    await this.workflows?.close().catch(() => undefined);
     await this.authorizer?.close().catch(() => undefined);
     await this.db?.end().catch(() => undefined);
     await this.supervisor?.stopAll();
@@ -163,6 +184,9 @@ export class Core {
     this.db = undefined;
     this.authorizer = undefined;
     this.functions = undefined;
+    this.worker = undefined;
+    this.workflows = undefined;
+    this.storage = undefined;
   }
 
   get stack(): { supervisor: Supervisor; metrics: MetricsSampler } {

@@ -96,6 +96,80 @@ export interface InvocationView {
   timings?: { compileMs: number; instantiateMs: number; runMs: number };
 }
 
+export interface WorkflowSummaryView {
+  workflowId: string;
+  runId: string;
+  type: string;
+  /** Temporal's status name: RUNNING, COMPLETED, FAILED, … */
+  status: string;
+  startTime: string;
+  closeTime?: string;
+  email?: string;
+}
+
+/** One attempt of an activity, as the activity logged it (Temporal's history keeps only the last one). */
+export interface ActivityAttemptView {
+  activity: string;
+  attempt: number;
+  startedAt: string;
+  endedAt: string | null;
+  outcome: 'completed' | 'failed' | null;
+  error: string | null;
+}
+
+export interface PendingActivityView {
+  activity: string;
+  state: string;
+  attempt: number;
+  lastFailure?: string;
+  nextAttemptAt?: string;
+}
+
+export interface HistoryEventView {
+  id: number;
+  type: string;
+  time: string;
+  activity?: string;
+  attempt?: number;
+  detail?: string;
+}
+
+export interface WorkflowDetailView extends WorkflowSummaryView {
+  input?: unknown;
+  result?: unknown;
+  failure?: string;
+  attempts: ActivityAttemptView[];
+  pending: PendingActivityView[];
+  history: HistoryEventView[];
+  /** This workflow in Temporal's Web UI. */
+  temporalUiUrl: string;
+}
+
+export interface StartRegistrationView {
+  email: string;
+  name?: string;
+  failTimes?: number;
+  failActivity?: 'SendWelcomeEmail' | 'CreateDefaultProject';
+}
+
+export interface OutboxMessageView {
+  id: number;
+  to_email: string;
+  subject: string;
+  body: string;
+  workflow_id: string;
+  created_at: string;
+}
+
+export interface StoredObjectView {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: string;
+  /** Present when the object was read or written; listings leave it out. */
+  contentType?: string;
+}
+
 /** The dashboard's calls. Tenant features (functions) take the signed-in user's access token. */
 export interface ApprunApi {
   stack(): Promise<StackView>;
@@ -109,6 +183,15 @@ export interface ApprunApi {
   deployFunction(token: string, name: string, module: Uint8Array, manifest?: string): Promise<FunctionView>;
   invokeFunction(token: string, name: string, input: string): Promise<InvocationView>;
   deleteFunction(token: string, name: string): Promise<void>;
+  workflows(token: string): Promise<WorkflowSummaryView[]>;
+  workflow(token: string, workflowId: string): Promise<WorkflowDetailView>;
+  startRegistration(token: string, request: StartRegistrationView): Promise<{ workflowId: string; runId: string }>;
+  outbox(token: string): Promise<OutboxMessageView[]>;
+  objects(token: string, prefix: string): Promise<StoredObjectView[]>;
+  putObject(token: string, key: string, data: Uint8Array, contentType: string): Promise<StoredObjectView>;
+  getObject(token: string, key: string): Promise<{ contentType: string; data: Uint8Array }>;
+  presignObject(token: string, key: string, seconds: number): Promise<{ url: string; expiresAt: string }>;
+  deleteObject(token: string, key: string): Promise<void>;
 }
 
 /** IPC channel per API method; the preload exposes exactly these. */
@@ -124,7 +207,19 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
   deployFunction: 'apprun:deploy-function',
   invokeFunction: 'apprun:invoke-function',
   deleteFunction: 'apprun:delete-function',
+  workflows: 'apprun:workflows',
+  workflow: 'apprun:workflow',
+  startRegistration: 'apprun:start-registration',
+  outbox: 'apprun:outbox',
+  objects: 'apprun:objects',
+  putObject: 'apprun:put-object',
+  getObject: 'apprun:get-object',
+  presignObject: 'apprun:presign-object',
+  deleteObject: 'apprun:delete-object',
 };
+
+/** A storage key in a URL path: each segment encoded, the slashes kept. */
+const keyPath = (key: string) => key.split('/').map(encodeURIComponent).join('/');
 
 /** A refused call: the gateway's {error, message} and the status. */
 export class ApiCallError extends Error {
@@ -142,7 +237,7 @@ export class ApiCallError extends Error {
  * the Electron main process (the gateway's URL and the admin token) differ only in baseUrl and headers.
  */
 export function createHttpApi(baseUrl: string, headers: Record<string, string>, fetchImpl: typeof fetch = fetch): ApprunApi {
-  const send = async (method: string, path: string, init: { json?: unknown; form?: FormData; text?: string; token?: string } = {}) => {
+  const send = async (method: string, path: string, init: { json?: unknown; form?: FormData; text?: string; bytes?: { data: Uint8Array; type: string }; token?: string } = {}) => {
     const h: Record<string, string> = { ...headers };
     if (init.token) h.authorization = `Bearer ${init.token}`;
     let body: BodyInit | undefined;
@@ -150,6 +245,10 @@ export function createHttpApi(baseUrl: string, headers: Record<string, string>, 
       h['content-type'] = 'application/json';
       body = JSON.stringify(init.json);
     } else if (init.form) body = init.form;
+    else if (init.bytes) {
+      h['content-type'] = init.bytes.type;
+      body = new Blob([new Uint8Array(init.bytes.data)]);
+    }
     else if (init.text !== undefined) {
       h['content-type'] = 'text/plain; charset=utf-8';
       body = init.text;
@@ -196,6 +295,22 @@ export function createHttpApi(baseUrl: string, headers: Record<string, string>, 
     },
     deleteFunction: async (token, name) => {
       const res = await send('DELETE', `/functions/${encodeURIComponent(name)}`, { token });
+      if (!res.ok) await json(res);
+    },
+    workflows: async (token) => (await json<{ workflows: WorkflowSummaryView[] }>(await send('GET', '/workflows', { token }))).workflows,
+    workflow: async (token, workflowId) => json(await send('GET', `/workflows/${encodeURIComponent(workflowId)}`, { token })),
+    startRegistration: async (token, request) => json(await send('POST', '/workflows/registration', { json: request, token })),
+    outbox: async (token) => json(await send('GET', '/data/outbox?order=created_at.desc&limit=100', { token })),
+    objects: async (token, prefix) => (await json<{ objects: StoredObjectView[] }>(await send('GET', `/storage?prefix=${encodeURIComponent(prefix)}`, { token }))).objects,
+    putObject: async (token, key, data, contentType) => json(await send('PUT', `/storage/${keyPath(key)}`, { bytes: { data, type: contentType || 'application/octet-stream' }, token })),
+    getObject: async (token, key) => {
+      const res = await send('GET', `/storage/${keyPath(key)}`, { token });
+      if (!res.ok) await json(res);
+      return { contentType: res.headers.get('content-type') ?? 'application/octet-stream', data: new Uint8Array(await res.arrayBuffer()) };
+    },
+    presignObject: async (token, key, seconds) => json(await send('GET', `/storage/${keyPath(key)}?presign=${Number(seconds)}`, { token })),
+    deleteObject: async (token, key) => {
+      const res = await send('DELETE', `/storage/${keyPath(key)}`, { token });
       if (!res.ok) await json(res);
     },
   };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
 import { HttpError } from '../errors.js';
 import { type Authorizer, METHODS, type PolicyRule, RESOURCES } from '../rbac/authorizer.js';
+import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { KratosClient } from './kratos-client.js';
 import { type AccessClaims, type AppRole, DB_ROLE, type TokenIssuer, type TokenVerifier } from './tokens.js';
 
@@ -11,6 +12,8 @@ export interface AuthRoutesOptions {
   issuer: TokenIssuer;
   verifier: TokenVerifier;
   authorizer: Authorizer;
+  /** A successful registration starts the user's registration workflow (welcome email, default project). */
+  workflows: WorkflowService;
   /** Enables POST /auth/dev-token. Dev only: it hands a token to anyone who names a seeded email. */
   devTokens: boolean;
   tokenTtlSeconds?: number;
@@ -85,8 +88,10 @@ const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       }
       await opts.kratos.updateIdentity(session.identityId, { email: address, name, metadata: { tenant_id: tenantId, role: 'user' } });
       await opts.authorizer.linkUser(user.id, 'user', tenantId);
+      // The account exists whatever happens to its workflow: a workflow that cannot start is reported, not fatal.
+      const workflow = await opts.workflows.startRegistration(tenantId, { email: address, name }).catch((err: Error) => ({ error: `the registration workflow did not start: ${err.message}` }));
       reply.code(201);
-      return { user, ...(await tokenFor(user, session.sessionId)), session_token: session.sessionToken };
+      return { user, ...(await tokenFor(user, session.sessionId)), session_token: session.sessionToken, workflow };
     },
   );
 

@@ -29,7 +29,7 @@ m = g(r.sub, p.sub, r.dom) && r.dom == p.dom && keyMatch2(r.obj, p.obj) && r.act
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type Method = (typeof METHODS)[number];
 /** The route families policies may name (keyMatch2 patterns). */
-export const RESOURCES = ['/data/*', '/functions', '/functions/*/invoke', '/functions/*', '/workflows/*', '/storage/*', '/auth/policies'] as const;
+export const RESOURCES = ['/data/*', '/functions', '/functions/*/invoke', '/functions/*', '/workflows', '/workflows/*', '/storage', '/storage/*', '/auth/policies'] as const;
 
 export interface PolicyRule {
   role: AppRole;
@@ -42,14 +42,18 @@ export const DEFAULT_POLICIES: PolicyRule[] = [
   { role: 'admin', path: '/data/*', methods: ['GET', 'POST', 'PATCH', 'DELETE'] },
   { role: 'admin', path: '/functions', methods: ['GET', 'POST'] },
   { role: 'admin', path: '/functions/*', methods: ['GET', 'POST', 'DELETE'] },
+  { role: 'admin', path: '/workflows', methods: ['GET'] },
   { role: 'admin', path: '/workflows/*', methods: ['GET', 'POST'] },
+  { role: 'admin', path: '/storage', methods: ['GET'] },
   { role: 'admin', path: '/storage/*', methods: ['GET', 'PUT', 'DELETE'] },
   { role: 'admin', path: '/auth/policies', methods: ['GET', 'PUT'] },
   { role: 'user', path: '/data/*', methods: ['GET', 'POST', 'PATCH'] },
   { role: 'user', path: '/functions', methods: ['GET'] },
   { role: 'user', path: '/functions/*/invoke', methods: ['POST'] },
   { role: 'user', path: '/functions/*', methods: ['GET'] },
+  { role: 'user', path: '/workflows', methods: ['GET'] },
   { role: 'user', path: '/workflows/*', methods: ['GET', 'POST'] },
+  { role: 'user', path: '/storage', methods: ['GET'] },
   { role: 'user', path: '/storage/*', methods: ['GET', 'PUT'] },
 ];
 
@@ -90,12 +94,26 @@ export class Authorizer {
     return new Authorizer(await newEnforcer(newModelFromString(MODEL)), undefined, maxCached);
   }
 
-  /** Seeds the default policies of tenants that have none, and links every app user to its role (idempotent). */
+  /**
+   * Gives every tenant each default rule it has not been given yet (app_private.seeded_policies remembers, so a rule
+   * an admin removed stays removed, and a default added in a later version still arrives), and links every app user
+   * to its role. Idempotent.
+   */
   async sync(db: pg.Pool): Promise<void> {
     const tenants = (await db.query<{ id: string }>('select id from api.tenants')).rows;
     for (const { id } of tenants) {
-      if ((await this.enforcer.getFilteredPolicy(1, id)).length === 0) await this.addRules(id, DEFAULT_POLICIES);
+      const seeded = new Set(
+        (await db.query<{ rule: string }>(`select role || ' ' || path || ' ' || method as rule from app_private.seeded_policies where tenant_id = $1`, [id])).rows.map((r) => r.rule),
+      );
+      for (const rule of DEFAULT_POLICIES) {
+        for (const method of rule.methods) {
+          if (seeded.has(`${rule.role} ${rule.path} ${method}`)) continue;
+          await this.enforcer.addPolicy(rule.role, id, rule.path, method); // false (no change) when present already
+          await db.query('insert into app_private.seeded_policies (tenant_id, role, path, method) values ($1, $2, $3, $4) on conflict do nothing', [id, rule.role, rule.path, method]);
+        }
+      }
     }
+    this.decisions.clear();
     const users = (await db.query<{ id: string; tenant_id: string; role: AppRole }>('select id, tenant_id, role from api.users')).rows;
     for (const u of users) await this.linkUser(u.id, u.role, u.tenant_id);
   }

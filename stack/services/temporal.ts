@@ -45,6 +45,8 @@ export function temporalSpec(home: AppHome, ports: PortMap, binary: string): Ser
         '--ui-port', String(ports.temporalUi),
         '--db-filename', path.join(dataDir, 'temporal.db'),
         '--log-level', 'warn',
+        // The gateway tags each workflow with its tenant and lists a tenant's workflows by this attribute.
+        '--search-attribute', 'ApprunTenantId=Keyword',
         // A developer's own Temporal CLI profile must not change the appliance's server.
         '--disable-config-file', '--disable-config-env',
       ],

@@ -22,6 +22,16 @@ async function status(): Promise<StatusJson> {
   return JSON.parse(res.stdout);
 }
 
+async function waitForWorkflow(token: string, id: string) {
+  const deadline = Date.now() + 40_000;
+  for (;;) {
+    const res = await call('GET', `${GATEWAY}/workflows/${id}`, { token });
+    if (res.json?.status && res.json.status !== 'RUNNING') return res.json;
+    if (Date.now() > deadline) throw new Error(`workflow ${id} did not finish: ${res.text}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 async function aliceToken(): Promise<string> {
   return (await login(GATEWAY, 'alice@test.com')).json.access_token;
 }
@@ -50,6 +60,11 @@ describe('apprun up / status / down', () => {
     const withNetwork = await deployFunction(GATEWAY, token, 'http-status', wasmModule('http-status'), { allowed_hosts: [`127.0.0.1:${PORT_BASE}`] });
     expect(withNetwork.status).toBe(201);
 
+    // A workflow mid-retry when the appliance (and its worker) goes down: 4 failures, backoff 0.5 + 1 + 2 + 4 s.
+    const started = await call('POST', `${GATEWAY}/workflows/registration`, { token, body: { email: 'resume@test.com', failTimes: 4, failActivity: 'CreateDefaultProject' } });
+    expect(started.status).toBe(201);
+    const downAt = Date.now();
+
     const down = await apprun(['down', '--home', home]);
     expect(down.code).toBe(0);
     expect(down.stdout).toContain('apprun is down');
@@ -64,6 +79,13 @@ describe('apprun up / status / down', () => {
     // the function's module comes back from MinIO and runs again after the restart
     const invoked = await call('POST', `${GATEWAY}/functions/hello/invoke`, { token: await aliceToken(), body: 'again', headers: { 'content-type': 'text/plain' } });
     expect(invoked.text).toBe('Hello, again!');
+    // the workflow resumes on the new worker and completes, its retries spanning the restart
+    const workflow = await waitForWorkflow(await aliceToken(), started.json.workflowId);
+    expect(workflow.status).toBe('COMPLETED');
+    const attempts = workflow.attempts.filter((a: { activity: string }) => a.activity === 'CreateDefaultProject');
+    expect(attempts.map((a: { outcome: string }) => a.outcome)).toEqual(['failed', 'failed', 'failed', 'failed', 'completed']);
+    expect(Date.parse(attempts[0].startedAt)).toBeLessThan(downAt + 1000);
+    expect(Date.parse(attempts[4].startedAt)).toBeGreaterThan(downAt);
     // and so does a function with network access, in its worker thread (the built dist/network-worker.js)
     const fetched = await call('POST', `${GATEWAY}/functions/http-status/invoke`, { token: await aliceToken(), body: JSON.stringify({ url: `${GATEWAY}/healthz` }) });
     expect(fetched.json).toMatchObject({ status: 200, body: '{"status":"ok"}' });

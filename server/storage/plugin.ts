@@ -1,0 +1,68 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { HttpError } from '../errors.js';
+import { MAX_OBJECT_BYTES, PRESIGN_MAX_SECONDS, type StorageService } from './storage-service.js';
+
+export interface StoragePluginOptions {
+  storage: StorageService;
+}
+
+const tooLarge = (size?: number) =>
+  new HttpError(413, 'object_too_large', `objects may be at most ${MAX_OBJECT_BYTES / 1024 / 1024} MiB${size ? ` (this one is ${size} bytes)` : ''}`, { max_bytes: MAX_OBJECT_BYTES });
+
+/** The key is the rest of the path after /storage/; find-my-way has decoded it already. */
+const keyOf = (params: unknown) => (params as { '*': string })['*'];
+
+/**
+ * /storage: the caller's tenant's objects in MinIO — PUT, GET, DELETE one key (GET ?presign=<seconds> answers a
+ * presigned URL instead of the bytes); GET /storage?prefix= lists.
+ */
+const storagePlugin: FastifyPluginAsync<StoragePluginOptions> = async (app, { storage }) => {
+  // Objects are bytes whatever their content type: no parsing, the type is stored with the object.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_OBJECT_BYTES }, (_req, body, done) => done(null, body));
+  // Refuse a declared oversize upload before reading it; a chunked one stops at bodyLimit.
+  app.addHook('onRequest', async (request) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (request.method === 'PUT' && declared > MAX_OBJECT_BYTES) throw tooLarge(declared);
+  });
+  // Fastify's own "Request body is too large" names no limit; the root handler renders what this one rethrows.
+  app.setErrorHandler((err: Error & { code?: string }) => {
+    throw err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? tooLarge() : err;
+  });
+
+  app.get<{ Querystring: { prefix?: string } }>(
+    '/',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { prefix: { type: 'string', maxLength: 512 } } } } },
+    async (request) => {
+      const prefix = request.query.prefix ?? '';
+      return { prefix, ...(await storage.list(request.claims!.tenant_id, prefix)) };
+    },
+  );
+
+  app.put<{ Body: Buffer | undefined }>('/*', async (request, reply) => {
+    const body = request.body ?? Buffer.alloc(0);
+    const contentType = request.headers['content-type'] ?? 'application/octet-stream';
+    const { object, created } = await storage.put(request.claims!.tenant_id, keyOf(request.params), body, contentType);
+    return reply.code(created ? 201 : 200).send(object);
+  });
+
+  app.get<{ Querystring: { presign?: number } }>(
+    '/*',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { presign: { type: 'integer', minimum: 1, maximum: PRESIGN_MAX_SECONDS } } } } },
+    async (request, reply) => {
+      const tenant = request.claims!.tenant_id;
+      const key = keyOf(request.params);
+      if (request.query.presign !== undefined) return storage.presign(tenant, key, request.query.presign);
+      const { object, stream } = await storage.get(tenant, key);
+      reply.header('content-type', object.contentType).header('content-length', object.size).header('etag', `"${object.etag}"`).header('last-modified', new Date(object.lastModified).toUTCString());
+      return reply.send(stream);
+    },
+  );
+
+  app.delete('/*', async (request, reply) => {
+    await storage.remove(request.claims!.tenant_id, keyOf(request.params));
+    return reply.code(204).send();
+  });
+};
+
+export default storagePlugin;

@@ -1,0 +1,121 @@
+import type { Readable } from 'node:stream';
+import type { Client as MinioClient } from 'minio';
+import type { StoredObjectView } from '../api/contract.js';
+import { HttpError } from '../errors.js';
+
+export const STORAGE_BUCKET = 'apprun-storage';
+/** The largest object PUT accepts (the gateway holds one upload in memory while it writes it to MinIO). */
+export const MAX_OBJECT_BYTES = 10 * 1024 * 1024;
+const MAX_KEY_BYTES = 512;
+const MAX_LISTED = 1000;
+export const PRESIGN_MAX_SECONDS = 3600;
+
+// Control characters and the backslash (a path separator somewhere) have no place in a key.
+const FORBIDDEN = /[\u0000-\u001f\u007f\\]/;
+
+/** A key is "segment/segment/…": no empty segment (no leading, trailing or double slash), no "." or "..". */
+export function checkKey(key: string): void {
+  const reason =
+    key.length === 0
+      ? 'the key is empty'
+      : Buffer.byteLength(key) > MAX_KEY_BYTES
+        ? `the key is longer than ${MAX_KEY_BYTES} bytes`
+        : FORBIDDEN.test(key)
+          ? 'the key contains a control character or a backslash'
+          : key.split('/').some((s) => s === '')
+            ? 'the key has an empty segment (a leading, trailing or double slash)'
+            : key.split('/').some((s) => s === '.' || s === '..')
+              ? 'the key has a "." or ".." segment'
+              : undefined;
+  if (reason) throw new HttpError(400, 'invalid_key', `${reason}: keys are slash-separated names like "reports/2026/q1.csv"`);
+}
+
+/** A listing prefix: like a key, but it may be empty or end with a slash. */
+export function checkPrefix(prefix: string): void {
+  if (prefix === '') return;
+  checkKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
+}
+
+const isMissing = (err: unknown) => ['NoSuchKey', 'NotFound'].includes((err as { code?: string }).code ?? '');
+
+/**
+ * Tenant-scoped objects in one MinIO bucket: every object name is "<tenant id>/<key>", and every operation builds that
+ * name from the caller's token, so no key a caller can write reaches another tenant's objects.
+ */
+export class StorageService {
+  constructor(private readonly minio: MinioClient) {}
+
+  async start(): Promise<void> {
+    if (!(await this.minio.bucketExists(STORAGE_BUCKET))) await this.minio.makeBucket(STORAGE_BUCKET);
+  }
+
+  private name(tenant: string, key: string): string {
+    checkKey(key);
+    return `${tenant}/${key}`;
+  }
+
+  private notFound(key: string): HttpError {
+    return new HttpError(404, 'not_found', `no object "${key}" in your tenant`);
+  }
+
+  async stat(tenant: string, key: string): Promise<StoredObjectView> {
+    try {
+      const stat = await this.minio.statObject(STORAGE_BUCKET, this.name(tenant, key));
+      return { key, size: stat.size, etag: stat.etag, lastModified: stat.lastModified.toISOString(), contentType: String(stat.metaData['content-type'] ?? 'application/octet-stream') };
+    } catch (err) {
+      if (isMissing(err)) throw this.notFound(key);
+      throw err;
+    }
+  }
+
+  /** Writes (or replaces) an object; `created` says which. */
+  async put(tenant: string, key: string, body: Buffer, contentType: string): Promise<{ object: StoredObjectView; created: boolean }> {
+    const name = this.name(tenant, key);
+    const created = await this.stat(tenant, key).then(
+      () => false,
+      (err: unknown) => {
+        if (err instanceof HttpError && err.statusCode === 404) return true;
+        throw err;
+      },
+    );
+    await this.minio.putObject(STORAGE_BUCKET, name, body, body.byteLength, { 'Content-Type': contentType });
+    return { object: await this.stat(tenant, key), created };
+  }
+
+  async get(tenant: string, key: string): Promise<{ object: StoredObjectView; stream: Readable }> {
+    const object = await this.stat(tenant, key);
+    try {
+      return { object, stream: await this.minio.getObject(STORAGE_BUCKET, this.name(tenant, key)) };
+    } catch (err) {
+      if (isMissing(err)) throw this.notFound(key);
+      throw err;
+    }
+  }
+
+  async remove(tenant: string, key: string): Promise<void> {
+    await this.stat(tenant, key);
+    await this.minio.removeObject(STORAGE_BUCKET, this.name(tenant, key));
+  }
+
+  async list(tenant: string, prefix: string): Promise<{ objects: StoredObjectView[]; truncated: boolean }> {
+    checkPrefix(prefix);
+    const objects: StoredObjectView[] = [];
+    const stream = this.minio.listObjectsV2(STORAGE_BUCKET, `${tenant}/${prefix}`, true);
+    for await (const item of stream as AsyncIterable<{ name?: string; size: number; etag: string; lastModified: Date }>) {
+      if (!item.name) continue;
+      if (objects.length === MAX_LISTED) {
+        stream.destroy();
+        return { objects, truncated: true };
+      }
+      objects.push({ key: item.name.slice(tenant.length + 1), size: item.size, etag: item.etag, lastModified: item.lastModified.toISOString() });
+    }
+    return { objects, truncated: false };
+  }
+
+  /** A URL that reads the object straight from MinIO (on 127.0.0.1) until it expires. */
+  async presign(tenant: string, key: string, seconds: number): Promise<{ url: string; expiresAt: string }> {
+    await this.stat(tenant, key);
+    const url = await this.minio.presignedGetObject(STORAGE_BUCKET, this.name(tenant, key), seconds);
+    return { url, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() };
+  }
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { defaultPayloadConverter, defineSearchAttributeKey } from '@temporalio/common';
+import { tsToDate } from '@temporalio/common/lib/time.js';
+import proto from '@temporalio/proto';
+import type pg from 'pg';
+import type { ActivityAttemptView, HistoryEventView, PendingActivityView, WorkflowDetailView, WorkflowSummaryView } from '../api/contract.js';
+import { HttpError } from '../errors.js';
+import { REGISTRATION_WORKFLOW, type RegistrationInput, type RegistrationResult, TASK_QUEUE } from './registration.js';
+import type { UserRegistrationWorkflow } from './workflows.js';
+
+/** The tenant of a workflow, as a search attribute (registered by the dev server's start flags): lists filter on it. */
+export const TENANT_SEARCH_ATTRIBUTE = 'ApprunTenantId';
+const tenantKey = defineSearchAttributeKey(TENANT_SEARCH_ATTRIBUTE, 'KEYWORD');
+const MAX_LISTED = 100;
+
+// A CommonJS module whose namespace export Node's ESM loader cannot name: through its default export.
+const { EventType, PendingActivityState } = proto.temporal.api.enums.v1;
+type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
+type Timestamp = Parameters<typeof tsToDate>[0];
+
+/** EVENT_TYPE_ACTIVITY_TASK_SCHEDULED → ActivityTaskScheduled, as Temporal's UI names them. */
+function eventName(type: number | null | undefined): string {
+  const raw = EventType[type ?? 0] ?? 'EVENT_TYPE_UNSPECIFIED';
+  return raw
+    .replace(/^EVENT_TYPE_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+}
+
+const iso = (ts: Timestamp | null | undefined) => (ts ? tsToDate(ts).toISOString() : undefined);
+
+/** The innermost failure message: an activity failure wraps the application failure that says what went wrong. */
+function failureMessage(failure: proto.temporal.api.failure.v1.IFailure | null | undefined): string | undefined {
+  if (!failure) return undefined;
+  return failure.cause ? `${failure.message}: ${failureMessage(failure.cause)}` : (failure.message ?? undefined);
+}
+
+/** One line per event, with the activity and attempt where the event has them. */
+function summarize(events: HistoryEvent[]): HistoryEventView[] {
+  const activityOf = new Map<string, string>();
+  return events.map((e) => {
+    const view: HistoryEventView = { id: Number(e.eventId), type: eventName(e.eventType), time: iso(e.eventTime)! };
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled) {
+      view.activity = scheduled.activityType?.name ?? undefined;
+      activityOf.set(String(e.eventId), view.activity ?? '');
+    }
+    const related =
+      e.activityTaskStartedEventAttributes ?? e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
+    if (related?.scheduledEventId) view.activity = activityOf.get(String(related.scheduledEventId));
+    if (e.activityTaskStartedEventAttributes) {
+      view.attempt = e.activityTaskStartedEventAttributes.attempt ?? undefined;
+      view.detail = failureMessage(e.activityTaskStartedEventAttributes.lastFailure) && `after: ${failureMessage(e.activityTaskStartedEventAttributes.lastFailure)}`;
+    }
+    view.detail ??= failureMessage(e.activityTaskFailedEventAttributes?.failure ?? e.workflowExecutionFailedEventAttributes?.failure);
+    if (view.detail === undefined) delete view.detail;
+    return view;
+  });
+}
+
+export interface StartRegistration {
+  email: string;
+  name?: string;
+  failActivity?: RegistrationInput['failActivity'];
+  failTimes?: number;
+}
+
+/** The gateway's side of Temporal: start registrations, list and describe a tenant's workflows. */
+export class WorkflowService {
+  private constructor(
+    private readonly client: Client,
+    private readonly db: pg.Pool,
+    private readonly temporalUiUrl: string,
+  ) {}
+
+  static async connect(address: string, db: pg.Pool, temporalUiUrl: string): Promise<WorkflowService> {
+    const connection = await Connection.connect({ address, connectTimeout: 5000 });
+    return new WorkflowService(new Client({ connection, namespace: 'default' }), db, temporalUiUrl);
+  }
+
+  async close(): Promise<void> {
+    await this.client.connection.close();
+  }
+
+  async startRegistration(tenantId: string, request: StartRegistration): Promise<{ workflowId: string; runId: string }> {
+    const input: RegistrationInput = { email: request.email, name: request.name ?? request.email.split('@')[0]!, tenantId };
+    if (request.failTimes) Object.assign(input, { failTimes: request.failTimes, failActivity: request.failActivity ?? 'SendWelcomeEmail' });
+    const workflowId = `registration-${randomUUID()}`;
+    const handle = await this.client.workflow.start<typeof UserRegistrationWorkflow>(REGISTRATION_WORKFLOW, {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [input],
+      typedSearchAttributes: [{ key: tenantKey, value: tenantId }],
+      memo: { email: input.email },
+    });
+    return { workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  async list(tenantId: string): Promise<WorkflowSummaryView[]> {
+    const out: WorkflowSummaryView[] = [];
+    for await (const info of this.client.workflow.list({ query: `${TENANT_SEARCH_ATTRIBUTE} = '${tenantId}'`, pageSize: MAX_LISTED })) {
+      out.push({
+        workflowId: info.workflowId,
+        runId: info.runId,
+        type: info.type,
+        status: info.status.name,
+        startTime: info.startTime.toISOString(),
+        closeTime: info.closeTime?.toISOString(),
+        email: typeof info.memo?.email === 'string' ? info.memo.email : undefined,
+      });
+      if (out.length >= MAX_LISTED) break;
+    }
+    return out;
+  }
+
+  async get(tenantId: string, workflowId: string): Promise<WorkflowDetailView> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    const notFound = new HttpError(404, 'unknown_workflow', `no workflow "${workflowId}" in your tenant`);
+    let desc;
+    try {
+      desc = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound;
+      throw err;
+    }
+    // Another tenant's workflow is "not found", not "forbidden": its existence is not the caller's business.
+    if (desc.typedSearchAttributes.get(tenantKey) !== tenantId) throw notFound;
+    const events = (await handle.fetchHistory()).events ?? [];
+    const started = events[0]?.workflowExecutionStartedEventAttributes;
+    const input = started?.input?.payloads?.[0] ? defaultPayloadConverter.fromPayload<RegistrationInput>(started.input.payloads[0]) : undefined;
+    const completed = events.at(-1)?.workflowExecutionCompletedEventAttributes;
+    const result = completed?.result?.payloads?.[0] ? defaultPayloadConverter.fromPayload<RegistrationResult>(completed.result.payloads[0]) : undefined;
+    const { rows } = await this.db.query<ActivityAttemptView>(
+      `select activity, attempt, started_at as "startedAt", ended_at as "endedAt", outcome, error
+       from app_private.activity_attempts where workflow_id = $1 and run_id = $2 order by started_at, attempt`,
+      [workflowId, desc.runId],
+    );
+    const pending: PendingActivityView[] = (desc.raw.pendingActivities ?? []).map((a) => ({
+      activity: a.activityType?.name ?? '',
+      state: (PendingActivityState[a.state ?? 0] ?? '').replace(/^PENDING_ACTIVITY_STATE_/, ''),
+      attempt: a.attempt ?? 1,
+      lastFailure: failureMessage(a.lastFailure),
+      nextAttemptAt: iso(a.nextAttemptScheduleTime),
+    }));
+    const history = summarize(events);
+    return {
+      workflowId,
+      runId: desc.runId,
+      type: desc.type,
+      status: desc.status.name,
+      startTime: desc.startTime.toISOString(),
+      closeTime: desc.closeTime?.toISOString(),
+      email: input?.email,
+      input,
+      result,
+      failure: history.filter((e) => e.type === 'WorkflowExecutionFailed').at(-1)?.detail,
+      attempts: rows.map((r) => ({ ...r, startedAt: new Date(r.startedAt).toISOString(), endedAt: r.endedAt ? new Date(r.endedAt).toISOString() : null })),
+      pending,
+      history,
+      temporalUiUrl: `${this.temporalUiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${desc.runId}/history`,
+    };
+  }
+}
