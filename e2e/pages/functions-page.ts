@@ -3,13 +3,6 @@ import { type Page, expect } from '@playwright/test';
 export class FunctionsPage {
   constructor(readonly page: Page) {}
 
-  async signIn(email: string, password: string): Promise<void> {
-    await this.page.getByTestId('signin-email').fill(email);
-    await this.page.getByTestId('signin-password').fill(password);
-    await this.page.getByTestId('signin-form').getByRole('button', { name: 'Sign in' }).click();
-    await expect(this.page.getByText(`Signed in as ${email}`)).toBeVisible();
-  }
-
   async deploy(file: string, name: string): Promise<void> {
     await this.page.getByTestId('upload-file').setInputFiles(file);
     await this.page.getByTestId('upload-name').fill(name);

@@ -5,6 +5,9 @@ import { FunctionsPage } from '../pages/functions-page';
 import { OverviewPage } from '../pages/overview-page';
 import { ServicePage } from '../pages/service-page';
 import { SettingsPage } from '../pages/settings-page';
+import { signIn } from '../pages/sign-in';
+import { StoragePage } from '../pages/storage-page';
+import { WorkflowsPage } from '../pages/workflows-page';
 import { ROOT } from '../stack';
 
 // The flows both the web-mode and the Electron tests walk through, on whichever page shows the dashboard.
@@ -51,10 +54,45 @@ export async function deployAndInvokeAFunction(page: Page, testInfo: TestInfo): 
   const dashboard = new Dashboard(page);
   await dashboard.nav('Functions');
   const functions = new FunctionsPage(page);
-  await functions.signIn('alice@test.com', 'apprun-dev-password');
+  await signIn(page, 'alice@test.com', 'apprun-dev-password');
   await functions.deploy(path.join(ROOT, 'wasm', 'build', 'hello.wasm'), 'hello-ui');
   const first = await functions.invoke('hello-ui', 'apprun');
   expect(first.output).toBe('Hello, apprun!');
   expect(first.timings).toMatch(/compile [\d.]+ ms · instantiate [\d.]+ ms · run \d+ µs/);
   await dashboard.screenshot('functions', testInfo);
+}
+
+export async function registrationWithRetries(page: Page, testInfo: TestInfo): Promise<void> {
+  const dashboard = new Dashboard(page);
+  await dashboard.nav('Workflows');
+  await signIn(page, 'alice@test.com', 'apprun-dev-password');
+  const workflows = new WorkflowsPage(page);
+  const email = `ui-${Date.now()}@test.com`;
+  await workflows.startRegistration(email, 2);
+  await workflows.expectStatus('completed');
+  expect(await workflows.attempts('SendWelcomeEmail')).toEqual([
+    expect.stringMatching(/^attempt 1 · .* · failed — injected failure 1 of 2$/),
+    expect.stringMatching(/^attempt 2 · .* · failed — injected failure 2 of 2$/),
+    expect.stringMatching(/^attempt 3 · .* · completed$/),
+  ]);
+  expect(await workflows.attempts('CreateDefaultProject')).toEqual([expect.stringMatching(/^attempt 1 · .* · completed$/)]);
+  await expect(workflows.temporalUiLink()).toHaveAttribute('href', /\/namespaces\/default\/workflows\/registration-/);
+  await dashboard.screenshot('workflows', testInfo);
+  // the welcome email reached the outbox (the session holds across screens)
+  await dashboard.nav('Outbox');
+  await expect(page.getByTestId('outbox-message').filter({ hasText: email })).toBeVisible();
+  await dashboard.screenshot('outbox', testInfo);
+}
+
+export async function storageRoundTrip(page: Page, testInfo: TestInfo): Promise<void> {
+  const dashboard = new Dashboard(page);
+  await dashboard.nav('Storage');
+  await signIn(page, 'alice@test.com', 'apprun-dev-password');
+  const storage = new StoragePage(page);
+  const key = `ui/${Date.now()}/notes.txt`;
+  await storage.upload(key, 'notes.txt', 'hello from the dashboard');
+  expect(await storage.download(key)).toBe('hello from the dashboard');
+  await storage.share(key);
+  await dashboard.screenshot('storage', testInfo);
+  await storage.remove(key);
 }

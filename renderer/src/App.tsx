@@ -1,9 +1,13 @@
 import { useEffect, useState } from 'react';
 import { SERVICE_NAMES, type ServiceName } from '../../server/api/contract';
 import { Functions } from './screens/Functions';
+import { Outbox } from './screens/Outbox';
 import { Overview } from './screens/Overview';
 import { ServiceDetail } from './screens/ServiceDetail';
 import { Settings } from './screens/Settings';
+import { Storage } from './screens/Storage';
+import { Workflows } from './screens/Workflows';
+import { SessionProvider } from './session';
 
 type Theme = 'light' | 'dark' | 'system';
 
@@ -31,8 +35,15 @@ export function App() {
   const route = useHashRoute();
   const [theme, setTheme] = useTheme();
   const service = /^#\/service\/([a-z]+)$/.exec(route)?.[1] as ServiceName | undefined;
-  const screen = service ? <ServiceDetail key={service} name={service} /> : route === '#/settings' ? <Settings /> : route === '#/functions' ? <Functions /> : <Overview />;
-  const current = (href: string) => (route === href ? 'page' : undefined);
+  const workflow = /^#\/workflows(?:\/(.+))?$/.exec(route);
+  const screen = service ? (
+    <ServiceDetail key={service} name={service} />
+  ) : workflow ? (
+    <Workflows selected={workflow[1] ? decodeURIComponent(workflow[1]) : undefined} />
+  ) : (
+    ({ '#/settings': <Settings />, '#/functions': <Functions />, '#/outbox': <Outbox />, '#/storage': <Storage /> }[route] ?? <Overview />)
+  );
+  const current = (href: string) => (route === href || (href === '#/workflows' && workflow) ? 'page' : undefined);
   return (
     <div className="layout">
       <nav aria-label="main">
@@ -48,6 +59,15 @@ export function App() {
         <a href="#/functions" aria-current={current('#/functions')}>
           Functions
         </a>
+        <a href="#/workflows" aria-current={current('#/workflows')}>
+          Workflows
+        </a>
+        <a href="#/outbox" aria-current={current('#/outbox')}>
+          Outbox
+        </a>
+        <a href="#/storage" aria-current={current('#/storage')}>
+          Storage
+        </a>
         <a href="#/settings" aria-current={current('#/settings')}>
           Settings
         </a>
@@ -60,7 +80,9 @@ export function App() {
           </select>
         </label>
       </nav>
-      <main>{screen}</main>
+      <main>
+        <SessionProvider>{screen}</SessionProvider>
+      </main>
     </div>
   );
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
 import { ROOT } from '../../stack';
-import { deployAndInvokeAFunction, everyCardHealthyAndChartMoves, restartFromTheUi, settingsScreen } from '../dashboard-flows';
+import { deployAndInvokeAFunction, everyCardHealthyAndChartMoves, registrationWithRetries, restartFromTheUi, settingsScreen, storageRoundTrip } from '../dashboard-flows';
 
 function electronBinary(): string | undefined {
   try {
@@ -19,7 +19,7 @@ const binary = electronBinary();
 // The one skip allowed under APPRUN_STRICT: no Electron binary on this machine.
 test.skip(!binary, 'Electron binary not installed here (its download is unavailable); these tests run where it exists');
 
-test('the desktop app: cards healthy, chart moving, restart from the UI, settings, functions', async ({}, testInfo) => {
+test('the desktop app: cards healthy, chart moving, restart from the UI, settings, functions, workflows, storage', async ({}, testInfo) => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'apprun-electron-'));
   fs.chmodSync(home, 0o755);
   const app = await electron.launch({ executablePath: binary, args: [ROOT], env: { ...process.env, APPRUN_HOME: home, APPRUN_PORT_BASE: '26600' } });
@@ -31,6 +31,8 @@ test('the desktop app: cards healthy, chart moving, restart from the UI, setting
     await restartFromTheUi(page, testInfo);
     await settingsScreen(page, testInfo, home);
     await deployAndInvokeAFunction(page, testInfo);
+    await registrationWithRetries(page, testInfo);
+    await storageRoundTrip(page, testInfo);
   } finally {
     await app.close();
     fs.rmSync(home, { recursive: true, force: true });

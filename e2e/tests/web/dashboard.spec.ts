@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test';
 import { Dashboard } from '../../pages/dashboard';
 import { OverviewPage } from '../../pages/overview-page';
 import { stack } from '../../stack';
-import { deployAndInvokeAFunction, everyCardHealthyAndChartMoves, restartFromTheUi, settingsScreen } from '../dashboard-flows';
+import { deployAndInvokeAFunction, everyCardHealthyAndChartMoves, registrationWithRetries, restartFromTheUi, settingsScreen, storageRoundTrip } from '../dashboard-flows';
 
 test.describe('dashboard in a browser (web mode at /ui)', () => {
   test.beforeEach(async ({ page }) => {
@@ -28,6 +28,14 @@ test.describe('dashboard in a browser (web mode at /ui)', () => {
 
   test('the Functions screen deploys an example by file upload and invokes it, with timings', async ({ page }, testInfo) => {
     await deployAndInvokeAFunction(page, testInfo);
+  });
+
+  test('the Workflows screen runs a registration with failTimes 2 and shows the retries, then the Outbox its email', async ({ page }, testInfo) => {
+    await registrationWithRetries(page, testInfo);
+  });
+
+  test('the Storage screen uploads, downloads, shares and deletes an object', async ({ page }, testInfo) => {
+    await storageRoundTrip(page, testInfo);
   });
 
   test('the dark theme', async ({ page }, testInfo) => {

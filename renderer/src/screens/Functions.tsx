@@ -3,37 +3,7 @@ import type { FunctionView, InvocationView } from '../../../server/api/contract'
 import { ApiError, api } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Empty, ErrorNotice } from '../components/Notice';
-
-/** Tenant features act as a signed-in user of a tenant, not as the appliance's admin. */
-function SignIn({ onToken }: { onToken: (token: string, email: string) => void }) {
-  const [email, setEmail] = useState('alice@test.com');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<ApiError>();
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      onToken((await api.login(email, password)).access_token, email);
-    } catch (err) {
-      setError(err as ApiError);
-    }
-  };
-  return (
-    <form onSubmit={(e) => void submit(e)} data-testid="signin-form" noValidate>
-      <p className="muted">Functions belong to a tenant: sign in as one of its users (seeded: alice@test.com, bob@test.com, charlie@test.com; dev password apprun-dev-password).</p>
-      <label>
-        Email <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="username" data-testid="signin-email" />
-      </label>
-      <label>
-        Password <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" data-testid="signin-password" />
-      </label>
-      <button type="submit" className="primary">
-        Sign in
-      </button>
-      {error ? <ErrorNotice error={error} /> : null}
-    </form>
-  );
-}
+import { TenantScreen } from '../session';
 
 function Upload({ token, onDeployed }: { token: string; onDeployed: () => void }) {
   const [file, setFile] = useState<File>();
@@ -154,47 +124,37 @@ function Invoke({ token, functions }: { token: string; functions: FunctionView[]
 
 /** Functions of the signed-in user's tenant: list, deploy (drag and drop), invoke, delete, last errors. */
 export function Functions() {
-  const [session, setSession] = useState<{ token: string; email: string }>();
+  return (
+    <TenantScreen title="Functions" what="Functions">
+      {(session) => <FunctionsOf token={session.token} />}
+    </TenantScreen>
+  );
+}
+
+function FunctionsOf({ token }: { token: string }) {
   const [functions, setFunctions] = useState<FunctionView[]>();
   const [error, setError] = useState<ApiError>();
   const [deleting, setDeleting] = useState<string>();
   const refresh = useCallback(async () => {
-    if (!session) return;
     try {
-      setFunctions(await api.functions(session.token));
+      setFunctions(await api.functions(token));
       setError(undefined);
     } catch (err) {
       setError(err as ApiError);
     }
-  }, [session]);
+  }, [token]);
   useEffect(() => void refresh(), [refresh]);
-
-  if (!session) {
-    return (
-      <section aria-labelledby="functions-title">
-        <h1 id="functions-title">Functions</h1>
-        <SignIn onToken={(token, email) => setSession({ token, email })} />
-      </section>
-    );
-  }
   const remove = async (name: string) => {
     setDeleting(undefined);
     try {
-      await api.deleteFunction(session.token, name);
+      await api.deleteFunction(token, name);
     } catch (err) {
       setError(err as ApiError);
     }
     void refresh();
   };
   return (
-    <section aria-labelledby="functions-title">
-      <h1 id="functions-title">Functions</h1>
-      <p className="muted">
-        Signed in as {session.email} ·{' '}
-        <button type="button" onClick={() => setSession(undefined)}>
-          sign out
-        </button>
-      </p>
+    <>
       {error ? <ErrorNotice error={error} /> : null}
       {functions === undefined ? null : functions.length === 0 ? (
         <Empty>No functions in this tenant yet: deploy one below (examples are built into wasm/build/).</Empty>
@@ -236,9 +196,9 @@ export function Functions() {
       )}
       <ConfirmDialog open={deleting !== undefined} title={`delete ${deleting}?`} body="The module and its metadata are removed from this tenant." confirmLabel="delete" onConfirm={() => deleting && void remove(deleting)} onCancel={() => setDeleting(undefined)} />
       <div className="two-columns">
-        <Upload token={session.token} onDeployed={() => void refresh()} />
-        {functions?.length ? <Invoke token={session.token} functions={functions} /> : null}
+        <Upload token={token} onDeployed={() => void refresh()} />
+        {functions?.length ? <Invoke token={token} functions={functions} /> : null}
       </div>
-    </section>
+    </>
   );
 }

@@ -1,0 +1,73 @@
+import { type FormEvent, type ReactNode, createContext, useContext, useState } from 'react';
+import { ApiError, api } from './api';
+import { ErrorNotice } from './components/Notice';
+
+/** The tenant user the dashboard acts as on tenant screens (functions, workflows, outbox, storage); memory only. */
+export interface TenantSession {
+  token: string;
+  email: string;
+}
+
+const SessionContext = createContext<{ session?: TenantSession; setSession: (s?: TenantSession) => void }>({ setSession: () => undefined });
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [session, setSession] = useState<TenantSession>();
+  return <SessionContext.Provider value={{ session, setSession }}>{children}</SessionContext.Provider>;
+}
+
+function SignIn({ what }: { what: string }) {
+  const { setSession } = useContext(SessionContext);
+  const [email, setEmail] = useState('alice@test.com');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<ApiError>();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      setSession({ token: (await api.login(email, password)).access_token, email });
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  return (
+    <form onSubmit={(e) => void submit(e)} data-testid="signin-form" noValidate>
+      <p className="muted">
+        {what} belong to a tenant: sign in as one of its users (seeded: alice@test.com, bob@test.com, charlie@test.com; dev password apprun-dev-password).
+      </p>
+      <label>
+        Email <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="username" data-testid="signin-email" />
+      </label>
+      <label>
+        Password <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" data-testid="signin-password" />
+      </label>
+      <button type="submit" className="primary">
+        Sign in
+      </button>
+      {error ? <ErrorNotice error={error} /> : null}
+    </form>
+  );
+}
+
+/** A tenant screen: the sign-in form until there is a session, then the screen with who is signed in. */
+export function TenantScreen({ title, what, children }: { title: string; what: string; children: (session: TenantSession) => ReactNode }) {
+  const { session, setSession } = useContext(SessionContext);
+  const id = `${title.toLowerCase()}-title`;
+  return (
+    <section aria-labelledby={id}>
+      <h1 id={id}>{title}</h1>
+      {session ? (
+        <>
+          <p className="muted">
+            Signed in as {session.email} ·{' '}
+            <button type="button" onClick={() => setSession(undefined)}>
+              sign out
+            </button>
+          </p>
+          {children(session)}
+        </>
+      ) : (
+        <SignIn what={what} />
+      )}
+    </section>
+  );
+}
