@@ -13,7 +13,9 @@ async function tenant2Snapshot(): Promise<string> {
   const { rows } = await db.query('select id, tenant_id, name, price::text from api.products where tenant_id = $1 order by id', [T2]);
   const tenants = await db.query('select id, name, plan from api.tenants order by id');
   const users = await db.query('select id, tenant_id, email, role from api.users order by id');
-  return JSON.stringify({ products: rows, tenants: tenants.rows, users: users.rows });
+  const outbox = await db.query('select id, to_email, subject, body from api.outbox where tenant_id = $1 order by id', [T2]);
+  const projects = await db.query('select id, name from api.projects where tenant_id = $1 order by id', [T2]);
+  return JSON.stringify({ products: rows, tenants: tenants.rows, users: users.rows, outbox: outbox.rows, projects: projects.rows });
 }
 
 beforeAll(async () => {
@@ -21,6 +23,9 @@ beforeAll(async () => {
   [alice, charlie] = await Promise.all([tokenFor('alice@test.com'), tokenFor('charlie@test.com')]);
   gizmoId = (await db.query(`select id from api.products where name = 'Gizmo'`)).rows[0].id;
   widgetId = (await db.query(`select id from api.products where name = 'Widget'`)).rows[0].id;
+  // Tenant 2 workflow effects to attack: an email in the outbox and a project.
+  await db.query(`insert into api.outbox (tenant_id, to_email, subject, body, workflow_id) values ($1, 'charlie@test.com', 'Gizmo news', 'for tenant 2', 'isolation-fixture') on conflict do nothing`, [T2]);
+  await db.query(`insert into api.projects (tenant_id, name, created_by_workflow) values ($1, 'Gizmo project', 'isolation-fixture') on conflict do nothing`, [T2]);
 });
 afterAll(() => db.end());
 
@@ -83,6 +88,11 @@ const attacks = (): Attack[] => [
   ...bothDoors('bulk INSERT hiding one foreign row', 'POST', '/products', [{ tenant_id: T1, name: 'ok-row', price: 1 }, { tenant_id: T2, name: 'evil2', price: 1 }], undefined, (r) => expect(r.status).toBe(403)),
   ...bothDoors('upsert onto a foreign row by id', 'POST', '/products?on_conflict=id', { id: gizmoId, name: 'pwned', price: 1 }, { prefer: 'resolution=merge-duplicates' }, (r) => expect(r.status).toBeGreaterThanOrEqual(400)),
   ...bothDoors('move an own row into the other tenant', 'PATCH', `/products?id=eq.${widgetId}`, { tenant_id: T2 }, undefined, (r) => expect(r.status).toBe(403)),
+  ...bothDoors('read the other tenant’s outbox', 'GET', `/outbox?tenant_id=eq.${T2}`, undefined, undefined, (r) => expect(r.json).toEqual([])),
+  ...bothDoors('write into an outbox', 'POST', '/outbox', { tenant_id: T2, to_email: 'x@y.z', subject: 's', body: 'b', workflow_id: 'evil' }, undefined, (r) => expect(r.status).toBeGreaterThanOrEqual(400)),
+  ...bothDoors('rename the other tenant’s projects', 'PATCH', `/projects?tenant_id=eq.${T2}`, { name: 'pwned' }),
+  ...bothDoors('delete the other tenant’s projects', 'DELETE', `/projects?tenant_id=eq.${T2}`),
+  ...bothDoors('create a project in the other tenant', 'POST', '/projects', { tenant_id: T2, name: 'evil project' }, undefined, (r) => expect(r.status).toBe(403)),
   ['anonymous read through PostgREST directly', () => call('GET', postgrest('/products')), (r) => expect(r.status).toBe(401)],
   ['anonymous read through the gateway', () => call('GET', gateway('/data/products')), (r) => expect(r.status).toBe(401)],
   ['tenant 2 admin reads tenant 1', () => call('GET', gateway(`/data/products?tenant_id=eq.${T1}`), { token: charlie }), (r) => {
