@@ -6,6 +6,7 @@ import type { AppHome } from '../stack/home.js';
 import type { MetricsSampler } from '../stack/metrics.js';
 import type { PortMap } from '../stack/ports.js';
 import type { Supervisor } from '../stack/supervisor.js';
+import type { StackView } from './api/contract.js';
 import type { KratosClient } from './auth/kratos-client.js';
 import accessPlugin from './auth/plugin.js';
 import authRoutes from './auth/routes.js';
@@ -34,6 +35,7 @@ export interface GatewayDeps {
   authorizer: Authorizer;
   functions: FunctionService;
   workflows: WorkflowService;
+  workflowWorker: () => StackView['workflowWorker'];
   storage: StorageService;
   adminToken: string;
   devTokens: boolean;
@@ -78,7 +80,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(functionsPlugin, { prefix: '/functions', functions: deps.functions });
   await app.register(workflowsPlugin, { prefix: '/workflows', workflows: deps.workflows });
   await app.register(storagePlugin, { prefix: '/storage', storage: deps.storage });
-  await app.register(stackApiPlugin, { adminToken: deps.adminToken, supervisor: deps.supervisor, metrics: deps.metrics, home: deps.home, ports: deps.ports });
+  await app.register(stackApiPlugin, { adminToken: deps.adminToken, supervisor: deps.supervisor, metrics: deps.metrics, home: deps.home, ports: deps.ports, workflowWorker: deps.workflowWorker });
   await app.register(uiPlugin, { adminToken: deps.adminToken, rendererDir: deps.rendererDir });
   return app;
 }

@@ -130,6 +130,7 @@ export class Core {
         authorizer: this.authorizer,
         functions,
         workflows: this.workflows,
+        workflowWorker: () => this.worker?.state ?? { state: 'stopped' },
         storage: this.storage,
         postgrestUrl: `http://127.0.0.1:${this.ports.postgrest}`,
         db: this.db,

@@ -17,6 +17,7 @@ export async function everyCardHealthyAndChartMoves(page: Page, testInfo: TestIn
   const overview = new OverviewPage(page);
   await dashboard.expectHeading('Overview');
   await overview.expectAllHealthy();
+  await expect(page.getByTestId('workflow-worker')).toHaveText('workflow worker running');
   const before = await overview.memoryChartShape();
   await expect.poll(() => overview.memoryChartShape(), { timeout: 15_000 }).not.toBe(before);
   await dashboard.screenshot('overview', testInfo);

@@ -34,6 +34,8 @@ export interface StackView {
   appliance?: Usage;
   total?: Usage;
   sampledAt?: number;
+  /** The Temporal worker inside the core: restarted with backoff when it fails. */
+  workflowWorker: { state: 'starting' | 'running' | 'stopped' | 'failed'; error?: string };
 }
 
 export interface MetricsSampleView {

@@ -4,7 +4,7 @@ import type { MetricsSampler } from '../../stack/metrics.js';
 import type { PortMap } from '../../stack/ports.js';
 import type { ServiceName } from '../../stack/spec.js';
 import type { Supervisor } from '../../stack/supervisor.js';
-import { type EditableSettings, SERVICE_NAMES, type SettingsView } from '../api/contract.js';
+import { type EditableSettings, SERVICE_NAMES, type SettingsView, type StackView } from '../api/contract.js';
 import { HttpError } from '../errors.js';
 import { loadSettings, saveSettings } from '../settings.js';
 import { adminTokenHook } from './admin-token.js';
@@ -15,6 +15,7 @@ export interface StackApiOptions {
   metrics: MetricsSampler;
   home: AppHome;
   ports: PortMap;
+  workflowWorker: () => StackView['workflowWorker'];
 }
 
 
@@ -49,7 +50,8 @@ const stackApiPlugin: FastifyPluginAsync<StackApiOptions> = async (app, opts) =>
       appliance: sample?.appliance,
       total: sample?.total,
       sampledAt: sample?.at,
-    };
+      workflowWorker: opts.workflowWorker(),
+    } satisfies StackView;
   });
 
   app.get<{ Querystring: { since?: number } }>(

@@ -59,6 +59,9 @@ export class WorkflowWorker {
   private connection?: NativeConnection;
   private running?: Promise<void>;
   private failure?: string;
+  private stopping = false;
+  private retryTimer?: NodeJS.Timeout;
+  private failures = 0;
 
   constructor(private readonly options: WorkflowWorkerOptions) {}
 
@@ -72,6 +75,7 @@ export class WorkflowWorker {
   async start(): Promise<void> {
     if (this.worker) return;
     installRuntime(this.options.logFile);
+    this.stopping = false;
     this.failure = undefined;
     const t0 = performance.now();
     this.connection = await NativeConnection.connect({ address: this.options.address });
@@ -86,14 +90,33 @@ export class WorkflowWorker {
       shutdownGraceTime: '2 seconds',
     });
     const worker = this.worker;
-    this.running = worker.run().catch((err: Error) => {
-      this.failure = err.message;
-      this.options.onEvent(`worker failed: ${err.message}`);
-    });
+    this.running = worker.run().then(
+      () => {
+        this.failures = 0;
+      },
+      (err: Error) => this.restartAfter(err),
+    );
     this.options.onEvent(`worker polling task queue "${TASK_QUEUE}" (${Math.round(performance.now() - t0)} ms)`);
   }
 
+  /** A worker that fails (not one that is stopped) comes back, after 1, 2, 4 … 30 s: workflows wait in Temporal meanwhile. */
+  private restartAfter(err: Error): void {
+    this.failure = err.message;
+    void this.connection?.close().catch(() => undefined);
+    this.worker = undefined;
+    this.connection = undefined;
+    if (this.stopping) return;
+    const delayMs = Math.min(30_000, 1000 * 2 ** this.failures++);
+    this.options.onEvent(`worker failed (${err.message}); restarting in ${delayMs / 1000} s`);
+    this.retryTimer = setTimeout(() => {
+      this.start().catch((e: Error) => this.restartAfter(e));
+    }, delayMs);
+    this.retryTimer.unref();
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.retryTimer);
     const worker = this.worker;
     if (!worker) return;
     if (worker.getState() === 'RUNNING') worker.shutdown();

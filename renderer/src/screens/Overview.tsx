@@ -24,7 +24,7 @@ export function Overview() {
 
   if (stack.loading && !stack.data) return <Loading what="the stack" />;
   if (!stack.data) return <ErrorNotice error={stack.error!} />;
-  const { services, total, budgetBytes } = stack.data;
+  const { services, total, budgetBytes, workflowWorker } = stack.data;
   const level = total ? budgetLevel(total.memoryBytes, budgetBytes) : 'ok';
   const healthy = services.filter((s) => s.state === 'healthy').length;
   return (
@@ -34,7 +34,11 @@ export function Overview() {
       <p className={`budget budget-${level}`} data-testid="budget-summary">
         {healthy} of {services.length} services healthy · memory {mb(total?.memoryBytes)} of {mb(budgetBytes)} ·{' '}
         CPU {pct(total?.cpuPercent)}
-        {level === 'warn' ? ' · near the memory budget' : level === 'over' ? ' · OVER the memory budget' : ''}
+        {level === 'warn' ? ' · near the memory budget' : level === 'over' ? ' · OVER the memory budget' : ''} ·{' '}
+        <span className={workflowWorker.state === 'running' ? undefined : 'failure'} data-testid="workflow-worker">
+          workflow worker {workflowWorker.state}
+          {workflowWorker.error ? ` (${workflowWorker.error})` : ''}
+        </span>
       </p>
       <div className="cards">
         {services.map((s) => (
