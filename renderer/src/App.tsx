@@ -11,6 +11,15 @@ import { SessionProvider } from './session';
 
 type Theme = 'light' | 'dark' | 'system';
 
+/** The screens after the services in the navigation. */
+const SCREENS = [
+  ['#/functions', 'Functions'],
+  ['#/workflows', 'Workflows'],
+  ['#/outbox', 'Outbox'],
+  ['#/storage', 'Storage'],
+  ['#/settings', 'Settings'],
+] as const;
+
 function useHashRoute(): string {
   const [hash, setHash] = useState(window.location.hash || '#/');
   useEffect(() => {
@@ -56,21 +65,11 @@ export function App() {
             {s}
           </a>
         ))}
-        <a href="#/functions" aria-current={current('#/functions')}>
-          Functions
-        </a>
-        <a href="#/workflows" aria-current={current('#/workflows')}>
-          Workflows
-        </a>
-        <a href="#/outbox" aria-current={current('#/outbox')}>
-          Outbox
-        </a>
-        <a href="#/storage" aria-current={current('#/storage')}>
-          Storage
-        </a>
-        <a href="#/settings" aria-current={current('#/settings')}>
-          Settings
-        </a>
+        {SCREENS.map(([href, label]) => (
+          <a key={href} href={href} aria-current={current(href)}>
+            {label}
+          </a>
+        ))}
         <label className="theme">
           Theme
           <select value={theme} onChange={(e) => setTheme(e.target.value as Theme)} data-testid="theme-select">

@@ -1,59 +1,37 @@
-import { type DragEvent, type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { FunctionView, InvocationView } from '../../../server/api/contract';
 import { ApiError, api } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { FileDrop } from '../components/FileDrop';
 import { Empty, ErrorNotice } from '../components/Notice';
 import { TenantScreen } from '../session';
+import { useAction } from '../use-action';
 
 function Upload({ token, onDeployed }: { token: string; onDeployed: () => void }) {
   const [file, setFile] = useState<File>();
   const [name, setName] = useState('');
   const [manifest, setManifest] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [dragging, setDragging] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const [deployed, setDeployed] = useState(0); // remounts the file input after a deploy, clearing it
+  const [deployed, setDeployed] = useState(0);
+  const { busy, error, run } = useAction();
   const pick = (f: File | undefined) => {
     setFile(f);
     if (f && !name) setName(f.name.replace(/\.wasm$/, '').toLowerCase().replace(/[^a-z0-9-]/g, '-'));
   };
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    pick(e.dataTransfer.files[0]);
-  };
-  const deploy = async (e: FormEvent) => {
+  const deploy = (e: FormEvent) => {
     e.preventDefault();
     if (!file) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    void run(async () => {
       await api.deployFunction(token, name, new Uint8Array(await file.arrayBuffer()), manifest);
       setFile(undefined);
       setName('');
       setDeployed((n) => n + 1);
       onDeployed();
-    } catch (err) {
-      setError(err as ApiError);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
-    <form onSubmit={(e) => void deploy(e)} data-testid="upload-form" noValidate>
+    <form onSubmit={deploy} data-testid="upload-form" noValidate>
       <h2>Deploy</h2>
-      <label
-        className={`dropzone${dragging ? ' dragging' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-      >
-        {file ? `${file.name} (${(file.size / 1024).toFixed(1)} KiB)` : 'Drop a .wasm module here, or choose one'}
-        <input key={deployed} type="file" accept=".wasm,application/wasm" onChange={(e) => pick(e.target.files?.[0])} data-testid="upload-file" />
-      </label>
+      <FileDrop file={file} onFile={pick} prompt="Drop a .wasm module here, or choose one" accept=".wasm,application/wasm" resetKey={deployed} testId="upload-file" />
       <label>
         Name <input type="text" value={name} onChange={(e) => setName(e.target.value)} data-testid="upload-name" />
       </label>

@@ -1,60 +1,36 @@
-import { type DragEvent, type FormEvent, useState } from 'react';
-import { ApiError, api } from '../api';
+import { type FormEvent, useState } from 'react';
+import { api } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { FileDrop, fileSize } from '../components/FileDrop';
 import { Empty, ErrorNotice } from '../components/Notice';
 import { TenantScreen } from '../session';
+import { useAction } from '../use-action';
 import { usePoll } from '../use-poll';
-
-const size = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
 
 function Upload({ token, prefix, onUploaded }: { token: string; prefix: string; onUploaded: () => void }) {
   const [file, setFile] = useState<File>();
   const [key, setKey] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [dragging, setDragging] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const [uploaded, setUploaded] = useState(0); // remounts the file input after an upload, clearing it
+  const [uploaded, setUploaded] = useState(0);
+  const { busy, error, run } = useAction();
   const pick = (f: File | undefined) => {
     setFile(f);
     if (f) setKey(`${prefix}${f.name}`);
   };
-  const upload = async (e: FormEvent) => {
+  const upload = (e: FormEvent) => {
     e.preventDefault();
     if (!file) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    void run(async () => {
       await api.putObject(token, key, new Uint8Array(await file.arrayBuffer()), file.type || 'application/octet-stream');
       setFile(undefined);
       setKey('');
       setUploaded((n) => n + 1);
       onUploaded();
-    } catch (err) {
-      setError(err as ApiError);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const onDrop = (e: DragEvent) => {
-    e.preventDefault();
-    setDragging(false);
-    pick(e.dataTransfer.files[0]);
+    });
   };
   return (
-    <form onSubmit={(e) => void upload(e)} data-testid="storage-upload-form" noValidate>
+    <form onSubmit={upload} data-testid="storage-upload-form" noValidate>
       <h2>Upload</h2>
-      <label
-        className={`dropzone${dragging ? ' dragging' : ''}`}
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-      >
-        {file ? `${file.name} (${size(file.size)})` : 'Drop a file here, or choose one (10 MiB at most)'}
-        <input key={uploaded} type="file" onChange={(e) => pick(e.target.files?.[0])} data-testid="storage-file" />
-      </label>
+      <FileDrop file={file} onFile={pick} prompt="Drop a file here, or choose one (10 MiB at most)" resetKey={uploaded} testId="storage-file" />
       <label>
         Key <input type="text" value={key} onChange={(e) => setKey(e.target.value)} placeholder="reports/2026/q1.csv" data-testid="storage-key" />
       </label>
@@ -69,17 +45,9 @@ function Upload({ token, prefix, onUploaded }: { token: string; prefix: string; 
 function StorageOf({ token }: { token: string }) {
   const [prefix, setPrefix] = useState('');
   const { data, error, refresh } = usePoll(() => api.objects(token, prefix), 5000, [token, prefix]);
-  const [actionError, setActionError] = useState<ApiError>();
+  const { error: actionError, run: act } = useAction();
   const [link, setLink] = useState<{ key: string; url: string; expiresAt: string }>();
   const [deleting, setDeleting] = useState<string>();
-  const act = async (fn: () => Promise<void>) => {
-    setActionError(undefined);
-    try {
-      await fn();
-    } catch (err) {
-      setActionError(err as ApiError);
-    }
-  };
   const download = (key: string) =>
     act(async () => {
       const { contentType, data: bytes } = await api.getObject(token, key);
@@ -125,7 +93,7 @@ function StorageOf({ token }: { token: string }) {
             {data.map((o) => (
               <tr key={o.key} data-testid={`object-row-${o.key}`}>
                 <td>{o.key}</td>
-                <td>{size(o.size)}</td>
+                <td>{fileSize(o.size)}</td>
                 <td>{new Date(o.lastModified).toLocaleString()}</td>
                 <td>
                   <button type="button" onClick={() => void download(o.key)}>

@@ -1,8 +1,9 @@
 import { type FormEvent, useState } from 'react';
 import type { ActivityAttemptView, StartRegistrationView, WorkflowDetailView } from '../../../server/api/contract';
-import { ApiError, api } from '../api';
+import { api } from '../api';
 import { Empty, ErrorNotice, Loading } from '../components/Notice';
 import { TenantScreen } from '../session';
+import { useAction } from '../use-action';
 import { usePoll } from '../use-poll';
 
 const ACTIVITIES = ['SendWelcomeEmail', 'CreateDefaultProject'] as const;
@@ -17,23 +18,16 @@ function StartRegistration({ token, onStarted }: { token: string; onStarted: (wo
   const [email, setEmail] = useState(`new-user-${Math.floor(Math.random() * 10000)}@test.com`);
   const [failTimes, setFailTimes] = useState(0);
   const [failActivity, setFailActivity] = useState<(typeof ACTIVITIES)[number]>('SendWelcomeEmail');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const submit = async (e: FormEvent) => {
+  const { busy, error, run } = useAction();
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    void run(async () => {
       const request: StartRegistrationView = { email, ...(failTimes ? { failTimes, failActivity } : {}) };
       onStarted((await api.startRegistration(token, request)).workflowId);
-    } catch (err) {
-      setError(err as ApiError);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
-    <form onSubmit={(e) => void submit(e)} data-testid="registration-form" noValidate>
+    <form onSubmit={submit} data-testid="registration-form" noValidate>
       <h2>Start a registration</h2>
       <label>
         Email <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} data-testid="registration-email" />

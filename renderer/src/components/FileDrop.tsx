@@ -1,0 +1,26 @@
+import { useState } from 'react';
+
+export const fileSize = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+
+/** A file input that also takes a dropped file; a new resetKey clears it (after an upload). */
+export function FileDrop(props: { file?: File; onFile: (file: File | undefined) => void; prompt: string; accept?: string; resetKey: number; testId: string }) {
+  const [dragging, setDragging] = useState(false);
+  return (
+    <label
+      className={`dropzone${dragging ? ' dragging' : ''}`}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDragging(false);
+        props.onFile(e.dataTransfer.files[0]);
+      }}
+    >
+      {props.file ? `${props.file.name} (${fileSize(props.file.size)})` : props.prompt}
+      <input key={props.resetKey} type="file" accept={props.accept} onChange={(e) => props.onFile(e.target.files?.[0])} data-testid={props.testId} />
+    </label>
+  );
+}

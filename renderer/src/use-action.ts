@@ -1,0 +1,20 @@
+import { useState } from 'react';
+import { ApiError } from './api';
+
+/** A user action's busy flag and error: run(fn) clears the error, awaits fn and keeps what it threw. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await fn();
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'error', (err as Error).message));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
