@@ -116,7 +116,13 @@ export class Core {
       await functions.start();
       this.storage = new StorageService(minio);
       await this.storage.start();
-      this.workflows = await WorkflowService.connect(`127.0.0.1:${this.ports.temporal}`, this.db, `http://127.0.0.1:${this.ports.temporalUi}`);
+      const supervisor = this.supervisor;
+      this.workflows = await WorkflowService.connect({
+        address: `127.0.0.1:${this.ports.temporal}`,
+        db: this.db,
+        temporalUiUrl: `http://127.0.0.1:${this.ports.temporalUi}`,
+        temporalState: () => supervisor.snapshot().find((s) => s.name === 'temporal')?.state,
+      });
       this.worker = new WorkflowWorker({
         address: `127.0.0.1:${this.ports.temporal}`,
         db: this.db,

@@ -20,7 +20,8 @@ const FASTIFY_CODES: Record<string, string> = {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError & { code?: string }, request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) {
+    // An unexpected failure says only where to look; an HttpError 5xx (e.g. a service that is down) is meant for the caller.
+    if (status >= 500 && !(err instanceof HttpError)) {
       request.log.error({ err, url: request.url }, 'request failed');
       return reply.code(status).send({ error: 'internal_error', message: 'the gateway failed to handle this request; see logs/gateway.log' } satisfies ApiError);
     }

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { T1, adminDb, call, expectCleanError, gateway, tokenFor } from './http.js';
+import { T1, adminDb, call, expectCleanError, gateway, stack, tokenFor } from './http.js';
 
 const db = adminDb();
 afterAll(() => db.end());
@@ -100,6 +100,34 @@ describe('registration workflow (real Temporal dev server, in-process worker)', 
     const done = await settled(reg.json.access_token, reg.json.workflow.workflowId);
     expect(done).toMatchObject({ status: 'COMPLETED', email, input: { email, name: 'Sig', tenantId: T1 } });
   });
+
+  it('while Temporal is down: a clear 503, registrations still succeed, and workflows run again once it is back', async () => {
+    const alice = await tokenFor('alice@test.com');
+    const admin = { headers: { 'x-apprun-admin-token': stack().adminToken } };
+    expect((await call('POST', gateway('/api/stack/temporal/stop'), admin)).json.state).toBe('stopped');
+    try {
+      const t0 = Date.now();
+      const listed = await call('GET', gateway('/workflows'), { token: alice });
+      expectCleanError(listed, 503);
+      expect(listed.json).toMatchObject({ error: 'temporal_unavailable', temporal: 'stopped', message: expect.stringContaining('Temporal is stopped') });
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expectCleanError(await start(alice, { email: unique('down') }), 503);
+      const reg = await call('POST', gateway('/auth/register'), { body: { email: unique('down-signup'), password: 'correct horse battery staple 42', tenant: 'Test Tenant 1', name: 'Dee' } });
+      expect(reg.status).toBe(201);
+      expect(reg.json.workflow.error).toMatch(/the registration workflow did not start: Temporal is stopped/);
+    } finally {
+      await call('POST', gateway('/api/stack/temporal/start'), admin);
+    }
+    // the in-process worker reconnects by itself: a new registration completes
+    const deadline = Date.now() + 30_000;
+    let started = await start(alice, { email: unique('back') });
+    while (started.status === 503 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      started = await start(alice, { email: unique('back') });
+    }
+    expect(started.status).toBe(201);
+    expect((await settled(alice, started.json.workflowId)).status).toBe('COMPLETED');
+  }, 60_000);
 
   it('refuses bad input with clear 4xx', async () => {
     const alice = await tokenFor('alice@test.com');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter, defineSearchAttributeKey } from '@temporalio/common';
 import { tsToDate } from '@temporalio/common/lib/time.js';
 import proto from '@temporalio/proto';
@@ -13,6 +13,8 @@ import type { UserRegistrationWorkflow } from './workflows.js';
 export const TENANT_SEARCH_ATTRIBUTE = 'ApprunTenantId';
 const tenantKey = defineSearchAttributeKey(TENANT_SEARCH_ATTRIBUTE, 'KEYWORD');
 const MAX_LISTED = 100;
+/** Temporal calls give up after this: a local dev server that is up answers in milliseconds. */
+const CALL_DEADLINE_MS = 5000;
 
 // A CommonJS module whose namespace export Node's ESM loader cannot name: through its default export.
 const { EventType, PendingActivityState } = proto.temporal.api.enums.v1;
@@ -66,17 +68,40 @@ export interface StartRegistration {
   failTimes?: number;
 }
 
+export interface WorkflowServiceOptions {
+  address: string;
+  db: pg.Pool;
+  temporalUiUrl: string;
+  /** The supervisor's state of the temporal service: calls fail fast, with that state, unless it is healthy. */
+  temporalState: () => string | undefined;
+}
+
 /** The gateway's side of Temporal: start registrations, list and describe a tenant's workflows. */
 export class WorkflowService {
   private constructor(
     private readonly client: Client,
-    private readonly db: pg.Pool,
-    private readonly temporalUiUrl: string,
+    private readonly options: WorkflowServiceOptions,
   ) {}
 
-  static async connect(address: string, db: pg.Pool, temporalUiUrl: string): Promise<WorkflowService> {
-    const connection = await Connection.connect({ address, connectTimeout: 5000 });
-    return new WorkflowService(new Client({ connection, namespace: 'default' }), db, temporalUiUrl);
+  static async connect(options: WorkflowServiceOptions): Promise<WorkflowService> {
+    const connection = await Connection.connect({ address: options.address, connectTimeout: 5000 });
+    return new WorkflowService(new Client({ connection, namespace: 'default' }), options);
+  }
+
+  /** One Temporal call: refused at once when the service is down, bounded by a deadline, its outage a 503. */
+  private async temporal<T>(fn: () => Promise<T>): Promise<T> {
+    const state = this.options.temporalState();
+    const unavailable = (why: string) =>
+      new HttpError(503, 'temporal_unavailable', `Temporal is ${why}; workflows wait until it is back (see the temporal service in the dashboard)`, { temporal: state });
+    if (state !== 'healthy') throw unavailable(state ?? 'not running');
+    try {
+      return await this.client.connection.withDeadline(Date.now() + CALL_DEADLINE_MS, fn);
+    } catch (err) {
+      // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4): an outage, not a bug
+      const code = (err as { cause?: { code?: number } }).cause?.code;
+      if (err instanceof ServiceError && (code === 14 || code === 4)) throw unavailable(`not answering (${err.message})`);
+      throw err;
+    }
   }
 
   async close(): Promise<void> {
@@ -87,51 +112,51 @@ export class WorkflowService {
     const input: RegistrationInput = { email: request.email, name: request.name ?? request.email.split('@')[0]!, tenantId };
     if (request.failTimes) Object.assign(input, { failTimes: request.failTimes, failActivity: request.failActivity ?? 'SendWelcomeEmail' });
     const workflowId = `registration-${randomUUID()}`;
-    const handle = await this.client.workflow.start<typeof UserRegistrationWorkflow>(REGISTRATION_WORKFLOW, {
-      taskQueue: TASK_QUEUE,
-      workflowId,
-      args: [input],
-      typedSearchAttributes: [{ key: tenantKey, value: tenantId }],
-      memo: { email: input.email },
-    });
+    const handle = await this.temporal(() =>
+      this.client.workflow.start<typeof UserRegistrationWorkflow>(REGISTRATION_WORKFLOW, {
+        taskQueue: TASK_QUEUE,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [{ key: tenantKey, value: tenantId }],
+        memo: { email: input.email },
+      }),
+    );
     return { workflowId, runId: handle.firstExecutionRunId };
   }
 
   async list(tenantId: string): Promise<WorkflowSummaryView[]> {
-    const out: WorkflowSummaryView[] = [];
-    for await (const info of this.client.workflow.list({ query: `${TENANT_SEARCH_ATTRIBUTE} = '${tenantId}'`, pageSize: MAX_LISTED })) {
-      out.push({
-        workflowId: info.workflowId,
-        runId: info.runId,
-        type: info.type,
-        status: info.status.name,
-        startTime: info.startTime.toISOString(),
-        closeTime: info.closeTime?.toISOString(),
-        email: typeof info.memo?.email === 'string' ? info.memo.email : undefined,
-      });
-      if (out.length >= MAX_LISTED) break;
-    }
-    return out;
+    return this.temporal(async () => {
+      const out: WorkflowSummaryView[] = [];
+      for await (const info of this.client.workflow.list({ query: `${TENANT_SEARCH_ATTRIBUTE} = '${tenantId}'`, pageSize: MAX_LISTED })) {
+        out.push({
+          workflowId: info.workflowId,
+          runId: info.runId,
+          type: info.type,
+          status: info.status.name,
+          startTime: info.startTime.toISOString(),
+          closeTime: info.closeTime?.toISOString(),
+          email: typeof info.memo?.email === 'string' ? info.memo.email : undefined,
+        });
+        if (out.length >= MAX_LISTED) break;
+      }
+      return out;
+    });
   }
 
   async get(tenantId: string, workflowId: string): Promise<WorkflowDetailView> {
     const handle = this.client.workflow.getHandle(workflowId);
     const notFound = new HttpError(404, 'unknown_workflow', `no workflow "${workflowId}" in your tenant`);
-    let desc;
-    try {
-      desc = await handle.describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw notFound;
-      throw err;
-    }
+    const desc = await this.temporal(() => handle.describe()).catch((err: unknown) => {
+      throw err instanceof WorkflowNotFoundError ? notFound : err;
+    });
     // Another tenant's workflow is "not found", not "forbidden": its existence is not the caller's business.
     if (desc.typedSearchAttributes.get(tenantKey) !== tenantId) throw notFound;
-    const events = (await handle.fetchHistory()).events ?? [];
+    const events = (await this.temporal(() => handle.fetchHistory())).events ?? [];
     const started = events[0]?.workflowExecutionStartedEventAttributes;
     const input = started?.input?.payloads?.[0] ? defaultPayloadConverter.fromPayload<RegistrationInput>(started.input.payloads[0]) : undefined;
     const completed = events.at(-1)?.workflowExecutionCompletedEventAttributes;
     const result = completed?.result?.payloads?.[0] ? defaultPayloadConverter.fromPayload<RegistrationResult>(completed.result.payloads[0]) : undefined;
-    const { rows } = await this.db.query<ActivityAttemptView>(
+    const { rows } = await this.options.db.query<ActivityAttemptView>(
       `select activity, attempt, started_at as "startedAt", ended_at as "endedAt", outcome, error
        from app_private.activity_attempts where workflow_id = $1 and run_id = $2 order by started_at, attempt`,
       [workflowId, desc.runId],
@@ -158,7 +183,7 @@ export class WorkflowService {
       attempts: rows.map((r) => ({ ...r, startedAt: new Date(r.startedAt).toISOString(), endedAt: r.endedAt ? new Date(r.endedAt).toISOString() : null })),
       pending,
       history,
-      temporalUiUrl: `${this.temporalUiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${desc.runId}/history`,
+      temporalUiUrl: `${this.options.temporalUiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${desc.runId}/history`,
     };
   }
 }
