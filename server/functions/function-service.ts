@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Client as MinioClient } from 'minio';
 import type pg from 'pg';
 import { HttpError } from '../errors.js';
+import { viaMinio } from '../storage/minio-calls.js';
 import type { NetworkSandbox } from './network-sandbox.js';
 import { ModuleRejected, prepareModule } from './prepare.js';
 import type { FunctionRuntime } from './runtime.js';
@@ -126,7 +127,7 @@ export class FunctionService {
     checkManifest(manifest);
     const prepared = this.prepare(bytes, manifest);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    await this.minio.putObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name), Buffer.from(bytes), bytes.byteLength, { 'Content-Type': 'application/wasm' });
+    await viaMinio(() => this.minio.putObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name), Buffer.from(bytes), bytes.byteLength, { 'Content-Type': 'application/wasm' }));
     const { rows } = await this.db.query<FunctionRecord>(
       `insert into app_private.functions (tenant_id, name, sha256, size_bytes, manifest) values ($1, $2, $3, $4, $5)
        on conflict (tenant_id, name) do update set sha256 = excluded.sha256, size_bytes = excluded.size_bytes, manifest = excluded.manifest,
@@ -169,7 +170,7 @@ export class FunctionService {
     if (!sandbox.isLoaded(key)) {
       // After a restart: fetch the module from MinIO and prepare it again.
       const chunks: Buffer[] = [];
-      for await (const chunk of await this.minio.getObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name))) chunks.push(chunk as Buffer);
+      for await (const chunk of await viaMinio(() => this.minio.getObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name)))) chunks.push(chunk as Buffer);
       await this.load(key, this.prepare(new Uint8Array(Buffer.concat(chunks)), record.manifest), record.manifest);
     }
     try {
@@ -190,7 +191,7 @@ export class FunctionService {
     const record = await this.get(tenant, name);
     await this.db.query('delete from app_private.functions where tenant_id = $1 and name = $2', [tenant, name]);
     this.records.delete(`${tenant}/${name}`);
-    await this.minio.removeObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name));
+    await viaMinio(() => this.minio.removeObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name)));
     this.sandboxOf(record.manifest).unload(this.runtimeKey(tenant, record));
   }
 }

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Client as MinioClient } from 'minio';
 import type { StoredObjectView } from '../api/contract.js';
 import { HttpError } from '../errors.js';
+import { viaMinio } from './minio-calls.js';
 
 export const STORAGE_BUCKET = 'apprun-storage';
 /** The largest object PUT accepts (the gateway holds one upload in memory while it writes it to MinIO). */
@@ -60,7 +61,7 @@ export class StorageService {
 
   async stat(tenant: string, key: string): Promise<StoredObjectView> {
     try {
-      const stat = await this.minio.statObject(STORAGE_BUCKET, this.name(tenant, key));
+      const stat = await viaMinio(() => this.minio.statObject(STORAGE_BUCKET, this.name(tenant, key)));
       return { key, size: stat.size, etag: stat.etag, lastModified: stat.lastModified.toISOString(), contentType: String(stat.metaData['content-type'] ?? 'application/octet-stream') };
     } catch (err) {
       if (isMissing(err)) throw this.notFound(key);
@@ -78,14 +79,14 @@ export class StorageService {
         throw err;
       },
     );
-    await this.minio.putObject(STORAGE_BUCKET, name, body, body.byteLength, { 'Content-Type': contentType });
+    await viaMinio(() => this.minio.putObject(STORAGE_BUCKET, name, body, body.byteLength, { 'Content-Type': contentType }));
     return { object: await this.stat(tenant, key), created };
   }
 
   async get(tenant: string, key: string): Promise<{ object: StoredObjectView; stream: Readable }> {
     const object = await this.stat(tenant, key);
     try {
-      return { object, stream: await this.minio.getObject(STORAGE_BUCKET, this.name(tenant, key)) };
+      return { object, stream: await viaMinio(() => this.minio.getObject(STORAGE_BUCKET, this.name(tenant, key))) };
     } catch (err) {
       if (isMissing(err)) throw this.notFound(key);
       throw err;
@@ -94,28 +95,30 @@ export class StorageService {
 
   async remove(tenant: string, key: string): Promise<void> {
     await this.stat(tenant, key);
-    await this.minio.removeObject(STORAGE_BUCKET, this.name(tenant, key));
+    await viaMinio(() => this.minio.removeObject(STORAGE_BUCKET, this.name(tenant, key)));
   }
 
   async list(tenant: string, prefix: string): Promise<{ objects: StoredObjectView[]; truncated: boolean }> {
     checkPrefix(prefix);
-    const objects: StoredObjectView[] = [];
-    const stream = this.minio.listObjectsV2(STORAGE_BUCKET, `${tenant}/${prefix}`, true);
-    for await (const item of stream as AsyncIterable<{ name?: string; size: number; etag: string; lastModified: Date }>) {
-      if (!item.name) continue;
-      if (objects.length === MAX_LISTED) {
-        stream.destroy();
-        return { objects, truncated: true };
+    return viaMinio(async () => {
+      const objects: StoredObjectView[] = [];
+      const stream = this.minio.listObjectsV2(STORAGE_BUCKET, `${tenant}/${prefix}`, true);
+      for await (const item of stream as AsyncIterable<{ name?: string; size: number; etag: string; lastModified: Date }>) {
+        if (!item.name) continue;
+        if (objects.length === MAX_LISTED) {
+          stream.destroy();
+          return { objects, truncated: true };
+        }
+        objects.push({ key: item.name.slice(tenant.length + 1), size: item.size, etag: item.etag, lastModified: item.lastModified.toISOString() });
       }
-      objects.push({ key: item.name.slice(tenant.length + 1), size: item.size, etag: item.etag, lastModified: item.lastModified.toISOString() });
-    }
-    return { objects, truncated: false };
+      return { objects, truncated: false };
+    });
   }
 
   /** A URL that reads the object straight from MinIO (on 127.0.0.1) until it expires. */
   async presign(tenant: string, key: string, seconds: number): Promise<{ url: string; expiresAt: string }> {
     await this.stat(tenant, key);
-    const url = await this.minio.presignedGetObject(STORAGE_BUCKET, this.name(tenant, key), seconds);
+    const url = await viaMinio(() => this.minio.presignedGetObject(STORAGE_BUCKET, this.name(tenant, key), seconds));
     return { url, expiresAt: new Date(Date.now() + seconds * 1000).toISOString() };
   }
 }

@@ -65,6 +65,28 @@ describe('tenant-scoped object storage (real MinIO)', () => {
     expect(expired.statusCode).toBe(403);
   });
 
+  it('while MinIO is down: a clear 503, and the objects are there again once it is back', async () => {
+    const alice = await tokenFor('alice@test.com');
+    await put(alice, 'durable.txt', 'still here');
+    const admin = { headers: { 'x-apprun-admin-token': stack().adminToken } };
+    expect((await call('POST', gateway('/api/stack/minio/stop'), admin)).json.state).toBe('stopped');
+    try {
+      for (const res of [await call('GET', gateway('/storage/durable.txt'), { token: alice }), await put(alice, 'new.txt', 'x'), await call('GET', gateway('/storage'), { token: alice })]) {
+        expectCleanError(res, 503);
+        expect(res.json.error).toBe('storage_unavailable');
+      }
+    } finally {
+      await call('POST', gateway('/api/stack/minio/start'), admin);
+    }
+    const deadline = Date.now() + 30_000;
+    let back = await call('GET', gateway('/storage/durable.txt'), { token: alice });
+    while (back.status !== 200 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      back = await call('GET', gateway('/storage/durable.txt'), { token: alice });
+    }
+    expect(back.text).toBe('still here');
+  }, 60_000);
+
   it('refuses bad keys, oversized objects and what RBAC does not allow, with clear errors', async () => {
     const [alice, bob] = [await tokenFor('alice@test.com'), await tokenFor('bob@test.com')];
     for (const path of ['/storage/a//b', '/storage/a/../b', '/storage/./a', '/storage/a/', '/storage/a%5Cb', '/storage/a%00b', `/storage/${'k'.repeat(600)}`]) {

@@ -1,0 +1,15 @@
+import { HttpError } from '../errors.js';
+
+const OUTAGE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+
+/** One MinIO call: when MinIO is down, a 503 that says so instead of a 500 (object storage and function modules). */
+export async function viaMinio<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (OUTAGE.has((err as { code?: string }).code ?? '')) {
+      throw new HttpError(503, 'storage_unavailable', 'MinIO is not answering; objects and function modules are back when it is (see the minio service in the dashboard)');
+    }
+    throw err;
+  }
+}
