@@ -36,7 +36,8 @@ export function pathOf(request: FastifyRequest): string {
 /** The whole per-request authorization path: token verification, then the tenant's RBAC policy. */
 export async function authorizeRequest(verifier: TokenVerifier, authorizer: Authorizer, header: string | undefined, path: string, method: string): Promise<AccessClaims> {
   const claims = await verifier.verifyHeader(header);
-  const decision = authorizer.check(claims, path, method);
+  // HEAD is a GET without the body: whoever may GET may HEAD.
+  const decision = authorizer.check(claims, path, method === 'HEAD' ? 'GET' : method);
   if (!decision.allowed) {
     throw new HttpError(403, 'forbidden', `role ${claims.role} of tenant ${claims.tenant_id} may not ${method} ${path}: no policy allows it`, {
       missing_rule: decision.missingRule,

@@ -25,5 +25,7 @@ export function renderStatus(state: CoreState, stack: StackView): string {
   rows.push(['gateway', 'running', 'healthy', String(state.pid), String(state.ports.gateway), formatBytes(stack.appliance?.memoryBytes), formatPercent(stack.appliance?.cpuPercent)]);
   const budget = `total ${formatBytes(stack.total?.memoryBytes)} of ${formatBytes(stack.budgetBytes)} budget, CPU ${formatPercent(stack.total?.cpuPercent)}`;
   const failures = stack.services.filter((s) => s.failure).map((s) => `! ${s.name}: ${s.failure!.reason}`);
+  const worker = stack.workflowWorker;
+  if (worker.state !== 'running') failures.push(`! workflow worker ${worker.state}${worker.error ? `: ${worker.error}` : ''}`);
   return [table(['SERVICE', 'STATE', 'HEALTH', 'PID', 'PORT', 'MEMORY', 'CPU'], rows), budget, ...failures].join('\n');
 }

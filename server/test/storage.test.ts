@@ -23,6 +23,8 @@ describe('tenant-scoped object storage (real MinIO)', () => {
     expect(created.json).toMatchObject({ key: 'reports/2026/q1.csv', size: 8, contentType: 'text/csv' });
     const read = await call('GET', gateway('/storage/reports/2026/q1.csv'), { token: alice });
     expect([read.status, read.headers['content-type'], read.text]).toEqual([200, 'text/csv', 'a,b\n1,2\n']);
+    const head = await call('HEAD', gateway('/storage/reports/2026/q1.csv'), { token: await tokenFor('bob@test.com') });
+    expect([head.status, head.headers['content-length'], head.text]).toEqual([200, '8', '']);
     expect((await put(alice, 'reports/2026/q1.csv', 'a,b\n3,4\n', 'text/csv')).status).toBe(200);
     expect((await call('GET', gateway('/storage/reports/2026/q1.csv'), { token: alice })).text).toBe('a,b\n3,4\n');
     await put(alice, 'reports/2026/q2.csv', 'x', 'text/csv');
