@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Client as MinioClient } from 'minio';
 import type pg from 'pg';
 import { HttpError } from '../errors.js';
-import { viaMinio } from '../storage/minio-calls.js';
+import { ensureBucket, viaMinio } from '../storage/minio-calls.js';
 import type { NetworkSandbox } from './network-sandbox.js';
 import { ModuleRejected, prepareModule } from './prepare.js';
 import type { FunctionRuntime } from './runtime.js';
@@ -84,7 +84,7 @@ export class FunctionService {
    * start-up); paying that at boot with a tiny module keeps a function's first invocation at ~1 ms of compile.
    */
   async start(): Promise<void> {
-    if (!(await this.minio.bucketExists(FUNCTIONS_BUCKET))) await this.minio.makeBucket(FUNCTIONS_BUCKET);
+    await ensureBucket(this.minio, FUNCTIONS_BUCKET);
     const tinyModuleWithALoop = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 9, 1, 7, 0, 3, 64, 12, 0, 11, 11]);
     await WebAssembly.instantiate(await WebAssembly.compile(tinyModuleWithALoop));
   }

@@ -6,7 +6,7 @@ import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { request } from 'undici';
 import type { HttpAnswer, HttpRequestMessage, InvokeMessage, NetworkWorkerData, WorkerReply } from './network-worker.js';
 import { compileModule } from './runtime.js';
-import { DEFAULT_LIMITS, FunctionFailure, type Limits, type Timings } from './sandbox.js';
+import { DEFAULT_LIMITS, FunctionFailure, type Limits, type Timings, checkInput } from './sandbox.js';
 
 /** The largest response body a function receives. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -129,12 +129,10 @@ export class NetworkSandbox {
     this.loaded.clear();
   }
 
-  invoke(key: string, input: Uint8Array, context: object): Promise<{ output: Uint8Array; timings: Timings }> {
+  async invoke(key: string, input: Uint8Array, context: object): Promise<{ output: Uint8Array; timings: Timings }> {
     const entry = this.loaded.get(key);
-    if (!entry) return Promise.reject(new Error(`function ${key} is not loaded`));
-    if (input.byteLength > entry.limits.maxInputBytes) {
-      return Promise.reject(new FunctionFailure('input_too_large', `input is larger than ${entry.limits.maxInputBytes} bytes`));
-    }
+    if (!entry) throw new Error(`function ${key} is not loaded`);
+    checkInput(input, entry.limits);
     const run = entry.tail.then(() => this.run(entry, input, encoder.encode(JSON.stringify(context))));
     entry.tail = run.catch(() => undefined);
     return run;

@@ -1,4 +1,4 @@
-import { FunctionFailure, DEFAULT_LIMITS, callHandler, instantiate, type Limits, type Live, type Timings } from './sandbox.js';
+import { FunctionFailure, DEFAULT_LIMITS, callHandler, checkInput, instantiate, type Limits, type Live, type Timings } from './sandbox.js';
 
 interface Loaded {
   module: WebAssembly.Module;
@@ -50,7 +50,7 @@ export class FunctionRuntime {
     const entry = this.loaded.get(key);
     if (!entry) throw new Error(`function ${key} is not loaded`);
     const { limits } = entry;
-    if (input.byteLength > limits.maxInputBytes) throw new FunctionFailure('input_too_large', `input is larger than ${limits.maxInputBytes} bytes`);
+    checkInput(input, limits);
     const timings: Timings = { compileMs: entry.compileMs, instantiateMs: 0, runMs: 0 };
     entry.compileMs = 0; // reported once, with the first (cold) call
     let live = entry.live;

@@ -24,6 +24,11 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = { timeoutMs: 1000, maxMemoryPages: 256, maxInputBytes: 1024 * 1024, maxOutputBytes: 1024 * 1024 };
 
+/** Refuses input over the function's limit, before any work. */
+export function checkInput(input: Uint8Array, limits: Limits): void {
+  if (input.byteLength > limits.maxInputBytes) throw new FunctionFailure('input_too_large', `input is larger than ${limits.maxInputBytes} bytes`);
+}
+
 export interface Timings {
   compileMs: number;
   instantiateMs: number;

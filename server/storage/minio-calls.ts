@@ -1,3 +1,4 @@
+import type { Client as MinioClient } from 'minio';
 import { HttpError } from '../errors.js';
 
 const OUTAGE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
@@ -12,4 +13,9 @@ export async function viaMinio<T>(fn: () => Promise<T>): Promise<T> {
     }
     throw err;
   }
+}
+
+/** Creates the bucket on first start. */
+export async function ensureBucket(minio: MinioClient, bucket: string): Promise<void> {
+  if (!(await minio.bucketExists(bucket))) await minio.makeBucket(bucket);
 }

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Client as MinioClient } from 'minio';
 import type { StoredObjectView } from '../api/contract.js';
 import { HttpError } from '../errors.js';
-import { viaMinio } from './minio-calls.js';
+import { ensureBucket, viaMinio } from './minio-calls.js';
 
 export const STORAGE_BUCKET = 'apprun-storage';
 /** The largest object PUT accepts (the gateway holds one upload in memory while it writes it to MinIO). */
@@ -47,7 +47,7 @@ export class StorageService {
   constructor(private readonly minio: MinioClient) {}
 
   async start(): Promise<void> {
-    if (!(await this.minio.bucketExists(STORAGE_BUCKET))) await this.minio.makeBucket(STORAGE_BUCKET);
+    await ensureBucket(this.minio, STORAGE_BUCKET);
   }
 
   private name(tenant: string, key: string): string {
@@ -79,8 +79,8 @@ export class StorageService {
         throw err;
       },
     );
-    await viaMinio(() => this.minio.putObject(STORAGE_BUCKET, name, body, body.byteLength, { 'Content-Type': contentType }));
-    return { object: await this.stat(tenant, key), created };
+    const { etag } = await viaMinio(() => this.minio.putObject(STORAGE_BUCKET, name, body, body.byteLength, { 'Content-Type': contentType }));
+    return { object: { key, size: body.byteLength, etag, lastModified: new Date().toISOString(), contentType }, created };
   }
 
   async get(tenant: string, key: string): Promise<{ object: StoredObjectView; stream: Readable }> {

@@ -51,12 +51,11 @@ function summarize(events: HistoryEvent[]): HistoryEventView[] {
     const related =
       e.activityTaskStartedEventAttributes ?? e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
     if (related?.scheduledEventId) view.activity = activityOf.get(String(related.scheduledEventId));
-    if (e.activityTaskStartedEventAttributes) {
-      view.attempt = e.activityTaskStartedEventAttributes.attempt ?? undefined;
-      view.detail = failureMessage(e.activityTaskStartedEventAttributes.lastFailure) && `after: ${failureMessage(e.activityTaskStartedEventAttributes.lastFailure)}`;
-    }
-    view.detail ??= failureMessage(e.activityTaskFailedEventAttributes?.failure ?? e.workflowExecutionFailedEventAttributes?.failure);
-    if (view.detail === undefined) delete view.detail;
+    const started = e.activityTaskStartedEventAttributes;
+    if (started) view.attempt = started.attempt ?? undefined;
+    const lastFailure = failureMessage(started?.lastFailure);
+    const detail = lastFailure ? `after: ${lastFailure}` : failureMessage(e.activityTaskFailedEventAttributes?.failure ?? e.workflowExecutionFailedEventAttributes?.failure);
+    if (detail !== undefined) view.detail = detail;
     return view;
   });
 }
@@ -151,16 +150,20 @@ export class WorkflowService {
     });
     // Another tenant's workflow is "not found", not "forbidden": its existence is not the caller's business.
     if (desc.typedSearchAttributes.get(tenantKey) !== tenantId) throw notFound;
-    const events = (await this.temporal(() => handle.fetchHistory())).events ?? [];
+    // The history (Temporal) and the attempts log (Postgres) are independent: fetched together.
+    const [fetched, { rows }] = await Promise.all([
+      this.temporal(() => handle.fetchHistory()),
+      this.options.db.query<ActivityAttemptView>(
+        `select activity, attempt, started_at as "startedAt", ended_at as "endedAt", outcome, error
+         from app_private.activity_attempts where workflow_id = $1 and run_id = $2 order by started_at, attempt`,
+        [workflowId, desc.runId],
+      ),
+    ]);
+    const events = fetched.events ?? [];
     const started = events[0]?.workflowExecutionStartedEventAttributes;
     const input = started?.input?.payloads?.[0] ? defaultPayloadConverter.fromPayload<RegistrationInput>(started.input.payloads[0]) : undefined;
     const completed = events.at(-1)?.workflowExecutionCompletedEventAttributes;
     const result = completed?.result?.payloads?.[0] ? defaultPayloadConverter.fromPayload<RegistrationResult>(completed.result.payloads[0]) : undefined;
-    const { rows } = await this.options.db.query<ActivityAttemptView>(
-      `select activity, attempt, started_at as "startedAt", ended_at as "endedAt", outcome, error
-       from app_private.activity_attempts where workflow_id = $1 and run_id = $2 order by started_at, attempt`,
-      [workflowId, desc.runId],
-    );
     const pending: PendingActivityView[] = (desc.raw.pendingActivities ?? []).map((a) => ({
       activity: a.activityType?.name ?? '',
       state: (PendingActivityState[a.state ?? 0] ?? '').replace(/^PENDING_ACTIVITY_STATE_/, ''),

@@ -1,10 +1,14 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 export const fileSize = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
 
-/** A file input that also takes a dropped file; a new resetKey clears it (after an upload). */
-export function FileDrop(props: { file?: File; onFile: (file: File | undefined) => void; prompt: string; accept?: string; resetKey: number; testId: string }) {
+/** A file input that also takes a dropped file; it clears itself when the form clears `file` (after an upload). */
+export function FileDrop(props: { file?: File; onFile: (file: File | undefined) => void; prompt: string; accept?: string; testId: string }) {
   const [dragging, setDragging] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (!props.file && input.current) input.current.value = '';
+  }, [props.file]);
   return (
     <label
       className={`dropzone${dragging ? ' dragging' : ''}`}
@@ -20,7 +24,7 @@ export function FileDrop(props: { file?: File; onFile: (file: File | undefined) 
       }}
     >
       {props.file ? `${props.file.name} (${fileSize(props.file.size)})` : props.prompt}
-      <input key={props.resetKey} type="file" accept={props.accept} onChange={(e) => props.onFile(e.target.files?.[0])} data-testid={props.testId} />
+      <input ref={input} type="file" accept={props.accept} onChange={(e) => props.onFile(e.target.files?.[0])} data-testid={props.testId} />
     </label>
   );
 }

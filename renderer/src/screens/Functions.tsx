@@ -11,7 +11,6 @@ function Upload({ token, onDeployed }: { token: string; onDeployed: () => void }
   const [file, setFile] = useState<File>();
   const [name, setName] = useState('');
   const [manifest, setManifest] = useState('');
-  const [deployed, setDeployed] = useState(0);
   const { busy, error, run } = useAction();
   const pick = (f: File | undefined) => {
     setFile(f);
@@ -24,14 +23,13 @@ function Upload({ token, onDeployed }: { token: string; onDeployed: () => void }
       await api.deployFunction(token, name, new Uint8Array(await file.arrayBuffer()), manifest);
       setFile(undefined);
       setName('');
-      setDeployed((n) => n + 1);
       onDeployed();
     });
   };
   return (
     <form onSubmit={deploy} data-testid="upload-form" noValidate>
       <h2>Deploy</h2>
-      <FileDrop file={file} onFile={pick} prompt="Drop a .wasm module here, or choose one" accept=".wasm,application/wasm" resetKey={deployed} testId="upload-file" />
+      <FileDrop file={file} onFile={pick} prompt="Drop a .wasm module here, or choose one" accept=".wasm,application/wasm" testId="upload-file" />
       <label>
         Name <input type="text" value={name} onChange={(e) => setName(e.target.value)} data-testid="upload-name" />
       </label>

@@ -10,7 +10,6 @@ import { usePoll } from '../use-poll';
 function Upload({ token, prefix, onUploaded }: { token: string; prefix: string; onUploaded: () => void }) {
   const [file, setFile] = useState<File>();
   const [key, setKey] = useState('');
-  const [uploaded, setUploaded] = useState(0);
   const { busy, error, run } = useAction();
   const pick = (f: File | undefined) => {
     setFile(f);
@@ -23,14 +22,13 @@ function Upload({ token, prefix, onUploaded }: { token: string; prefix: string; 
       await api.putObject(token, key, new Uint8Array(await file.arrayBuffer()), file.type || 'application/octet-stream');
       setFile(undefined);
       setKey('');
-      setUploaded((n) => n + 1);
       onUploaded();
     });
   };
   return (
     <form onSubmit={upload} data-testid="storage-upload-form" noValidate>
       <h2>Upload</h2>
-      <FileDrop file={file} onFile={pick} prompt="Drop a file here, or choose one (10 MiB at most)" resetKey={uploaded} testId="storage-file" />
+      <FileDrop file={file} onFile={pick} prompt="Drop a file here, or choose one (10 MiB at most)" testId="storage-file" />
       <label>
         Key <input type="text" value={key} onChange={(e) => setKey(e.target.value)} placeholder="reports/2026/q1.csv" data-testid="storage-key" />
       </label>
