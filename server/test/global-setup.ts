@@ -2,7 +2,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { TEST_PORT_BASES } from '../../stack/test/port-bases.js';
 import { Core } from '../core.js';
+import { DURATIONS_DIR } from './durations.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,17 +12,15 @@ declare module 'vitest' {
   }
 }
 
-/** Port base of the shared test stack; the lifecycle suite runs its own stacks on other bases. */
-export const TEST_PORT_BASE = 23000;
-
 let core: Core | undefined;
 let home: string | undefined;
 
 /** One real stack (Postgres + PostgREST + gateway) for the whole run, in a fresh home. */
 export async function setup(project: TestProject): Promise<void> {
+  await fs.rm(DURATIONS_DIR, { recursive: true, force: true }); // this run's figures only
   home = await fs.mkdtemp(path.join(os.tmpdir(), 'apprun-test-'));
   await fs.chmod(home, 0o755);
-  core = new Core({ home, portBase: TEST_PORT_BASE });
+  core = new Core({ home, portBase: TEST_PORT_BASES.shared });
   await core.start();
   project.provide('stack', {
     home,

@@ -1,6 +1,7 @@
 import type { Reporter, TestModule } from 'vitest/node';
+import { writeDurations } from './durations.js';
 
-/** Ends the run with the plain line CI reads: "N passed, N failed, N skipped". */
+/** Ends the run with the plain line CI reads, "N passed, N failed, N skipped", and records each file's duration. */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     let passed = 0;
@@ -15,6 +16,10 @@ export default class SummaryReporter implements Reporter {
       }
       if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++;
     }
+    writeDurations(
+      'vitest',
+      modules.map((mod) => ({ file: mod.relativeModuleId, ms: Math.round(mod.diagnostic().duration), state: mod.state() })),
+    );
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }

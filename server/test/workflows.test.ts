@@ -13,7 +13,7 @@ interface Attempt {
 
 const start = (token: string, body: object) => call('POST', gateway('/workflows/registration'), { token, body });
 
-/** Polls GET /workflows/:id until the workflow is closed (bounded: 40 s). */
+/** Polls GET /workflows/:id until the workflow is closed (bounded: 40 s, under the 60 s test timeout). */
 async function settled(token: string, id: string) {
   const deadline = Date.now() + 40_000;
   for (;;) {
@@ -110,7 +110,8 @@ describe('registration workflow (real Temporal dev server, in-process worker)', 
       const listed = await call('GET', gateway('/workflows'), { token: alice });
       expectCleanError(listed, 503);
       expect(listed.json).toMatchObject({ error: 'temporal_unavailable', temporal: 'stopped', message: expect.stringContaining('Temporal is stopped') });
-      expect(Date.now() - t0).toBeLessThan(1000);
+      // Answered from the supervisor's state, not after the 5 s per-call deadline (a generous bound: it needs ~10 ms).
+      expect(Date.now() - t0).toBeLessThan(4000);
       expectCleanError(await start(alice, { email: unique('down') }), 503);
       const reg = await call('POST', gateway('/auth/register'), { body: { email: unique('down-signup'), password: 'correct horse battery staple 42', tenant: 'Test Tenant 1', name: 'Dee' } });
       expect(reg.status).toBe(201);
@@ -127,7 +128,7 @@ describe('registration workflow (real Temporal dev server, in-process worker)', 
     }
     expect(started.status).toBe(201);
     expect((await settled(alice, started.json.workflowId)).status).toBe('COMPLETED');
-  }, 60_000);
+  }, 90_000);
 
   it('refuses bad input with clear 4xx', async () => {
     const alice = await tokenFor('alice@test.com');

@@ -1,0 +1,15 @@
+/**
+ * Port bases of the stacks the tests start, apart from each other and from the POC's defaults.
+ * APPRUN_TEST_PORT_SHIFT moves them all, so two checkouts can run their suites side by side.
+ */
+const shift = Number(process.env.APPRUN_TEST_PORT_SHIFT ?? 0);
+if (!Number.isInteger(shift) || shift < 0 || shift > 30_000) throw new Error(`APPRUN_TEST_PORT_SHIFT must be an integer from 0 to 30000, got ${process.env.APPRUN_TEST_PORT_SHIFT}`);
+
+export const TEST_PORT_BASES = {
+  /** The one stack the integration suites share (server/test/global-setup.ts). */
+  shared: 23000 + shift,
+  /** The CLI lifecycle tests' own stacks. */
+  lifecycle: 24000 + shift,
+  /** The browser tests' `apprun up`. */
+  e2e: 26500 + shift,
+} as const;
