@@ -1,5 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { type ApiError, HttpError } from '../errors.js';
+import { type DataBody, parseDataBody } from './body.js';
+import { forwardedRequestHeaders } from './headers.js';
 import type { TenantGuard } from './tenant-guard.js';
 import { PostgrestUpstream } from './upstream.js';
 
@@ -8,10 +10,11 @@ export interface DataPluginOptions {
   guard: TenantGuard;
 }
 
-/** Table names PostgREST can serve, and rpc/<function>; anything else never leaves the gateway. */
-const RESOURCE = /^(?:rpc\/)?[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-/** Request headers PostgREST understands; everything else (cookies, hop-by-hop) stays at the gateway. */
-const FORWARDED = ['authorization', 'accept', 'prefer', 'range', 'range-unit'] as const;
+/**
+ * A table (or view) name, or rpc/<function>, exactly as it appears in the URL (percent-encoding kept, so PostgREST
+ * decodes it as it would directly); no further segment, so nothing but the data API is reachable.
+ */
+const RESOURCE = /^(?:rpc\/)?[^/?#]{1,200}$/;
 
 const STATUS_CODES: Record<number, string> = {
   400: 'bad_request',
@@ -22,68 +25,100 @@ const STATUS_CODES: Record<number, string> = {
   406: 'not_acceptable',
   409: 'conflict',
   413: 'body_too_large',
+  415: 'unsupported_media_type',
   416: 'range_not_satisfiable',
 };
 
-/** PostgREST's {code, message, details, hint} in the gateway's {error, message} shape, keeping the details. */
+/**
+ * PostgREST's error body with the gateway's `error` code added: {error, code, message, details, hint}, every field
+ * PostgREST sent kept as it sent it (null included), so a PostgREST client reads the same error either way.
+ */
 export function normalizeUpstreamError(status: number, text: string): { status: number; body: ApiError } {
-  let upstream: { code?: string; message?: string; details?: unknown; hint?: unknown } = {};
+  let upstream: Record<string, unknown> = {};
   try {
-    upstream = JSON.parse(text);
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) upstream = parsed as Record<string, unknown>;
   } catch {
     upstream = { message: text.slice(0, 500) };
   }
+  const message = typeof upstream.message === 'string' ? upstream.message : `PostgREST answered ${status}`;
   if (status >= 500) {
     // A database error PostgREST did not map: the gateway itself is fine, so this is a bad gateway, not a crash.
-    return { status: status === 503 ? 503 : 502, body: { error: 'upstream_error', message: upstream.message ?? 'PostgREST failed', code: upstream.code } };
+    return { status: status === 503 ? 503 : 502, body: { ...upstream, error: 'upstream_error', message } };
   }
   const error = upstream.code === '42P01' || upstream.code === 'PGRST205' ? 'unknown_table' : (STATUS_CODES[status] ?? 'bad_request');
-  return {
-    status,
-    body: { error, message: upstream.message ?? `PostgREST answered ${status}`, code: upstream.code, details: upstream.details ?? undefined, hint: upstream.hint ?? undefined },
-  };
+  return { status, body: { ...upstream, error, message } };
 }
+
+/** The table name PostgREST will read from the path (it decodes percent-escapes); undefined when malformed. */
+function decodedName(resource: string): string | undefined {
+  try {
+    return decodeURIComponent(resource);
+  } catch {
+    return undefined;
+  }
+}
+
+/** POST and PUT name their rows in the body (PUT's filters must be exactly the primary key): no tenant pin there. */
+const UNPINNED = new Set(['POST', 'PUT']);
 
 /** /data/*: the tenant-scoped data API, forwarded to PostgREST after authentication and the tenant guard. */
 const dataPlugin: FastifyPluginAsync<DataPluginOptions> = async (app, opts) => {
   const upstream = new PostgrestUpstream(opts.postgrestUrl, app.prefix);
   app.addHook('onClose', () => upstream.close());
 
-  const proxy = async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
-    const resource = request.params['*'];
-    if (!RESOURCE.test(resource)) throw new HttpError(404, 'unknown_table', `"${resource}" is not a table or rpc/<function> name`);
-    const tenantId = request.claims!.tenant_id;
+  // Bodies stay bytes: forwarded exactly as sent (no re-serialising: big numbers and key order survive), parsed only
+  // for the tenant guard. An empty body is no body, whatever its content type says.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, raw: Buffer, done) => {
+    try {
+      done(null, parseDataBody(String(request.headers['content-type'] ?? ''), raw));
+    } catch (err) {
+      done(err as Error);
+    }
+  });
+
+  const prefixLength = app.prefix.length + 1;
+  const proxy = async (request: FastifyRequest, reply: FastifyReply) => {
     const queryAt = request.url.indexOf('?');
+    const resource = queryAt === -1 ? request.url.slice(prefixLength) : request.url.slice(prefixLength, queryAt);
+    const name = RESOURCE.test(resource) ? decodedName(resource) : undefined;
+    if (name === undefined) throw new HttpError(404, 'unknown_table', `"${resource.slice(0, 200)}" is not a table or rpc/<function> name`);
+    const tenantId = request.claims!.tenant_id;
     const query = queryAt === -1 ? '' : request.url.slice(queryAt);
-    const headers: Record<string, string> = {};
-    for (const name of FORWARDED) {
-      const value = request.headers[name];
-      if (typeof value === 'string') headers[name] = value;
-    }
-    let body: string | undefined;
-    if (request.body !== undefined) {
-      opts.guard.checkWrite(resource, request.body, tenantId);
-      body = JSON.stringify(request.body);
-      headers['content-type'] = 'application/json';
-    }
-    const path = `/${resource}${request.method === 'POST' ? query : opts.guard.scopeQuery(resource, query, tenantId)}`;
+    const headers = forwardedRequestHeaders(request.headers);
+    const body = request.body as DataBody | undefined;
+    if (body?.rows !== undefined) opts.guard.checkWrite(name, body.rows, tenantId);
+    if (body?.columns) opts.guard.checkColumns(name, body.columns);
+    const path = `/${resource}${UNPINNED.has(request.method) ? query : opts.guard.scopeQuery(name, query, tenantId)}`;
     let res;
     try {
-      res = await upstream.forward(request.method, path, headers, body);
+      res = await upstream.forward(request.method, path, headers, body?.bytes);
     } catch (err) {
       request.log.warn({ err }, 'PostgREST request failed');
       throw new HttpError(503, 'upstream_unavailable', 'PostgREST is not answering; check `apprun status`');
     }
     if (res.status >= 400) {
       const text = Buffer.isBuffer(res.body) ? res.body.toString() : '';
+      if (request.method === 'HEAD') return reply.code(res.status).headers(res.headers).send();
       const { status, body: error } = normalizeUpstreamError(res.status, text);
+      if (status === res.status) reply.raw.statusMessage = res.statusText;
       return reply.code(status).send(error);
     }
-    return reply.code(res.status).headers(res.headers).send(res.body);
+    reply.raw.statusMessage = res.statusText;
+    // An empty answer (204, return=headers-only) goes out as PostgREST sent it: without a content type.
+    const empty = Buffer.isBuffer(res.body) && res.body.byteLength === 0;
+    return reply.code(res.status).headers(res.headers).send(empty ? undefined : res.body);
   };
 
-  const schema = { params: { type: 'object', properties: { '*': { type: 'string' } } } };
-  app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE'], url: '/*', schema, handler: proxy });
+  app.route({
+    method: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'],
+    url: '/*',
+    // HEAD is PostgREST's own (counts without rows), not Fastify's GET-without-body.
+    exposeHeadRoute: false,
+    schema: { params: { type: 'object', properties: { '*': { type: 'string' } } } },
+    handler: proxy,
+  });
 };
 
 export default dataPlugin;

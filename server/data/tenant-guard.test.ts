@@ -17,9 +17,15 @@ describe('TenantGuard', () => {
   });
 
   it('refuses rows naming another tenant, in objects and arrays', () => {
-    expect(() => guard.checkWrite('products', { name: 'x', tenant_id: T2 }, T1)).toThrow(/own tenant/);
-    expect(() => guard.checkWrite('products', [{ name: 'a' }, { name: 'b', tenant_id: T2 }], T1)).toThrow(/own tenant/);
+    expect(() => guard.checkWrite('products', { name: 'x', tenant_id: T2 }, T1)).toThrow(/row-level security/);
+    expect(() => guard.checkWrite('products', [{ name: 'a' }, { name: 'b', tenant_id: T2 }], T1)).toThrow(/row-level security/);
     expect(() => guard.checkWrite('products', { name: 'x', tenant_id: T1 }, T1)).not.toThrow();
     expect(() => guard.checkWrite('products', { name: 'x' }, T1)).not.toThrow();
+  });
+
+  it('refuses a CSV header naming the tenant column, whatever the values', () => {
+    expect(() => guard.checkColumns('products', ['name', 'tenant_id'])).toThrow(/row-level security/);
+    expect(() => guard.checkColumns('products', ['name', 'price'])).not.toThrow();
+    expect(() => guard.checkColumns('rpc/product_count', ['tenant_id'])).not.toThrow();
   });
 });

@@ -2,6 +2,14 @@ import type pg from 'pg';
 import { HttpError } from '../errors.js';
 
 /**
+ * The refusal of a row naming another tenant, worded as PostgreSQL's row-level security words it (which PostgREST
+ * passes on), so a client cannot tell which layer refused; the gateway's own code is `cross_tenant_write`.
+ */
+function rlsViolation(table: string, hint: string | null = null): HttpError {
+  return new HttpError(403, 'cross_tenant_write', `new row violates row-level security policy for table "${table}"`, { code: '42501', details: null, hint });
+}
+
+/**
  * The gateway's own layer of tenant isolation, on top of row-level security in the database: every read, update
  * and delete of a tenant-scoped table is pinned to the caller's tenant with an extra PostgREST filter, and a write
  * whose rows name another tenant is refused before it reaches the database.
@@ -34,8 +42,16 @@ export class TenantGuard {
     const rows = Array.isArray(body) ? body : [body];
     for (const row of rows) {
       if (row && typeof row === 'object' && column in row && (row as Record<string, unknown>)[column] !== tenantId) {
-        throw new HttpError(403, 'cross_tenant_write', `${table}.${column} must be your own tenant (${tenantId})`);
+        throw rlsViolation(table);
       }
+    }
+  }
+
+  /** Refuses a CSV body whose header names the tenant column: its values are not read here, and it comes from the token. */
+  checkColumns(table: string, columns: string[]): void {
+    const column = this.tenantColumn.get(table);
+    if (column && columns.includes(column)) {
+      throw rlsViolation(table, `leave ${column} out of CSV bodies: it is set to your own tenant from your token`);
     }
   }
 }

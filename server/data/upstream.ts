@@ -1,10 +1,9 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { Pool } from 'undici';
+import { FORWARDED_RESPONSE_HEADERS } from './headers.js';
 
 /** Bodies up to this size are collected and sent in one write with a content-length; larger ones are streamed. */
 const COLLECT_LIMIT_BYTES = 64 * 1024;
-/** Response headers worth passing on; Warp's Date/Server and the rewritten content-location stay behind. */
-const RESPONSE_HEADERS = ['content-type', 'content-range', 'preference-applied', 'location'] as const;
 
 /** The whole body as one Buffer when it stays under the limit; otherwise a stream that starts with what was read. */
 function collectOrStream(body: Readable): Promise<Buffer | Readable> {
@@ -27,6 +26,8 @@ function collectOrStream(body: Readable): Promise<Buffer | Readable> {
 
 export interface UpstreamResponse {
   status: number;
+  /** PostgREST's reason phrase (Warp's wording, e.g. "Requested Range Not Satisfiable"), which clients read too. */
+  statusText: string;
   headers: Record<string, string>;
   body: Buffer | Readable;
 }
@@ -46,14 +47,14 @@ export class PostgrestUpstream {
     this.pool = new Pool(origin, { connections: 64, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
   }
 
-  async forward(method: string, path: string, headers: Record<string, string>, body?: string): Promise<UpstreamResponse> {
+  async forward(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<UpstreamResponse> {
     const res = await this.pool.request({ method: method as 'GET', path, headers, body });
     const out: Record<string, string> = {};
-    for (const name of RESPONSE_HEADERS) {
+    for (const name of FORWARDED_RESPONSE_HEADERS) {
       const value = res.headers[name];
       if (typeof value === 'string') out[name] = name === 'location' ? `${this.mountPath}${value}` : value;
     }
-    return { status: res.statusCode, headers: out, body: await collectOrStream(res.body) };
+    return { status: res.statusCode, statusText: res.statusText, headers: out, body: await collectOrStream(res.body) };
   }
 
   close(): Promise<void> {

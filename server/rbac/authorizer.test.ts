@@ -42,6 +42,6 @@ describe('Authorizer', () => {
     const a = await authorizer();
     const listed = await a.policies(T);
     expect(listed).toHaveLength(DEFAULT_POLICIES.length);
-    expect(listed.find((p) => p.role === 'user' && p.path === '/data/*')?.methods.sort()).toEqual(['GET', 'PATCH', 'POST']);
+    expect(listed.find((p) => p.role === 'user' && p.path === '/data/*')?.methods.sort()).toEqual(['GET', 'PATCH', 'POST', 'PUT']);
   });
 });

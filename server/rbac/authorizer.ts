@@ -39,7 +39,7 @@ export interface PolicyRule {
 
 /** What every tenant starts with: admins do everything, users read and write but do not delete or deploy (they invoke). */
 export const DEFAULT_POLICIES: PolicyRule[] = [
-  { role: 'admin', path: '/data/*', methods: ['GET', 'POST', 'PATCH', 'DELETE'] },
+  { role: 'admin', path: '/data/*', methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
   { role: 'admin', path: '/functions', methods: ['GET', 'POST'] },
   { role: 'admin', path: '/functions/*', methods: ['GET', 'POST', 'DELETE'] },
   { role: 'admin', path: '/workflows', methods: ['GET'] },
@@ -47,7 +47,7 @@ export const DEFAULT_POLICIES: PolicyRule[] = [
   { role: 'admin', path: '/storage', methods: ['GET'] },
   { role: 'admin', path: '/storage/*', methods: ['GET', 'PUT', 'DELETE'] },
   { role: 'admin', path: '/auth/policies', methods: ['GET', 'PUT'] },
-  { role: 'user', path: '/data/*', methods: ['GET', 'POST', 'PATCH'] },
+  { role: 'user', path: '/data/*', methods: ['GET', 'POST', 'PUT', 'PATCH'] },
   { role: 'user', path: '/functions', methods: ['GET'] },
   { role: 'user', path: '/functions/*/invoke', methods: ['POST'] },
   { role: 'user', path: '/functions/*', methods: ['GET'] },

@@ -12,10 +12,11 @@ describe('bad input gets a clear JSON error, never a 500', () => {
     ['value of the wrong type', 'GET', '/data/products?id=eq.not-a-number', undefined, undefined, 400, 'bad_request'],
     ['invalid JSON body', 'POST', '/data/products', '{"name": ', undefined, 400, 'invalid_json'],
     ['body breaking a constraint', 'POST', '/data/products', { name: 'x', price: -1 }, undefined, 400, 'bad_request'],
-    ['unsupported content type', 'POST', '/data/products', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'unsupported_media_type'],
+    ['unsupported content type (PostgREST’s own 400)', 'POST', '/data/products', '<name>x</name>', { 'content-type': 'application/xml' }, 400, 'bad_request'],
+    ['PUT without its primary key filter', 'PUT', '/data/products', { name: 'x', price: 1 }, undefined, 405, 'method_not_allowed'],
     ['oversized body (2 MB)', 'POST', '/data/products', JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }), undefined, 413, 'body_too_large'],
     ['unknown route', 'GET', '/nope', undefined, undefined, 404, 'not_found'],
-    ['method the data API does not serve', 'PUT', '/data/products', {}, undefined, 404, 'not_found'],
+    ['method the data API does not serve', 'OPTIONS', '/data/products', undefined, undefined, 404, 'not_found'],
   ] as const)('%s', async (_name, method, path, body, headers, status, code) => {
     const token = await tokenFor('alice@test.com');
     const res = await call(method, gateway(path), { token, body, headers: headers as Record<string, string> | undefined });
