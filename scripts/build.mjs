@@ -7,7 +7,7 @@ import { build as electronViteBuild } from 'electron-vite';
 
 const t0 = performance.now();
 await esbuild({
-  entryPoints: { cli: 'server/cli.ts', 'desktop-core': 'server/desktop-core.ts', 'network-worker': 'server/functions/network-worker.ts' },
+  entryPoints: { cli: 'server/cli.ts', 'desktop-core': 'server/desktop-core.ts', 'function-worker': 'server/functions/function-worker.ts', 'prepare-worker': 'server/functions/prepare-worker.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

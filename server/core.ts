@@ -24,11 +24,12 @@ import { Authorizer } from './rbac/authorizer.js';
 import { type Settings, loadSettings } from './settings.js';
 import { TenantGuard } from './data/tenant-guard.js';
 import { FunctionService } from './functions/function-service.js';
-import { NetworkSandbox } from './functions/network-sandbox.js';
-import { FunctionRuntime } from './functions/runtime.js';
+import { FunctionPool } from './functions/function-pool.js';
+import { ModulePreparer } from './functions/preparer.js';
 import { StorageService } from './storage/storage-service.js';
 import { WorkflowWorker } from './workflows/worker.js';
 import { WorkflowService } from './workflows/workflow-service.js';
+import { TenantPlans } from './tenancy/tenant-plans.js';
 
 export interface CoreOptions {
   home?: string;
@@ -111,7 +112,7 @@ export class Core {
       this.authorizer = await Authorizer.create(adminUrl(this.ports, secrets));
       await this.authorizer.sync(this.db);
       const minio = new Minio.Client({ endPoint: '127.0.0.1', port: this.ports.minio, useSSL: false, accessKey: secrets.minioRootUser, secretKey: secrets.minioRootPassword });
-      const functions = new FunctionService(this.db, minio, new FunctionRuntime(), new NetworkSandbox());
+      const functions = new FunctionService(this.db, minio, new FunctionPool(), new ModulePreparer(), new TenantPlans(this.db));
       this.functions = functions;
       await functions.start();
       this.storage = new StorageService(minio);

@@ -3,10 +3,11 @@ import type { Client as MinioClient } from 'minio';
 import type pg from 'pg';
 import { HttpError } from '../errors.js';
 import { ensureBucket, viaMinio } from '../storage/minio-calls.js';
-import type { NetworkSandbox } from './network-sandbox.js';
-import { ModuleRejected, prepareModule } from './prepare.js';
-import type { FunctionRuntime } from './runtime.js';
-import { DEFAULT_LIMITS, FunctionFailure, type Limits, type Timings } from './sandbox.js';
+import type { TenantPlans } from '../tenancy/tenant-plans.js';
+import type { FunctionPool, PoolTimings } from './function-pool.js';
+import { ModuleRejected } from './memory-cap.js';
+import type { ModulePreparer } from './preparer.js';
+import { DEFAULT_LIMITS, FunctionFailure, type Limits } from './sandbox.js';
 
 export const FUNCTIONS_BUCKET = 'apprun-functions';
 export const FUNCTION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -62,72 +63,96 @@ export function checkManifest(manifest: FunctionManifest): void {
   if (unknown.length) throw new HttpError(400, 'invalid_manifest', `unknown manifest fields: ${unknown.join(', ')}`);
 }
 
-/**
- * Tenant-scoped WebAssembly functions: module bytes in MinIO (so they survive restarts), metadata in Postgres, code in
- * the in-process runtime (loaded on deploy, or on the first invocation after a restart).
- */
 const networked = (manifest: FunctionManifest) => (manifest.allowed_hosts?.length ?? 0) > 0;
+/** Bumped whenever preparation changes, so modules prepared by an older version are prepared again. */
+const PREPARE_VERSION = 'v1';
+/** Prepared modules kept in the gateway's memory for threads that have not compiled them yet; MinIO holds them all. */
+const PREPARED_CACHE_BYTES = 64 * 1024 * 1024;
+const encoder = new TextEncoder();
 
+interface Loaded {
+  bytes: Uint8Array<ArrayBuffer>;
+  overheadBytes: number;
+}
+
+/**
+ * Tenant-scoped WebAssembly functions: the uploaded and the prepared module in MinIO (so they survive restarts and
+ * a restart needs no preparation), metadata in Postgres, invocations on the function pool's threads. Preparation
+ * (binaryen) runs on a thread of its own at deploy.
+ */
 export class FunctionService {
   /** Records by tenant/name: this service is their only writer, so invocations need no database round trip. */
   private readonly records = new Map<string, FunctionRecord>();
+  /** Prepared modules by runtime key, least recently used first, within PREPARED_CACHE_BYTES. */
+  private readonly prepared = new Map<string, Loaded>();
+  private preparedBytes = 0;
 
   constructor(
     private readonly db: pg.Pool,
     private readonly minio: MinioClient,
-    private readonly runtime: FunctionRuntime,
-    private readonly network: NetworkSandbox,
+    private readonly pool: FunctionPool,
+    private readonly preparer: ModulePreparer,
+    private readonly plans: TenantPlans,
   ) {}
 
-  /**
-   * At start: the bucket, and V8's WebAssembly compiler. Its first compile in a process costs ~140 ms here (engine
-   * start-up); paying that at boot with a tiny module keeps a function's first invocation at ~1 ms of compile.
-   */
   async start(): Promise<void> {
     await ensureBucket(this.minio, FUNCTIONS_BUCKET);
-    const tinyModuleWithALoop = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 9, 1, 7, 0, 3, 64, 12, 0, 11, 11]);
-    await WebAssembly.instantiate(await WebAssembly.compile(tinyModuleWithALoop));
   }
 
   async stop(): Promise<void> {
-    await this.network.stop();
+    await Promise.all([this.pool.stop(), this.preparer.stop()]);
   }
 
-  /** Checks and instruments a module (at deploy, and again when it is loaded after a restart). */
-  private prepare(bytes: Uint8Array<ArrayBuffer>, manifest: FunctionManifest): Uint8Array<ArrayBuffer> {
+  /** Checks and instruments a module off the gateway's thread; a module the sandbox will not run is a 400. */
+  private async prepare(bytes: Uint8Array<ArrayBuffer>, manifest: FunctionManifest): Promise<Uint8Array<ArrayBuffer>> {
     const pages = limitsOf(manifest).maxMemoryPages ?? DEFAULT_LIMITS.maxMemoryPages;
     try {
-      return prepareModule(bytes, pages, { network: networked(manifest) }).bytes;
+      return (await this.preparer.prepare(bytes, pages, networked(manifest))).bytes;
     } catch (err) {
       if (err instanceof ModuleRejected) throw new HttpError(400, 'invalid_module', err.message);
       throw err;
     }
   }
 
-  /** Where a function runs: in-process, or in a worker of its own when its manifest allows network hosts. */
-  private sandboxOf(manifest: FunctionManifest): FunctionRuntime | NetworkSandbox {
-    return networked(manifest) ? this.network : this.runtime;
-  }
-
-  private async load(key: string, prepared: Uint8Array<ArrayBuffer>, manifest: FunctionManifest): Promise<void> {
-    if (networked(manifest)) await this.network.load(key, prepared, limitsOf(manifest), manifest.allowed_hosts!);
-    else await this.runtime.load(key, prepared, limitsOf(manifest));
-  }
-
   private objectKey(tenant: string, name: string): string {
     return `${tenant}/${name}.wasm`;
+  }
+
+  private preparedKey(tenant: string, record: Pick<FunctionRecord, 'name' | 'sha256'>): string {
+    return `${tenant}/${record.name}.prepared-${PREPARE_VERSION}-${record.sha256}.wasm`;
   }
 
   private runtimeKey(tenant: string, record: Pick<FunctionRecord, 'name' | 'sha256'>): string {
     return `${tenant}/${record.name}/${record.sha256}`;
   }
 
+  private remember(key: string, loaded: Loaded): void {
+    this.forget(key);
+    this.prepared.set(key, loaded);
+    this.preparedBytes += loaded.bytes.byteLength;
+    for (const [oldest, entry] of this.prepared) {
+      if (this.preparedBytes <= PREPARED_CACHE_BYTES || oldest === key) break;
+      this.prepared.delete(oldest);
+      this.preparedBytes -= entry.bytes.byteLength;
+    }
+  }
+
+  private forget(key: string): void {
+    const entry = this.prepared.get(key);
+    if (!entry) return;
+    this.prepared.delete(key);
+    this.preparedBytes -= entry.bytes.byteLength;
+  }
+
   async deploy(tenant: string, name: string, bytes: Uint8Array<ArrayBuffer>, manifest: FunctionManifest): Promise<FunctionRecord> {
     if (!FUNCTION_NAME.test(name)) throw new HttpError(400, 'invalid_name', 'a function name is lowercase letters, digits and dashes, starting with a letter (at most 63)');
     checkManifest(manifest);
-    const prepared = this.prepare(bytes, manifest);
+    const prepared = await this.prepare(bytes, manifest);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     await viaMinio(() => this.minio.putObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name), Buffer.from(bytes), bytes.byteLength, { 'Content-Type': 'application/wasm' }));
+    await viaMinio(() =>
+      this.minio.putObject(FUNCTIONS_BUCKET, this.preparedKey(tenant, { name, sha256 }), Buffer.from(prepared), prepared.byteLength, { 'Content-Type': 'application/wasm' }),
+    );
     const { rows } = await this.db.query<FunctionRecord>(
       `insert into app_private.functions (tenant_id, name, sha256, size_bytes, manifest) values ($1, $2, $3, $4, $5)
        on conflict (tenant_id, name) do update set sha256 = excluded.sha256, size_bytes = excluded.size_bytes, manifest = excluded.manifest,
@@ -137,10 +162,16 @@ export class FunctionService {
     );
     const record = rows[0]!;
     const previous = this.records.get(`${tenant}/${name}`);
-    if (previous) this.sandboxOf(previous.manifest).unload(this.runtimeKey(tenant, previous));
-    await this.load(this.runtimeKey(tenant, record), prepared, manifest);
+    if (previous) this.unload(tenant, previous);
+    this.remember(this.runtimeKey(tenant, record), { bytes: prepared, overheadBytes: 0 });
     this.records.set(`${tenant}/${name}`, record);
     return record;
+  }
+
+  private unload(tenant: string, record: FunctionRecord): void {
+    const key = this.runtimeKey(tenant, record);
+    this.forget(key);
+    this.pool.unload(key);
   }
 
   async list(tenant: string): Promise<FunctionRecord[]> {
@@ -163,20 +194,51 @@ export class FunctionService {
     return rows[0];
   }
 
-  async invoke(tenant: string, name: string, input: Uint8Array, context: object): Promise<{ output: Uint8Array; timings: Timings }> {
-    const record = await this.get(tenant, name);
+  /** The prepared module: from memory, else MinIO, else (deployed before modules were stored prepared) prepared again. */
+  private async loaded(tenant: string, record: FunctionRecord): Promise<Loaded> {
     const key = this.runtimeKey(tenant, record);
-    const sandbox = this.sandboxOf(record.manifest);
-    if (!sandbox.isLoaded(key)) {
-      // After a restart: fetch the module from MinIO and prepare it again.
-      const chunks: Buffer[] = [];
-      for await (const chunk of await viaMinio(() => this.minio.getObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name)))) chunks.push(chunk as Buffer);
-      await this.load(key, this.prepare(new Uint8Array(Buffer.concat(chunks)), record.manifest), record.manifest);
+    const hit = this.prepared.get(key);
+    if (hit) return hit;
+    let bytes = await this.fetch(this.preparedKey(tenant, record));
+    if (!bytes) {
+      const raw = await this.fetch(this.objectKey(tenant, record.name));
+      if (!raw) throw new HttpError(404, 'unknown_function', `the module of "${record.name}" is missing from storage; deploy it again`);
+      bytes = await this.prepare(raw, record.manifest);
+      await viaMinio(() => this.minio.putObject(FUNCTIONS_BUCKET, this.preparedKey(tenant, record), Buffer.from(bytes!), bytes!.byteLength));
     }
+    const loaded = { bytes, overheadBytes: 0 };
+    this.remember(key, loaded);
+    return loaded;
+  }
+
+  private async fetch(objectName: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
     try {
-      return await sandbox.invoke(key, input, context);
+      const chunks: Buffer[] = [];
+      for await (const chunk of await viaMinio(() => this.minio.getObject(FUNCTIONS_BUCKET, objectName))) chunks.push(chunk as Buffer);
+      return new Uint8Array(Buffer.concat(chunks));
     } catch (err) {
-      if (err instanceof FunctionFailure) {
+      if ((err as { code?: string }).code === 'NoSuchKey') return undefined;
+      throw err;
+    }
+  }
+
+  async invoke(tenant: string, name: string, input: Uint8Array, context: object): Promise<{ output: Uint8Array; timings: PoolTimings }> {
+    const record = await this.get(tenant, name);
+    const [module, plan] = await Promise.all([this.loaded(tenant, record), this.plans.limits(tenant)]);
+    try {
+      return await this.pool.invoke({
+        tenant,
+        key: this.runtimeKey(tenant, record),
+        module: () => module.bytes,
+        limits: { ...DEFAULT_LIMITS, ...limitsOf(record.manifest) },
+        overheadBytes: module.overheadBytes,
+        tenantConcurrency: plan.functionConcurrency,
+        allowedHosts: record.manifest.allowed_hosts ?? [],
+        input,
+        context: encoder.encode(JSON.stringify(context)),
+      });
+    } catch (err) {
+      if (err instanceof FunctionFailure && err.kind !== 'rate_limited' && err.kind !== 'overloaded') {
         const lastError = { kind: err.kind, message: err.message };
         this.records.set(`${tenant}/${name}`, { ...record, last_error: lastError, last_error_at: new Date().toISOString() });
         void this.db
@@ -191,7 +253,7 @@ export class FunctionService {
     const record = await this.get(tenant, name);
     await this.db.query('delete from app_private.functions where tenant_id = $1 and name = $2', [tenant, name]);
     this.records.delete(`${tenant}/${name}`);
-    await viaMinio(() => this.minio.removeObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name)));
-    this.sandboxOf(record.manifest).unload(this.runtimeKey(tenant, record));
+    await viaMinio(() => this.minio.removeObjects(FUNCTIONS_BUCKET, [this.objectKey(tenant, name), this.preparedKey(tenant, record)]));
+    this.unload(tenant, record);
   }
 }

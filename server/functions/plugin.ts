@@ -18,6 +18,8 @@ const FAILURE_STATUS: Record<FailureKind, number> = {
   function_error: 422,
   output_too_large: 422,
   network_denied: 403,
+  rate_limited: 429,
+  overloaded: 503,
 };
 const nameParam = { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 63 } } } as const;
 
@@ -27,6 +29,13 @@ const functionsPlugin: FastifyPluginAsync<FunctionsPluginOptions> = async (app, 
   app.removeAllContentTypeParsers();
   await app.register(fastifyMultipart, { limits: { fileSize: MAX_MODULE_BYTES, files: 1, fields: 4, fieldSize: 16 * 1024 } });
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: DEFAULT_LIMITS.maxInputBytes }, (_req, body, done) => done(null, body));
+  // What a function (or the pool) reports is the caller's answer, with its own status; the rest goes to the root handler.
+  app.setErrorHandler((err, request, reply) => {
+    if (!(err instanceof FunctionFailure)) throw err;
+    if (err.kind === 'rate_limited' || err.kind === 'overloaded') reply.header('retry-after', '1');
+    const name = (request.params as { name?: string } | undefined)?.name;
+    return reply.code(FAILURE_STATUS[err.kind]).send({ error: err.kind, message: err.message, ...(name ? { function: name } : {}) } satisfies ApiError);
+  });
 
   app.post('/', async (request, reply) => {
     if (!request.isMultipart()) throw new HttpError(415, 'unsupported_media_type', 'deploy with multipart/form-data: name, manifest (JSON, optional), module (.wasm file)');
@@ -62,19 +71,14 @@ const functionsPlugin: FastifyPluginAsync<FunctionsPluginOptions> = async (app, 
   app.post<{ Params: { name: string }; Body: Buffer | undefined }>('/:name/invoke', { schema: { params: nameParam } }, async (request, reply) => {
     const claims = request.claims!;
     const input = request.body ?? Buffer.alloc(0);
-    try {
-      const { output, timings } = await functions.invoke(claims.tenant_id, request.params.name, input, { sub: claims.sub, email: claims.email, tenant_id: claims.tenant_id, role: claims.role });
-      const ms = (x: number) => x.toFixed(3);
-      reply.header('server-timing', `compile;dur=${ms(timings.compileMs)}, instantiate;dur=${ms(timings.instantiateMs)}, run;dur=${ms(timings.runMs)}`);
-      reply.header('x-apprun-compile-ms', ms(timings.compileMs)).header('x-apprun-instantiate-ms', ms(timings.instantiateMs)).header('x-apprun-run-ms', ms(timings.runMs));
-      const text = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
-      const first = text[0];
-      reply.type(first === 0x7b || first === 0x5b ? 'application/json' : 'text/plain; charset=utf-8');
-      return reply.send(text);
-    } catch (err) {
-      if (!(err instanceof FunctionFailure)) throw err;
-      return reply.code(FAILURE_STATUS[err.kind]).send({ error: err.kind, message: err.message, function: request.params.name } satisfies ApiError);
-    }
+    const { output, timings } = await functions.invoke(claims.tenant_id, request.params.name, input, { sub: claims.sub, email: claims.email, tenant_id: claims.tenant_id, role: claims.role });
+    const ms = (x: number) => x.toFixed(3);
+    reply.header('server-timing', `queue;dur=${ms(timings.queueMs)}, compile;dur=${ms(timings.compileMs)}, instantiate;dur=${ms(timings.instantiateMs)}, run;dur=${ms(timings.runMs)}`);
+    reply.header('x-apprun-compile-ms', ms(timings.compileMs)).header('x-apprun-instantiate-ms', ms(timings.instantiateMs)).header('x-apprun-run-ms', ms(timings.runMs));
+    const text = Buffer.from(output.buffer, output.byteOffset, output.byteLength);
+    const first = text[0];
+    reply.type(first === 0x7b || first === 0x5b ? 'application/json' : 'text/plain; charset=utf-8');
+    return reply.send(text);
   });
 
   app.delete<{ Params: { name: string } }>('/:name', { schema: { params: nameParam } }, async (request, reply) => {

@@ -1,7 +1,18 @@
-// What runs a prepared function module, wherever it runs: in the gateway's thread (runtime.ts) or in a worker for
-// functions with network access (network-worker.ts). No binaryen here: the worker imports this file.
+// What runs a prepared function module inside a pool worker (function-worker.ts). No binaryen here: the worker
+// imports this file, and stays light.
 
-export type FailureKind = 'timeout' | 'out_of_memory' | 'trap' | 'function_error' | 'input_too_large' | 'output_too_large' | 'network_denied';
+export type FailureKind =
+  | 'timeout'
+  | 'out_of_memory'
+  | 'trap'
+  | 'function_error'
+  | 'input_too_large'
+  | 'output_too_large'
+  | 'network_denied'
+  /** The tenant has as many invocations running or waiting as its plan allows. */
+  | 'rate_limited'
+  /** Every worker is busy and the wait queue is full. */
+  | 'overloaded';
 
 /** Why an invocation failed, in words for the caller; the runtime itself keeps serving. */
 export class FunctionFailure extends Error {
@@ -71,11 +82,15 @@ function readAsString(memory: WebAssembly.Memory, ptr: number): string {
   return Buffer.from(memory.buffer, ptr, byteLength).toString('utf16le');
 }
 
-export function instantiate(module: WebAssembly.Module, hostImports?: HostImports): Live {
-  const live = { clock: { deadline: Infinity } } as Live;
+/**
+ * Instantiates a module with its deadline already armed: a start function runs inside `new Instance`, and its
+ * injected checkpoints stop it like a runaway handle(). Any failure here is the module's: a FunctionFailure.
+ */
+export function instantiate(module: WebAssembly.Module, hostImports: HostImports | undefined, deadline: number, limits: Limits): Live {
+  const live = { clock: { deadline } } as Live;
   const env = {
     abort: (msg: number) => {
-      live.abortMessage = readAsString(live.abi.memory, msg) || 'abort';
+      live.abortMessage = live.abi ? readAsString(live.abi.memory, msg) || 'abort' : 'abort';
       throw new Error(`abort: ${live.abortMessage}`);
     },
     [CHECKPOINT_IMPORT]: () => {
@@ -83,7 +98,15 @@ export function instantiate(module: WebAssembly.Module, hostImports?: HostImport
     },
     ...hostImports?.(live),
   };
-  live.abi = new WebAssembly.Instance(module, { env }).exports as unknown as AbiExports;
+  try {
+    live.abi = new WebAssembly.Instance(module, { env }).exports as unknown as AbiExports;
+  } catch (err) {
+    if (err instanceof FunctionFailure) throw err;
+    if (err instanceof DeadlinePassed) throw new FunctionFailure('timeout', `the module's start function ran longer than ${limits.timeoutMs} ms and was stopped`);
+    if (err instanceof RangeError) throw new FunctionFailure('out_of_memory', `the module could not be instantiated within its memory: ${err.message}`);
+    throw new FunctionFailure('trap', `the module's start function trapped: ${(err as Error).message}`);
+  }
+  if (!(live.abi.memory instanceof WebAssembly.Memory)) throw new FunctionFailure('trap', 'the module exports no memory named "memory"');
   return live;
 }
 
@@ -97,9 +120,9 @@ export function writeBytes(abi: AbiExports, bytes: Uint8Array): number {
  * One call of handle() with the deadline armed. Returns the output, or throws a FunctionFailure; after any failure
  * but a function_error the instance must be dropped, since its heap may be half-updated.
  */
-export function callHandler(live: Live, input: Uint8Array, context: Uint8Array, limits: Limits): Uint8Array {
+export function callHandler(live: Live, input: Uint8Array, context: Uint8Array, limits: Limits, deadline: number): Uint8Array {
   const { abi } = live;
-  live.clock.deadline = performance.now() + limits.timeoutMs;
+  live.clock.deadline = deadline;
   live.abortMessage = undefined;
   try {
     const inPtr = writeBytes(abi, input);

@@ -1,16 +1,14 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../stack/package-root.js';
-import { NetworkSandbox, hostAllowed } from './network-sandbox.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POOL, FunctionPool } from './function-pool.js';
+import { hostAllowed } from './host-http.js';
 import { ModuleRejected, prepareModule } from './prepare.js';
 import { FunctionFailure } from './sandbox.js';
+import { CONTEXT, TEST_LIMITS, built, prepared } from './test-support/modules.js';
 
-const built = (name: string) => new Uint8Array(fs.readFileSync(path.join(packageRoot(), 'wasm', 'build', `${name}.wasm`)));
-const ctx = { sub: 'u1', tenant_id: '00000000-0000-4000-8000-000000000001', role: 'user' };
 const ask = (url: string) => new TextEncoder().encode(JSON.stringify({ url }));
+const module = prepared(built('http-status'), true);
 
 // A local upstream: /hello answers at once, /slow never before the function's deadline.
 let server: http.Server;
@@ -35,10 +33,20 @@ afterAll(() => {
   server.close();
 });
 
-async function sandboxWith(allowedHosts: string[], timeoutMs = 500) {
-  const sandbox = new NetworkSandbox();
-  await sandbox.load('http-status', prepareModule(built('http-status'), 256, { network: true }).bytes, { timeoutMs }, allowedHosts);
-  return sandbox;
+const pools: FunctionPool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.stop()));
+});
+
+/** A pool and a way to invoke http-status in it with a given allowlist. */
+function sandboxWith(allowedHosts: string[], timeoutMs = 500) {
+  const pool = new FunctionPool({ ...DEFAULT_POOL, workers: 1 });
+  pools.push(pool);
+  return {
+    invoke: (input: Uint8Array) =>
+      pool.invoke({ tenant: 't1', key: 't1/http-status/v1', module: () => module, limits: { ...TEST_LIMITS, timeoutMs }, overheadBytes: 0, tenantConcurrency: 4, allowedHosts, input, context: CONTEXT }),
+    stop: () => pool.stop(),
+  };
 }
 
 async function failure(promise: Promise<unknown>): Promise<FunctionFailure> {
@@ -51,14 +59,14 @@ async function failure(promise: Promise<unknown>): Promise<FunctionFailure> {
 }
 
 describe('functions with network access (allowed_hosts)', () => {
-  it('reach a listed host, with timings, from their own thread', async () => {
-    const sandbox = await sandboxWith([`127.0.0.1:${port}`]);
+  it('reach a listed host, with timings, from a pool thread', async () => {
+    const sandbox = sandboxWith([`127.0.0.1:${port}`]);
     try {
-      const first = await sandbox.invoke('http-status', ask(`${origin}/hello`), ctx);
+      const first = await sandbox.invoke(ask(`${origin}/hello`));
       expect(JSON.parse(new TextDecoder().decode(first.output))).toEqual({ url: `${origin}/hello`, status: 200, body: 'hi "there"\n' });
       expect(first.timings.compileMs).toBeGreaterThan(0);
       expect(first.timings.instantiateMs).toBeGreaterThan(0);
-      const second = await sandbox.invoke('http-status', ask(`${origin}/other`), ctx);
+      const second = await sandbox.invoke(ask(`${origin}/other`));
       expect(second.timings).toMatchObject({ compileMs: 0, instantiateMs: 0 });
     } finally {
       await sandbox.stop();
@@ -66,12 +74,12 @@ describe('functions with network access (allowed_hosts)', () => {
   });
 
   it('end the invocation with network_denied for a host that is not listed, or another port of it', async () => {
-    const sandbox = await sandboxWith([`127.0.0.1:${port + 1}`, 'example.org']);
+    const sandbox = sandboxWith([`127.0.0.1:${port + 1}`, 'example.org']);
     try {
-      const denied = await failure(sandbox.invoke('http-status', ask(`${origin}/hello`), ctx));
+      const denied = await failure(sandbox.invoke(ask(`${origin}/hello`)));
       expect(denied.kind).toBe('network_denied');
       expect(denied.message).toContain(`127.0.0.1:${port} is not in the function's allowed_hosts`);
-      expect((await failure(sandbox.invoke('http-status', ask('file:///etc/passwd'), ctx))).kind).toBe('network_denied');
+      expect((await failure(sandbox.invoke(ask('file:///etc/passwd')))).kind).toBe('network_denied');
     } finally {
       await sandbox.stop();
     }
@@ -82,9 +90,9 @@ describe('functions with network access (allowed_hosts)', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const sandbox = await sandboxWith(['127.0.0.1']);
+    const sandbox = sandboxWith(['127.0.0.1']);
     try {
-      const err = await failure(sandbox.invoke('http-status', ask(`http://127.0.0.1:${closedPort}/`), ctx));
+      const err = await failure(sandbox.invoke(ask(`http://127.0.0.1:${closedPort}/`)));
       expect([err.kind, err.message]).toEqual(['function_error', `request to 127.0.0.1:${closedPort} failed: ECONNREFUSED`]);
     } finally {
       await sandbox.stop();
@@ -92,13 +100,14 @@ describe('functions with network access (allowed_hosts)', () => {
   });
 
   it('are stopped at their deadline while a request hangs, and the next call works', async () => {
-    const sandbox = await sandboxWith([`127.0.0.1:${port}`], 300);
+    const sandbox = sandboxWith([`127.0.0.1:${port}`], 300);
     try {
       const t0 = performance.now();
-      const err = await failure(sandbox.invoke('http-status', ask(`${origin}/slow`), ctx));
+      const err = await failure(sandbox.invoke(ask(`${origin}/slow`)));
       expect(err.kind).toBe('timeout');
-      expect(performance.now() - t0).toBeLessThan(2000);
-      const next = await sandbox.invoke('http-status', ask(`${origin}/hello`), ctx);
+      // a hang detector with a wide margin: the deadline is 300 ms
+      expect(performance.now() - t0).toBeLessThan(3000);
+      const next = await sandbox.invoke(ask(`${origin}/hello`));
       expect(JSON.parse(new TextDecoder().decode(next.output)).status).toBe(200);
     } finally {
       await sandbox.stop();

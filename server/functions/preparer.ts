@@ -1,0 +1,91 @@
+import { Worker } from 'node:worker_threads';
+import { ModuleRejected } from './memory-cap.js';
+import type { PrepareReply, PrepareRequest } from './prepare-worker.js';
+import { FunctionFailure } from './sandbox.js';
+import { workerEntry } from './worker-entry.js';
+
+/** A preparation that takes longer is a module the sandbox will not run. */
+export const PREPARE_TIMEOUT_MS = 20_000;
+/** The thread is kept this long after its last job (deploys come in bursts), then ended to give its memory back. */
+const IDLE_MS = 30_000;
+/** Deploys waiting for the thread; more are refused at once. */
+const MAX_WAITING = 4;
+
+/**
+ * Prepares modules on a thread of its own, one at a time, with a time limit: a module that makes binaryen run long,
+ * crash or overflow its stack is refused (400) and the thread replaced, and the gateway never waits on it.
+ */
+export class ModulePreparer {
+  private worker?: Worker;
+  private idleTimer?: NodeJS.Timeout;
+  private tail: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
+  private nextId = 0;
+
+  prepare(bytes: Uint8Array<ArrayBuffer>, maxMemoryPages: number, network: boolean): Promise<{ bytes: Uint8Array<ArrayBuffer>; prepareMs: number }> {
+    if (this.waiting >= MAX_WAITING) return Promise.reject(new FunctionFailure('overloaded', `${this.waiting} deploys are already being prepared; try again shortly`));
+    this.waiting++;
+    const run = this.tail.then(() => this.run({ id: ++this.nextId, bytes, maxMemoryPages, network }));
+    this.tail = run.catch(() => undefined).finally(() => this.waiting--);
+    return run;
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    await this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  private thread(): Worker {
+    clearTimeout(this.idleTimer);
+    if (!this.worker) {
+      this.worker = new Worker(workerEntry('prepare-worker'), { name: 'apprun-prepare', resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 8 } });
+      this.worker.unref();
+    }
+    return this.worker;
+  }
+
+  private retire(worker: Worker): void {
+    if (this.worker === worker) this.worker = undefined;
+    void worker.terminate();
+  }
+
+  private run(req: PrepareRequest): Promise<{ bytes: Uint8Array<ArrayBuffer>; prepareMs: number }> {
+    const worker = this.thread();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      };
+      const timer = setTimeout(() => {
+        done();
+        this.retire(worker);
+        reject(new ModuleRejected(`preparing the module took longer than ${PREPARE_TIMEOUT_MS / 1000} s; it is too large or too complex for the sandbox`));
+      }, PREPARE_TIMEOUT_MS);
+      const onMessage = (reply: PrepareReply) => {
+        if (reply.id !== req.id) return;
+        done();
+        if (reply.ok) {
+          this.idleTimer = setTimeout(() => this.retire(worker), IDLE_MS).unref();
+          resolve({ bytes: reply.bytes, prepareMs: reply.prepareMs });
+          return;
+        }
+        // binaryen may be left in a bad state by whatever failed: start the next preparation on a fresh thread.
+        this.retire(worker);
+        reject(new ModuleRejected(reply.rejected ? reply.message : `the module could not be prepared: ${reply.message}`));
+      };
+      const onError = (err: Error) => {
+        done();
+        this.retire(worker);
+        reject(new ModuleRejected(`the module could not be prepared: ${err.message}`));
+      };
+      const onExit = () => {
+        done();
+        this.retire(worker);
+        reject(new ModuleRejected('the module could not be prepared: its thread ended'));
+      };
+      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+      worker.postMessage(req);
+    });
+  }
+}
