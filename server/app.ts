@@ -87,7 +87,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(functionsPlugin, { prefix: '/functions', functions: deps.functions });
   await app.register(workflowsPlugin, { prefix: '/workflows', workflows: deps.workflows });
   await app.register(storagePlugin, { prefix: '/storage', storage: deps.storage });
-  await app.register(stackApiPlugin, { adminToken: deps.adminToken, supervisor: deps.supervisor, metrics: deps.metrics, home: deps.home, ports: deps.ports, workflowWorker: deps.workflowWorker });
+  await app.register(stackApiPlugin, { adminToken: deps.adminToken, supervisor: deps.supervisor, metrics: deps.metrics, home: deps.home, ports: deps.ports, workflowWorker: deps.workflowWorker, allowedHosts: hostPolicy.allowedHosts });
   await app.register(uiPlugin, { adminToken: deps.adminToken, rendererDir: deps.rendererDir });
   return app;
 }
