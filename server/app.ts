@@ -16,6 +16,8 @@ import type { TenantGuard } from './data/tenant-guard.js';
 import { installErrorHandling } from './errors.js';
 import type { FunctionService } from './functions/function-service.js';
 import functionsPlugin from './functions/plugin.js';
+import hostGuard from './http/host-guard.js';
+import { HostPolicy } from './http/host-policy.js';
 import type { Authorizer } from './rbac/authorizer.js';
 import stackApiPlugin from './stack-api/plugin.js';
 import storagePlugin from './storage/plugin.js';
@@ -43,6 +45,8 @@ export interface GatewayDeps {
   metrics: MetricsSampler;
   home: AppHome;
   ports: PortMap;
+  /** Names besides loopback this gateway answers to (settings' allowedHosts), normalized. */
+  allowedHosts?: readonly string[];
   /** The built dashboard served at /ui. */
   rendererDir: string;
   /** Pino destination for the gateway's log (a file under APPRUN_HOME/logs), or false. */
@@ -62,6 +66,9 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     ajv: { customOptions: { removeAdditional: false } },
   });
   installErrorHandling(app);
+  // First of all hooks: a rebinding page's request is refused before any route or credential is looked at.
+  const hostPolicy = new HostPolicy(deps.ports.gateway, deps.allowedHosts);
+  await app.register(hostGuard, { policy: hostPolicy });
   await app.register(fastifyCookie);
 
   await app.register(accessPlugin, { verifier: deps.verifier, authorizer: deps.authorizer, jwks: deps.jwks });
@@ -80,7 +87,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(functionsPlugin, { prefix: '/functions', functions: deps.functions });
   await app.register(workflowsPlugin, { prefix: '/workflows', workflows: deps.workflows });
   await app.register(storagePlugin, { prefix: '/storage', storage: deps.storage });
-  await app.register(stackApiPlugin, { adminToken: deps.adminToken, supervisor: deps.supervisor, metrics: deps.metrics, home: deps.home, ports: deps.ports, workflowWorker: deps.workflowWorker });
+  await app.register(stackApiPlugin, { adminToken: deps.adminToken, supervisor: deps.supervisor, metrics: deps.metrics, home: deps.home, ports: deps.ports, workflowWorker: deps.workflowWorker, allowedHosts: hostPolicy.allowedHosts });
   await app.register(uiPlugin, { adminToken: deps.adminToken, rendererDir: deps.rendererDir });
   return app;
 }

@@ -151,6 +151,7 @@ export class Core {
         metrics: this.metrics,
         home: this.home,
         ports: this.ports,
+        allowedHosts: this.settings.allowedHosts,
         rendererDir: path.join(packageRoot(), 'out', 'renderer'),
         logFile: path.join(this.home.logsDir, 'gateway.log'),
       });

@@ -63,12 +63,19 @@ export interface EditableSettings {
   driver?: DriverChoice;
   /** Container image per service, for the Docker driver. */
   images?: Partial<Record<ServiceName, string>>;
+  /**
+   * Names besides loopback the gateway answers to (a reverse proxy's, say): `host` (any port) or `host:port`, at most
+   * 16, no wildcards. APPRUN_ALLOWED_HOSTS (comma-separated), when set, replaces this list.
+   */
+  allowedHosts?: string[];
 }
 
 export interface SettingsView extends EditableSettings {
   home: string;
   /** The ports of the running core (the settings' portBase applies at the next start). */
   ports: Record<string, number>;
+  /** The allowed hosts of the running core (the settings' allowedHosts apply at the next start). */
+  allowedHostsNow: string[];
   runningDriver: 'native' | 'docker';
 }
 

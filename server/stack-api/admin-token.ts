@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
+import { crossSiteRefused } from '../http/host-guard.js';
 
 /** The dashboard's cookie: set once from /ui/?token=…, HttpOnly and SameSite=Strict. */
 export const ADMIN_COOKIE = 'apprun_admin';
@@ -22,6 +23,8 @@ export function adminTokenHook(adminToken: string) {
     const header = request.headers['x-apprun-admin-token'] ?? request.headers.authorization?.replace(/^Bearer\s+/i, '');
     if (sameToken(header, adminToken)) return;
     if (sameToken(request.cookies?.[ADMIN_COOKIE], adminToken)) {
+      // A cookie rides along on any request the browser makes, so even a read must come from a loopback page.
+      if (request.crossSite) throw crossSiteRefused(request, 'the dashboard cookie is not accepted from another site');
       if (request.method === 'GET' || request.headers[UI_HEADER] === '1') return;
       throw new HttpError(403, 'ui_header_required', `requests authenticated by the dashboard cookie must send ${UI_HEADER}: 1`);
     }

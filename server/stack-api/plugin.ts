@@ -6,6 +6,7 @@ import type { ServiceName } from '../../stack/spec.js';
 import type { Supervisor } from '../../stack/supervisor.js';
 import { type EditableSettings, SERVICE_NAMES, type SettingsView, type StackView } from '../api/contract.js';
 import { HttpError } from '../errors.js';
+import { MAX_ALLOWED_HOSTS, parseAllowedHosts } from '../http/host-policy.js';
 import { loadSettings, saveSettings } from '../settings.js';
 import { adminTokenHook } from './admin-token.js';
 
@@ -16,6 +17,8 @@ export interface StackApiOptions {
   home: AppHome;
   ports: PortMap;
   workflowWorker: () => StackView['workflowWorker'];
+  /** The running gateway's allowed hosts, for the settings view. */
+  allowedHosts: readonly string[];
 }
 
 
@@ -90,8 +93,17 @@ const stackApiPlugin: FastifyPluginAsync<StackApiOptions> = async (app, opts) =>
   );
 
   const settingsView = async (): Promise<SettingsView> => {
-    const { portBase, driver, images } = loadSettings(opts.home);
-    return { portBase, driver: driver ?? 'native', images: images ?? {}, home: opts.home.root, ports: { ...opts.ports }, runningDriver: supervisor.driver.kind };
+    const { portBase, driver, images, allowedHosts } = loadSettings(opts.home);
+    return {
+      portBase,
+      driver: driver ?? 'native',
+      images: images ?? {},
+      allowedHosts: allowedHosts ?? [],
+      home: opts.home.root,
+      ports: { ...opts.ports },
+      allowedHostsNow: [...opts.allowedHosts],
+      runningDriver: supervisor.driver.kind,
+    };
   };
   app.get('/api/settings', settingsView);
   app.put<{ Body: EditableSettings }>(
@@ -109,12 +121,22 @@ const stackApiPlugin: FastifyPluginAsync<StackApiOptions> = async (app, opts) =>
               additionalProperties: false,
               properties: Object.fromEntries(SERVICE_NAMES.map((n) => [n, { type: 'string', minLength: 1, maxLength: 300, pattern: '^[A-Za-z0-9][A-Za-z0-9._/:@-]*$' }])),
             },
+            // The shape here; what a name or port may be is parseAllowedHosts' (the same check as at start).
+            allowedHosts: { type: 'array', maxItems: MAX_ALLOWED_HOSTS, items: { type: 'string', minLength: 1, maxLength: 300, pattern: '^[A-Za-z0-9.:*\\[\\]-]+$' } },
           },
         },
       },
     },
     async (request) => {
-      await saveSettings(opts.home, request.body);
+      const edits = request.body;
+      if (edits.allowedHosts !== undefined) {
+        try {
+          edits.allowedHosts = parseAllowedHosts(edits.allowedHosts);
+        } catch (err) {
+          throw new HttpError(400, 'invalid_request', (err as Error).message);
+        }
+      }
+      await saveSettings(opts.home, edits);
       return settingsView();
     },
   );

@@ -37,4 +37,23 @@ describe('web mode: /ui and the cookie it sets', () => {
       expectCleanError(await call('PUT', gateway('/api/settings'), { headers, body }), 400);
     }
   });
+
+  it('saves allowed hosts normalized for the next start, and refuses bad ones by name', async () => {
+    const headers = { 'x-apprun-admin-token': stack().adminToken };
+    const saved = await call('PUT', gateway('/api/settings'), { headers, body: { allowedHosts: ['Proxy.Example', 'dev.example:8443'] } });
+    expect(saved.status).toBe(200);
+    expect(saved.json).toMatchObject({ allowedHosts: ['proxy.example', 'dev.example:8443'], allowedHostsNow: [] });
+    for (const [allowedHosts, says] of [
+      [['*.example.com'], 'wildcards are not accepted'],
+      [['proxy.example:99999'], '"proxy.example:99999" is not a host name'],
+      [['http://proxy.example'], 'must match pattern'],
+      [Array.from({ length: 17 }, (_, i) => `h${i}.example`), 'must NOT have more than 16 items'],
+      [[42], '"42" is not a host name'],
+    ] as const) {
+      const res = await call('PUT', gateway('/api/settings'), { headers, body: { allowedHosts } });
+      expectCleanError(res, 400);
+      expect(res.json.message).toContain(says);
+    }
+    expect((await call('PUT', gateway('/api/settings'), { headers, body: { allowedHosts: [] } })).json.allowedHosts).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpError } from '../errors.js';
+import { crossSiteRefused } from '../http/host-guard.js';
 import { ADMIN_COOKIE, sameToken } from '../stack-api/admin-token.js';
 
 export interface UiPluginOptions {
@@ -31,6 +32,7 @@ const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app, opts) => {
     if (!sameToken(request.cookies[ADMIN_COOKIE], opts.adminToken)) {
       throw new HttpError(401, 'admin_token_required', 'open the dashboard through the URL `apprun up` printed (it carries the admin token)');
     }
+    if (request.crossSite) throw crossSiteRefused(request, 'the dashboard cookie is not accepted from another site');
   });
   app.addHook('onSend', async (_request, reply) => {
     reply.header('content-security-policy', CSP);

@@ -5,14 +5,21 @@ import { ErrorNotice, Loading } from '../components/Notice';
 import { usePoll } from '../use-poll';
 
 
-/** Ports, app home, driver and image overrides; saved to settings.json and applied at the next start. */
+/** "a.example, b.example:8443" (or one a line) as the list the API takes. */
+const hostList = (text: string) => text.split(/[\s,]+/).filter(Boolean);
+
+/** Ports, app home, driver, allowed hosts and image overrides; saved to settings.json and applied at the next start. */
 export function Settings() {
   const current = usePoll(() => api.settings(), 60_000);
   const [form, setForm] = useState<EditableSettings>({});
+  const [hosts, setHosts] = useState('');
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<ApiError>();
   useEffect(() => {
-    if (current.data) setForm({ portBase: current.data.portBase, driver: current.data.driver, images: current.data.images });
+    if (current.data) {
+      setForm({ portBase: current.data.portBase, driver: current.data.driver, images: current.data.images });
+      setHosts((current.data.allowedHosts ?? []).join(', '));
+    }
   }, [current.data]);
 
   if (current.loading && !current.data) return <Loading what="settings" />;
@@ -23,7 +30,7 @@ export function Settings() {
     setError(undefined);
     try {
       const images = Object.fromEntries(Object.entries(form.images ?? {}).filter(([, v]) => v));
-      await api.saveSettings({ ...form, images });
+      await api.saveSettings({ ...form, images, allowedHosts: hostList(hosts) });
       setSaved(true);
       current.refresh();
     } catch (err) {
@@ -38,6 +45,8 @@ export function Settings() {
         <dd data-testid="settings-home">{current.data.home}</dd>
         <dt>running driver</dt>
         <dd>{current.data.runningDriver}</dd>
+        <dt>answers to</dt>
+        <dd data-testid="settings-hosts-now">loopback ({`127.0.0.1:${current.data.ports.gateway}, localhost:${current.data.ports.gateway}`}){current.data.allowedHostsNow.length ? ` and ${current.data.allowedHostsNow.join(', ')}` : ''}</dd>
       </dl>
       <h2>Ports now</h2>
       <table className="ports">
@@ -65,6 +74,10 @@ export function Settings() {
               docker (not available yet)
             </option>
           </select>
+        </label>
+        <label>
+          Allowed hosts (names besides loopback the gateway answers to, e.g. a reverse proxy's: host or host:port, comma-separated, at most 16; APPRUN_ALLOWED_HOSTS replaces them)
+          <input type="text" value={hosts} placeholder="none" onChange={(e) => setHosts(e.target.value)} data-testid="settings-allowed-hosts" />
         </label>
         <fieldset>
           <legend>Image overrides (Docker driver)</legend>
