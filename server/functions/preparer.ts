@@ -65,14 +65,12 @@ export class ModulePreparer {
       const onMessage = (reply: PrepareReply) => {
         if (reply.id !== req.id) return;
         done();
-        if (reply.ok) {
-          this.idleTimer = setTimeout(() => this.retire(worker), IDLE_MS).unref();
-          resolve({ bytes: reply.bytes, prepareMs: reply.prepareMs });
-          return;
-        }
-        // binaryen may be left in a bad state by whatever failed: start the next preparation on a fresh thread.
-        this.retire(worker);
-        reject(new ModuleRejected(reply.rejected ? reply.message : `the module could not be prepared: ${reply.message}`));
+        // A refusal by the checks leaves the thread as it was; binaryen failing (an abort) may leave it in a bad
+        // state, so the next preparation gets a fresh thread. (Each new thread costs memory the process keeps.)
+        if (reply.ok || reply.rejected) this.idleTimer = setTimeout(() => this.retire(worker), IDLE_MS).unref();
+        else this.retire(worker);
+        if (reply.ok) resolve({ bytes: reply.bytes, prepareMs: reply.prepareMs });
+        else reject(new ModuleRejected(reply.rejected ? reply.message : `the module could not be prepared: ${reply.message}`));
       };
       const onError = (err: Error) => {
         done();

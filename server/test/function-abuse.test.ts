@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withStart } from '../functions/test-support/modules.js';
 import { call, deployFunction, expectCleanError, gateway, stack, tokenFor, wasmModule } from './http.js';
@@ -7,13 +5,6 @@ import { call, deployFunction, expectCleanError, gateway, stack, tokenFor, wasmM
 // A hostile tenant's modules and invocations, against the real gateway: each costs only its own invocation.
 
 const invoke = (token: string, name: string, body = '') => call('POST', gateway(`/functions/${name}/invoke`), { token, body, headers: { 'content-type': 'text/plain' } });
-
-/** The core's resident memory (the shared test stack runs it in vitest's main process). */
-export function coreRssBytes(): number {
-  const { pid } = JSON.parse(readFileSync(path.join(stack().home, 'run', 'core.json'), 'utf8'));
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)![1]) * 1024;
-}
 
 /** How long the gateway takes to answer /healthz and a /data read. */
 async function probe(token: string): Promise<{ healthzMs: number; dataMs: number; statuses: number[] }> {

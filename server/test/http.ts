@@ -86,3 +86,10 @@ export async function deployFunction(gatewayUrl: string, token: string, name: st
   const res = await fetch(`${gatewayUrl}/functions`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
   return { status: res.status, json: await res.json() };
 }
+
+/** The core's resident memory (the shared test stack runs it in vitest's main process). */
+export function coreRssBytes(): number {
+  const { pid } = JSON.parse(readFileSync(path.join(stack().home, 'run', 'core.json'), 'utf8'));
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)![1]) * 1024;
+}
