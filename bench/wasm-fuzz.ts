@@ -36,7 +36,6 @@ async function main(): Promise<void> {
         key: `fuzz/${i}`,
         module: () => prepared,
         limits: { timeoutMs: 200, maxMemoryPages: 256, maxInputBytes: 1 << 20, maxOutputBytes: 1 << 20 },
-        overheadBytes: 0,
         tenantConcurrency: 8,
         allowedHosts: [],
         input: new TextEncoder().encode('{"url":"http://127.0.0.1:1/"}'),

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { request } from 'undici';
 import { DEFAULT_POOL, FunctionPool, type PoolInvocation } from '../server/functions/function-pool.js';
-import { prepareModule } from '../server/functions/prepare.js';
+import { ModulePreparer } from '../server/functions/preparer.js';
 import { DEFAULT_LIMITS } from '../server/functions/sandbox.js';
 import { type GatewayFunctionFigures, measureThroughGateway } from './wasm-gateway.js';
 import { packageRoot } from '../stack/package-root.js';
@@ -25,7 +25,7 @@ const contextBytes = enc.encode(JSON.stringify(context));
 
 /** One invocation of a prepared module on the pool, as FunctionService makes it. */
 function invocation(key: string, module: Uint8Array<ArrayBuffer>, input: Uint8Array, allowedHosts: string[] = []): PoolInvocation {
-  return { tenant: context.tenant_id, key, module: () => module, limits: DEFAULT_LIMITS, overheadBytes: 0, tenantConcurrency: 64, allowedHosts, input, context: contextBytes };
+  return { tenant: context.tenant_id, key, module: () => module, limits: DEFAULT_LIMITS, tenantConcurrency: 64, allowedHosts, input, context: contextBytes };
 }
 
 /** The same work in JavaScript, bytes in and bytes out like the WASM ABI. */
@@ -59,12 +59,12 @@ function percentiles(samplesMs: number[]) {
  * The network path (a function with allowed_hosts, in its worker thread): http-status fetching a local endpoint,
  * next to the same GET made directly with undici. The difference is what the worker and its host call cost.
  */
-async function networkRow() {
+async function networkRow(preparer: ModulePreparer) {
   const server = http.createServer((_req, res) => res.end('{"status":"ok"}'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const input = enc.encode(JSON.stringify({ url: `http://${host}/healthz` }));
-  const prepared = prepareModule(new Uint8Array(fs.readFileSync(path.join(packageRoot(), 'wasm', 'build', 'http-status.wasm'))), DEFAULT_LIMITS.maxMemoryPages, { network: true });
+  const prepared = await preparer.prepare(new Uint8Array(fs.readFileSync(path.join(packageRoot(), 'wasm', 'build', 'http-status.wasm'))), DEFAULT_LIMITS.maxMemoryPages, true);
   const pool = new FunctionPool({ ...DEFAULT_POOL, workers: 1 });
   const cold: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -92,6 +92,8 @@ async function networkRow() {
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const rows: Record<string, unknown>[] = [];
+  // As in the gateway: modules are prepared on the preparation thread, so this thread never loads binaryen.
+  const preparer = new ModulePreparer();
   const pool = new FunctionPool();
   for (const [name, twin] of Object.entries(JS_TWINS)) {
     const raw = new Uint8Array(fs.readFileSync(path.join(packageRoot(), 'wasm', 'build', `${name}.wasm`)));
@@ -100,14 +102,14 @@ async function main(): Promise<void> {
     const cold: number[] = [];
     const coldInside: number[] = [];
     for (let i = 0; i < COLD_RUNS; i++) {
-      const prepared = prepareModule(raw, DEFAULT_LIMITS.maxMemoryPages);
+      const prepared = await preparer.prepare(raw, DEFAULT_LIMITS.maxMemoryPages, false);
       prepareMs.push(prepared.prepareMs);
       const t0 = performance.now();
       const { timings } = await pool.invoke(invocation(`${name}-cold-${i}`, prepared.bytes, input));
       cold.push(performance.now() - t0);
       coldInside.push(timings.compileMs + timings.instantiateMs + timings.runMs);
     }
-    const prepared = prepareModule(raw, DEFAULT_LIMITS.maxMemoryPages).bytes;
+    const prepared = (await preparer.prepare(raw, DEFAULT_LIMITS.maxMemoryPages, false)).bytes;
     const inside: number[] = [];
     const roundTrip: number[] = [];
     for (let i = 0; i < HOT_CALLS; i++) {
@@ -136,7 +138,8 @@ async function main(): Promise<void> {
     log(`${name}: cold ${row.coldMs} ms (${row.coldInsideMs} ms inside the worker), hot p50 ${row.wasm.p50Us} µs p99 ${row.wasm.p99Us} µs inside the worker, pool round trip p50 ${row.roundTrip.p50Us} µs p99 ${row.roundTrip.p99Us} µs (plain JS p50 ${row.js.p50Us} µs p99 ${row.js.p99Us} µs)`);
   }
   await pool.stop();
-  const network = await networkRow();
+  const network = await networkRow(preparer);
+  await preparer.stop();
   const gateway: GatewayFunctionFigures = await measureThroughGateway();
   type Pct = { p50Us: number; p99Us: number };
   type Row = { function: string; moduleBytes: number; prepareMs: number; coldMs: number; coldInsideMs: number; wasm: Pct; roundTrip: Pct; js: Pct };

@@ -4,52 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../stack/package-root.js';
 import { ADMISSION_LIMITS, ModuleRejected, checkAdmission, instanceOverheadBytes, type ModuleFacts } from './admission.js';
 
-// A tiny encoder for the modules under test: each is built from bytes, small and fast, to hit one limit at a time.
-type Bytes = Uint8Array | number[];
-const cat = (...parts: Bytes[]) => new Uint8Array(Buffer.concat(parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p)))));
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    const byte = n % 128;
-    n = Math.floor(n / 128);
-    out.push(n ? byte | 0x80 : byte);
-  } while (n);
-  return out;
-}
-const sleb = (n: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-};
-const utf8 = (s: string) => [...Buffer.from(s)];
-const str = (s: string) => [...uleb(utf8(s).length), ...utf8(s)];
-const vec = (items: Bytes[]) => cat(uleb(items.length), ...items);
-const section = (id: number, ...body: Bytes[]) => {
-  const b = cat(...body);
-  return cat([id], uleb(b.length), b);
-};
-const wasm = (...sections: Bytes[]) => cat([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0], ...sections);
-const repeat = (times: number, bytes: number[]) => new Uint8Array(times * bytes.length).map((_, i) => bytes[i % bytes.length]!);
-
-const I32 = 0x7f;
-const END = 0x0b;
-const voidType = section(1, vec([[0x60, 0, 0]]));
-/** A body: local declarations, then code and its end. */
-const body = (code: Bytes, locals: Bytes[] = []) => {
-  const b = cat(vec(locals), code, [END]);
-  return cat(uleb(b.length), b);
-};
-const memory = (minPages: number) => section(5, vec([[0x00, ...uleb(minPages)]]));
-const table = (...limits: number[]) => section(4, vec([[0x70, limits.length - 1, ...limits.flatMap(uleb)]]));
-const SECTION_ORDER = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10];
-/** A module of () → () functions with these bodies, and other sections, each put in its place. */
-const functions = (bodies: Bytes[], ...others: Uint8Array[]) =>
-  wasm(...[voidType, section(3, vec(bodies.map(() => [0]))), section(10, vec(bodies)), ...others].sort((a, b) => SECTION_ORDER[a[0]!]! - SECTION_ORDER[b[0]!]!));
-const dataSegment = (offset: number, length: number) => [0, 0x41, ...sleb(offset), END, ...uleb(length), ...new Array<number>(length).fill(7)];
+import { END, I32, body, cat, dataSegment, functions, memory, repeat, section, sleb, str, table, uleb, utf8, vec, voidType, wasm } from './test-support/wasm-bytes.js';
 
 function rejection(bytes: Uint8Array): string {
   try {

@@ -132,10 +132,11 @@ function atMost(found: string, limit: number): ModuleRejected {
 
 /**
  * Checks a module against the limits and returns what it counted; throws ModuleRejected naming the limit and the
- * value found, or what is malformed. Linear in the module's size: every loop consumes bytes, and counts are checked
+ * value found, or what is malformed. walkCode: false skips the instructions (no depths or instruction count), for
+ * the facts of a module admitted before. Linear in the module's size: every loop consumes bytes, and counts are checked
  * against the limits as soon as they are read.
  */
-export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMISSION_LIMITS): ModuleFacts {
+export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMISSION_LIMITS, { walkCode = true } = {}): ModuleFacts {
   if (bytes.length < 8) throw new ModuleRejected(`not a WebAssembly module: ${bytes.length} bytes, shorter than the 8-byte header`);
   if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw new ModuleRejected('not a WebAssembly module (no \\0asm magic)');
   const version = bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24);
@@ -309,6 +310,12 @@ export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMI
         facts.codeBytes = size;
         const count = reader.count('the number of function bodies');
         if (count !== definedFunctions) throw new ModuleRejected(`the code section has ${count} function bodies for ${plural(definedFunctions, 'declared function')}`);
+        if (!walkCode) {
+          // Counting only (a module admitted before): the bodies' instructions are not walked.
+          facts.bodies = count;
+          reader.pos = end;
+          break;
+        }
         const walker = new CodeWalker(reader, { types, functionTypes, maxBlockDepth: limits.maxBlockDepth, maxExpressionDepth: limits.maxExpressionDepth });
         for (let i = 0; i < count; i++) readBody(reader, walker, facts.importedFunctions + i, types[functionTypes[facts.importedFunctions + i]!]!.results, facts, limits);
         facts.bodies = count;

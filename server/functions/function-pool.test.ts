@@ -22,7 +22,6 @@ function call(name: string, input = '', over: Partial<PoolInvocation> = {}): Poo
     key: `t1/${name}/v1`,
     module: () => modules.get(name)!,
     limits: TEST_LIMITS,
-    overheadBytes: 0,
     tenantConcurrency: 8,
     allowedHosts: [],
     input: bytesOf(input),

@@ -17,7 +17,7 @@ export interface PoolOptions {
   maxQueueWaitMs: number;
   /** How long past its deadline a thread that has not answered gets before it is terminated and replaced. */
   killGraceMs: number;
-  /** Warm instances' memory over all threads (linear memory + their fixed overhead); least recently used go first. */
+  /** Warm instances' memory over all threads (linear memory, tables, instance overhead); least recently used go first. */
   warmBudgetBytes: number;
   /** Compiled modules kept per thread. */
   maxModulesPerWorker: number;
@@ -41,8 +41,6 @@ export interface PoolInvocation {
   /** The prepared module; only read when a thread has not compiled this key yet. */
   module: () => Uint8Array<ArrayBuffer>;
   limits: Limits;
-  /** Bytes a live instance costs beyond its linear memory (tables, globals, instance overhead). */
-  overheadBytes: number;
   /** How many invocations of this tenant may run or wait at once (from its plan). */
   tenantConcurrency: number;
   allowedHosts: string[];
@@ -235,7 +233,7 @@ export class FunctionPool {
     const queueMs = (slot.startedAt ?? job.queuedAt) - job.queuedAt;
     if (msg.type === 'done') {
       slot.warm.delete(key);
-      slot.warm.set(key, msg.instanceBytes + job.call.overheadBytes);
+      slot.warm.set(key, msg.instanceBytes);
       this.finish(job, undefined, { output: msg.output, timings: { ...msg.phases, queueMs } });
     } else {
       if (msg.kind !== 'function_error') slot.warm.delete(key);

@@ -72,7 +72,6 @@ const encoder = new TextEncoder();
 
 interface Loaded {
   bytes: Uint8Array<ArrayBuffer>;
-  overheadBytes: number;
 }
 
 /**
@@ -163,7 +162,7 @@ export class FunctionService {
     const record = rows[0]!;
     const previous = this.records.get(`${tenant}/${name}`);
     if (previous) this.unload(tenant, previous);
-    this.remember(this.runtimeKey(tenant, record), { bytes: prepared, overheadBytes: 0 });
+    this.remember(this.runtimeKey(tenant, record), { bytes: prepared });
     this.records.set(`${tenant}/${name}`, record);
     return record;
   }
@@ -206,7 +205,7 @@ export class FunctionService {
       bytes = await this.prepare(raw, record.manifest);
       await viaMinio(() => this.minio.putObject(FUNCTIONS_BUCKET, this.preparedKey(tenant, record), Buffer.from(bytes!), bytes!.byteLength));
     }
-    const loaded = { bytes, overheadBytes: 0 };
+    const loaded = { bytes };
     this.remember(key, loaded);
     return loaded;
   }
@@ -231,8 +230,7 @@ export class FunctionService {
         key: this.runtimeKey(tenant, record),
         module: () => module.bytes,
         limits: { ...DEFAULT_LIMITS, ...limitsOf(record.manifest) },
-        overheadBytes: module.overheadBytes,
-        tenantConcurrency: plan.functionConcurrency,
+                tenantConcurrency: plan.functionConcurrency,
         allowedHosts: record.manifest.allowed_hosts ?? [],
         input,
         context: encoder.encode(JSON.stringify(context)),

@@ -5,6 +5,7 @@
 // so this thread posts the request to the gateway's thread, which checks and makes it, and sleeps in Atomics.wait
 // until the answer is posted back.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { ADMISSION_LIMITS, type AdmissionLimits, checkAdmission, instanceOverheadBytes } from './admission.js';
 import { DeadlinePassed, FunctionFailure, HTTP_IMPORT, type HostImports, type Live, callHandler, explain, instantiate } from './sandbox.js';
 import type { FromWorker, FunctionWorkerData, HttpAnswer, HttpRequestMessage, InvokeMessage, Phases, ToWorker } from './worker-protocol.js';
 
@@ -14,7 +15,10 @@ export const MAX_REQUESTS_PER_CALL = 16;
 const { signal, answers } = workerData as FunctionWorkerData;
 const flag = new Int32Array(signal);
 const decoder = new TextDecoder();
-const modules = new Map<string, WebAssembly.Module>();
+/** The module was admitted at deploy; here its facts are only counted (its instrumentation adds a function or two). */
+const COUNT_ONLY = Object.fromEntries(Object.keys(ADMISSION_LIMITS).map((k) => [k, Infinity])) as unknown as AdmissionLimits;
+/** Compiled modules, with what an instance of each costs beyond its linear memory. */
+const modules = new Map<string, { module: WebAssembly.Module; overheadBytes: number }>();
 const instances = new Map<string, Live>();
 let requestsThisCall = 0;
 let seq = 0;
@@ -70,18 +74,18 @@ function invoke(msg: InvokeMessage): FromWorker {
   const deadline = performance.now() + msg.limits.timeoutMs;
   let live = instances.get(msg.key);
   try {
-    let module = modules.get(msg.key);
-    if (!module) {
+    let compiled = modules.get(msg.key);
+    if (!compiled) {
       if (!msg.module) throw new FunctionFailure('trap', 'the pool sent no module for a function this thread has not seen');
       const t0 = performance.now();
-      module = new WebAssembly.Module(msg.module);
+      compiled = { module: new WebAssembly.Module(msg.module), overheadBytes: instanceOverheadBytes(checkAdmission(msg.module, COUNT_ONLY, { walkCode: false })) };
       phases.compileMs = performance.now() - t0;
-      modules.set(msg.key, module);
+      modules.set(msg.key, compiled);
       if (performance.now() > deadline) throw new DeadlinePassed();
     }
     if (!live) {
       const t0 = performance.now();
-      live = instantiate(module, msg.network ? httpImport : undefined, deadline, msg.limits);
+      live = instantiate(compiled.module, msg.network ? httpImport : undefined, deadline, msg.limits);
       phases.instantiateMs = performance.now() - t0;
       instances.set(msg.key, live);
     }
@@ -89,7 +93,7 @@ function invoke(msg: InvokeMessage): FromWorker {
     const t1 = performance.now();
     const output = callHandler(live, msg.input, msg.context, msg.limits, deadline);
     phases.runMs = performance.now() - t1;
-    return { type: 'done', id: msg.id, output, phases, instanceBytes: live.abi.memory.buffer.byteLength };
+    return { type: 'done', id: msg.id, output, phases, instanceBytes: live.abi.memory.buffer.byteLength + compiled.overheadBytes };
   } catch (err) {
     const failure = err instanceof FunctionFailure ? err : live ? explain(err, live, msg.limits) : new FunctionFailure('trap', `the module failed to load: ${(err as Error).message}`);
     // After anything but the function's own error its heap may be half-updated: the next call gets a fresh instance.
@@ -97,6 +101,10 @@ function invoke(msg: InvokeMessage): FromWorker {
     return { type: 'failed', id: msg.id, kind: failure.kind, message: failure.message, phases, hasModule: modules.has(msg.key) };
   }
 }
+
+// V8's first WebAssembly compile on a thread costs tens of milliseconds (engine start-up); paying it when the thread
+// starts keeps a function's cold start at its own compile.
+new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 4, 1, 2, 0, 11])));
 
 parentPort!.on('message', (msg: ToWorker) => {
   if (msg.type === 'evict') {

@@ -44,7 +44,7 @@ function sandboxWith(allowedHosts: string[], timeoutMs = 500) {
   pools.push(pool);
   return {
     invoke: (input: Uint8Array) =>
-      pool.invoke({ tenant: 't1', key: 't1/http-status/v1', module: () => module, limits: { ...TEST_LIMITS, timeoutMs }, overheadBytes: 0, tenantConcurrency: 4, allowedHosts, input, context: CONTEXT }),
+      pool.invoke({ tenant: 't1', key: 't1/http-status/v1', module: () => module, limits: { ...TEST_LIMITS, timeoutMs }, tenantConcurrency: 4, allowedHosts, input, context: CONTEXT }),
     stop: () => pool.stop(),
   };
 }

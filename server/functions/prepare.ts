@@ -1,4 +1,5 @@
 import binaryen from 'binaryen';
+import { checkAdmission, instanceOverheadBytes } from './admission.js';
 import { ModuleRejected, capMemory } from './memory-cap.js';
 import { CHECKPOINT_IMPORT, HTTP_IMPORT } from './sandbox.js';
 
@@ -23,6 +24,8 @@ export interface PreparedModule {
   bytes: Uint8Array<ArrayBuffer>;
   /** Milliseconds spent preparing (at upload, not at invocation). */
   prepareMs: number;
+  /** What a live instance costs beyond its linear memory (tables, functions, globals, the instance itself). */
+  overheadBytes: number;
 }
 
 /**
@@ -55,6 +58,14 @@ function countTicksInside(ir: binaryen.Module): void {
  */
 export function prepareModule(bytes: Uint8Array<ArrayBuffer>, maxMemoryPages: number, { network = false } = {}): PreparedModule {
   const t0 = performance.now();
+  // Limits first, in one cheap pass: nothing below (V8's compile, binaryen) sees a module they would refuse.
+  const facts = checkAdmission(bytes);
+  const overheadBytes = instanceOverheadBytes(facts);
+  const startBytes = (facts.memory?.minPages ?? 0) * 65536 + overheadBytes;
+  if (startBytes > maxMemoryPages * 65536) {
+    const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+    throw new ModuleRejected(`an instance of the module needs ${mib(startBytes)} at start (memory, tables, instance), over the function's memory cap of ${mib(maxMemoryPages * 65536)}`);
+  }
   if (!WebAssembly.validate(bytes)) throw new ModuleRejected('not a valid WebAssembly module');
   const module = new WebAssembly.Module(bytes);
   const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
@@ -73,7 +84,7 @@ export function prepareModule(bytes: Uint8Array<ArrayBuffer>, maxMemoryPages: nu
     ir.runPasses(['log-execution']);
     countTicksInside(ir);
     if (!ir.validate()) throw new ModuleRejected('the module uses WebAssembly features the sandbox does not support');
-    return { bytes: capMemory(ir.emitBinary(), maxMemoryPages), prepareMs: performance.now() - t0 };
+    return { bytes: capMemory(ir.emitBinary(), maxMemoryPages), prepareMs: performance.now() - t0, overheadBytes };
   } finally {
     ir.dispose();
   }

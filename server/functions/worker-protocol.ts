@@ -53,6 +53,7 @@ export interface Phases {
 
 export type FromWorker =
   | HttpRequestMessage
+  /** instanceBytes: the warm instance's linear memory plus its fixed overhead (tables, functions, globals). */
   | { type: 'done'; id: number; output: Uint8Array; phases: Phases; instanceBytes: number }
   /** hasModule: whether the thread holds the module compiled after this call (it may have failed to compile it). */
   | { type: 'failed'; id: number; kind: FailureKind; message: string; phases: Phases; hasModule: boolean };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withStart } from '../functions/test-support/modules.js';
-import { call, deployFunction, expectCleanError, gateway, stack, tokenFor, wasmModule } from './http.js';
+import { END, body, cat, dataSegment, functions, memory, repeat, section, table, uleb, vec, voidType, wasm } from '../functions/test-support/wasm-bytes.js';
+import { call, coreRssBytes, deployFunction, expectCleanError, gateway, tokenFor, wasmModule } from './http.js';
 
 // A hostile tenant's modules and invocations, against the real gateway: each costs only its own invocation.
 
@@ -60,4 +61,32 @@ describe('functions cannot take the gateway down', () => {
     }
     for (const res of await Promise.all(spinning)) expectCleanError(res, 504);
   }, 90_000);
+
+  it('pathological modules are refused at deploy, naming the limit, quickly and without growing the core', async () => {
+    const alice = await tokenFor('alice@test.com');
+    const n = 1_000_000;
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['a million functions', wasm(voidType, section(3, uleb(n), new Uint8Array(n)), section(10, uleb(n), repeat(n, [2, 0, END]))), /defines 1000000 functions; at most 10000/],
+      ['a 10M-entry table', functions([], table(10_000_000)), /table 0 starts with 10000000 entries; at most 10000/],
+      ['100,000 nested blocks', functions([body(cat(repeat(100_000, [0x02, 0x40]), repeat(100_000, [END])))]), /blocks nest 100000 deep; at most 1000/],
+      ['a data segment outside memory', functions([], memory(1), section(11, vec([dataSegment(65530, 10)]))), /data segment 0 ends at byte 65540/],
+      ['a memory import', wasm(section(2, vec([[3, 0x65, 0x6e, 0x76, 3, 0x6d, 0x65, 0x6d, 2, 0, 1]]))), /imports a memory \(env\.mem\)/],
+      ['a malformed custom section', wasm(section(0, [200, 1, 2])), /custom section/],
+    ];
+    const before = coreRssBytes();
+    for (const [what, bytes, reason] of cases) {
+      const t0 = performance.now();
+      const res = await deployFunction(gateway(''), alice, 'pathological', Buffer.from(bytes));
+      expect(res.status, `${what}: ${JSON.stringify(res.json)}`).toBe(400);
+      expect(res.json).toMatchObject({ error: 'invalid_module', message: expect.stringMatching(reason) });
+      // a hang detector, not a target: before the admission check, the million functions took ~10 s of the gateway
+      expect(performance.now() - t0, what).toBeLessThan(5000);
+    }
+    // A table that fits the limits, but not the function's memory cap together with its memory.
+    const heavy = await deployFunction(gateway(''), alice, 'pathological', Buffer.from(functions([], memory(16), table(10_000))), { memory_mb: 1 });
+    expect(heavy.status).toBe(400);
+    expect(heavy.json.message).toMatch(/needs 1\.\d MiB at start \(memory, tables, instance\), over the function's memory cap of 1\.0 MiB/);
+    expect(coreRssBytes() - before, 'the core grew').toBeLessThan(64 * 1024 * 1024);
+    expect((await call('GET', gateway('/healthz'))).status).toBe(200);
+  }, 60_000);
 });
