@@ -3,8 +3,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type RunningApprun, startApprun } from '../stack/test/apprun-process.js';
-import { adminGet, loginToken, mb } from './apprun-process.js';
+import { type RunningApprun, startApprun } from '../server/test/apprun-process.js';
+import { adminApi } from '../server/api/contract.js';
+import { loginToken, mb } from './apprun-process.js';
 import { type LoadResult, load } from './load.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
 
@@ -20,10 +21,10 @@ function log(line: string): void {
 }
 
 async function stackMemory(state: RunningApprun['state']): Promise<{ totalMb: number; perService: Record<string, number> }> {
-  const body = await adminGet<{ services: { name: string; usage?: { memoryBytes: number } }[]; appliance: { memoryBytes: number }; total: { memoryBytes: number } }>(state, '/api/stack');
+  const body = await adminApi(state).stack();
   return {
-    totalMb: mb(body.total.memoryBytes),
-    perService: { ...Object.fromEntries(body.services.map((s) => [s.name, mb(s.usage?.memoryBytes ?? 0)])), appliance: mb(body.appliance.memoryBytes) },
+    totalMb: mb(body.total?.memoryBytes ?? 0),
+    perService: { ...Object.fromEntries(body.services.map((s) => [s.name, mb(s.usage?.memoryBytes ?? 0)])), appliance: mb(body.appliance?.memoryBytes ?? 0) },
   };
 }
 

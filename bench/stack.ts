@@ -4,8 +4,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { MetricsSample } from '../stack/metrics.js';
-import { startApprun } from '../stack/test/apprun-process.js';
-import { adminGet, loginToken, mb } from './apprun-process.js';
+import { startApprun } from '../server/test/apprun-process.js';
+import { adminApi } from '../server/api/contract.js';
+import { loginToken, mb } from './apprun-process.js';
 import { load } from './load.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
 
@@ -60,13 +61,13 @@ async function main(): Promise<void> {
         log(`idle for ${IDLE_SECONDS} s, sampling every second`);
         const since = Date.now();
         await new Promise((r) => setTimeout(r, (IDLE_SECONDS + 1) * 1000));
-        const idleSamples = (await adminGet<{ samples: MetricsSample[] }>(run.state, `/api/stack/metrics?since=${since}`)).samples;
+        const idleSamples = (await adminApi(run.state).metrics(since)).samples;
         const idle = average(idleSamples);
 
         log(`data load: GET /data/products through the gateway, 32 connections, ${LOAD_SECONDS} s`);
         const loadSince = Date.now();
         const result = await load(`${run.state.gatewayUrl}/data/products`, { connections: 32, seconds: LOAD_SECONDS, headers: { authorization: `Bearer ${await loginToken(run.state)}` } });
-        const loadSamples = (await adminGet<{ samples: MetricsSample[] }>(run.state, `/api/stack/metrics?since=${loadSince}`)).samples;
+        const loadSamples = (await adminApi(run.state).metrics(loadSince)).samples;
         const loaded = average(loadSamples);
         const peakLoadedMb = mb(Math.max(...loadSamples.map((s) => s.total.memoryBytes)));
         await run.stop();

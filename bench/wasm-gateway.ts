@@ -5,8 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { startApprun } from '../stack/test/apprun-process.js';
+import { startApprun } from '../server/test/apprun-process.js';
 import { packageRoot } from '../stack/package-root.js';
+import { loginToken } from './apprun-process.js';
 import { median } from './report.js';
 
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 25200);
@@ -30,11 +31,6 @@ async function timed(url: string, init: Parameters<typeof request>[1] = {}): Pro
   return { ms: performance.now() - t0, status: res.statusCode };
 }
 
-async function login(gateway: string, email: string): Promise<string> {
-  const res = await request(`${gateway}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'apprun-dev-password' }) });
-  const json = (await res.body.json()) as { access_token: string };
-  return json.access_token;
-}
 
 async function deploy(gateway: string, token: string, name: string, file: string, manifest: object): Promise<void> {
   const form = new FormData();
@@ -58,7 +54,7 @@ export async function measureThroughGateway(): Promise<GatewayFunctionFigures> {
   const run = await startApprun(home, PORT_BASE);
   try {
     const gateway = run.state.gatewayUrl;
-    const [alice, bob] = [await login(gateway, 'alice@test.com'), await login(gateway, 'bob@test.com')];
+    const [alice, bob] = [await loginToken(run.state, 'alice@test.com'), await loginToken(run.state, 'bob@test.com')];
     await deploy(gateway, alice, 'hello', 'hello', {});
     await deploy(gateway, alice, 'spin', 'spin', { timeout_ms: SPIN_TIMEOUT_MS });
     const invokeInit = { method: 'POST' as const, headers: { authorization: `Bearer ${bob}`, 'content-type': 'text/plain' }, body: 'bench' };

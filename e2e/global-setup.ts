@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TEST_PORT_BASES } from '../stack/test/port-bases';
+import { TEST_PORT_BASES } from '../server/test/port-bases';
 import { SCREENSHOTS, STATE_FILE, startE2eStack } from './stack';
 
 /** One real appliance for the web-mode tests, in a fresh home on its own ports. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { startApprun } from '../stack/test/apprun-process';
+import { startApprun } from '../server/test/apprun-process';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const STATE_FILE = path.join(ROOT, 'test-results', 'e2e-stack.json');

@@ -1,4 +1,4 @@
-import type { ServiceName } from '../server/api/contract.js';
+import type { ServiceName } from './service-identity.js';
 
 export type { ServiceName };
 

@@ -1,4 +1,4 @@
-import { SERVICE_NAMES } from '../server/api/contract.js';
+import { SERVICE_NAMES } from './service-identity.js';
 import { provisionBinary } from './binaries.js';
 import { type AppHome, type StackSecrets, resolveCacheDir } from './home.js';
 import type { PortMap } from './ports.js';

@@ -1,13 +1,24 @@
 import { EventEmitter } from 'node:events';
-import type { ServiceState, ServiceView } from '../server/api/contract.js';
 import type { Driver, ProcessExit } from './driver.js';
 import { checkHealth, waitHealthy } from './health.js';
+import type { ServiceState } from './service-identity.js';
 import { type ProgressFn, type ServiceName, type ServiceSpec, startOrder } from './spec.js';
 
 export type { ServiceState };
 
-/** What the supervisor knows of a service: the API's ServiceView without the sampled usage. */
-export type ServiceSnapshot = Omit<ServiceView, 'usage'>;
+/** What the supervisor knows of a service (the API adds its sampled usage). */
+export interface ServiceSnapshot {
+  name: ServiceName;
+  description: string;
+  state: ServiceState;
+  pid?: number;
+  ports: Record<string, number>;
+  startedAt?: number;
+  restarts: number;
+  memoryBudgetMb: number;
+  lastExit?: { code: number | null; signal: string | null; reason: string; at: number };
+  failure?: { reason: string; logTail: string[] };
+}
 
 interface Entry {
   spec: ServiceSpec;

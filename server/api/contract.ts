@@ -1,10 +1,9 @@
 // The one typed contract between the dashboard and the core, with two transports: HTTP (web mode, /api/*) and
 // Electron IPC (the preload relays the channels below, and nothing else). Types only: safe to import anywhere.
 
-/** The services of the stack, in start order of the POC. */
-export const SERVICE_NAMES = ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
-export type ServiceState = 'stopped' | 'starting' | 'healthy' | 'restarting' | 'stopping' | 'failed';
+export { SERVICE_NAMES, SERVICE_STATES, type ServiceName, type ServiceState } from '../../stack/service-identity.js';
+import type { ServiceSnapshot } from '../../stack/supervisor.js';
+import type { ServiceName } from '../../stack/service-identity.js';
 export type ServiceAction = 'start' | 'stop' | 'restart';
 
 export interface Usage {
@@ -12,18 +11,8 @@ export interface Usage {
   cpuPercent: number;
 }
 
-/** One service as the API shows it; the supervisor's snapshot is this without usage. */
-export interface ServiceView {
-  name: ServiceName;
-  description: string;
-  state: ServiceState;
-  pid?: number;
-  ports: Record<string, number>;
-  startedAt?: number;
-  restarts: number;
-  memoryBudgetMb: number;
-  lastExit?: { code: number | null; signal: string | null; reason: string; at: number };
-  failure?: { reason: string; logTail: string[] };
+/** One service as the API shows it: the supervisor's snapshot and its sampled usage. */
+export interface ServiceView extends ServiceSnapshot {
   usage?: Usage;
 }
 
@@ -227,6 +216,14 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
   deleteObject: 'apprun:delete-object',
 };
 
+/**
+ * The contract for a caller holding the per-run admin token: the desktop shell, the CLI, benchmarks and tests. The
+ * one admin client: nothing else speaks to /api/* by hand.
+ */
+export function adminApi(core: { gatewayUrl: string; adminToken: string }, options: { timeoutMs?: number } = {}): ApprunApi {
+  return createHttpApi(core.gatewayUrl, { 'x-apprun-admin-token': core.adminToken }, options);
+}
+
 /** A storage key in a URL path: each segment encoded, the slashes kept. */
 const keyPath = (key: string) => key.split('/').map(encodeURIComponent).join('/');
 
@@ -245,7 +242,7 @@ export class ApiCallError extends Error {
  * The contract over HTTP, for both transports: the browser (same origin, the dashboard cookie, the CSRF header) and
  * the Electron main process (the gateway's URL and the admin token) differ only in baseUrl and headers.
  */
-export function createHttpApi(baseUrl: string, headers: Record<string, string>, fetchImpl: typeof fetch = fetch): ApprunApi {
+export function createHttpApi(baseUrl: string, headers: Record<string, string>, { fetchImpl = fetch, timeoutMs }: { fetchImpl?: typeof fetch; timeoutMs?: number } = {}): ApprunApi {
   const send = async (method: string, path: string, init: { json?: unknown; form?: FormData; text?: string; bytes?: { data: Uint8Array; type: string }; token?: string } = {}) => {
     const h: Record<string, string> = { ...headers };
     if (init.token) h.authorization = `Bearer ${init.token}`;
@@ -263,7 +260,8 @@ export function createHttpApi(baseUrl: string, headers: Record<string, string>, 
       body = init.text;
     }
     try {
-      return await fetchImpl(`${baseUrl}${path}`, { method, headers: h, body, credentials: 'same-origin' });
+      const signal = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
+      return await fetchImpl(`${baseUrl}${path}`, { method, headers: h, body, credentials: 'same-origin', signal });
     } catch {
       throw new ApiCallError(0, 'unreachable', 'the apprun core is not answering — is it still running?');
     }

@@ -1,12 +1,9 @@
-import { request } from 'undici';
-import type { StackView } from '../api/contract.js';
+import { type StackView, adminApi } from '../api/contract.js';
 import type { CoreState } from '../core.js';
 import { formatBytes, formatPercent, table } from './format.js';
 
-export async function fetchStack(state: CoreState): Promise<StackView> {
-  const res = await request(`${state.gatewayUrl}/api/stack`, { headers: { 'x-apprun-admin-token': state.adminToken }, headersTimeout: 5000 });
-  if (res.statusCode !== 200) throw new Error(`gateway answered ${res.statusCode}: ${await res.body.text()}`);
-  return (await res.body.json()) as StackView;
+export function fetchStack(state: CoreState): Promise<StackView> {
+  return adminApi(state, { timeoutMs: 5000 }).stack();
 }
 
 const HEALTH: Record<string, string> = { healthy: 'healthy', starting: 'starting', restarting: 'restarting' };

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { TEST_PORT_BASES } from '../../stack/test/port-bases.js';
+import { TEST_PORT_BASES } from '../../server/test/port-bases.js';
 import { Core } from '../core.js';
 import { DURATIONS_DIR } from './durations.js';
 

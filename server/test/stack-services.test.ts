@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import * as Minio from 'minio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, expectCleanError, gateway, stack, tokenFor } from '../../server/test/http.js';
+import { call, expectCleanError, gateway, stack, tokenFor } from './http.js';
 
 const admin = () => ({ 'x-apprun-admin-token': stack().adminToken });
 const ports = () => JSON.parse(readFileSync(path.join(stack().home, 'run', 'core.json'), 'utf8')).ports;

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { CoreState } from '../../server/core.js';
-import { packageRoot } from '../package-root.js';
+import type { CoreState } from '../core.js';
+import { packageRoot } from '../../stack/package-root.js';
 import { processesMentioning } from './cli.js';
 
 export interface RunningApprun {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../../stack/package-root.js';
 
 const exec = promisify(execFile);
 const BIN = () => path.join(packageRoot(), 'bin', 'apprun.mjs');

@@ -1,0 +1,8 @@
+// What the stack is made of, by name: owned here, where the services are defined; the API contract re-exports it.
+// Values and types only, no Node imports, so the dashboard's bundle may include it.
+
+/** The services of the stack, in start order of the POC. */
+export const SERVICE_NAMES = ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+export const SERVICE_STATES = ['stopped', 'starting', 'healthy', 'restarting', 'stopping', 'failed'] as const;
+export type ServiceState = (typeof SERVICE_STATES)[number];
