@@ -45,7 +45,7 @@ async function main(): Promise<void> {
       pool.unload(`fuzz/${i}`);
     } catch (err) {
       if (err instanceof ModuleRejected) outcome = 'refused at deploy';
-      else if (err instanceof FunctionFailure) outcome = err.kind;
+      else if (err instanceof FunctionFailure) outcome = err.failure;
       else {
         outcome = 'UNEXPECTED';
         findings.push(`${kind} seed ${seed}: ${(err as Error).stack ?? err}`);

@@ -1,10 +1,67 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 
 /** The one error shape of the API: {error: machine code, message: a sentence}; never a stack trace. */
 export interface ApiError {
   error: string;
   message: string;
   [extra: string]: unknown;
+}
+
+/**
+ * What went wrong, in the terms of whoever found it (a domain service, a guard, a plugin). Code throws these and
+ * never picks an HTTP status; STATUS_OF below is the one place where a kind becomes a status.
+ */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'misdirected'
+  | 'unprocessable'
+  | 'rate_limited'
+  | 'bad_upstream'
+  | 'unavailable'
+  | 'overloaded'
+  | 'timeout';
+
+export const STATUS_OF: Readonly<Record<ErrorKind, number>> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media_type: 415,
+  misdirected: 421,
+  unprocessable: 422,
+  rate_limited: 429,
+  bad_upstream: 502,
+  unavailable: 503,
+  overloaded: 503,
+  timeout: 504,
+};
+
+/** Kinds a client should retry after a pause: they carry Retry-After. */
+const RETRY_LATER = new Set<ErrorKind>(['rate_limited', 'overloaded']);
+
+/** An expected failure: a kind (its status, see STATUS_OF), a machine code, a sentence, and extra JSON fields. */
+export class DomainError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    /** Extra fields for the JSON body (e.g. the missing RBAC rule). */
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+
+  get statusCode(): number {
+    return STATUS_OF[this.kind];
+  }
 }
 
 const FASTIFY_CODES: Record<string, string> = {
@@ -16,34 +73,28 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_VALIDATION: 'invalid_request',
 };
 
+/** Sends a domain error as its status and {error, message, ...details}. */
+export function sendDomainError(reply: FastifyReply, err: DomainError): FastifyReply {
+  if (RETRY_LATER.has(err.kind)) reply.header('retry-after', '1');
+  if (err.name === 'AuthError') reply.header('www-authenticate', 'Bearer error="invalid_token"');
+  return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...err.details } satisfies ApiError);
+}
+
 /** Installs the JSON error and not-found handlers on the root instance; plugins inherit them. */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError & { code?: string }, request, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    // An unexpected failure says only where to look; an HttpError 5xx (e.g. a service that is down) is meant for the caller.
-    if (status >= 500 && !(err instanceof HttpError)) {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof DomainError) return sendDomainError(reply, err);
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    // An unexpected failure says only where to look.
+    if (status >= 500) {
       request.log.error({ err, url: request.url }, 'request failed');
-      return reply.code(status).send({ error: 'internal_error', message: 'the gateway failed to handle this request; see logs/gateway.log' } satisfies ApiError);
+      return reply.code(500).send({ error: 'internal_error', message: 'the gateway failed to handle this request; see logs/gateway.log' } satisfies ApiError);
     }
-    let code = (err.code && FASTIFY_CODES[err.code]) ?? (typeof err.code === 'string' && !err.code.startsWith('FST_') ? err.code : undefined);
-    if (err.name === 'AuthError') reply.header('www-authenticate', `Bearer error="invalid_token"`);
-    const details = err instanceof HttpError ? err.details : undefined;
-    return reply.code(status).send({ error: code ?? 'bad_request', message: err.message, ...details } satisfies ApiError);
+    // Fastify's own 4xx (body parsing, schema validation).
+    const code = (err.code && FASTIFY_CODES[err.code]) ?? 'bad_request';
+    return reply.code(status).send({ error: code, message: err.message } satisfies ApiError);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } satisfies ApiError),
   );
-}
-
-/** An error with an HTTP status that the error handler turns into {error, message}. */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    /** Extra fields for the JSON body (e.g. the missing RBAC rule). */
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
 }

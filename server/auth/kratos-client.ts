@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 
 interface UiMessage {
   id: number;
@@ -48,7 +48,7 @@ export class KratosClient {
         bodyTimeout: 10_000,
       });
     } catch {
-      throw new HttpError(503, 'identity_unavailable', 'Kratos is not answering; check `apprun status`');
+      throw new DomainError('unavailable', 'identity_unavailable', 'Kratos is not answering; check `apprun status`');
     }
     const text = await res.body.text();
     return { status: res.statusCode, body: (text ? JSON.parse(text) : undefined) as T };
@@ -56,7 +56,7 @@ export class KratosClient {
 
   private async flow(kind: 'registration' | 'login'): Promise<string> {
     const res = await this.call<{ id: string }>('GET', `${this.publicUrl}/self-service/${kind}/api`);
-    if (res.status !== 200) throw new HttpError(502, 'identity_error', `Kratos did not open a ${kind} flow (${res.status})`);
+    if (res.status !== 200) throw new DomainError('bad_upstream', 'identity_error', `Kratos did not open a ${kind} flow (${res.status})`);
     return res.body.id;
   }
 
@@ -71,9 +71,9 @@ export class KratosClient {
       return { sessionToken: res.body.session_token, sessionId: res.body.session.id, identityId: res.body.identity.id };
     }
     const messages = messagesOf(res.body);
-    if (messages.some((m) => m.id === DUPLICATE_IDENTIFIER)) throw new HttpError(409, 'already_registered', 'an account with this email exists already');
-    if (res.status === 400 && messages.length) throw new HttpError(400, 'registration_rejected', messages.map((m) => m.text).join(' '));
-    throw new HttpError(502, 'identity_error', `Kratos refused the registration (${res.status}): ${res.body.error?.reason ?? res.body.error?.message ?? 'no reason given'}`);
+    if (messages.some((m) => m.id === DUPLICATE_IDENTIFIER)) throw new DomainError('conflict', 'already_registered', 'an account with this email exists already');
+    if (res.status === 400 && messages.length) throw new DomainError('invalid', 'registration_rejected', messages.map((m) => m.text).join(' '));
+    throw new DomainError('bad_upstream', 'identity_error', `Kratos refused the registration (${res.status}): ${res.body.error?.reason ?? res.body.error?.message ?? 'no reason given'}`);
   }
 
   async login(email: string, password: string): Promise<KratosSession> {
@@ -88,9 +88,9 @@ export class KratosClient {
     }
     const messages = messagesOf(res.body);
     if (res.status === 400 && (messages.some((m) => m.id === INVALID_CREDENTIALS) || messages.length)) {
-      throw new HttpError(401, 'invalid_credentials', 'email or password is wrong');
+      throw new DomainError('unauthenticated', 'invalid_credentials', 'email or password is wrong');
     }
-    throw new HttpError(502, 'identity_error', `Kratos refused the login (${res.status})`);
+    throw new DomainError('bad_upstream', 'identity_error', `Kratos refused the login (${res.status})`);
   }
 
   /** The session behind a session token, or undefined when it is unknown, expired or revoked. */

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { JSONWebKeySet } from 'jose';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import type { Authorizer } from '../rbac/authorizer.js';
 import type { AccessClaims, TokenVerifier } from './tokens.js';
 
@@ -39,7 +39,7 @@ export async function authorizeRequest(verifier: TokenVerifier, authorizer: Auth
   // HEAD is a GET without the body: whoever may GET may HEAD.
   const decision = authorizer.check(claims, path, method === 'HEAD' ? 'GET' : method);
   if (!decision.allowed) {
-    throw new HttpError(403, 'forbidden', `role ${claims.role} of tenant ${claims.tenant_id} may not ${method} ${path}: no policy allows it`, {
+    throw new DomainError('forbidden', 'forbidden', `role ${claims.role} of tenant ${claims.tenant_id} may not ${method} ${path}: no policy allows it`, {
       missing_rule: decision.missingRule,
     });
   }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type pg from 'pg';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { type Authorizer, METHODS, type PolicyRule, RESOURCES } from '../rbac/authorizer.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { KratosClient } from './kratos-client.js';
@@ -46,7 +46,7 @@ const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
     opts.issuer.mint({ sub: user.id, email: user.email, tenant_id: user.tenant_id, role: user.role, db_role: DB_ROLE[user.role], sid } satisfies AccessClaims, ttl);
   const linkedUser = async (identityId: string): Promise<AppUser> => {
     const user = await userWhere('kratos_identity_id', identityId);
-    if (!user) throw new HttpError(403, 'no_app_user', 'this identity is not linked to an apprun user');
+    if (!user) throw new DomainError('forbidden', 'no_app_user', 'this identity is not linked to an apprun user');
     return user;
   };
   const pub = { access: 'public' as const };
@@ -69,7 +69,7 @@ const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       const { password, tenant, name } = request.body;
       const address = request.body.email.toLowerCase();
       const found = await opts.db.query<{ id: string }>('select id from api.tenants where id::text = $1 or lower(name) = lower($1)', [tenant]);
-      if (!found.rows[0]) throw new HttpError(400, 'unknown_tenant', `no tenant "${tenant}" (give its id or name)`);
+      if (!found.rows[0]) throw new DomainError('invalid', 'unknown_tenant', `no tenant "${tenant}" (give its id or name)`);
       const tenantId = found.rows[0].id;
       const session = await opts.kratos.register(address, password, name);
       let user: AppUser;
@@ -83,7 +83,7 @@ const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       } catch (err) {
         // Keep Kratos and the app database in step: no identity without its app user.
         await opts.kratos.deleteIdentity(session.identityId);
-        if ((err as { code?: string }).code === '23505') throw new HttpError(409, 'already_registered', 'an account with this email exists already');
+        if ((err as { code?: string }).code === '23505') throw new DomainError('conflict', 'already_registered', 'an account with this email exists already');
         throw err;
       }
       await opts.kratos.updateIdentity(session.identityId, { email: address, name, metadata: { tenant_id: tenantId, role: 'user' } });
@@ -113,13 +113,13 @@ const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
 
   app.post<{ Body: { session_token: string } }>('/token', { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { body: sessionBody } }, async (request) => {
     const session = await opts.kratos.whoami(request.body.session_token);
-    if (!session || opts.verifier.isRevoked(session.sessionId)) throw new HttpError(401, 'session_invalid', 'the session is unknown, expired or logged out; log in again');
+    if (!session || opts.verifier.isRevoked(session.sessionId)) throw new DomainError('unauthenticated', 'session_invalid', 'the session is unknown, expired or logged out; log in again');
     return tokenFor(await linkedUser(session.identityId), session.sessionId);
   });
 
   app.post<{ Body: { session_token: string } }>('/logout', { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { body: sessionBody } }, async (request, reply) => {
     const session = await opts.kratos.whoami(request.body.session_token);
-    if (!session) throw new HttpError(401, 'session_invalid', 'the session is unknown, expired or logged out already');
+    if (!session) throw new DomainError('unauthenticated', 'session_invalid', 'the session is unknown, expired or logged out already');
     await opts.kratos.logout(request.body.session_token);
     opts.verifier.revokeSession(session.sessionId, Date.now() + ttl * 1000);
     return reply.code(204).send();
@@ -144,7 +144,7 @@ const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
     async (request) => {
       const { policies } = request.body;
       const keepsAdmin = ['GET', 'PUT'].every((m) => policies.some((p) => p.role === 'admin' && p.path === '/auth/policies' && p.methods.includes(m as never)));
-      if (!keepsAdmin) throw new HttpError(400, 'would_lock_out', 'the admin role must keep GET and PUT on /auth/policies, or nobody could change policies again');
+      if (!keepsAdmin) throw new DomainError('invalid', 'would_lock_out', 'the admin role must keep GET and PUT on /auth/policies, or nobody could change policies again');
       await opts.authorizer.replacePolicies(request.claims!.tenant_id, policies);
       return { tenant_id: request.claims!.tenant_id, policies: await opts.authorizer.policies(request.claims!.tenant_id) };
     },
@@ -157,7 +157,7 @@ const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
     { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { body: { type: 'object', required: ['email'], additionalProperties: false, properties: { email: { type: 'string', minLength: 3, maxLength: 254 } } } } },
     async (request, reply) => {
       const user = await userWhere('email', request.body.email);
-      if (!user) throw new HttpError(404, 'unknown_user', `no user with email ${request.body.email}`);
+      if (!user) throw new DomainError('not_found', 'unknown_user', `no user with email ${request.body.email}`);
       reply.header('x-apprun-dev-only', 'true');
       return { ...(await tokenFor(user, 'dev')), dev_only: true, warning: 'dev-only token: started with apprun up --dev-tokens' };
     },

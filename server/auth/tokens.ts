@@ -1,4 +1,5 @@
 import { SignJWT, createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from 'jose';
+import { DomainError } from '../errors.js';
 import { type SigningKey, TOKEN_ALG } from './signing-keys.js';
 
 export type AppRole = 'admin' | 'user';
@@ -20,14 +21,10 @@ export const TOKEN_ISSUER = 'apprun-gateway';
 export const MAX_TOKEN_BYTES = 4096;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A refused credential: always 401, with a machine-readable code and a sentence for people. */
-export class AuthError extends Error {
-  readonly statusCode = 401;
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+/** A refused credential: always unauthenticated (401), with a machine-readable code and a sentence for people. */
+export class AuthError extends DomainError {
+  constructor(code: string, message: string) {
+    super('unauthenticated', code, message);
     this.name = 'AuthError';
   }
 }

@@ -1,4 +1,4 @@
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 
 /** A request body of the data API: the bytes PostgREST receives, and what the tenant guard looks at. */
 export interface DataBody {
@@ -12,8 +12,8 @@ export interface DataBody {
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
 /** PostgREST's own error for a body it cannot parse, with the gateway's code beside it. */
-export function invalidJson(): HttpError {
-  return new HttpError(400, 'invalid_json', 'Empty or invalid json', { code: 'PGRST102', details: null, hint: null });
+export function invalidJson(): DomainError {
+  return new DomainError('invalid', 'invalid_json', 'Empty or invalid json', { code: 'PGRST102', details: null, hint: null });
 }
 
 /** The header line of a CSV body (RFC 4180: quoted names may hold commas and doubled quotes). */

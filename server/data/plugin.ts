@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { type ApiError, HttpError } from '../errors.js';
+import { type ApiError, DomainError } from '../errors.js';
 import { type DataBody, parseDataBody } from './body.js';
 import { forwardedRequestHeaders } from './headers.js';
 import type { TenantGuard } from './tenant-guard.js';
@@ -83,7 +83,7 @@ const dataPlugin: FastifyPluginAsync<DataPluginOptions> = async (app, opts) => {
     const queryAt = request.url.indexOf('?');
     const resource = queryAt === -1 ? request.url.slice(prefixLength) : request.url.slice(prefixLength, queryAt);
     const name = RESOURCE.test(resource) ? decodedName(resource) : undefined;
-    if (name === undefined) throw new HttpError(404, 'unknown_table', `"${resource.slice(0, 200)}" is not a table or rpc/<function> name`);
+    if (name === undefined) throw new DomainError('not_found', 'unknown_table', `"${resource.slice(0, 200)}" is not a table or rpc/<function> name`);
     const tenantId = request.claims!.tenant_id;
     const query = queryAt === -1 ? '' : request.url.slice(queryAt);
     const headers = forwardedRequestHeaders(request.headers);
@@ -96,7 +96,7 @@ const dataPlugin: FastifyPluginAsync<DataPluginOptions> = async (app, opts) => {
       res = await upstream.forward(request.method, path, headers, body?.bytes);
     } catch (err) {
       request.log.warn({ err }, 'PostgREST request failed');
-      throw new HttpError(503, 'upstream_unavailable', 'PostgREST is not answering; check `apprun status`');
+      throw new DomainError('unavailable', 'upstream_unavailable', 'PostgREST is not answering; check `apprun status`');
     }
     if (res.status >= 400) {
       const text = Buffer.isBuffer(res.body) ? res.body.toString() : '';

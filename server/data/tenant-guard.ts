@@ -1,12 +1,12 @@
 import type pg from 'pg';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 
 /**
  * The refusal of a row naming another tenant, worded as PostgreSQL's row-level security words it (which PostgREST
  * passes on), so a client cannot tell which layer refused; the gateway's own code is `cross_tenant_write`.
  */
-function rlsViolation(table: string, hint: string | null = null): HttpError {
-  return new HttpError(403, 'cross_tenant_write', `new row violates row-level security policy for table "${table}"`, { code: '42501', details: null, hint });
+function rlsViolation(table: string, hint: string | null = null): DomainError {
+  return new DomainError('forbidden', 'cross_tenant_write', `new row violates row-level security policy for table "${table}"`, { code: '42501', details: null, hint });
 }
 
 /**

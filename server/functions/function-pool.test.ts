@@ -63,7 +63,7 @@ describe('the function pool runs the examples off the calling thread', () => {
     const out = JSON.parse(text((await p.invoke(call('price-with-tax', '{"name": "Widget", "price": 9.99, "tax_rate": 0.2}'))).output));
     expect(out).toEqual({ name: 'Widget', price: 9.99, tax_rate: 0.2, tax: 2, total: 11.99 });
     const bad = await failure(p.invoke(call('price-with-tax', '{"name": "x"}')));
-    expect([bad.kind, bad.message]).toEqual(['function_error', expect.stringMatching(/price/)]);
+    expect([bad.failure, bad.message]).toEqual(['function_error', expect.stringMatching(/price/)]);
   });
 
   it("whoami sees the caller's tenant and role", async () => {
@@ -79,21 +79,21 @@ describe('misbehaving functions cost only their own invocation', () => {
     // Generous bounds: a blocked loop would lag by the whole 1.5 s.
     expect(await timerLagMs()).toBeLessThan(500);
     expect(text((await p.invoke(call('hello', 'meanwhile'))).output)).toBe('Hello, meanwhile!');
-    expect((await spinning).kind).toBe('timeout');
+    expect((await spinning).failure).toBe('timeout');
     expect((await failure(p.invoke(call('spin')))).kind).toBe('timeout');
   });
 
   it('a start function that loops forever ends as a timeout, and the thread serves again', async () => {
     const p = pool({ workers: 1 });
     const err = await failure(p.invoke(call('start-loop')));
-    expect(err.kind).toBe('timeout');
+    expect(err.failure).toBe('timeout');
     expect(err.message).toMatch(/start function/);
     expect(text((await p.invoke(call('hello', 'after'))).output)).toBe('Hello, after!');
   });
 
   it('a start function that traps is a trap, not a crash', async () => {
     const err = await failure(pool().invoke(call('start-trap')));
-    expect([err.kind, err.message]).toEqual(['trap', expect.stringMatching(/start function trapped: unreachable/)]);
+    expect([err.failure, err.message]).toEqual(['trap', expect.stringMatching(/start function trapped: unreachable/)]);
   });
 
   it('a thread that overruns even the checkpoints is terminated from outside and replaced', async () => {
@@ -101,7 +101,7 @@ describe('misbehaving functions cost only their own invocation', () => {
     const p = pool({ workers: 1, killGraceMs: 100 });
     const raw = built('spin');
     const err = await failure(p.invoke({ ...call('spin'), key: 't1/raw-spin/v1', module: () => raw }));
-    expect(err.kind).toBe('timeout');
+    expect(err.failure).toBe('timeout');
     expect(p.stats().replacedWorkers).toBe(1);
     expect(text((await p.invoke(call('hello', 'fresh thread'))).output)).toBe('Hello, fresh thread!');
   });
@@ -110,13 +110,13 @@ describe('misbehaving functions cost only their own invocation', () => {
     const p = pool();
     const before = process.memoryUsage().rss;
     const err = await failure(p.invoke(call('bomb')));
-    expect([err.kind, err.message]).toEqual(['out_of_memory', expect.stringMatching(/16 MiB/)]);
+    expect([err.failure, err.message]).toEqual(['out_of_memory', expect.stringMatching(/16 MiB/)]);
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 * 1024);
     expect(text((await p.invoke(call('hello', 'ok'))).output)).toBe('Hello, ok!');
   });
 
   it('refuses oversized input before any work', async () => {
-    expect((await failure(pool().invoke(call('hello', 'x'.repeat(65 * 1024))))).kind).toBe('input_too_large');
+    expect((await failure(pool().invoke(call('hello', 'x'.repeat(65 * 1024))))).failure).toBe('input_too_large');
   });
 });
 
@@ -126,9 +126,9 @@ describe('admission to the pool', () => {
     const slow = { limits: { ...TEST_LIMITS, timeoutMs: 800 }, tenantConcurrency: 1 };
     const first = failure(p.invoke(call('spin', '', slow)));
     const refused = await failure(p.invoke(call('spin', '', slow)));
-    expect([refused.kind, refused.message]).toEqual(['rate_limited', expect.stringMatching(/plan allows 1 at once/)]);
+    expect([refused.failure, refused.message]).toEqual(['rate_limited', expect.stringMatching(/plan allows 1 at once/)]);
     expect(text((await p.invoke(call('hello', 'other tenant', { tenant: 't2', key: 't2/hello/v1' }))).output)).toBe('Hello, other tenant!');
-    expect((await first).kind).toBe('timeout');
+    expect((await first).failure).toBe('timeout');
   });
 
   it('queues within its bound and refuses beyond it (overloaded); a queued call gives up after its wait', async () => {
@@ -137,9 +137,9 @@ describe('admission to the pool', () => {
     const running = failure(p.invoke(call('spin', '', spin)));
     const queued = failure(p.invoke(call('hello', 'queued')));
     const overflow = await failure(p.invoke(call('hello', 'overflow')));
-    expect(overflow.kind).toBe('overloaded');
-    expect((await queued).kind).toBe('overloaded');
-    expect((await running).kind).toBe('timeout');
+    expect(overflow.failure).toBe('overloaded');
+    expect((await queued).failure).toBe('overloaded');
+    expect((await running).failure).toBe('timeout');
     const after = await p.invoke(call('hello', 'after'));
     expect(text(after.output)).toBe('Hello, after!');
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Client as MinioClient } from 'minio';
 import type pg from 'pg';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { ensureBucket, viaMinio } from '../storage/minio-calls.js';
 import type { TenantPlans } from '../tenancy/tenant-plans.js';
 import type { FunctionPool, PoolTimings } from './function-pool.js';
@@ -46,21 +46,21 @@ function limitsOf(manifest: FunctionManifest): Partial<Limits> {
 
 export function checkManifest(manifest: FunctionManifest): void {
   if (manifest.timeout_ms !== undefined && !(Number.isInteger(manifest.timeout_ms) && manifest.timeout_ms >= 1 && manifest.timeout_ms <= MAX_TIMEOUT_MS)) {
-    throw new HttpError(400, 'invalid_manifest', `timeout_ms must be an integer from 1 to ${MAX_TIMEOUT_MS}`);
+    throw new DomainError('invalid', 'invalid_manifest', `timeout_ms must be an integer from 1 to ${MAX_TIMEOUT_MS}`);
   }
   if (manifest.memory_mb !== undefined && !(Number.isInteger(manifest.memory_mb) && manifest.memory_mb >= 1 && manifest.memory_mb <= MAX_MEMORY_MB)) {
-    throw new HttpError(400, 'invalid_manifest', `memory_mb must be an integer from 1 to ${MAX_MEMORY_MB}`);
+    throw new DomainError('invalid', 'invalid_manifest', `memory_mb must be an integer from 1 to ${MAX_MEMORY_MB}`);
   }
   const hosts: unknown = manifest.allowed_hosts;
   if (hosts !== undefined) {
-    if (!Array.isArray(hosts) || hosts.length > MAX_ALLOWED_HOSTS) throw new HttpError(400, 'invalid_manifest', `allowed_hosts must be a list of at most ${MAX_ALLOWED_HOSTS} hosts`);
+    if (!Array.isArray(hosts) || hosts.length > MAX_ALLOWED_HOSTS) throw new DomainError('invalid', 'invalid_manifest', `allowed_hosts must be a list of at most ${MAX_ALLOWED_HOSTS} hosts`);
     const bad = hosts.filter((h) => typeof h !== 'string' || !ALLOWED_HOST.test(h) || Number(h.split(/:(?=\d+$)/)[1] ?? 1) > 65535);
     if (bad.length) {
-      throw new HttpError(400, 'invalid_manifest', `allowed_hosts entries are lowercase "host" or "host:port" (no scheme, path or wildcard): ${bad.map((h) => JSON.stringify(h)).join(', ')}`);
+      throw new DomainError('invalid', 'invalid_manifest', `allowed_hosts entries are lowercase "host" or "host:port" (no scheme, path or wildcard): ${bad.map((h) => JSON.stringify(h)).join(', ')}`);
     }
   }
   const unknown = Object.keys(manifest).filter((k) => !['timeout_ms', 'memory_mb', 'allowed_hosts'].includes(k));
-  if (unknown.length) throw new HttpError(400, 'invalid_manifest', `unknown manifest fields: ${unknown.join(', ')}`);
+  if (unknown.length) throw new DomainError('invalid', 'invalid_manifest', `unknown manifest fields: ${unknown.join(', ')}`);
 }
 
 const networked = (manifest: FunctionManifest) => (manifest.allowed_hosts?.length ?? 0) > 0;
@@ -108,7 +108,7 @@ export class FunctionService {
     try {
       return (await this.preparer.prepare(bytes, pages, networked(manifest))).bytes;
     } catch (err) {
-      if (err instanceof ModuleRejected) throw new HttpError(400, 'invalid_module', err.message);
+      if (err instanceof ModuleRejected) throw new DomainError('invalid', 'invalid_module', err.message);
       throw err;
     }
   }
@@ -144,7 +144,7 @@ export class FunctionService {
   }
 
   async deploy(tenant: string, name: string, bytes: Uint8Array<ArrayBuffer>, manifest: FunctionManifest): Promise<FunctionRecord> {
-    if (!FUNCTION_NAME.test(name)) throw new HttpError(400, 'invalid_name', 'a function name is lowercase letters, digits and dashes, starting with a letter (at most 63)');
+    if (!FUNCTION_NAME.test(name)) throw new DomainError('invalid', 'invalid_name', 'a function name is lowercase letters, digits and dashes, starting with a letter (at most 63)');
     checkManifest(manifest);
     const prepared = await this.prepare(bytes, manifest);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -188,7 +188,7 @@ export class FunctionService {
       'select name, sha256, size_bytes, manifest, created_at, updated_at, last_error, last_error_at from app_private.functions where tenant_id = $1 and name = $2',
       [tenant, name],
     );
-    if (!rows[0]) throw new HttpError(404, 'unknown_function', `no function "${name}" in your tenant`);
+    if (!rows[0]) throw new DomainError('not_found', 'unknown_function', `no function "${name}" in your tenant`);
     this.records.set(`${tenant}/${name}`, rows[0]);
     return rows[0];
   }
@@ -201,7 +201,7 @@ export class FunctionService {
     let bytes = await this.fetch(this.preparedKey(tenant, record));
     if (!bytes) {
       const raw = await this.fetch(this.objectKey(tenant, record.name));
-      if (!raw) throw new HttpError(404, 'unknown_function', `the module of "${record.name}" is missing from storage; deploy it again`);
+      if (!raw) throw new DomainError('not_found', 'unknown_function', `the module of "${record.name}" is missing from storage; deploy it again`);
       bytes = await this.prepare(raw, record.manifest);
       await viaMinio(() => this.minio.putObject(FUNCTIONS_BUCKET, this.preparedKey(tenant, record), Buffer.from(bytes!), bytes!.byteLength));
     }
@@ -236,14 +236,15 @@ export class FunctionService {
         context: encoder.encode(JSON.stringify(context)),
       });
     } catch (err) {
-      if (err instanceof FunctionFailure && err.kind !== 'rate_limited' && err.kind !== 'overloaded') {
-        const lastError = { kind: err.kind, message: err.message };
+      if (!(err instanceof FunctionFailure)) throw err;
+      if (err.failure !== 'rate_limited' && err.failure !== 'overloaded') {
+        const lastError = { kind: err.failure, message: err.message };
         this.records.set(`${tenant}/${name}`, { ...record, last_error: lastError, last_error_at: new Date().toISOString() });
         void this.db
           .query('update app_private.functions set last_error = $3, last_error_at = now() where tenant_id = $1 and name = $2', [tenant, name, lastError])
           .catch(() => undefined);
       }
-      throw err;
+      throw err.in(name);
     }
   }
 

@@ -97,8 +97,8 @@ function invoke(msg: InvokeMessage): FromWorker {
   } catch (err) {
     const failure = err instanceof FunctionFailure ? err : live ? explain(err, live, msg.limits) : new FunctionFailure('trap', `the module failed to load: ${(err as Error).message}`);
     // After anything but the function's own error its heap may be half-updated: the next call gets a fresh instance.
-    if (failure.kind !== 'function_error') instances.delete(msg.key);
-    return { type: 'failed', id: msg.id, kind: failure.kind, message: failure.message, phases, hasModule: modules.has(msg.key) };
+    if (failure.failure !== 'function_error') instances.delete(msg.key);
+    return { type: 'failed', id: msg.id, kind: failure.failure, message: failure.message, phases, hasModule: modules.has(msg.key) };
   }
 }
 

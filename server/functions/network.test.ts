@@ -77,9 +77,9 @@ describe('functions with network access (allowed_hosts)', () => {
     const sandbox = sandboxWith([`127.0.0.1:${port + 1}`, 'example.org']);
     try {
       const denied = await failure(sandbox.invoke(ask(`${origin}/hello`)));
-      expect(denied.kind).toBe('network_denied');
+      expect(denied.failure).toBe('network_denied');
       expect(denied.message).toContain(`127.0.0.1:${port} is not in the function's allowed_hosts`);
-      expect((await failure(sandbox.invoke(ask('file:///etc/passwd')))).kind).toBe('network_denied');
+      expect((await failure(sandbox.invoke(ask('file:///etc/passwd')))).failure).toBe('network_denied');
     } finally {
       await sandbox.stop();
     }
@@ -93,7 +93,7 @@ describe('functions with network access (allowed_hosts)', () => {
     const sandbox = sandboxWith(['127.0.0.1']);
     try {
       const err = await failure(sandbox.invoke(ask(`http://127.0.0.1:${closedPort}/`)));
-      expect([err.kind, err.message]).toEqual(['function_error', `request to 127.0.0.1:${closedPort} failed: ECONNREFUSED`]);
+      expect([err.failure, err.message]).toEqual(['function_error', `request to 127.0.0.1:${closedPort} failed: ECONNREFUSED`]);
     } finally {
       await sandbox.stop();
     }
@@ -104,7 +104,7 @@ describe('functions with network access (allowed_hosts)', () => {
     try {
       const t0 = performance.now();
       const err = await failure(sandbox.invoke(ask(`${origin}/slow`)));
-      expect(err.kind).toBe('timeout');
+      expect(err.failure).toBe('timeout');
       // a hang detector with a wide margin: the deadline is 300 ms
       expect(performance.now() - t0).toBeLessThan(3000);
       const next = await sandbox.invoke(ask(`${origin}/hello`));

@@ -1,26 +1,14 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
-import type { ApiError } from '../errors.js';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import type { FunctionManifest, FunctionService } from './function-service.js';
-import { DEFAULT_LIMITS, FunctionFailure, type FailureKind } from './sandbox.js';
+import { DEFAULT_LIMITS } from './sandbox.js';
 
 export interface FunctionsPluginOptions {
   functions: FunctionService;
 }
 
 const MAX_MODULE_BYTES = 5 * 1024 * 1024;
-const FAILURE_STATUS: Record<FailureKind, number> = {
-  timeout: 504,
-  input_too_large: 413,
-  out_of_memory: 422,
-  trap: 422,
-  function_error: 422,
-  output_too_large: 422,
-  network_denied: 403,
-  rate_limited: 429,
-  overloaded: 503,
-};
 const nameParam = { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 63 } } } as const;
 
 /** /functions: deploy (multipart: name, optional manifest JSON, module file), list, invoke, delete — per tenant. */
@@ -29,36 +17,29 @@ const functionsPlugin: FastifyPluginAsync<FunctionsPluginOptions> = async (app, 
   app.removeAllContentTypeParsers();
   await app.register(fastifyMultipart, { limits: { fileSize: MAX_MODULE_BYTES, files: 1, fields: 4, fieldSize: 16 * 1024 } });
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: DEFAULT_LIMITS.maxInputBytes }, (_req, body, done) => done(null, body));
-  // What a function (or the pool) reports is the caller's answer, with its own status; the rest goes to the root handler.
-  app.setErrorHandler((err, request, reply) => {
-    if (!(err instanceof FunctionFailure)) throw err;
-    if (err.kind === 'rate_limited' || err.kind === 'overloaded') reply.header('retry-after', '1');
-    const name = (request.params as { name?: string } | undefined)?.name;
-    return reply.code(FAILURE_STATUS[err.kind]).send({ error: err.kind, message: err.message, ...(name ? { function: name } : {}) } satisfies ApiError);
-  });
 
   app.post('/', async (request, reply) => {
-    if (!request.isMultipart()) throw new HttpError(415, 'unsupported_media_type', 'deploy with multipart/form-data: name, manifest (JSON, optional), module (.wasm file)');
+    if (!request.isMultipart()) throw new DomainError('unsupported_media_type', 'unsupported_media_type', 'deploy with multipart/form-data: name, manifest (JSON, optional), module (.wasm file)');
     const fields: Record<string, string> = {};
     let module: Buffer | undefined;
     for await (const part of request.parts()) {
       if (part.type === 'file') {
         module = await part.toBuffer();
-        if (part.file.truncated) throw new HttpError(413, 'module_too_large', `a module may be at most ${MAX_MODULE_BYTES / 1024 / 1024} MiB`);
+        if (part.file.truncated) throw new DomainError('too_large', 'module_too_large', `a module may be at most ${MAX_MODULE_BYTES / 1024 / 1024} MiB`);
       } else {
         fields[part.fieldname] = String(part.value);
       }
     }
-    if (!module) throw new HttpError(400, 'missing_module', 'the form has no module file');
-    if (!fields.name) throw new HttpError(400, 'invalid_name', 'the form has no name');
+    if (!module) throw new DomainError('invalid', 'missing_module', 'the form has no module file');
+    if (!fields.name) throw new DomainError('invalid', 'invalid_name', 'the form has no name');
     let manifest: FunctionManifest = {};
     if (fields.manifest) {
       try {
         manifest = JSON.parse(fields.manifest);
       } catch {
-        throw new HttpError(400, 'invalid_manifest', 'manifest is not valid JSON');
+        throw new DomainError('invalid', 'invalid_manifest', 'manifest is not valid JSON');
       }
-      if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) throw new HttpError(400, 'invalid_manifest', 'manifest must be a JSON object');
+      if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) throw new DomainError('invalid', 'invalid_manifest', 'manifest must be a JSON object');
     }
     const record = await functions.deploy(request.claims!.tenant_id, fields.name, new Uint8Array(module), manifest);
     return reply.code(201).send(record);

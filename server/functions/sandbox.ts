@@ -1,5 +1,6 @@
 // What runs a prepared function module inside a pool worker (function-worker.ts). No binaryen here: the worker
 // imports this file, and stays light.
+import { DomainError, type ErrorKind } from '../errors.js';
 
 export type FailureKind =
   | 'timeout'
@@ -15,15 +16,34 @@ export type FailureKind =
   | 'overloaded';
 
 /** Why an invocation failed, in words for the caller; the runtime itself keeps serving. */
-export class FunctionFailure extends Error {
+export class FunctionFailure extends DomainError {
   constructor(
-    readonly kind: FailureKind,
+    readonly failure: FailureKind,
     message: string,
+    details?: Record<string, unknown>,
   ) {
-    super(message);
+    super(ERROR_KIND[failure], failure, message, details);
     this.name = 'FunctionFailure';
   }
+
+  /** The same failure, naming the function it happened in (for the caller's error body). */
+  in(name: string): FunctionFailure {
+    return new FunctionFailure(this.failure, this.message, { ...this.details, function: name });
+  }
 }
+
+/** How each failure reads in the API's terms (errors.ts turns those into statuses). */
+const ERROR_KIND: Record<FailureKind, ErrorKind> = {
+  timeout: 'timeout',
+  input_too_large: 'too_large',
+  out_of_memory: 'unprocessable',
+  trap: 'unprocessable',
+  function_error: 'unprocessable',
+  output_too_large: 'unprocessable',
+  network_denied: 'forbidden',
+  rate_limited: 'rate_limited',
+  overloaded: 'overloaded',
+};
 
 export interface Limits {
   timeoutMs: number;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import type { HostPolicy } from './host-policy.js';
 
 declare module 'fastify' {
@@ -27,8 +27,8 @@ function originOf(request: FastifyRequest): string {
 }
 
 /** The refusal of a cross-site request, for the guard and for the cookie-authenticated routes. */
-export function crossSiteRefused(request: FastifyRequest, why: string): HttpError {
-  return new HttpError(403, 'cross_origin_refused', `${why}: ${originOf(request)} is neither a loopback origin nor an allowed host`);
+export function crossSiteRefused(request: FastifyRequest, why: string): DomainError {
+  return new DomainError('forbidden', 'cross_origin_refused', `${why}: ${originOf(request)} is neither a loopback origin nor an allowed host`);
 }
 
 /**
@@ -42,8 +42,8 @@ const hostGuard: FastifyPluginAsync<HostGuardOptions> = async (app, { policy }) 
   app.addHook('onRequest', async (request) => {
     const { host } = request.headers;
     if (!policy.acceptsHost(host)) {
-      throw new HttpError(
-        421,
+      throw new DomainError(
+        'misdirected',
         'misdirected_request',
         `this gateway answers to ${policy.describe()}, not Host ${shown(host)}; to serve a name on purpose (e.g. a reverse proxy's), add it to "allowedHosts" in APPRUN_HOME/settings.json or APPRUN_ALLOWED_HOSTS (applied at the next start)`,
       );

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { crossSiteRefused } from '../http/host-guard.js';
 
 /** The dashboard's cookie: set once from /ui/?token=…, HttpOnly and SameSite=Strict. */
@@ -26,8 +26,8 @@ export function adminTokenHook(adminToken: string) {
       // A cookie rides along on any request the browser makes, so even a read must come from a loopback page.
       if (request.crossSite) throw crossSiteRefused(request, 'the dashboard cookie is not accepted from another site');
       if (request.method === 'GET' || request.headers[UI_HEADER] === '1') return;
-      throw new HttpError(403, 'ui_header_required', `requests authenticated by the dashboard cookie must send ${UI_HEADER}: 1`);
+      throw new DomainError('forbidden', 'ui_header_required', `requests authenticated by the dashboard cookie must send ${UI_HEADER}: 1`);
     }
-    throw new HttpError(401, 'admin_token_required', 'this control API needs the admin token printed by `apprun up` (x-apprun-admin-token header)');
+    throw new DomainError('unauthenticated', 'admin_token_required', 'this control API needs the admin token printed by `apprun up` (x-apprun-admin-token header)');
   };
 }

@@ -5,7 +5,7 @@ import type { PortMap } from '../../stack/ports.js';
 import type { ServiceName } from '../../stack/spec.js';
 import type { Supervisor } from '../../stack/supervisor.js';
 import { type EditableSettings, SERVICE_NAMES, type SettingsView, type StackView } from '../api/contract.js';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { MAX_ALLOWED_HOSTS, parseAllowedHosts } from '../http/host-policy.js';
 import { loadSettings, saveSettings } from '../settings.js';
 import { adminTokenHook } from './admin-token.js';
@@ -39,7 +39,7 @@ const stackApiPlugin: FastifyPluginAsync<StackApiOptions> = async (app, opts) =>
 
   const known = (name: string): ServiceName => {
     if (!supervisor.services.includes(name as ServiceName)) {
-      throw new HttpError(404, 'unknown_service', `no service "${name}"; known: ${supervisor.services.join(', ')}`);
+      throw new DomainError('not_found', 'unknown_service', `no service "${name}"; known: ${supervisor.services.join(', ')}`);
     }
     return name as ServiceName;
   };
@@ -133,7 +133,7 @@ const stackApiPlugin: FastifyPluginAsync<StackApiOptions> = async (app, opts) =>
         try {
           edits.allowedHosts = parseAllowedHosts(edits.allowedHosts);
         } catch (err) {
-          throw new HttpError(400, 'invalid_request', (err as Error).message);
+          throw new DomainError('invalid', 'invalid_request', (err as Error).message);
         }
       }
       await saveSettings(opts.home, edits);

@@ -1,5 +1,5 @@
 import type { Client as MinioClient } from 'minio';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 
 const OUTAGE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
 
@@ -9,7 +9,7 @@ export async function viaMinio<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (OUTAGE.has((err as { code?: string }).code ?? '')) {
-      throw new HttpError(503, 'storage_unavailable', 'MinIO is not answering; objects and function modules are back when it is (see the minio service in the dashboard)');
+      throw new DomainError('unavailable', 'storage_unavailable', 'MinIO is not answering; objects and function modules are back when it is (see the minio service in the dashboard)');
     }
     throw err;
   }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { MAX_OBJECT_BYTES, PRESIGN_MAX_SECONDS, type StorageService } from './storage-service.js';
 
 export interface StoragePluginOptions {
@@ -7,7 +7,7 @@ export interface StoragePluginOptions {
 }
 
 const tooLarge = (size?: number) =>
-  new HttpError(413, 'object_too_large', `objects may be at most ${MAX_OBJECT_BYTES / 1024 / 1024} MiB${size ? ` (this one is ${size} bytes)` : ''}`, { max_bytes: MAX_OBJECT_BYTES });
+  new DomainError('too_large', 'object_too_large', `objects may be at most ${MAX_OBJECT_BYTES / 1024 / 1024} MiB${size ? ` (this one is ${size} bytes)` : ''}`, { max_bytes: MAX_OBJECT_BYTES });
 
 /** The key is the rest of the path after /storage/; find-my-way has decoded it already. */
 const keyOf = (params: unknown) => (params as { '*': string })['*'];

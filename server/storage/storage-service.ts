@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Client as MinioClient } from 'minio';
 import type { StoredObjectView } from '../api/contract.js';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { ensureBucket, viaMinio } from './minio-calls.js';
 
 export const STORAGE_BUCKET = 'apprun-storage';
@@ -28,7 +28,7 @@ export function checkKey(key: string): void {
             : key.split('/').some((s) => s === '.' || s === '..')
               ? 'the key has a "." or ".." segment'
               : undefined;
-  if (reason) throw new HttpError(400, 'invalid_key', `${reason}: keys are slash-separated names like "reports/2026/q1.csv"`);
+  if (reason) throw new DomainError('invalid', 'invalid_key', `${reason}: keys are slash-separated names like "reports/2026/q1.csv"`);
 }
 
 /** A listing prefix: like a key, but it may be empty or end with a slash. */
@@ -55,8 +55,8 @@ export class StorageService {
     return `${tenant}/${key}`;
   }
 
-  private notFound(key: string): HttpError {
-    return new HttpError(404, 'not_found', `no object "${key}" in your tenant`);
+  private notFound(key: string): DomainError {
+    return new DomainError('not_found', 'not_found', `no object "${key}" in your tenant`);
   }
 
   async stat(tenant: string, key: string): Promise<StoredObjectView> {
@@ -75,7 +75,7 @@ export class StorageService {
     const created = await this.stat(tenant, key).then(
       () => false,
       (err: unknown) => {
-        if (err instanceof HttpError && err.statusCode === 404) return true;
+        if (err instanceof DomainError && err.kind === 'not_found') return true;
         throw err;
       },
     );

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { crossSiteRefused } from '../http/host-guard.js';
 import { ADMIN_COOKIE, sameToken } from '../stack-api/admin-token.js';
 
@@ -25,12 +25,12 @@ const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app, opts) => {
   app.addHook('onRequest', async (request, reply) => {
     const { token } = request.query as { token?: string };
     if (token !== undefined) {
-      if (!sameToken(token, opts.adminToken)) throw new HttpError(401, 'admin_token_required', 'that dashboard link carries a wrong or stale token; use the one `apprun up` printed');
+      if (!sameToken(token, opts.adminToken)) throw new DomainError('unauthenticated', 'admin_token_required', 'that dashboard link carries a wrong or stale token; use the one `apprun up` printed');
       reply.setCookie(ADMIN_COOKIE, opts.adminToken, { httpOnly: true, sameSite: 'strict', path: '/' });
       return reply.redirect('/ui/', 303);
     }
     if (!sameToken(request.cookies[ADMIN_COOKIE], opts.adminToken)) {
-      throw new HttpError(401, 'admin_token_required', 'open the dashboard through the URL `apprun up` printed (it carries the admin token)');
+      throw new DomainError('unauthenticated', 'admin_token_required', 'open the dashboard through the URL `apprun up` printed (it carries the admin token)');
     }
     if (request.crossSite) throw crossSiteRefused(request, 'the dashboard cookie is not accepted from another site');
   });
@@ -42,7 +42,7 @@ const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app, opts) => {
 
   if (!fs.existsSync(path.join(opts.rendererDir, 'index.html'))) {
     app.get('/ui/*', async () => {
-      throw new HttpError(503, 'dashboard_not_built', 'the dashboard is not built: run `npm run build`');
+      throw new DomainError('unavailable', 'dashboard_not_built', 'the dashboard is not built: run `npm run build`');
     });
     return;
   }

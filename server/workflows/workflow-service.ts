@@ -5,7 +5,7 @@ import { tsToDate } from '@temporalio/common/lib/time.js';
 import proto from '@temporalio/proto';
 import type pg from 'pg';
 import type { ActivityAttemptView, HistoryEventView, PendingActivityView, WorkflowDetailView, WorkflowSummaryView } from '../api/contract.js';
-import { HttpError } from '../errors.js';
+import { DomainError } from '../errors.js';
 import { REGISTRATION_WORKFLOW, type RegistrationInput, type RegistrationResult, TASK_QUEUE } from './registration.js';
 import type { UserRegistrationWorkflow } from './workflows.js';
 
@@ -91,7 +91,7 @@ export class WorkflowService {
   private async temporal<T>(fn: () => Promise<T>): Promise<T> {
     const state = this.options.temporalState();
     const unavailable = (why: string) =>
-      new HttpError(503, 'temporal_unavailable', `Temporal is ${why}; workflows wait until it is back (see the temporal service in the dashboard)`, { temporal: state });
+      new DomainError('unavailable', 'temporal_unavailable', `Temporal is ${why}; workflows wait until it is back (see the temporal service in the dashboard)`, { temporal: state });
     if (state !== 'healthy') throw unavailable(state ?? 'not running');
     try {
       return await this.client.connection.withDeadline(Date.now() + CALL_DEADLINE_MS, fn);
@@ -144,7 +144,7 @@ export class WorkflowService {
 
   async get(tenantId: string, workflowId: string): Promise<WorkflowDetailView> {
     const handle = this.client.workflow.getHandle(workflowId);
-    const notFound = new HttpError(404, 'unknown_workflow', `no workflow "${workflowId}" in your tenant`);
+    const notFound = new DomainError('not_found', 'unknown_workflow', `no workflow "${workflowId}" in your tenant`);
     const desc = await this.temporal(() => handle.describe()).catch((err: unknown) => {
       throw err instanceof WorkflowNotFoundError ? notFound : err;
     });
