@@ -10,7 +10,7 @@ export default defineConfig({
   expect: { timeout: 30_000 },
   workers: 1,
   retries: 0,
-  reporter: [['list'], ['./durations-reporter.ts']],
+  reporter: [['list'], ['./run-reporter.ts']],
   globalSetup: './global-setup.ts',
   globalTeardown: './global-teardown.ts',
   use: { viewport: { width: 1280, height: 800 }, screenshot: 'only-on-failure' },

@@ -1,25 +1,33 @@
 import type { Reporter, TestModule } from 'vitest/node';
 import { writeDurations } from './durations.js';
+import { type ReportedTest, strictMode, strictReport, strictViolations } from './strict/strict-mode.js';
 
-/** Ends the run with the plain line CI reads, "N passed, N failed, N skipped", and records each file's duration. */
+/**
+ * Ends the run with the plain line CI reads, "N passed, N failed, N skipped", records each file's duration, and
+ * under APPRUN_STRICT=1 fails the run when any test was skipped or left todo.
+ */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
-    let passed = 0;
-    let failed = 0;
-    let skipped = 0;
+    const tests: ReportedTest[] = [];
+    let failedModules = 0;
     for (const mod of modules) {
       for (const test of mod.children.allTests()) {
-        const state = test.result().state;
-        if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
-        else skipped++;
+        const result = test.result();
+        tests.push({ name: `${mod.relativeModuleId} > ${test.fullName}`, state: result.state, reason: result.state === 'skipped' ? result.note : undefined });
       }
-      if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++;
+      if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failedModules++;
     }
     writeDurations(
       'vitest',
       modules.map((mod) => ({ file: mod.relativeModuleId, ms: Math.round(mod.diagnostic().duration), state: mod.state() })),
     );
-    process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    const count = (state: string) => tests.filter((t) => t.state === state).length;
+    const skipped = tests.length - count('passed') - count('failed');
+    process.stdout.write(`\ntests: ${count('passed')} passed, ${count('failed') + failedModules} failed, ${skipped} skipped\n`);
+    const violations = strictMode() ? strictViolations(tests) : [];
+    if (violations.length) {
+      process.stdout.write(strictReport(violations));
+      process.exitCode = 1;
+    }
   }
 }

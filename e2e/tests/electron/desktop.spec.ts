@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
+import { ELECTRON_SKIP_REASON } from '../../../server/test/strict/strict-mode';
 import { ROOT } from '../../stack';
 import { deployAndInvokeAFunction, everyCardHealthyAndChartMoves, registrationWithRetries, restartFromTheUi, settingsScreen, storageRoundTrip } from '../dashboard-flows';
 
@@ -17,7 +18,7 @@ function electronBinary(): string | undefined {
 const binary = electronBinary();
 
 // The one skip allowed under APPRUN_STRICT: no Electron binary on this machine.
-test.skip(!binary, 'Electron binary not installed here (its download is unavailable); these tests run where it exists');
+test.skip(!binary, ELECTRON_SKIP_REASON);
 
 test('the desktop app: cards healthy, chart moving, restart from the UI, settings, functions, workflows, storage', async ({}, testInfo) => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'apprun-electron-'));
