@@ -1,5 +1,7 @@
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { StackView } from '../server/api/contract';
+import type { CoreState } from '../server/core';
 import { CoreProcess } from './core-process';
 import { type DashboardSource, DashboardWindow } from './dashboard-window';
 import type { ElectronLike } from './electron-like';
@@ -28,6 +30,7 @@ export function startDesktopApp(electron: ElectronLike, options: DesktopAppOptio
   const log = options.log ?? ((line: string) => console.log(`[apprun] ${line}`));
   const rendererFile = path.join(options.mainDir, '..', 'renderer', 'index.html');
   const source: DashboardSource = options.rendererUrl ? { url: options.rendererUrl } : { file: rendererFile };
+  const appUrl = options.rendererUrl ?? pathToFileURL(rendererFile).href;
 
   if (!app.requestSingleInstanceLock()) {
     app.quit();
@@ -37,21 +40,15 @@ export function startDesktopApp(electron: ElectronLike, options: DesktopAppOptio
   const core = new CoreProcess(path.join(options.mainDir, '..', '..'), electron.utilityProcess);
   const window = new DashboardWindow(electron.BrowserWindow, path.join(options.mainDir, '..', 'preload', 'index.cjs'), source);
   const openWindow = () => window.open();
-  let quitting = false;
-  const quit = async () => {
-    if (quitting) return;
-    quitting = true;
-    await core.stop();
-    app.exit(0);
-  };
+  let stopping: Promise<void> | undefined;
+  // One stop however many quits are asked for; app.exit skips before-quit, so nothing else can end the app meanwhile.
+  const quit = () => (stopping ??= core.stop().then(() => app.exit(0)));
 
   app.on('second-instance', openWindow);
-  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, options.rendererUrl, shell));
+  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, appUrl, shell));
   app.on('before-quit', (event) => {
-    if (!quitting) {
-      event.preventDefault();
-      void quit();
-    }
+    event.preventDefault();
+    void quit();
   });
   app.on('window-all-closed', () => undefined); // keep running in the tray
 
@@ -65,7 +62,13 @@ export function startDesktopApp(electron: ElectronLike, options: DesktopAppOptio
     registerIpcRelay(ipcMain, () => core.state, fetchImpl);
     const tray = new StatusTray(electron, openWindow, () => void quit());
     openWindow();
-    const state = await core.start(log);
+    let state: CoreState;
+    try {
+      state = await core.start(log);
+    } catch (error) {
+      log(`the core did not start: ${(error as Error).message}`); // the tray stays down; quitting still works
+      return;
+    }
     setInterval(async () => {
       const stack = (await fetchImpl(`${state.gatewayUrl}/api/stack`, { headers: { 'x-apprun-admin-token': state.adminToken } })
         .then((r) => r.json())
