@@ -1,18 +1,18 @@
-import { ipcMain } from 'electron';
 import { type ApprunApi, IPC_CHANNELS, createHttpApi } from '../server/api/contract';
 import type { CoreState } from '../server/core';
+import type { IpcMainLike } from './electron-like';
 
 /**
  * Relays exactly the contract's channels to the core over HTTP, with the admin token the renderer never sees.
  * Anything else the renderer sends has no handler.
  */
-export function registerIpcRelay(core: () => CoreState | undefined): void {
+export function registerIpcRelay(ipcMain: IpcMainLike, core: () => CoreState | undefined, fetchImpl: typeof fetch = fetch): void {
   let http: ApprunApi | undefined;
   for (const [method, channel] of Object.entries(IPC_CHANNELS) as [keyof ApprunApi, string][]) {
     ipcMain.handle(channel, async (_event, ...args: unknown[]) => {
       const state = core();
       if (!state) throw new Error('the apprun core is still starting');
-      http ??= createHttpApi(state.gatewayUrl, { 'x-apprun-admin-token': state.adminToken });
+      http ??= createHttpApi(state.gatewayUrl, { 'x-apprun-admin-token': state.adminToken }, fetchImpl);
       return (http[method] as (...a: unknown[]) => Promise<unknown>)(...args);
     });
   }

@@ -1,10 +1,12 @@
-import { Menu, Tray, nativeImage } from 'electron';
 import type { StackView } from '../server/api/contract';
+import type { ElectronLike, TrayLike } from './electron-like';
 
 export type Overall = 'healthy' | 'degraded' | 'down';
 
+type TrayElectron = Pick<ElectronLike, 'Tray' | 'Menu' | 'nativeImage'>;
+
 /** A 16×16 dot of one colour, drawn at runtime so no icon files are needed. */
-function dot(rgb: [number, number, number]) {
+function dot(electron: TrayElectron, rgb: [number, number, number]) {
   const size = 16;
   const buf = Buffer.alloc(size * size * 4);
   for (let y = 0; y < size; y++) {
@@ -17,10 +19,10 @@ function dot(rgb: [number, number, number]) {
       buf[i + 3] = inside ? 255 : 0;
     }
   }
-  return nativeImage.createFromBitmap(buf, { width: size, height: size });
+  return electron.nativeImage.createFromBitmap(buf, { width: size, height: size });
 }
 
-const ICONS: Record<Overall, [number, number, number]> = { healthy: [26, 127, 55], degraded: [179, 89, 0], down: [207, 34, 46] };
+export const TRAY_COLOURS: Record<Overall, [number, number, number]> = { healthy: [26, 127, 55], degraded: [179, 89, 0], down: [207, 34, 46] };
 
 export function overallOf(stack: StackView | undefined): Overall {
   if (!stack) return 'down';
@@ -30,24 +32,25 @@ export function overallOf(stack: StackView | undefined): Overall {
 
 /** The tray: a coloured dot for the overall state, and Open / Quit. */
 export class StatusTray {
-  private readonly tray: Tray;
+  private readonly tray: TrayLike;
 
   constructor(
+    private readonly electron: TrayElectron,
     private readonly open: () => void,
     private readonly quit: () => void,
   ) {
-    this.tray = new Tray(dot(ICONS.down));
+    this.tray = new electron.Tray(dot(electron, TRAY_COLOURS.down));
     this.update(undefined);
     this.tray.on('click', open);
   }
 
   update(stack: StackView | undefined): void {
     const overall = overallOf(stack);
-    this.tray.setImage(dot(ICONS[overall]));
+    this.tray.setImage(dot(this.electron, TRAY_COLOURS[overall]));
     const summary = stack ? `${stack.services.filter((s) => s.state === 'healthy').length}/${stack.services.length} services healthy` : 'starting…';
     this.tray.setToolTip(`apprun: ${overall} (${summary})`);
     this.tray.setContextMenu(
-      Menu.buildFromTemplate([
+      this.electron.Menu.buildFromTemplate([
         { label: `apprun — ${overall}`, enabled: false },
         { label: summary, enabled: false },
         { type: 'separator' },

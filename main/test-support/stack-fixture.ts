@@ -1,0 +1,11 @@
+import { SERVICE_NAMES, type ServiceState, type StackView } from '../../server/api/contract';
+
+/** A stack whose services are in the given states, in start order; the rest of each view is plausible filler. */
+export function stackWith(states: ServiceState[]): StackView {
+  return {
+    driver: 'native',
+    budgetBytes: 1024 ** 3,
+    services: states.map((state, i) => ({ name: SERVICE_NAMES[i % SERVICE_NAMES.length]!, description: '', state, ports: {}, restarts: 0, memoryBudgetMb: 100 })),
+    workflowWorker: { state: 'running' },
+  };
+}
