@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { StackView } from '../server/api/contract';
+import { adminApi } from '../server/api/contract';
 import type { CoreState } from '../server/core';
 import { CoreProcess } from './core-process';
 import { type DashboardSource, DashboardWindow } from './dashboard-window';
@@ -70,10 +70,7 @@ export function startDesktopApp(electron: ElectronLike, options: DesktopAppOptio
       return;
     }
     setInterval(async () => {
-      const stack = (await fetchImpl(`${state.gatewayUrl}/api/stack`, { headers: { 'x-apprun-admin-token': state.adminToken } })
-        .then((r) => r.json())
-        .catch(() => undefined)) as StackView | undefined;
-      tray.update(stack);
+      tray.update(await adminApi(state, { fetchImpl, timeoutMs: 2000 }).stack().catch(() => undefined));
     }, 2000);
   });
   return { quit };

@@ -1,4 +1,4 @@
-import { type ApprunApi, IPC_CHANNELS, createHttpApi } from '../server/api/contract';
+import { type ApprunApi, IPC_CHANNELS, adminApi } from '../server/api/contract';
 import type { CoreState } from '../server/core';
 import type { IpcMainLike } from './electron-like';
 
@@ -12,7 +12,7 @@ export function registerIpcRelay(ipcMain: IpcMainLike, core: () => CoreState | u
     ipcMain.handle(channel, async (_event, ...args: unknown[]) => {
       const state = core();
       if (!state) throw new Error('the apprun core is still starting');
-      http ??= createHttpApi(state.gatewayUrl, { 'x-apprun-admin-token': state.adminToken }, fetchImpl);
+      http ??= adminApi(state, { fetchImpl });
       return (http[method] as (...a: unknown[]) => Promise<unknown>)(...args);
     });
   }

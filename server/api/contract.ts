@@ -220,7 +220,7 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
  * The contract for a caller holding the per-run admin token: the desktop shell, the CLI, benchmarks and tests. The
  * one admin client: nothing else speaks to /api/* by hand.
  */
-export function adminApi(core: { gatewayUrl: string; adminToken: string }, options: { timeoutMs?: number } = {}): ApprunApi {
+export function adminApi(core: { gatewayUrl: string; adminToken: string }, options: { fetchImpl?: typeof fetch; timeoutMs?: number } = {}): ApprunApi {
   return createHttpApi(core.gatewayUrl, { 'x-apprun-admin-token': core.adminToken }, options);
 }
 
