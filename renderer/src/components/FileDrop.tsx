@@ -1,7 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
 
-export const fileSize = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
-
 /** A file input that also takes a dropped file; it clears itself when the form clears `file` (after an upload). */
 export function FileDrop(props: { file?: File; onFile: (file: File | undefined) => void; prompt: string; accept?: string; testId: string }) {
   const [dragging, setDragging] = useState(false);

@@ -1,8 +1,9 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { FileDrop, fileSize } from '../components/FileDrop';
+import { FileDrop } from '../components/FileDrop';
 import { Empty, ErrorNotice } from '../components/Notice';
+import { fileSize } from '../format';
 import { TenantScreen } from '../session';
 import { useAction } from '../use-action';
 import { usePoll } from '../use-poll';
