@@ -8,6 +8,9 @@ import { TenantScreen } from '../session';
 import { useAction } from '../use-action';
 import { usePoll } from '../use-poll';
 
+/** The largest object the gateway stores (a PUT over it is a 413). */
+const MAX_OBJECT_BYTES = 10 * 2 ** 20;
+
 function Upload({ token, prefix, onUploaded }: { token: string; prefix: string; onUploaded: () => void }) {
   const [file, setFile] = useState<File>();
   const [key, setKey] = useState('');
@@ -29,7 +32,7 @@ function Upload({ token, prefix, onUploaded }: { token: string; prefix: string; 
   return (
     <form onSubmit={upload} data-testid="storage-upload-form" noValidate>
       <h2>Upload</h2>
-      <FileDrop file={file} onFile={pick} prompt="Drop a file here, or choose one (10 MiB at most)" testId="storage-file" />
+      <FileDrop file={file} onFile={pick} prompt="Drop a file here, or choose one (10 MiB at most)" maxBytes={MAX_OBJECT_BYTES} testId="storage-file" />
       <label>
         Key <input type="text" value={key} onChange={(e) => setKey(e.target.value)} placeholder="reports/2026/q1.csv" data-testid="storage-key" />
       </label>
