@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricsSampleView, Usage } from '../../../server/api/contract';
-import { SERIES, budgetLine, cpuRows, memoryAxisMax, memoryRows } from './chart-data';
+import { SERIES, appendSamples, budgetLine, cpuRows, memoryAxisMax, memoryRows } from './chart-data';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -76,5 +76,26 @@ describe('memoryAxisMax', () => {
 
   it('grows with the data when the stack is over the budget', () => {
     expect(memoryAxisMax(1024, 1530.2)).toBe(1600);
+  });
+});
+
+describe('appendSamples', () => {
+  const at = (...times: number[]) => times.map((t) => sample(t, {}));
+  const times = (samples: MetricsSampleView[]) => samples.map((s) => s.at);
+
+  it('appends the fresh samples to the history', () => {
+    expect(times(appendSamples(at(1, 2), at(3, 4), 300))).toEqual([1, 2, 3, 4]);
+    expect(times(appendSamples([], at(1), 300))).toEqual([1]);
+  });
+
+  it('drops the oldest beyond the limit', () => {
+    expect(times(appendSamples(at(1, 2, 3), at(4, 5), 3))).toEqual([3, 4, 5]);
+  });
+
+  it('counts a repeated or overtaken sample once', () => {
+    expect(times(appendSamples(at(1, 2, 3), at(2, 3, 4), 300))).toEqual([1, 2, 3, 4]);
+    const held = at(1, 2, 3);
+    expect(appendSamples(held, at(3), 300)).toBe(held);
+    expect(appendSamples(held, [], 300)).toBe(held);
   });
 });
