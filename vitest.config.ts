@@ -1,3 +1,4 @@
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 
 // Hang detectors, not speed checks: the slowest ordinary test needs ~8 s on a cold 2-core machine; tests that start
@@ -22,6 +23,18 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // The dashboard's hooks, components and their pure helpers, in a simulated DOM: no services, no stack.
+        // happy-dom rather than jsdom: jsdom's current major needs Node 22, and the engines field allows Node 20.
+        plugins: [react()],
+        test: {
+          name: 'renderer',
+          include: ['renderer/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+          setupFiles: ['renderer/src/test-setup.ts'],
+          testTimeout,
         },
       },
     ],

@@ -1,6 +1,7 @@
 import { type FormEvent, type ReactNode, createContext, useContext, useState } from 'react';
-import { ApiError, api } from './api';
+import { api } from './api';
 import { ErrorNotice } from './components/Notice';
+import { useAction } from './use-action';
 
 /** The tenant user the dashboard acts as on tenant screens (functions, workflows, outbox, storage); memory only. */
 export interface TenantSession {
@@ -19,18 +20,13 @@ function SignIn({ what }: { what: string }) {
   const { setSession } = useContext(SessionContext);
   const [email, setEmail] = useState('alice@test.com');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<ApiError>();
-  const submit = async (e: FormEvent) => {
+  const { busy, error, run } = useAction();
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setError(undefined);
-    try {
-      setSession({ token: (await api.login(email, password)).access_token, email });
-    } catch (err) {
-      setError(err as ApiError);
-    }
+    void run(async () => setSession({ token: (await api.login(email, password)).access_token, email }));
   };
   return (
-    <form onSubmit={(e) => void submit(e)} data-testid="signin-form" noValidate>
+    <form onSubmit={submit} data-testid="signin-form" noValidate>
       <p className="muted">
         {what} belong to a tenant: sign in as one of its users (seeded: alice@test.com, bob@test.com, charlie@test.com; dev password apprun-dev-password).
       </p>
@@ -40,7 +36,7 @@ function SignIn({ what }: { what: string }) {
       <label>
         Password <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" data-testid="signin-password" />
       </label>
-      <button type="submit" className="primary">
+      <button type="submit" className="primary" disabled={busy}>
         Sign in
       </button>
       {error ? <ErrorNotice error={error} /> : null}

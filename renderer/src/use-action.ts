@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiError } from './api';
+import { type ApiError, toApiError } from './api';
 
 /** A user action's busy flag and error: run(fn) clears the error, awaits fn and keeps what it threw. */
 export function useAction() {
@@ -11,7 +11,7 @@ export function useAction() {
     try {
       await fn();
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'error', (err as Error).message));
+      setError(toApiError(err));
     } finally {
       setBusy(false);
     }

@@ -1,36 +1,66 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError } from './api';
+import { type ApiError, toApiError } from './api';
 
 export interface Polled<T> {
   data: T | undefined;
   error: ApiError | undefined;
   loading: boolean;
+  /** Calls fn now, or right after the call in flight (whose answer may predate what the caller just changed). */
   refresh: () => void;
 }
 
-/** Calls fn now and every intervalMs while mounted; keeps the last good data when a call fails. */
+/**
+ * Calls fn now and every intervalMs while mounted; keeps the last good data when a call fails. A tick that comes
+ * while a call is in flight is skipped, so a slow core never has calls piling up; an answer that arrives after
+ * unmount or after deps changed is dropped, so a stale answer never overwrites a newer one.
+ */
 export function usePoll<T>(fn: () => Promise<T>, intervalMs: number, deps: unknown[] = []): Polled<T> {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<ApiError>();
   const [loading, setLoading] = useState(true);
   const fnRef = useRef(fn);
   fnRef.current = fn;
-  const run = useCallback(async () => {
-    try {
-      setData(await fnRef.current());
-      setError(undefined);
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'error', (err as Error).message));
-    } finally {
-      setLoading(false);
-    }
-  }, []);
+  const refreshRef = useRef<() => void>(() => undefined);
   useEffect(() => {
+    let current = true;
+    let inFlight = false;
+    let refreshQueued = false;
+    const call = async () => {
+      inFlight = true;
+      try {
+        const value = await fnRef.current();
+        if (current) {
+          setData(value);
+          setError(undefined);
+        }
+      } catch (err) {
+        if (current) setError(toApiError(err));
+      } finally {
+        inFlight = false;
+        if (current) setLoading(false);
+        if (current && refreshQueued) {
+          refreshQueued = false;
+          void call();
+        }
+      }
+    };
+    const tick = () => {
+      if (!inFlight) void call();
+    };
+    refreshRef.current = () => {
+      if (inFlight) refreshQueued = true;
+      else void call();
+    };
     setLoading(true);
-    void run();
-    const timer = setInterval(() => void run(), intervalMs);
-    return () => clearInterval(timer);
+    tick();
+    const timer = setInterval(tick, intervalMs);
+    return () => {
+      current = false;
+      clearInterval(timer);
+      refreshRef.current = () => undefined;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [intervalMs, run, ...deps]);
-  return { data, error, loading, refresh: () => void run() };
+  }, [intervalMs, ...deps]);
+  const refresh = useCallback(() => refreshRef.current(), []);
+  return { data, error, loading, refresh };
 }

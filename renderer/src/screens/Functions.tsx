@@ -1,11 +1,12 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import type { FunctionView, InvocationView } from '../../../server/api/contract';
-import { ApiError, api } from '../api';
+import { type ApiError, api, toApiError } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FileDrop } from '../components/FileDrop';
 import { Empty, ErrorNotice } from '../components/Notice';
 import { TenantScreen } from '../session';
 import { useAction } from '../use-action';
+import { functionNameFor, limitsOf, networkOf } from './functions-model';
 
 function Upload({ token, onDeployed }: { token: string; onDeployed: () => void }) {
   const [file, setFile] = useState<File>();
@@ -14,7 +15,7 @@ function Upload({ token, onDeployed }: { token: string; onDeployed: () => void }
   const { busy, error, run } = useAction();
   const pick = (f: File | undefined) => {
     setFile(f);
-    if (f && !name) setName(f.name.replace(/\.wasm$/, '').toLowerCase().replace(/[^a-z0-9-]/g, '-'));
+    if (f && !name) setName(functionNameFor(f.name));
   };
   const deploy = (e: FormEvent) => {
     e.preventDefault();
@@ -49,21 +50,17 @@ function Invoke({ token, functions }: { token: string; functions: FunctionView[]
   const [name, setName] = useState(functions[0]?.name ?? '');
   const [input, setInput] = useState('apprun');
   const [result, setResult] = useState<InvocationView>();
-  const [busy, setBusy] = useState(false);
+  // A refusal is a result (status and error); what lands here is a call that never got an answer.
+  const { busy, error, run } = useAction();
   useEffect(() => {
     if (!functions.some((f) => f.name === name)) setName(functions[0]?.name ?? '');
   }, [functions, name]);
-  const run = async (e: FormEvent) => {
+  const invoke = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    try {
-      setResult(await api.invokeFunction(token, name, input));
-    } finally {
-      setBusy(false);
-    }
+    void run(async () => setResult(await api.invokeFunction(token, name, input)));
   };
   return (
-    <form onSubmit={(e) => void run(e)} data-testid="invoke-form" noValidate>
+    <form onSubmit={invoke} data-testid="invoke-form" noValidate>
       <h2>Invoke</h2>
       <label>
         Function
@@ -94,6 +91,7 @@ function Invoke({ token, functions }: { token: string; functions: FunctionView[]
           <pre data-testid="invoke-output">{result.output}</pre>
         </div>
       ) : null}
+      {error ? <ErrorNotice error={error} /> : null}
     </form>
   );
 }
@@ -116,7 +114,7 @@ function FunctionsOf({ token }: { token: string }) {
       setFunctions(await api.functions(token));
       setError(undefined);
     } catch (err) {
-      setError(err as ApiError);
+      setError(toApiError(err));
     }
   }, [token]);
   useEffect(() => void refresh(), [refresh]);
@@ -125,7 +123,7 @@ function FunctionsOf({ token }: { token: string }) {
     try {
       await api.deleteFunction(token, name);
     } catch (err) {
-      setError(err as ApiError);
+      setError(toApiError(err));
     }
     void refresh();
   };
@@ -152,11 +150,9 @@ function FunctionsOf({ token }: { token: string }) {
               <tr key={f.name} data-testid={`function-row-${f.name}`}>
                 <td>{f.name}</td>
                 <td>{(f.size_bytes / 1024).toFixed(1)} KiB</td>
-                <td>
-                  {f.manifest.timeout_ms ?? 1000} ms · {f.manifest.memory_mb ?? 16} MiB
-                </td>
+                <td>{limitsOf(f.manifest)}</td>
                 <td className={f.manifest.allowed_hosts?.length ? undefined : 'muted'} data-testid={`function-network-${f.name}`}>
-                  {f.manifest.allowed_hosts?.length ? f.manifest.allowed_hosts.join(', ') : 'none'}
+                  {networkOf(f.manifest)}
                 </td>
                 <td>{new Date(f.updated_at).toLocaleString()}</td>
                 <td className={f.last_error ? 'failure' : 'muted'}>{f.last_error ? `${f.last_error.kind}: ${f.last_error.message}` : '—'}</td>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MetricsSampleView } from '../../../server/api/contract';
 import { api } from '../api';
+import { appendSamples } from '../components/chart-data';
 import { CpuChart, MemoryChart } from '../components/ResourceCharts';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { ServiceCard } from '../components/ServiceCard';
@@ -19,7 +20,7 @@ export function Overview() {
     const fresh = metrics.data?.samples ?? [];
     if (!fresh.length) return;
     since.current = fresh.at(-1)!.at;
-    setSamples((prev) => [...prev, ...fresh].slice(-HISTORY));
+    setSamples((held) => appendSamples(held, fresh, HISTORY));
   }, [metrics.data]);
 
   if (stack.loading && !stack.data) return <Loading what="the stack" />;

@@ -1,20 +1,14 @@
 import { useState } from 'react';
 import type { ServiceAction, ServiceName } from '../../../server/api/contract';
-import { ApiError, api } from '../api';
+import { type ApiError, api, toApiError } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Empty, ErrorNotice, Loading } from '../components/Notice';
 import { StateBadge } from '../components/StateBadge';
 import { mb, pct, uptime } from '../format';
 import { usePoll } from '../use-poll';
+import { logLevel, matchingLines } from './log-lines';
 
 const IN_PROGRESS: Record<ServiceAction, string> = { start: 'Starting…', stop: 'Stopping…', restart: 'Restarting…' };
-
-function levelOf(line: string): 'error' | 'warn' | 'apprun' | undefined {
-  if (line.startsWith('[apprun ')) return 'apprun';
-  if (/\b(error|fatal|panic|failed)\b/i.test(line)) return 'error';
-  if (/\b(warn|warning)\b/i.test(line)) return 'warn';
-  return undefined;
-}
 
 /** One service: its state, a live log tail with a filter, and start/stop/restart with confirmation. */
 export function ServiceDetail({ name }: { name: ServiceName }) {
@@ -37,13 +31,13 @@ export function ServiceDetail({ name }: { name: ServiceName }) {
     try {
       await api.control(name, action);
     } catch (err) {
-      setActionError(err as ApiError);
+      setActionError(toApiError(err));
     } finally {
       setRunning(undefined);
       stack.refresh();
     }
   };
-  const lines = (logs.data?.lines ?? []).filter((l) => !filter || l.toLowerCase().includes(filter.toLowerCase()));
+  const lines = matchingLines(logs.data?.lines ?? [], filter);
   return (
     <section aria-labelledby="service-title" data-testid={`service-detail-${name}`}>
       <h1 id="service-title">
@@ -84,7 +78,7 @@ export function ServiceDetail({ name }: { name: ServiceName }) {
       ) : (
         <pre className="logs" data-testid="log-lines" tabIndex={0} aria-label={`${name} log`}>
           {lines.map((line, i) => (
-            <div key={i} className={levelOf(line) ? `log-${levelOf(line)}` : undefined}>
+            <div key={i} className={logLevel(line) ? `log-${logLevel(line)}` : undefined}>
               {line}
             </div>
           ))}

@@ -1,12 +1,9 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { type DriverChoice, type EditableSettings, SERVICE_NAMES } from '../../../server/api/contract';
-import { ApiError, api } from '../api';
+import { type ApiError, api, toApiError } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { usePoll } from '../use-poll';
-
-
-/** "a.example, b.example:8443" (or one a line) as the list the API takes. */
-const hostList = (text: string) => text.split(/[\s,]+/).filter(Boolean);
+import { formFrom, settingsToSave } from './settings-form';
 
 /** Ports, app home, driver, allowed hosts and image overrides; saved to settings.json and applied at the next start. */
 export function Settings() {
@@ -15,11 +12,16 @@ export function Settings() {
   const [hosts, setHosts] = useState('');
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<ApiError>();
+  // The form is filled when the saved settings change (first load, a save), not on every poll: edits survive a poll.
+  const filledFrom = useRef<string>(undefined);
   useEffect(() => {
-    if (current.data) {
-      setForm({ portBase: current.data.portBase, driver: current.data.driver, images: current.data.images });
-      setHosts((current.data.allowedHosts ?? []).join(', '));
-    }
+    if (!current.data) return;
+    const saved = formFrom(current.data);
+    const key = JSON.stringify(saved);
+    if (key === filledFrom.current) return;
+    filledFrom.current = key;
+    setForm(saved.form);
+    setHosts(saved.hosts);
   }, [current.data]);
 
   if (current.loading && !current.data) return <Loading what="settings" />;
@@ -29,12 +31,11 @@ export function Settings() {
     setSaved(false);
     setError(undefined);
     try {
-      const images = Object.fromEntries(Object.entries(form.images ?? {}).filter(([, v]) => v));
-      await api.saveSettings({ ...form, images, allowedHosts: hostList(hosts) });
+      await api.saveSettings(settingsToSave(form, hosts));
       setSaved(true);
       current.refresh();
     } catch (err) {
-      setError(err as ApiError);
+      setError(toApiError(err));
     }
   };
   return (

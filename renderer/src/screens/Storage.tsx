@@ -1,23 +1,30 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { FileDrop, fileSize } from '../components/FileDrop';
+import { FileDrop } from '../components/FileDrop';
 import { Empty, ErrorNotice } from '../components/Notice';
+import { fileSize } from '../format';
 import { TenantScreen } from '../session';
 import { useAction } from '../use-action';
 import { usePoll } from '../use-poll';
+import { keyProblem } from './storage-key';
+
+/** The largest object the gateway stores (a PUT over it is a 413). */
+const MAX_OBJECT_BYTES = 10 * 2 ** 20;
 
 function Upload({ token, prefix, onUploaded }: { token: string; prefix: string; onUploaded: () => void }) {
   const [file, setFile] = useState<File>();
   const [key, setKey] = useState('');
   const { busy, error, run } = useAction();
+  // Nothing to say about a key not typed yet: the button waits for one anyway.
+  const problem = key ? keyProblem(key) : undefined;
   const pick = (f: File | undefined) => {
     setFile(f);
     if (f) setKey(`${prefix}${f.name}`);
   };
   const upload = (e: FormEvent) => {
     e.preventDefault();
-    if (!file) return;
+    if (!file || !key || problem) return;
     void run(async () => {
       await api.putObject(token, key, new Uint8Array(await file.arrayBuffer()), file.type || 'application/octet-stream');
       setFile(undefined);
@@ -28,11 +35,25 @@ function Upload({ token, prefix, onUploaded }: { token: string; prefix: string; 
   return (
     <form onSubmit={upload} data-testid="storage-upload-form" noValidate>
       <h2>Upload</h2>
-      <FileDrop file={file} onFile={pick} prompt="Drop a file here, or choose one (10 MiB at most)" testId="storage-file" />
+      <FileDrop file={file} onFile={pick} prompt="Drop a file here, or choose one (10 MiB at most)" maxBytes={MAX_OBJECT_BYTES} testId="storage-file" />
       <label>
-        Key <input type="text" value={key} onChange={(e) => setKey(e.target.value)} placeholder="reports/2026/q1.csv" data-testid="storage-key" />
+        Key{' '}
+        <input
+          type="text"
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          placeholder="reports/2026/q1.csv"
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? 'storage-key-problem' : undefined}
+          data-testid="storage-key"
+        />
       </label>
-      <button type="submit" className="primary" disabled={!file || !key || busy} data-testid="storage-upload-submit">
+      {problem ? (
+        <p className="failure" id="storage-key-problem" data-testid="storage-key-problem">
+          {problem}: keys are slash-separated names like "reports/2026/q1.csv"
+        </p>
+      ) : null}
+      <button type="submit" className="primary" disabled={!file || !key || problem !== undefined || busy} data-testid="storage-upload-submit">
         {busy ? 'Uploading…' : 'Upload'}
       </button>
       {error ? <ErrorNotice error={error} /> : null}

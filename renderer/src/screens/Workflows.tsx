@@ -1,29 +1,27 @@
 import { type FormEvent, useState } from 'react';
-import type { ActivityAttemptView, StartRegistrationView, WorkflowDetailView } from '../../../server/api/contract';
+import type { WorkflowDetailView } from '../../../server/api/contract';
 import { api } from '../api';
 import { Empty, ErrorNotice, Loading } from '../components/Notice';
 import { TenantScreen } from '../session';
 import { useAction } from '../use-action';
 import { usePoll } from '../use-poll';
+import { ACTIVITIES, type RegistrationActivity, registrationRequest, statusTone, timeline } from './workflows-model';
 
-const ACTIVITIES = ['SendWelcomeEmail', 'CreateDefaultProject'] as const;
 const time = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleTimeString() : '—');
 
 function StatusBadge({ status }: { status: string }) {
-  const tone = status === 'COMPLETED' ? 'healthy' : status === 'RUNNING' ? 'starting' : status === 'FAILED' || status === 'TIMED_OUT' ? 'failed' : 'stopped';
-  return <span className={`badge badge-${tone}`}>{status.toLowerCase()}</span>;
+  return <span className={`badge badge-${statusTone(status)}`}>{status.toLowerCase()}</span>;
 }
 
 function StartRegistration({ token, onStarted }: { token: string; onStarted: (workflowId: string) => void }) {
   const [email, setEmail] = useState(`new-user-${Math.floor(Math.random() * 10000)}@test.com`);
   const [failTimes, setFailTimes] = useState(0);
-  const [failActivity, setFailActivity] = useState<(typeof ACTIVITIES)[number]>('SendWelcomeEmail');
+  const [failActivity, setFailActivity] = useState<RegistrationActivity>('SendWelcomeEmail');
   const { busy, error, run } = useAction();
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
-      const request: StartRegistrationView = { email, ...(failTimes ? { failTimes, failActivity } : {}) };
-      onStarted((await api.startRegistration(token, request)).workflowId);
+      onStarted((await api.startRegistration(token, registrationRequest(email, failTimes, failActivity))).workflowId);
     });
   };
   return (
@@ -40,7 +38,7 @@ function StartRegistration({ token, onStarted }: { token: string; onStarted: (wo
         </label>
         <label>
           of activity
-          <select value={failActivity} onChange={(e) => setFailActivity(e.target.value as (typeof ACTIVITIES)[number])} data-testid="registration-fail-activity">
+          <select value={failActivity} onChange={(e) => setFailActivity(e.target.value as RegistrationActivity)} data-testid="registration-fail-activity">
             {ACTIVITIES.map((a) => (
               <option key={a}>{a}</option>
             ))}
@@ -57,33 +55,27 @@ function StartRegistration({ token, onStarted }: { token: string; onStarted: (wo
 
 /** Each activity's attempts in order: the retries Temporal made, with their errors. */
 function Timeline({ detail }: { detail: WorkflowDetailView }) {
-  const byActivity = new Map<string, ActivityAttemptView[]>();
-  for (const a of detail.attempts) byActivity.set(a.activity, [...(byActivity.get(a.activity) ?? []), a]);
   return (
     <ol className="timeline" data-testid="workflow-timeline">
-      {ACTIVITIES.map((activity) => {
-        const attempts = byActivity.get(activity) ?? [];
-        const pending = detail.pending.find((p) => p.activity === activity);
-        return (
-          <li key={activity} data-testid={`timeline-${activity}`}>
-            <strong>{activity}</strong> <span className="muted">{attempts.length ? `${attempts.length} attempt${attempts.length > 1 ? 's' : ''}` : 'not started'}</span>
-            <ul>
-              {attempts.map((a) => (
-                <li key={a.attempt} className={a.outcome === 'failed' ? 'failure' : a.outcome === 'completed' ? 'ok' : undefined} data-testid="timeline-attempt">
-                  attempt {a.attempt} · {time(a.startedAt)} · {a.outcome ?? 'running'}
-                  {a.error ? ` — ${a.error}` : ''}
-                </li>
-              ))}
-              {pending?.nextAttemptAt ? (
-                <li className="muted">
-                  retry {pending.attempt} scheduled for {time(pending.nextAttemptAt)}
-                  {pending.lastFailure ? ` (last failure: ${pending.lastFailure})` : ''}
-                </li>
-              ) : null}
-            </ul>
-          </li>
-        );
-      })}
+      {timeline(detail).map(({ activity, summary, attempts, retry }) => (
+        <li key={activity} data-testid={`timeline-${activity}`}>
+          <strong>{activity}</strong> <span className="muted">{summary}</span>
+          <ul>
+            {attempts.map((a) => (
+              <li key={a.attempt} className={a.outcome === 'failed' ? 'failure' : a.outcome === 'completed' ? 'ok' : undefined} data-testid="timeline-attempt">
+                attempt {a.attempt} · {time(a.startedAt)} · {a.outcome ?? 'running'}
+                {a.error ? ` — ${a.error}` : ''}
+              </li>
+            ))}
+            {retry ? (
+              <li className="muted">
+                retry {retry.attempt} scheduled for {time(retry.at)}
+                {retry.lastFailure ? ` (last failure: ${retry.lastFailure})` : ''}
+              </li>
+            ) : null}
+          </ul>
+        </li>
+      ))}
     </ol>
   );
 }
