@@ -1,5 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import type pg from 'pg';
 import type { AppHome } from '../stack/home.js';
@@ -7,6 +7,8 @@ import type { MetricsSampler } from '../stack/metrics.js';
 import type { PortMap } from '../stack/ports.js';
 import type { Supervisor } from '../stack/supervisor.js';
 import type { StackView } from './api/contract.js';
+import { HealthSchema } from './api/schemas/auth.js';
+import { NoQuery, responses } from './api/schemas/common.js';
 import type { KratosClient } from './auth/kratos-client.js';
 import accessPlugin from './auth/plugin.js';
 import authRoutes from './auth/routes.js';
@@ -51,6 +53,8 @@ export interface GatewayDeps {
   rendererDir: string;
   /** Pino destination for the gateway's log (a file under APPRUN_HOME/logs), or false. */
   logFile?: string;
+  /** Sees every route as it is added (the schema test lists them). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /** Request bodies above this are refused with 413 before they are read in full. */
@@ -66,13 +70,14 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     ajv: { customOptions: { removeAdditional: false } },
   });
   installErrorHandling(app);
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   // First of all hooks: a rebinding page's request is refused before any route or credential is looked at.
   const hostPolicy = new HostPolicy(deps.ports.gateway, deps.allowedHosts);
   await app.register(hostGuard, { policy: hostPolicy });
   await app.register(fastifyCookie);
 
   await app.register(accessPlugin, { verifier: deps.verifier, authorizer: deps.authorizer, jwks: deps.jwks });
-  app.get('/healthz', { config: { access: 'public' }, schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { access: 'public' }, schema: { querystring: NoQuery, response: responses({ 200: HealthSchema }) } }, async () => ({ status: 'ok' as const }));
   await app.register(authRoutes, {
     prefix: '/auth',
     db: deps.db,

@@ -2,154 +2,39 @@
 // Electron IPC (the preload relays the channels below, and nothing else). Types only: safe to import anywhere.
 
 export { SERVICE_NAMES, SERVICE_STATES, type ServiceName, type ServiceState } from '../../stack/service-identity.js';
-import type { ServiceSnapshot } from '../../stack/supervisor.js';
+import type { Static } from 'typebox';
 import type { ServiceName } from '../../stack/service-identity.js';
-export type ServiceAction = 'start' | 'stop' | 'restart';
+import type * as Auth from './schemas/auth.js';
+import type * as Functions from './schemas/functions.js';
+import type * as Stack from './schemas/stack.js';
+import type * as Storage from './schemas/storage.js';
+import type * as Workflows from './schemas/workflows.js';
 
-export interface Usage {
-  memoryBytes: number;
-  cpuPercent: number;
-}
-
+// Every wire type is its route's schema (server/api/schemas/), read as a TypeScript type: written once, checked by
+// the gateway on the way in and serialized by it on the way out.
+export type ServiceAction = Static<typeof Stack.ServiceActionSchema>;
+export type Usage = Static<typeof Stack.UsageSchema>;
 /** One service as the API shows it: the supervisor's snapshot and its sampled usage. */
-export interface ServiceView extends ServiceSnapshot {
-  usage?: Usage;
-}
-
-export interface StackView {
-  driver: 'native' | 'docker';
-  budgetBytes: number;
-  services: ServiceView[];
-  appliance?: Usage;
-  total?: Usage;
-  sampledAt?: number;
-  /** The Temporal worker inside the core: restarted with backoff when it fails. */
-  workflowWorker: { state: 'starting' | 'running' | 'stopped' | 'failed'; error?: string };
-}
-
-export interface MetricsSampleView {
-  at: number;
-  services: Record<string, Usage>;
-  appliance: Usage;
-  total: Usage;
-}
-
-export interface MetricsView {
-  budgetBytes: number;
-  samples: MetricsSampleView[];
-}
-
-export interface LogsView {
-  service: ServiceName;
-  lines: string[];
-}
-
-export type DriverChoice = 'native' | 'auto';
-
+export type ServiceView = Static<typeof Stack.ServiceViewSchema>;
+export type StackView = Static<typeof Stack.StackViewSchema>;
+export type MetricsSampleView = Static<typeof Stack.MetricsSampleSchema>;
+export type MetricsView = Static<typeof Stack.MetricsViewSchema>;
+export type LogsView = Static<typeof Stack.LogsViewSchema>;
+export type DriverChoice = Static<typeof Stack.DriverChoiceSchema>;
 /** What the Settings screen edits; saved to APPRUN_HOME/settings.json, applied at the next start. */
-export interface EditableSettings {
-  portBase?: number;
-  driver?: DriverChoice;
-  /** Container image per service, for the Docker driver. */
-  images?: Partial<Record<ServiceName, string>>;
-  /**
-   * Names besides loopback the gateway answers to (a reverse proxy's, say): `host` (any port) or `host:port`, at most
-   * 16, no wildcards. APPRUN_ALLOWED_HOSTS (comma-separated), when set, replaces this list.
-   */
-  allowedHosts?: string[];
-}
+export type EditableSettings = Static<typeof Stack.EditableSettingsSchema>;
+export type SettingsView = Static<typeof Stack.SettingsViewSchema>;
+export type FunctionView = Static<typeof Functions.FunctionViewSchema>;
+export type LoginView = Static<typeof Auth.LoginViewSchema>;
+export type WorkflowSummaryView = Static<typeof Workflows.WorkflowSummarySchema>;
+export type ActivityAttemptView = Static<typeof Workflows.ActivityAttemptSchema>;
+export type PendingActivityView = Static<typeof Workflows.PendingActivitySchema>;
+export type HistoryEventView = Static<typeof Workflows.HistoryEventSchema>;
+export type WorkflowDetailView = Static<typeof Workflows.WorkflowDetailSchema>;
+export type StartRegistrationView = Static<typeof Workflows.StartRegistrationSchema>;
+export type StoredObjectView = Static<typeof Storage.StoredObjectSchema>;
 
-export interface SettingsView extends EditableSettings {
-  home: string;
-  /** The ports of the running core (the settings' portBase applies at the next start). */
-  ports: Record<string, number>;
-  /** The allowed hosts of the running core (the settings' allowedHosts apply at the next start). */
-  allowedHostsNow: string[];
-  runningDriver: 'native' | 'docker';
-}
-
-export interface FunctionView {
-  name: string;
-  sha256: string;
-  size_bytes: number;
-  manifest: { timeout_ms?: number; memory_mb?: number; allowed_hosts?: string[] };
-  created_at: string;
-  updated_at: string;
-  last_error: { kind: string; message: string } | null;
-  last_error_at: string | null;
-}
-
-export interface LoginView {
-  access_token: string;
-  expires_in: number;
-  session_token: string;
-}
-
-export interface InvocationView {
-  ok: boolean;
-  status: number;
-  /** The function's output, or the failure's message. */
-  output: string;
-  error?: string;
-  timings?: { compileMs: number; instantiateMs: number; runMs: number };
-}
-
-export interface WorkflowSummaryView {
-  workflowId: string;
-  runId: string;
-  type: string;
-  /** Temporal's status name: RUNNING, COMPLETED, FAILED, … */
-  status: string;
-  startTime: string;
-  closeTime?: string;
-  email?: string;
-}
-
-/** One attempt of an activity, as the activity logged it (Temporal's history keeps only the last one). */
-export interface ActivityAttemptView {
-  activity: string;
-  attempt: number;
-  startedAt: string;
-  endedAt: string | null;
-  outcome: 'completed' | 'failed' | null;
-  error: string | null;
-}
-
-export interface PendingActivityView {
-  activity: string;
-  state: string;
-  attempt: number;
-  lastFailure?: string;
-  nextAttemptAt?: string;
-}
-
-export interface HistoryEventView {
-  id: number;
-  type: string;
-  time: string;
-  activity?: string;
-  attempt?: number;
-  detail?: string;
-}
-
-export interface WorkflowDetailView extends WorkflowSummaryView {
-  input?: unknown;
-  result?: unknown;
-  failure?: string;
-  attempts: ActivityAttemptView[];
-  pending: PendingActivityView[];
-  history: HistoryEventView[];
-  /** This workflow in Temporal's Web UI. */
-  temporalUiUrl: string;
-}
-
-export interface StartRegistrationView {
-  email: string;
-  name?: string;
-  failTimes?: number;
-  failActivity?: 'SendWelcomeEmail' | 'CreateDefaultProject';
-}
-
+/** A row of /data/outbox (PostgREST's answer: no gateway schema of its own). */
 export interface OutboxMessageView {
   id: number;
   to_email: string;
@@ -159,13 +44,14 @@ export interface OutboxMessageView {
   created_at: string;
 }
 
-export interface StoredObjectView {
-  key: string;
-  size: number;
-  etag: string;
-  lastModified: string;
-  /** Present when the object was read or written; listings leave it out. */
-  contentType?: string;
+/** What the dashboard makes of an invocation (the route answers the function's own bytes). */
+export interface InvocationView {
+  ok: boolean;
+  status: number;
+  /** The function's output, or the failure's message. */
+  output: string;
+  error?: string;
+  timings?: { compileMs: number; instantiateMs: number; runMs: number };
 }
 
 /** The dashboard's calls. Tenant features (functions) take the signed-in user's access token. */

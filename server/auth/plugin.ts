@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { JSONWebKeySet } from 'jose';
+import { JwksSchema } from '../api/schemas/auth.js';
+import { NoQuery, responses } from '../api/schemas/common.js';
 import { DomainError } from '../errors.js';
 import type { Authorizer } from '../rbac/authorizer.js';
 import type { AccessClaims, TokenVerifier } from './tokens.js';
@@ -56,7 +58,7 @@ const accessPlugin: FastifyPluginAsync<AccessPluginOptions> = async (app, opts) 
     request.claims = await authorizeRequest(opts.verifier, opts.authorizer, request.headers.authorization, pathOf(request), method);
   });
 
-  app.get('/.well-known/jwks.json', { config: { access: 'public' }, schema: { response: { 200: { type: 'object', additionalProperties: true } } } }, async (_req, reply) => {
+  app.get('/.well-known/jwks.json', { config: { access: 'public' }, schema: { querystring: NoQuery, response: responses({ 200: JwksSchema }) } }, async (_req, reply) => {
     reply.header('cache-control', 'public, max-age=300');
     return opts.jwks;
   });

@@ -1,7 +1,20 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
+import {
+  DevTokenBodySchema,
+  DevTokenSchema,
+  LoginBodySchema,
+  LoginViewSchema,
+  PoliciesBodySchema,
+  PoliciesViewSchema,
+  RegisterBodySchema,
+  RegisteredSchema,
+  SessionBodySchema,
+  AccessTokenSchema,
+} from '../api/schemas/auth.js';
+import { NoContent, NoQuery, responses } from '../api/schemas/common.js';
 import { DomainError } from '../errors.js';
-import { type Authorizer, METHODS, type PolicyRule, RESOURCES } from '../rbac/authorizer.js';
+import type { Authorizer } from '../rbac/authorizer.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { KratosClient } from './kratos-client.js';
 import { type AccessClaims, type AppRole, DB_ROLE, type TokenIssuer, type TokenVerifier } from './tokens.js';
@@ -27,18 +40,11 @@ interface AppUser {
   role: AppRole;
 }
 
-const email = { type: 'string', format: 'email', maxLength: 254 } as const;
-const sessionBody = {
-  type: 'object',
-  required: ['session_token'],
-  additionalProperties: false,
-  properties: { session_token: { type: 'string', minLength: 1, maxLength: 512 } },
-} as const;
 /** Credentials and names are small: anything larger is refused before it is parsed. */
 const AUTH_BODY_LIMIT = 16 * 1024;
 
 /** /auth: sign-up and login through Kratos' API flows, tokens for sessions, logout, and the tenant's RBAC policies. */
-const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
+const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
   const ttl = opts.tokenTtlSeconds ?? 900;
   const userWhere = async (column: 'id' | 'kratos_identity_id' | 'email', value: string): Promise<AppUser | undefined> =>
     (await opts.db.query<AppUser>(`select id, email, name, tenant_id, role from api.users where ${column === 'email' ? 'lower(email) = lower($1)' : `${column} = $1`}`, [value])).rows[0];
@@ -51,20 +57,9 @@ const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
   };
   const pub = { access: 'public' as const };
 
-  app.post<{ Body: { email: string; password: string; tenant: string; name: string } }>(
+  app.post(
     '/register',
-    {
-      config: pub,
-      bodyLimit: AUTH_BODY_LIMIT,
-      schema: {
-        body: {
-          type: 'object',
-          required: ['email', 'password', 'tenant', 'name'],
-          additionalProperties: false,
-          properties: { email, password: { type: 'string', minLength: 1, maxLength: 1024 }, tenant: { type: 'string', minLength: 1, maxLength: 200 }, name: { type: 'string', minLength: 1, maxLength: 200 } },
-        },
-      },
-    },
+    { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { querystring: NoQuery, body: RegisterBodySchema, response: responses({ 201: RegisteredSchema }) } },
     async (request, reply) => {
       const { password, tenant, name } = request.body;
       const address = request.body.email.toLowerCase();
@@ -90,20 +85,13 @@ const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
       await opts.authorizer.linkUser(user.id, 'user', tenantId);
       // The account exists whatever happens to its workflow: a workflow that cannot start is reported, not fatal.
       const workflow = await opts.workflows.startRegistration(tenantId, { email: address, name }).catch((err: Error) => ({ error: `the registration workflow did not start: ${err.message}` }));
-      reply.code(201);
-      return { user, ...(await tokenFor(user, session.sessionId)), session_token: session.sessionToken, workflow };
+      return reply.code(201).send({ user, ...(await tokenFor(user, session.sessionId)), session_token: session.sessionToken, workflow });
     },
   );
 
-  app.post<{ Body: { email: string; password: string } }>(
+  app.post(
     '/login',
-    {
-      config: pub,
-      bodyLimit: AUTH_BODY_LIMIT,
-      schema: {
-        body: { type: 'object', required: ['email', 'password'], additionalProperties: false, properties: { email: { type: 'string', minLength: 1, maxLength: 254 }, password: { type: 'string', minLength: 1, maxLength: 1024 } } },
-      },
-    },
+    { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { querystring: NoQuery, body: LoginBodySchema, response: responses({ 200: LoginViewSchema }) } },
     async (request) => {
       const session = await opts.kratos.login(request.body.email, request.body.password);
       const user = await linkedUser(session.identityId);
@@ -111,39 +99,29 @@ const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
     },
   );
 
-  app.post<{ Body: { session_token: string } }>('/token', { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { body: sessionBody } }, async (request) => {
+  const session = { querystring: NoQuery, body: SessionBodySchema };
+  app.post('/token', { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { ...session, response: responses({ 200: AccessTokenSchema }) } }, async (request) => {
     const session = await opts.kratos.whoami(request.body.session_token);
     if (!session || opts.verifier.isRevoked(session.sessionId)) throw new DomainError('unauthenticated', 'session_invalid', 'the session is unknown, expired or logged out; log in again');
     return tokenFor(await linkedUser(session.identityId), session.sessionId);
   });
 
-  app.post<{ Body: { session_token: string } }>('/logout', { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { body: sessionBody } }, async (request, reply) => {
+  app.post('/logout', { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { ...session, response: responses({ 204: NoContent }) } }, async (request, reply) => {
     const session = await opts.kratos.whoami(request.body.session_token);
     if (!session) throw new DomainError('unauthenticated', 'session_invalid', 'the session is unknown, expired or logged out already');
     await opts.kratos.logout(request.body.session_token);
     opts.verifier.revokeSession(session.sessionId, Date.now() + ttl * 1000);
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  const rule = {
-    type: 'object',
-    required: ['role', 'path', 'methods'],
-    additionalProperties: false,
-    properties: {
-      role: { type: 'string', enum: ['admin', 'user'] },
-      path: { type: 'string', enum: [...RESOURCES] },
-      methods: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...METHODS] } },
-    },
-  } as const;
+  app.get('/policies', { schema: { querystring: NoQuery, response: responses({ 200: PoliciesViewSchema }) } }, async (request) => ({ tenant_id: request.claims!.tenant_id, policies: await opts.authorizer.policies(request.claims!.tenant_id) }));
 
-  app.get('/policies', async (request) => ({ tenant_id: request.claims!.tenant_id, policies: await opts.authorizer.policies(request.claims!.tenant_id) }));
-
-  app.put<{ Body: { policies: PolicyRule[] } }>(
+  app.put(
     '/policies',
-    { bodyLimit: 64 * 1024, schema: { body: { type: 'object', required: ['policies'], additionalProperties: false, properties: { policies: { type: 'array', maxItems: 100, items: rule } } } } },
+    { bodyLimit: 64 * 1024, schema: { querystring: NoQuery, body: PoliciesBodySchema, response: responses({ 200: PoliciesViewSchema }) } },
     async (request) => {
       const { policies } = request.body;
-      const keepsAdmin = ['GET', 'PUT'].every((m) => policies.some((p) => p.role === 'admin' && p.path === '/auth/policies' && p.methods.includes(m as never)));
+      const keepsAdmin = (['GET', 'PUT'] as const).every((m) => policies.some((p) => p.role === 'admin' && p.path === '/auth/policies' && p.methods.includes(m)));
       if (!keepsAdmin) throw new DomainError('invalid', 'would_lock_out', 'the admin role must keep GET and PUT on /auth/policies, or nobody could change policies again');
       await opts.authorizer.replacePolicies(request.claims!.tenant_id, policies);
       return { tenant_id: request.claims!.tenant_id, policies: await opts.authorizer.policies(request.claims!.tenant_id) };
@@ -151,15 +129,15 @@ const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opts) => {
   );
 
   if (!opts.devTokens) return;
-  app.post<{ Body: { email: string } }>(
+  app.post(
     '/dev-token',
     // DEV ONLY (apprun up --dev-tokens): a token for a seeded user without a password.
-    { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { body: { type: 'object', required: ['email'], additionalProperties: false, properties: { email: { type: 'string', minLength: 3, maxLength: 254 } } } } },
+    { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { querystring: NoQuery, body: DevTokenBodySchema, response: responses({ 200: DevTokenSchema }) } },
     async (request, reply) => {
       const user = await userWhere('email', request.body.email);
       if (!user) throw new DomainError('not_found', 'unknown_user', `no user with email ${request.body.email}`);
       reply.header('x-apprun-dev-only', 'true');
-      return { ...(await tokenFor(user, 'dev')), dev_only: true, warning: 'dev-only token: started with apprun up --dev-tokens' };
+      return { ...(await tokenFor(user, 'dev')), dev_only: true as const, warning: 'dev-only token: started with apprun up --dev-tokens' };
     },
   );
 };

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { Bytes, ERROR_RESPONSES } from '../api/schemas/common.js';
 import { type ApiError, DomainError } from '../errors.js';
 import { type DataBody, parseDataBody } from './body.js';
 import { forwardedRequestHeaders } from './headers.js';
@@ -116,7 +118,8 @@ const dataPlugin: FastifyPluginAsync<DataPluginOptions> = async (app, opts) => {
     url: '/*',
     // HEAD is PostgREST's own (counts without rows), not Fastify's GET-without-body.
     exposeHeadRoute: false,
-    schema: { params: { type: 'object', properties: { '*': { type: 'string' } } } },
+    // PostgREST's answer goes through as its bytes: only errors take the gateway's shape.
+    schema: { params: Type.Object({ '*': Type.String() }), response: { '2xx': Bytes, ...ERROR_RESPONSES } },
     handler: proxy,
   });
 };

@@ -3,6 +3,9 @@ import type { Client as MinioClient } from 'minio';
 import type pg from 'pg';
 import { DomainError } from '../errors.js';
 import { ensureBucket, viaMinio } from '../storage/minio-calls.js';
+import type { Static } from 'typebox';
+import type { FunctionView } from '../api/contract.js';
+import type { FunctionManifestSchema } from '../api/schemas/functions.js';
 import type { TenantPlans } from '../tenancy/tenant-plans.js';
 import type { FunctionPool, PoolTimings } from './function-pool.js';
 import { ModuleRejected } from './memory-cap.js';
@@ -17,25 +20,9 @@ const MAX_ALLOWED_HOSTS = 16;
 /** A host name or IP literal (IPv6 in brackets), optionally with a port; no wildcards, schemes or paths. */
 const ALLOWED_HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
 
-export interface FunctionManifest {
-  /** Wall-clock limit per invocation (default 1000, at most 5000). */
-  timeout_ms?: number;
-  /** Memory cap (default 16, at most 64). */
-  memory_mb?: number;
-  /** Hosts the function may reach over HTTP ("host" on any port, or "host:port"); none by default. */
-  allowed_hosts?: string[];
-}
-
-export interface FunctionRecord {
-  name: string;
-  sha256: string;
-  size_bytes: number;
-  manifest: FunctionManifest;
-  created_at: string;
-  updated_at: string;
-  last_error: { kind: string; message: string } | null;
-  last_error_at: string | null;
-}
+export type FunctionManifest = Static<typeof FunctionManifestSchema>;
+/** A deployed function as the API shows it (created_at and the others arrive from Postgres as Dates). */
+export type FunctionRecord = FunctionView;
 
 function limitsOf(manifest: FunctionManifest): Partial<Limits> {
   return {

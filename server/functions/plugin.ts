@@ -1,5 +1,7 @@
 import fastifyMultipart from '@fastify/multipart';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Bytes, NoContent, NoQuery, responses } from '../api/schemas/common.js';
+import { FunctionListSchema, FunctionNameParamsSchema, FunctionViewSchema } from '../api/schemas/functions.js';
 import { DomainError } from '../errors.js';
 import type { FunctionManifest, FunctionService } from './function-service.js';
 import { DEFAULT_LIMITS } from './sandbox.js';
@@ -9,16 +11,16 @@ export interface FunctionsPluginOptions {
 }
 
 const MAX_MODULE_BYTES = 5 * 1024 * 1024;
-const nameParam = { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 63 } } } as const;
 
 /** /functions: deploy (multipart: name, optional manifest JSON, module file), list, invoke, delete — per tenant. */
-const functionsPlugin: FastifyPluginAsync<FunctionsPluginOptions> = async (app, { functions }) => {
+const functionsPlugin: FastifyPluginAsyncTypebox<FunctionsPluginOptions> = async (app, { functions }) => {
   // Invocation input is bytes, whatever its content type: no parsing, just a size limit.
   app.removeAllContentTypeParsers();
   await app.register(fastifyMultipart, { limits: { fileSize: MAX_MODULE_BYTES, files: 1, fields: 4, fieldSize: 16 * 1024 } });
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: DEFAULT_LIMITS.maxInputBytes }, (_req, body, done) => done(null, body));
 
-  app.post('/', async (request, reply) => {
+  // The form is read part by part (multipart, not a body schema): name, manifest (JSON, optional), module (.wasm).
+  app.post('/', { schema: { querystring: NoQuery, consumes: ['multipart/form-data'], response: responses({ 201: FunctionViewSchema }) } }, async (request, reply) => {
     if (!request.isMultipart()) throw new DomainError('unsupported_media_type', 'unsupported_media_type', 'deploy with multipart/form-data: name, manifest (JSON, optional), module (.wasm file)');
     const fields: Record<string, string> = {};
     let module: Buffer | undefined;
@@ -45,13 +47,14 @@ const functionsPlugin: FastifyPluginAsync<FunctionsPluginOptions> = async (app, 
     return reply.code(201).send(record);
   });
 
-  app.get('/', async (request) => ({ functions: await functions.list(request.claims!.tenant_id) }));
+  app.get('/', { schema: { querystring: NoQuery, response: responses({ 200: FunctionListSchema }) } }, async (request) => ({ functions: await functions.list(request.claims!.tenant_id) }));
 
-  app.get<{ Params: { name: string } }>('/:name', { schema: { params: nameParam } }, async (request) => functions.get(request.claims!.tenant_id, request.params.name));
+  app.get('/:name', { schema: { params: FunctionNameParamsSchema, querystring: NoQuery, response: responses({ 200: FunctionViewSchema }) } }, async (request) => functions.get(request.claims!.tenant_id, request.params.name));
 
-  app.post<{ Params: { name: string }; Body: Buffer | undefined }>('/:name/invoke', { schema: { params: nameParam } }, async (request, reply) => {
+  // The body is the function's input and the answer its output, as bytes either way.
+  app.post('/:name/invoke', { schema: { params: FunctionNameParamsSchema, querystring: NoQuery, response: responses({ 200: Bytes }) } }, async (request, reply) => {
     const claims = request.claims!;
-    const input = request.body ?? Buffer.alloc(0);
+    const input = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
     const { output, timings } = await functions.invoke(claims.tenant_id, request.params.name, input, { sub: claims.sub, email: claims.email, tenant_id: claims.tenant_id, role: claims.role });
     const ms = (x: number) => x.toFixed(3);
     reply.header('server-timing', `queue;dur=${ms(timings.queueMs)}, compile;dur=${ms(timings.compileMs)}, instantiate;dur=${ms(timings.instantiateMs)}, run;dur=${ms(timings.runMs)}`);
@@ -62,9 +65,9 @@ const functionsPlugin: FastifyPluginAsync<FunctionsPluginOptions> = async (app, 
     return reply.send(text);
   });
 
-  app.delete<{ Params: { name: string } }>('/:name', { schema: { params: nameParam } }, async (request, reply) => {
+  app.delete('/:name', { schema: { params: FunctionNameParamsSchema, querystring: NoQuery, response: responses({ 204: NoContent }) } }, async (request, reply) => {
     await functions.remove(request.claims!.tenant_id, request.params.name);
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 };
 

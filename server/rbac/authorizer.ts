@@ -2,6 +2,8 @@ import { type Enforcer, newEnforcer, newModelFromString } from 'casbin';
 import type { PostgresAdapter as PostgresAdapterClass } from 'casbin-pg-adapter/lib/adapter.js';
 import casbinPgAdapter from 'casbin-pg-adapter';
 import type pg from 'pg';
+import type { Static } from 'typebox';
+import type { PolicyRuleSchema } from '../api/schemas/auth.js';
 import type { AccessClaims, AppRole } from '../auth/tokens.js';
 
 // A CommonJS module whose `exports.default` is the class: Node's ESM loader puts it one level down, bundlers do not.
@@ -31,11 +33,8 @@ export type Method = (typeof METHODS)[number];
 /** The route families policies may name (keyMatch2 patterns). */
 export const RESOURCES = ['/data/*', '/functions', '/functions/*/invoke', '/functions/*', '/workflows', '/workflows/*', '/storage', '/storage/*', '/auth/policies'] as const;
 
-export interface PolicyRule {
-  role: AppRole;
-  path: string;
-  methods: Method[];
-}
+/** One rule as the API writes it: a role may use a route family with these methods. */
+export type PolicyRule = Static<typeof PolicyRuleSchema>;
 
 /** What every tenant starts with: admins do everything, users read and write but do not delete or deploy (they invoke). */
 export const DEFAULT_POLICIES: PolicyRule[] = [
@@ -146,7 +145,7 @@ export class Authorizer {
     const byKey = new Map<string, PolicyRule>();
     for (const [role, , path, method] of await this.enforcer.getFilteredPolicy(1, tenantId)) {
       const key = `${role} ${path}`;
-      const rule = byKey.get(key) ?? { role: role as AppRole, path: path!, methods: [] };
+      const rule = byKey.get(key) ?? { role: role as AppRole, path: path as PolicyRule['path'], methods: [] };
       rule.methods.push(method as Method);
       byKey.set(key, rule);
     }

@@ -1,12 +1,25 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { NoQuery, responses } from '../api/schemas/common.js';
+import {
+  EditableSettingsSchema,
+  LogsQuerySchema,
+  LogsViewSchema,
+  MetricsQuerySchema,
+  MetricsViewSchema,
+  ServiceActionParamsSchema,
+  ServiceParamsSchema,
+  ServiceViewSchema,
+  SettingsViewSchema,
+  StackViewSchema,
+} from '../api/schemas/stack.js';
 import type { AppHome } from '../../stack/home.js';
 import type { MetricsSampler } from '../../stack/metrics.js';
 import type { PortMap } from '../../stack/ports.js';
 import type { ServiceName } from '../../stack/spec.js';
 import type { Supervisor } from '../../stack/supervisor.js';
-import { type EditableSettings, SERVICE_NAMES, type SettingsView, type StackView } from '../api/contract.js';
+import type { SettingsView, StackView } from '../api/contract.js';
 import { DomainError } from '../errors.js';
-import { MAX_ALLOWED_HOSTS, parseAllowedHosts } from '../http/host-policy.js';
+import { parseAllowedHosts } from '../http/host-policy.js';
 import { loadSettings, saveSettings } from '../settings.js';
 import { adminTokenHook } from './admin-token.js';
 
@@ -22,14 +35,9 @@ export interface StackApiOptions {
 }
 
 
-const serviceParam = {
-  type: 'object',
-  required: ['service'],
-  properties: { service: { type: 'string', maxLength: 32 } },
-} as const;
 
 /** /api/stack: what runs, how it is doing, its logs, and start/stop/restart. Admin token required. */
-const stackApiPlugin: FastifyPluginAsync<StackApiOptions> = async (app, opts) => {
+const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, opts) => {
   const { supervisor, metrics } = opts;
   // These routes answer to the admin token, not to user tokens and RBAC.
   app.addHook('onRoute', (route) => {
@@ -44,7 +52,7 @@ const stackApiPlugin: FastifyPluginAsync<StackApiOptions> = async (app, opts) =>
     return name as ServiceName;
   };
 
-  app.get('/api/stack', async () => {
+  app.get('/api/stack', { schema: { querystring: NoQuery, response: responses({ 200: StackViewSchema }) } }, async () => {
     const sample = metrics.latest();
     return {
       driver: supervisor.driver.kind,
@@ -57,34 +65,21 @@ const stackApiPlugin: FastifyPluginAsync<StackApiOptions> = async (app, opts) =>
     } satisfies StackView;
   });
 
-  app.get<{ Querystring: { since?: number } }>(
+  app.get(
     '/api/stack/metrics',
-    { schema: { querystring: { type: 'object', properties: { since: { type: 'integer', minimum: 0 } }, additionalProperties: false } } },
+    { schema: { querystring: MetricsQuerySchema, response: responses({ 200: MetricsViewSchema }) } },
     async (request) => ({ budgetBytes: metrics.budgetBytes, samples: metrics.since(request.query.since ?? 0) }),
   );
 
-  app.get<{ Params: { service: string }; Querystring: { tail: number } }>(
+  app.get(
     '/api/stack/:service/logs',
-    {
-      schema: {
-        params: serviceParam,
-        querystring: { type: 'object', properties: { tail: { type: 'integer', minimum: 1, maximum: 2000, default: 200 } }, additionalProperties: false },
-      },
-    },
+    { schema: { params: ServiceParamsSchema, querystring: LogsQuerySchema, response: responses({ 200: LogsViewSchema }) } },
     async (request) => ({ service: known(request.params.service), lines: supervisor.driver.logs(known(request.params.service), request.query.tail) }),
   );
 
-  app.post<{ Params: { service: string; action: 'start' | 'stop' | 'restart' } }>(
+  app.post(
     '/api/stack/:service/:action',
-    {
-      schema: {
-        params: {
-          type: 'object',
-          required: ['service', 'action'],
-          properties: { service: { type: 'string', maxLength: 32 }, action: { type: 'string', enum: ['start', 'stop', 'restart'] } },
-        },
-      },
-    },
+    { schema: { params: ServiceActionParamsSchema, querystring: NoQuery, response: responses({ 200: ServiceViewSchema }) } },
     async (request) => {
       const name = known(request.params.service);
       await supervisor[request.params.action](name);
@@ -105,28 +100,10 @@ const stackApiPlugin: FastifyPluginAsync<StackApiOptions> = async (app, opts) =>
       runningDriver: supervisor.driver.kind,
     };
   };
-  app.get('/api/settings', settingsView);
-  app.put<{ Body: EditableSettings }>(
+  app.get('/api/settings', { schema: { querystring: NoQuery, response: responses({ 200: SettingsViewSchema }) } }, settingsView);
+  app.put(
     '/api/settings',
-    {
-      schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            portBase: { type: 'integer', minimum: 1024, maximum: 65525 },
-            driver: { type: 'string', enum: ['native', 'auto'] },
-            images: {
-              type: 'object',
-              additionalProperties: false,
-              properties: Object.fromEntries(SERVICE_NAMES.map((n) => [n, { type: 'string', minLength: 1, maxLength: 300, pattern: '^[A-Za-z0-9][A-Za-z0-9._/:@-]*$' }])),
-            },
-            // The shape here; what a name or port may be is parseAllowedHosts' (the same check as at start).
-            allowedHosts: { type: 'array', maxItems: MAX_ALLOWED_HOSTS, items: { type: 'string', minLength: 1, maxLength: 300, pattern: '^[A-Za-z0-9.:*\\[\\]-]+$' } },
-          },
-        },
-      },
-    },
+    { schema: { querystring: NoQuery, body: EditableSettingsSchema, response: responses({ 200: SettingsViewSchema }) } },
     async (request) => {
       const edits = request.body;
       if (edits.allowedHosts !== undefined) {

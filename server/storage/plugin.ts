@@ -1,6 +1,9 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Bytes, NoContent, NoQuery, responses } from '../api/schemas/common.js';
+import { KeyParamsSchema, ListQuerySchema, ObjectListSchema, ObjectQuerySchema, PresignedSchema, StoredObjectSchema } from '../api/schemas/storage.js';
 import { DomainError } from '../errors.js';
-import { MAX_OBJECT_BYTES, PRESIGN_MAX_SECONDS, type StorageService } from './storage-service.js';
+import { Type } from 'typebox';
+import { MAX_OBJECT_BYTES, type StorageService } from './storage-service.js';
 
 export interface StoragePluginOptions {
   storage: StorageService;
@@ -9,14 +12,12 @@ export interface StoragePluginOptions {
 const tooLarge = (size?: number) =>
   new DomainError('too_large', 'object_too_large', `objects may be at most ${MAX_OBJECT_BYTES / 1024 / 1024} MiB${size ? ` (this one is ${size} bytes)` : ''}`, { max_bytes: MAX_OBJECT_BYTES });
 
-/** The key is the rest of the path after /storage/; find-my-way has decoded it already. */
-const keyOf = (params: unknown) => (params as { '*': string })['*'];
 
 /**
  * /storage: the caller's tenant's objects in MinIO — PUT, GET, DELETE one key (GET ?presign=<seconds> answers a
  * presigned URL instead of the bytes); GET /storage?prefix= lists.
  */
-const storagePlugin: FastifyPluginAsync<StoragePluginOptions> = async (app, { storage }) => {
+const storagePlugin: FastifyPluginAsyncTypebox<StoragePluginOptions> = async (app, { storage }) => {
   // Objects are bytes whatever their content type: no parsing, the type is stored with the object.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_OBJECT_BYTES }, (_req, body, done) => done(null, body));
@@ -30,28 +31,30 @@ const storagePlugin: FastifyPluginAsync<StoragePluginOptions> = async (app, { st
     throw err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? tooLarge() : err;
   });
 
-  app.get<{ Querystring: { prefix?: string } }>(
+  app.get(
     '/',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { prefix: { type: 'string', maxLength: 512 } } } } },
+    { schema: { querystring: ListQuerySchema, response: responses({ 200: ObjectListSchema }) } },
     async (request) => {
       const prefix = request.query.prefix ?? '';
       return { prefix, ...(await storage.list(request.claims!.tenant_id, prefix)) };
     },
   );
 
-  app.put<{ Body: Buffer | undefined }>('/*', async (request, reply) => {
-    const body = request.body ?? Buffer.alloc(0);
+  // The key is the rest of the path after /storage/ (find-my-way has decoded it); the body is the object's bytes.
+  app.put('/*', { schema: { params: KeyParamsSchema, querystring: NoQuery, response: responses({ 200: StoredObjectSchema, 201: StoredObjectSchema }) } }, async (request, reply) => {
+    const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
     const contentType = request.headers['content-type'] ?? 'application/octet-stream';
-    const { object, created } = await storage.put(request.claims!.tenant_id, keyOf(request.params), body, contentType);
+    const { object, created } = await storage.put(request.claims!.tenant_id, request.params['*'], body, contentType);
     return reply.code(created ? 201 : 200).send(object);
   });
 
-  app.get<{ Querystring: { presign?: number } }>(
+  app.get(
     '/*',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { presign: { type: 'integer', minimum: 1, maximum: PRESIGN_MAX_SECONDS } } } } },
+    // The object's bytes (with its content type), or with ?presign= a URL that reads them from MinIO.
+    { schema: { params: KeyParamsSchema, querystring: ObjectQuerySchema, response: responses({ 200: Type.Union([PresignedSchema, Bytes]) }) } },
     async (request, reply) => {
       const tenant = request.claims!.tenant_id;
-      const key = keyOf(request.params);
+      const key = request.params['*'];
       if (request.query.presign !== undefined) return storage.presign(tenant, key, request.query.presign);
       const { object, stream } = await storage.get(tenant, key);
       reply.header('content-type', object.contentType).header('content-length', object.size).header('etag', `"${object.etag}"`).header('last-modified', new Date(object.lastModified).toUTCString());
@@ -59,9 +62,9 @@ const storagePlugin: FastifyPluginAsync<StoragePluginOptions> = async (app, { st
     },
   );
 
-  app.delete('/*', async (request, reply) => {
-    await storage.remove(request.claims!.tenant_id, keyOf(request.params));
-    return reply.code(204).send();
+  app.delete('/*', { schema: { params: KeyParamsSchema, querystring: NoQuery, response: responses({ 204: NoContent }) } }, async (request, reply) => {
+    await storage.remove(request.claims!.tenant_id, request.params['*']);
+    return reply.code(204).send(null);
   });
 };
 

@@ -4,7 +4,7 @@ import { defaultPayloadConverter, defineSearchAttributeKey } from '@temporalio/c
 import { tsToDate } from '@temporalio/common/lib/time.js';
 import proto from '@temporalio/proto';
 import type pg from 'pg';
-import type { ActivityAttemptView, HistoryEventView, PendingActivityView, WorkflowDetailView, WorkflowSummaryView } from '../api/contract.js';
+import type { ActivityAttemptView, HistoryEventView, PendingActivityView, StartRegistrationView, WorkflowDetailView, WorkflowSummaryView } from '../api/contract.js';
 import { DomainError } from '../errors.js';
 import { REGISTRATION_WORKFLOW, type RegistrationInput, type RegistrationResult, TASK_QUEUE } from './registration.js';
 import type { UserRegistrationWorkflow } from './workflows.js';
@@ -60,12 +60,7 @@ function summarize(events: HistoryEvent[]): HistoryEventView[] {
   });
 }
 
-export interface StartRegistration {
-  email: string;
-  name?: string;
-  failActivity?: RegistrationInput['failActivity'];
-  failTimes?: number;
-}
+export type StartRegistration = StartRegistrationView;
 
 export interface WorkflowServiceOptions {
   address: string;

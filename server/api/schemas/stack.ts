@@ -1,0 +1,89 @@
+// The control API's wire types: the stack, its metrics and logs, service actions, settings.
+import { Type } from 'typebox';
+import { SERVICE_NAMES, SERVICE_STATES } from '../../../stack/service-identity.js';
+import { MAX_ALLOWED_HOSTS } from '../../http/host-policy.js';
+
+export const ServiceNameSchema = Type.Enum(SERVICE_NAMES);
+export const ServiceStateSchema = Type.Enum(SERVICE_STATES);
+export const ServiceActionSchema = Type.Enum(['start', 'stop', 'restart']);
+
+export const UsageSchema = Type.Object({ memoryBytes: Type.Number(), cpuPercent: Type.Number() });
+
+export const ServiceViewSchema = Type.Object({
+  name: ServiceNameSchema,
+  description: Type.String(),
+  state: ServiceStateSchema,
+  pid: Type.Optional(Type.Integer()),
+  ports: Type.Record(Type.String(), Type.Integer()),
+  startedAt: Type.Optional(Type.Number()),
+  restarts: Type.Integer(),
+  memoryBudgetMb: Type.Number(),
+  lastExit: Type.Optional(Type.Object({ code: Type.Union([Type.Integer(), Type.Null()]), signal: Type.Union([Type.String(), Type.Null()]), reason: Type.String(), at: Type.Number() })),
+  failure: Type.Optional(Type.Object({ reason: Type.String(), logTail: Type.Array(Type.String()) })),
+  usage: Type.Optional(UsageSchema),
+});
+
+export const WorkflowWorkerSchema = Type.Object({
+  state: Type.Enum(['starting', 'running', 'stopped', 'failed']),
+  error: Type.Optional(Type.String()),
+});
+
+export const StackViewSchema = Type.Object({
+  driver: Type.Enum(['native', 'docker']),
+  budgetBytes: Type.Number(),
+  services: Type.Array(ServiceViewSchema),
+  appliance: Type.Optional(UsageSchema),
+  total: Type.Optional(UsageSchema),
+  sampledAt: Type.Optional(Type.Number()),
+  /** The Temporal worker inside the core: restarted with backoff when it fails. */
+  workflowWorker: WorkflowWorkerSchema,
+});
+
+export const MetricsSampleSchema = Type.Object({
+  at: Type.Number(),
+  services: Type.Record(Type.String(), UsageSchema),
+  appliance: UsageSchema,
+  total: UsageSchema,
+});
+export const MetricsViewSchema = Type.Object({ budgetBytes: Type.Number(), samples: Type.Array(MetricsSampleSchema) });
+export const MetricsQuerySchema = Type.Object({ since: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false });
+
+export const LogsViewSchema = Type.Object({ service: ServiceNameSchema, lines: Type.Array(Type.String()) });
+export const LogsQuerySchema = Type.Object({ tail: Type.Integer({ minimum: 1, maximum: 2000, default: 200 }) }, { additionalProperties: false });
+export const ServiceParamsSchema = Type.Object({ service: Type.String({ maxLength: 32 }) });
+export const ServiceActionParamsSchema = Type.Object({ service: Type.String({ maxLength: 32 }), action: ServiceActionSchema });
+
+export const DriverChoiceSchema = Type.Enum(['native', 'auto']);
+const IMAGE = Type.String({ minLength: 1, maxLength: 300, pattern: '^[A-Za-z0-9][A-Za-z0-9._/:@-]*$' });
+
+/** What the Settings screen edits; saved to APPRUN_HOME/settings.json, applied at the next start. */
+export const EditableSettingsSchema = Type.Object(
+  {
+    portBase: Type.Optional(Type.Integer({ minimum: 1024, maximum: 65525 })),
+    driver: Type.Optional(DriverChoiceSchema),
+    /** Container image per service, for the Docker driver. */
+    images: Type.Optional(
+      Type.Object(
+        { postgres: Type.Optional(IMAGE), postgrest: Type.Optional(IMAGE), kratos: Type.Optional(IMAGE), temporal: Type.Optional(IMAGE), minio: Type.Optional(IMAGE) },
+        { additionalProperties: false },
+      ),
+    ),
+    /**
+     * Names besides loopback the gateway answers to (a reverse proxy's, say): `host` (any port) or `host:port`, at most
+     * 16, no wildcards (what a name may be is parseAllowedHosts', the same check as at start). APPRUN_ALLOWED_HOSTS,
+     * when set, replaces this list.
+     */
+    allowedHosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300, pattern: '^[A-Za-z0-9.:*\\[\\]-]+$' }), { maxItems: MAX_ALLOWED_HOSTS })),
+  },
+  { additionalProperties: false },
+);
+
+export const SettingsViewSchema = Type.Object({
+  ...EditableSettingsSchema.properties,
+  home: Type.String(),
+  /** The ports of the running core (the settings' portBase applies at the next start). */
+  ports: Type.Record(Type.String(), Type.Integer()),
+  /** The allowed hosts of the running core (the settings' allowedHosts apply at the next start). */
+  allowedHostsNow: Type.Array(Type.String()),
+  runningDriver: Type.Enum(['native', 'docker']),
+});
