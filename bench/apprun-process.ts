@@ -3,7 +3,10 @@ import type { CoreState } from '../server/core.js';
 import { DEFAULT_DEV_PASSWORD } from '../server/settings.js';
 
 /** An access token for a seeded user, through a real login. */
-export async function loginToken(state: Pick<CoreState, 'gatewayUrl' | 'adminToken'>, email = 'alice@test.com'): Promise<string> {
+export async function loginToken(
+  state: Pick<CoreState, 'gatewayUrl' | 'adminToken'>,
+  email = 'alice@test.com',
+): Promise<string> {
   return (await adminApi(state).login(email, DEFAULT_DEV_PASSWORD)).access_token;
 }
 

@@ -1,6 +1,6 @@
 // npm run bench:auth — ops/s of the gateway's per-request authorization path (EdDSA token verify + Casbin enforce
 // with 1,000 role links), cached and uncached, next to raw jose verify and raw enforce(), on one core, in one run.
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, jwtVerify, createLocalJWKSet } from 'jose';
+import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import { Bench } from 'tinybench';
 import { authorizeRequest } from '../server/auth/plugin.js';
 import type { SigningKey } from '../server/auth/signing-keys.js';
@@ -27,16 +27,30 @@ async function main(): Promise<void> {
   const build = async (maxCached?: number) => {
     const a = await Authorizer.inMemory(maxCached);
     for (const t of tenants) await a.replacePolicies(t, DEFAULT_POLICIES);
-    for (let i = 0; i < ROLE_LINKS; i++) await a.linkUser(`user-${i}`, i % 5 === 0 ? 'admin' : 'user', tenants[i % TENANTS]!);
+    for (let i = 0; i < ROLE_LINKS; i++)
+      await a.linkUser(`user-${i}`, i % 5 === 0 ? 'admin' : 'user', tenants[i % TENANTS]!);
     return a;
   };
   const cachedAuthorizer = await build();
   const uncachedAuthorizer = await build(0);
 
   // 100 distinct users' tokens, used round-robin: the cached path holds many entries, as a real gateway would.
-  const users = Array.from({ length: 100 }, (_, i) => ({ sub: `user-${i * 10}`, tenant: tenants[(i * 10) % TENANTS]!, role: (i * 10) % 5 === 0 ? ('admin' as const) : ('user' as const) }));
+  const users = Array.from({ length: 100 }, (_, i) => ({
+    sub: `user-${i * 10}`,
+    tenant: tenants[(i * 10) % TENANTS]!,
+    role: (i * 10) % 5 === 0 ? ('admin' as const) : ('user' as const),
+  }));
   const headers = await Promise.all(
-    users.map(async (u) => `Bearer ${(await issuer.mint({ sub: u.sub, email: `${u.sub}@test.com`, tenant_id: u.tenant, role: u.role, db_role: DB_ROLE[u.role], sid: `s-${u.sub}` }, 3600)).access_token}`),
+    users.map(async (u) => {
+      const claims = {
+        sub: u.sub,
+        email: `${u.sub}@test.com`,
+        tenant_id: u.tenant,
+        role: u.role,
+        db_role: DB_ROLE[u.role],
+      };
+      return `Bearer ${(await issuer.mint({ ...claims, sid: `s-${u.sub}` }, 3600)).access_token}`;
+    }),
   );
   const tokens = headers.map((h) => h.slice(7));
   const cachedVerifier = new TokenVerifier(jwks, 'apprun');
@@ -52,7 +66,11 @@ async function main(): Promise<void> {
     })
     .add(`raw casbin enforce() (${ROLE_LINKS} role links)`, () => {
       const u = users[next()]!;
-      uncachedAuthorizer.enforceUncached({ sub: u.sub, tenant_id: u.tenant, role: u.role } as never, '/data/products', 'GET');
+      uncachedAuthorizer.enforceUncached(
+        { sub: u.sub, tenant_id: u.tenant, role: u.role } as never,
+        '/data/products',
+        'GET',
+      );
     })
     .add('authorization path, uncached (verify + enforce)', async () => {
       const n = next();
@@ -66,10 +84,20 @@ async function main(): Promise<void> {
   await bench.run();
 
   const rows = bench.tasks.map((t) => {
-    const r = t.result as unknown as { throughput?: { mean: number }; latency?: { mean: number; p99?: number }; hz?: number; mean?: number };
+    const r = t.result as unknown as {
+      throughput?: { mean: number };
+      latency?: { mean: number; p99?: number };
+      hz?: number;
+      mean?: number;
+    };
     const opsPerSec = Math.round(r.throughput?.mean ?? r.hz ?? 0);
     const meanUs = Math.round((r.latency?.mean ?? r.mean ?? 0) * 1000 * 10) / 10;
-    return { name: t.name, opsPerSec, meanUs, p99Us: r.latency?.p99 !== undefined ? Math.round(r.latency.p99 * 1000 * 10) / 10 : undefined };
+    return {
+      name: t.name,
+      opsPerSec,
+      meanUs,
+      p99Us: r.latency?.p99 !== undefined ? Math.round(r.latency.p99 * 1000 * 10) / 10 : undefined,
+    };
   });
   const ops = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))!.opsPerSec;
   const cached = ops('authorization path, cached');
@@ -80,18 +108,38 @@ async function main(): Promise<void> {
     machine: machine(),
     results: { roleLinks: ROLE_LINKS, tenants: TENANTS, distinctTokens: users.length, rows },
     kpis: [
-      { name: 'authorized requests/s, cached path, one core', target: '≥ 50,000/s', measured: `${cached.toLocaleString('en')}/s`, pass: cached >= 50_000 },
-      { name: 'authorized requests/s, uncached path, one core', target: '≥ 2,000/s', measured: `${uncached.toLocaleString('en')}/s`, pass: uncached >= 2_000 },
-      { name: 'auth throughput (POC)', target: '> 1,000/s', measured: `${uncached.toLocaleString('en')}/s uncached`, pass: uncached > 1_000 },
+      {
+        name: 'authorized requests/s, cached path, one core',
+        target: '≥ 50,000/s',
+        measured: `${cached.toLocaleString('en')}/s`,
+        pass: cached >= 50_000,
+      },
+      {
+        name: 'authorized requests/s, uncached path, one core',
+        target: '≥ 2,000/s',
+        measured: `${uncached.toLocaleString('en')}/s`,
+        pass: uncached >= 2_000,
+      },
+      {
+        name: 'auth throughput (POC)',
+        target: '> 1,000/s',
+        measured: `${uncached.toLocaleString('en')}/s uncached`,
+        pass: uncached > 1_000,
+      },
     ],
   };
   await publishReport(report, [
     `# bench:auth — ${startedAt}`,
     '',
-    `${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; one core (single process); EdDSA tokens, ${ROLE_LINKS} role links over ${TENANTS} tenants, ${users.length} distinct tokens round-robin.`,
+    `${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; one core (single ` +
+      `process); EdDSA tokens, ${ROLE_LINKS} role links over ${TENANTS} tenants, ${users.length} distinct tokens ` +
+      `round-robin.`,
     '',
-    markdownTable(['case', 'ops/s', 'mean µs', 'p99 µs'], rows.map((r) => [r.name, r.opsPerSec.toLocaleString('en'), r.meanUs, r.p99Us ?? '—'])),
-    ]);
+    markdownTable(
+      ['case', 'ops/s', 'mean µs', 'p99 µs'],
+      rows.map((r) => [r.name, r.opsPerSec.toLocaleString('en'), r.meanUs, r.p99Us ?? '—']),
+    ),
+  ]);
 }
 
 main().catch((err: Error) => {

@@ -3,8 +3,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type RunningApprun, startApprun } from '../server/test/apprun-process.js';
 import { adminApi } from '../server/api/contract.js';
+import { type RunningApprun, startApprun } from '../server/test/apprun-process.js';
 import { loginToken, mb } from './apprun-process.js';
 import { type LoadResult, load } from './load.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
@@ -20,11 +20,16 @@ function log(line: string): void {
   process.stdout.write(`[bench:data] ${line}\n`);
 }
 
-async function stackMemory(state: RunningApprun['state']): Promise<{ totalMb: number; perService: Record<string, number> }> {
+async function stackMemory(
+  state: RunningApprun['state'],
+): Promise<{ totalMb: number; perService: Record<string, number> }> {
   const body = await adminApi(state).stack();
   return {
     totalMb: mb(body.total?.memoryBytes ?? 0),
-    perService: { ...Object.fromEntries(body.services.map((s) => [s.name, mb(s.usage?.memoryBytes ?? 0)])), appliance: mb(body.appliance?.memoryBytes ?? 0) },
+    perService: {
+      ...Object.fromEntries(body.services.map((s) => [s.name, mb(s.usage?.memoryBytes ?? 0)])),
+      appliance: mb(body.appliance?.memoryBytes ?? 0),
+    },
   };
 }
 
@@ -50,11 +55,17 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const name of ['direct', 'gateway'] as const) {
         log(`round ${round}/${ROUNDS}: ${name}, ${CONNECTIONS} connections, ${SECONDS} s`);
-        const memoryProbe = name === 'gateway' && round === ROUNDS ? new Promise((r) => setTimeout(r, (SECONDS * 1000) / 2)).then(() => stackMemory(state)) : undefined;
+        const memoryProbe =
+          name === 'gateway' && round === ROUNDS
+            ? new Promise((r) => setTimeout(r, (SECONDS * 1000) / 2)).then(() => stackMemory(state))
+            : undefined;
         const result = await load(targets[name], { connections: CONNECTIONS, seconds: SECONDS, headers });
         if (memoryProbe) loadedMemory = await memoryProbe;
         runs[name].push(result);
-        log(`  ${Math.round(result.rps)} req/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms, errors ${result.errors}, non-2xx ${result.non2xx}`);
+        log(
+          `  ${Math.round(result.rps)} req/s, p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ` +
+            `ms, errors ${result.errors}, non-2xx ${result.non2xx}`,
+        );
       }
       ratios.push(runs.gateway.at(-1)!.rps / runs.direct.at(-1)!.rps);
     }
@@ -63,7 +74,10 @@ async function main(): Promise<void> {
     for (const name of ['direct', 'gateway'] as const) {
       log(`service time: ${name}, 1 connection, ${SECONDS} s`);
       fixed[name] = await load(targets[name], { connections: 1, seconds: SECONDS, headers });
-      log(`  ${Math.round(fixed[name].rps)} req/s, p50 ${fixed[name].p50Ms} ms, p95 ${fixed[name].p95Ms} ms, p99 ${fixed[name].p99Ms} ms`);
+      log(
+        `  ${Math.round(fixed[name].rps)} req/s, p50 ${fixed[name].p50Ms} ms, p95 ${fixed[name].p95Ms} ms, p99 ` +
+          `${fixed[name].p99Ms} ms`,
+      );
     }
 
     const summary = (rs: LoadResult[]) => ({
@@ -80,36 +94,94 @@ async function main(): Promise<void> {
       suite: 'data',
       startedAt,
       machine: machine(),
-      results: { connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, direct, gateway: gw, ratioMedian: ratio, ratiosPerRound: ratios, runs, serviceTime: fixed, memoryUnderLoadMb: loadedMemory },
+      results: {
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+        rounds: ROUNDS,
+        direct,
+        gateway: gw,
+        ratioMedian: ratio,
+        ratiosPerRound: ratios,
+        runs,
+        serviceTime: fixed,
+        memoryUnderLoadMb: loadedMemory,
+      },
       kpis: [
-        { name: 'data API throughput vs direct PostgREST', target: '≥ 0.8×', measured: `${ratio}×`, pass: ratio >= 0.8 },
-        { name: `data API p95 at ${CONNECTIONS} connections, saturated`, target: '< 20 ms', measured: `${gw.p95Ms} ms (direct PostgREST: ${direct.p95Ms} ms)`, pass: gw.p95Ms < 20 },
-        { name: 'data API p95 service time (1 connection)', target: '< 20 ms', measured: `${fixed.gateway.p95Ms} ms (direct PostgREST: ${fixed.direct.p95Ms} ms)`, pass: fixed.gateway.p95Ms < 20 },
+        {
+          name: 'data API throughput vs direct PostgREST',
+          target: '≥ 0.8×',
+          measured: `${ratio}×`,
+          pass: ratio >= 0.8,
+        },
+        {
+          name: `data API p95 at ${CONNECTIONS} connections, saturated`,
+          target: '< 20 ms',
+          measured: `${gw.p95Ms} ms (direct PostgREST: ${direct.p95Ms} ms)`,
+          pass: gw.p95Ms < 20,
+        },
+        {
+          name: 'data API p95 service time (1 connection)',
+          target: '< 20 ms',
+          measured: `${fixed.gateway.p95Ms} ms (direct PostgREST: ${fixed.direct.p95Ms} ms)`,
+          pass: fixed.gateway.p95Ms < 20,
+        },
         { name: 'data API throughput (POC)', target: '> 500 req/s', measured: `${gw.rps} req/s`, pass: gw.rps > 500 },
         { name: 'data API p95 (POC)', target: '< 200 ms', measured: `${gw.p95Ms} ms`, pass: gw.p95Ms < 200 },
-        ...(loadedMemory ? [{ name: 'stack + appliance memory under load', target: '< 1024 MB', measured: `${loadedMemory.totalMb} MB`, pass: loadedMemory.totalMb < 1024 }] : []),
+        ...(loadedMemory
+          ? [
+              {
+                name: 'stack + appliance memory under load',
+                target: '< 1024 MB',
+                measured: `${loadedMemory.totalMb} MB`,
+                pass: loadedMemory.totalMb < 1024,
+              },
+            ]
+          : []),
       ],
     };
     await publishReport(report, [
       `# bench:data — ${startedAt}`,
       '',
-      `${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; GET /data/products, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s; medians.`,
+      `${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; GET /data/products, ` +
+        `${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS} s; medians.`,
       '',
-      markdownTable(['path', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'], [
-        ['PostgREST direct', direct.rps, direct.p50Ms, direct.p95Ms, direct.p99Ms, direct.errors],
-        ['through the gateway', gw.rps, gw.p50Ms, gw.p95Ms, gw.p99Ms, gw.errors],
-      ]),
+      markdownTable(
+        ['path', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'],
+        [
+          ['PostgREST direct', direct.rps, direct.p50Ms, direct.p95Ms, direct.p99Ms, direct.errors],
+          ['through the gateway', gw.rps, gw.p50Ms, gw.p95Ms, gw.p99Ms, gw.errors],
+        ],
+      ),
       '',
       `gateway / direct throughput: **${ratio}×** (per round: ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
       '',
       'Service time (1 connection, no queueing):',
       '',
-      markdownTable(['path', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms'], [
-        ['PostgREST direct', Math.round(fixed.direct.rps), fixed.direct.p50Ms, fixed.direct.p95Ms, fixed.direct.p99Ms],
-        ['through the gateway', Math.round(fixed.gateway.rps), fixed.gateway.p50Ms, fixed.gateway.p95Ms, fixed.gateway.p99Ms],
-      ]),
-      loadedMemory ? `\nmemory under load: ${loadedMemory.totalMb} MB total (${Object.entries(loadedMemory.perService).map(([k, v]) => `${k} ${v}`).join(', ')})` : '',
-      ]);
+      markdownTable(
+        ['path', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms'],
+        [
+          [
+            'PostgREST direct',
+            Math.round(fixed.direct.rps),
+            fixed.direct.p50Ms,
+            fixed.direct.p95Ms,
+            fixed.direct.p99Ms,
+          ],
+          [
+            'through the gateway',
+            Math.round(fixed.gateway.rps),
+            fixed.gateway.p50Ms,
+            fixed.gateway.p95Ms,
+            fixed.gateway.p99Ms,
+          ],
+        ],
+      ),
+      loadedMemory
+        ? `\nmemory under load: ${loadedMemory.totalMb} MB total (${Object.entries(loadedMemory.perService)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')})`
+        : '',
+    ]);
   } finally {
     await apprun.stop();
     await fs.rm(home, { recursive: true, force: true });

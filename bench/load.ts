@@ -19,12 +19,20 @@ export async function load(
   url: string,
   opts: { connections: number; seconds: number; headers?: Record<string, string> },
 ): Promise<LoadResult> {
-  if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(url)) throw new Error(`load only targets loopback, not ${url}`);
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-  const instance = autocannon({ url, connections: opts.connections, duration: opts.seconds, headers: opts.headers });
-  (instance as unknown as NodeJS.EventEmitter).on('response', (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => {
-    histogram.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
+  if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(url))
+    throw new Error(`load only targets loopback, not ${url}`);
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
   });
+  const instance = autocannon({ url, connections: opts.connections, duration: opts.seconds, headers: opts.headers });
+  (instance as unknown as NodeJS.EventEmitter).on(
+    'response',
+    (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => {
+      histogram.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
+    },
+  );
   const result = await instance;
   const pct = (p: number) => histogram.getValueAtPercentile(p) / 1000;
   return {

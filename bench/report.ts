@@ -15,7 +15,12 @@ export interface BenchReport {
 }
 
 export function machine(): BenchReport['machine'] {
-  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
 }
 
 export const median = (xs: number[]): number => {
@@ -36,7 +41,11 @@ async function writeReport(report: BenchReport, markdown: string): Promise<strin
 }
 
 export function markdownTable(headers: string[], rows: (string | number)[][]): string {
-  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }
 
 /** Appends the KPI verdicts to the suite's Markdown, writes JSON + Markdown and prints them. */
@@ -44,7 +53,10 @@ export async function publishReport(report: BenchReport, body: string[]): Promis
   const markdown = [
     ...body,
     '',
-    markdownTable(['KPI', 'target', 'measured', 'verdict'], report.kpis.map((k) => [k.name, k.target, k.measured, k.pass ? 'pass' : 'FAIL'])),
+    markdownTable(
+      ['KPI', 'target', 'measured', 'verdict'],
+      report.kpis.map((k) => [k.name, k.target, k.measured, k.pass ? 'pass' : 'FAIL']),
+    ),
     '',
   ].join('\n');
   const file = await writeReport(report, markdown);

@@ -3,9 +3,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { MetricsSample } from '../stack/metrics.js';
-import { startApprun } from '../server/test/apprun-process.js';
 import { adminApi } from '../server/api/contract.js';
+import { startApprun } from '../server/test/apprun-process.js';
+import type { MetricsSample } from '../stack/metrics.js';
 import { loginToken, mb } from './apprun-process.js';
 import { load } from './load.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
@@ -26,11 +26,18 @@ async function freshHome(): Promise<string> {
 /** Per-key mean of memory (MB) and CPU (% of one core) over samples. */
 function average(samples: MetricsSample[]) {
   const keys = [...Object.keys(samples[0]!.services), 'appliance', 'total'];
-  const pick = (s: MetricsSample, k: string) => (k === 'appliance' ? s.appliance : k === 'total' ? s.total : s.services[k]);
+  const pick = (s: MetricsSample, k: string) =>
+    k === 'appliance' ? s.appliance : k === 'total' ? s.total : s.services[k];
   return Object.fromEntries(
     keys.map((k) => {
       const values = samples.map((s) => pick(s, k)).filter((u) => u !== undefined);
-      return [k, { memoryMb: mb(values.reduce((a, u) => a + u.memoryBytes, 0) / values.length), cpuPercent: Math.round((values.reduce((a, u) => a + u.cpuPercent, 0) / values.length) * 10) / 10 }];
+      return [
+        k,
+        {
+          memoryMb: mb(values.reduce((a, u) => a + u.memoryBytes, 0) / values.length),
+          cpuPercent: Math.round((values.reduce((a, u) => a + u.cpuPercent, 0) / values.length) * 10) / 10,
+        },
+      ];
     }),
   ) as Record<string, { memoryMb: number; cpuPercent: number }>;
 }
@@ -66,7 +73,11 @@ async function main(): Promise<void> {
 
         log(`data load: GET /data/products through the gateway, 32 connections, ${LOAD_SECONDS} s`);
         const loadSince = Date.now();
-        const result = await load(`${run.state.gatewayUrl}/data/products`, { connections: 32, seconds: LOAD_SECONDS, headers: { authorization: `Bearer ${await loginToken(run.state)}` } });
+        const result = await load(`${run.state.gatewayUrl}/data/products`, {
+          connections: 32,
+          seconds: LOAD_SECONDS,
+          headers: { authorization: `Bearer ${await loginToken(run.state)}` },
+        });
         const loadSamples = (await adminApi(run.state).metrics(loadSince)).samples;
         const loaded = average(loadSamples);
         const peakLoadedMb = mb(Math.max(...loadSamples.map((s) => s.total.memoryBytes)));
@@ -78,30 +89,77 @@ async function main(): Promise<void> {
           suite: 'stack',
           startedAt,
           machine: machine(),
-          results: { coldStartMs: cold, warmStartMs: warm, coldMedianS: coldS, warmMedianS: warmS, idle, loaded, peakLoadedMb, loadRps: Math.round(result.rps), idleSamples: idleSamples.length, loadSamples: loadSamples.length },
+          results: {
+            coldStartMs: cold,
+            warmStartMs: warm,
+            coldMedianS: coldS,
+            warmMedianS: warmS,
+            idle,
+            loaded,
+            peakLoadedMb,
+            loadRps: Math.round(result.rps),
+            idleSamples: idleSamples.length,
+            loadSamples: loadSamples.length,
+          },
           kpis: [
-            { name: 'cold start to all-healthy', target: '< 30 s', measured: `${coldS.toFixed(2)} s`, pass: coldS < 30 },
-            { name: 'warm start to all-healthy', target: '< 10 s', measured: `${warmS.toFixed(2)} s`, pass: warmS < 10 },
-            { name: 'memory at idle (stack + appliance)', target: '< 1024 MB', measured: `${idle.total!.memoryMb} MB`, pass: idle.total!.memoryMb < 1024 },
-            { name: 'memory under the data load (peak)', target: '< 1024 MB', measured: `${peakLoadedMb} MB`, pass: peakLoadedMb < 1024 },
-            { name: 'CPU at idle (total, % of one core)', target: '< 50 %', measured: `${idle.total!.cpuPercent} %`, pass: idle.total!.cpuPercent < 50 },
+            {
+              name: 'cold start to all-healthy',
+              target: '< 30 s',
+              measured: `${coldS.toFixed(2)} s`,
+              pass: coldS < 30,
+            },
+            {
+              name: 'warm start to all-healthy',
+              target: '< 10 s',
+              measured: `${warmS.toFixed(2)} s`,
+              pass: warmS < 10,
+            },
+            {
+              name: 'memory at idle (stack + appliance)',
+              target: '< 1024 MB',
+              measured: `${idle.total!.memoryMb} MB`,
+              pass: idle.total!.memoryMb < 1024,
+            },
+            {
+              name: 'memory under the data load (peak)',
+              target: '< 1024 MB',
+              measured: `${peakLoadedMb} MB`,
+              pass: peakLoadedMb < 1024,
+            },
+            {
+              name: 'CPU at idle (total, % of one core)',
+              target: '< 50 %',
+              measured: `${idle.total!.cpuPercent} %`,
+              pass: idle.total!.cpuPercent < 50,
+            },
           ],
         };
-        const rows = Object.keys(idle).map((k) => [k, idle[k]!.memoryMb, idle[k]!.cpuPercent, loaded[k]?.memoryMb ?? '—', loaded[k]?.cpuPercent ?? '—']);
+        const rows = Object.keys(idle).map((k) => [
+          k,
+          idle[k]!.memoryMb,
+          idle[k]!.cpuPercent,
+          loaded[k]?.memoryMb ?? '—',
+          loaded[k]?.cpuPercent ?? '—',
+        ]);
         await publishReport(report, [
           `# bench:stack — ${startedAt}`,
           '',
-          `${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; native driver; binaries cached.`,
+          `${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; native driver; ` +
+            `binaries cached.`,
           '',
-          `cold start (fresh home) to all-healthy: median **${coldS.toFixed(2)} s** (${cold.map((t) => (t / 1000).toFixed(2)).join(', ')})`,
-          `warm start to all-healthy: median **${warmS.toFixed(2)} s** (${warm.map((t) => (t / 1000).toFixed(2)).join(', ')})`,
+          `cold start (fresh home) to all-healthy: median **${coldS.toFixed(2)} s** ` +
+            `(${cold.map((t) => (t / 1000).toFixed(2)).join(', ')})`,
+          `warm start to all-healthy: median **${warmS.toFixed(2)} s** ` +
+            `(${warm.map((t) => (t / 1000).toFixed(2)).join(', ')})`,
           '',
-          `Memory (PSS) and CPU (% of one core), mean over ${idleSamples.length} s idle and over ${loadSamples.length} s of data load (${Math.round(result.rps)} req/s):`,
+          `Memory (PSS) and CPU (% of one core), mean over ${idleSamples.length} s idle and over ` +
+            `${loadSamples.length} s of data load (${Math.round(result.rps)} req/s):`,
           '',
           markdownTable(['service', 'idle MB', 'idle CPU %', 'loaded MB', 'loaded CPU %'], rows),
           '',
-          `peak total under load: ${peakLoadedMb} MB of 1024 MB. For scale: Supabase's local stack asks for 4–7 GB of RAM.`,
-          ]);
+          `peak total under load: ${peakLoadedMb} MB of 1024 MB. For scale: Supabase's local stack asks for 4–7 GB ` +
+            `of RAM.`,
+        ]);
       }
     }
   } finally {

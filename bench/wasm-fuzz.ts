@@ -13,7 +13,9 @@ import { type BenchReport, machine, markdownTable, publishReport } from './repor
 
 const MODULES = Number(process.env.BENCH_FUZZ_MODULES ?? 400);
 const SEED = Number(process.env.BENCH_FUZZ_SEED ?? 1);
-const EXAMPLES = ['hello', 'whoami', 'price-with-tax', 'http-status'].map((n) => new Uint8Array(fs.readFileSync(path.join(packageRoot(), 'wasm', 'build', `${n}.wasm`))));
+const EXAMPLES = ['hello', 'whoami', 'price-with-tax', 'http-status'].map(
+  (n) => new Uint8Array(fs.readFileSync(path.join(packageRoot(), 'wasm', 'build', `${n}.wasm`))),
+);
 const log = (line: string) => process.stdout.write(`[bench:wasm-fuzz] ${line}\n`);
 
 async function main(): Promise<void> {
@@ -52,7 +54,11 @@ async function main(): Promise<void> {
       }
     }
     outcomes[kind]![outcome] = (outcomes[kind]![outcome] ?? 0) + 1;
-    if ((i + 1) % 50 === 0) log(`${i + 1}/${MODULES} modules, ${Math.round((performance.now() - t0) / 1000)} s, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`);
+    if ((i + 1) % 50 === 0)
+      log(
+        `${i + 1}/${MODULES} modules, ${Math.round((performance.now() - t0) / 1000)} s, RSS ` +
+          `${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`,
+      );
   }
   const seconds = (performance.now() - t0) / 1000;
   const rssGrowthMb = Math.round((process.memoryUsage().rss - rssStart) / 2 ** 20);
@@ -62,15 +68,35 @@ async function main(): Promise<void> {
     suite: 'wasm-fuzz',
     startedAt,
     machine: machine(),
-    results: { modules: MODULES, seed: SEED, seconds: Math.round(seconds), rssGrowthMb, outcomes, findings, poolWorkers: DEFAULT_POOL.workers },
-    kpis: [{ name: 'fuzzed modules with an unclean outcome', target: '0', measured: String(findings.length), pass: findings.length === 0 }],
+    results: {
+      modules: MODULES,
+      seed: SEED,
+      seconds: Math.round(seconds),
+      rssGrowthMb,
+      outcomes,
+      findings,
+      poolWorkers: DEFAULT_POOL.workers,
+    },
+    kpis: [
+      {
+        name: 'fuzzed modules with an unclean outcome',
+        target: '0',
+        measured: String(findings.length),
+        pass: findings.length === 0,
+      },
+    ],
   };
   await publishReport(report, [
     `# bench:wasm-fuzz — ${startedAt}`,
     '',
-    `${MODULES} modules (seed ${SEED}): half random valid modules speaking the ABI, half byte mutations of the examples; each prepared on the preparation thread and invoked once on the pool (200 ms deadline). ${Math.round(seconds)} s; the process grew ${rssGrowthMb} MiB.`,
+    `${MODULES} modules (seed ${SEED}): half random valid modules speaking the ABI, half byte mutations of the ` +
+      `examples; each prepared on the preparation thread and invoked once on the pool (200 ms deadline). ` +
+      `${Math.round(seconds)} s; the process grew ${rssGrowthMb} MiB.`,
     '',
-    markdownTable(['outcome', 'random', 'mutated'], kinds.map((k) => [k, outcomes.random![k] ?? 0, outcomes.mutated![k] ?? 0])),
+    markdownTable(
+      ['outcome', 'random', 'mutated'],
+      kinds.map((k) => [k, outcomes.random![k] ?? 0, outcomes.mutated![k] ?? 0]),
+    ),
     ...(findings.length ? ['', 'Findings:', ...findings.map((f) => `- ${f.split('\n')[0]}`)] : []),
   ]);
   if (findings.length) process.exitCode = 1;

@@ -31,13 +31,20 @@ async function timed(url: string, init: Parameters<typeof request>[1] = {}): Pro
   return { ms: performance.now() - t0, status: res.statusCode };
 }
 
-
 async function deploy(gateway: string, token: string, name: string, file: string, manifest: object): Promise<void> {
   const form = new FormData();
   form.append('name', name);
   form.append('manifest', JSON.stringify(manifest));
-  form.append('module', new Blob([fs.readFileSync(path.join(packageRoot(), 'wasm', 'build', `${file}.wasm`))]), `${file}.wasm`);
-  const res = await fetch(`${gateway}/functions`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  form.append(
+    'module',
+    new Blob([fs.readFileSync(path.join(packageRoot(), 'wasm', 'build', `${file}.wasm`))]),
+    `${file}.wasm`,
+  );
+  const res = await fetch(`${gateway}/functions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
   if (res.status !== 201) throw new Error(`deploy ${name}: ${res.status} ${await res.text()}`);
 }
 
@@ -45,7 +52,17 @@ export interface GatewayFunctionFigures {
   invokes: number;
   invoke: { p50Ms: number; p99Ms: number };
   healthzIdle: { p50Ms: number; p99Ms: number };
-  whileSpinning: { spinners: number; spinTimeoutMs: number; probes: number; healthzP50Ms: number; healthzMaxMs: number; dataP50Ms: number; dataMaxMs: number; spinStatuses: number[]; spinMs: number[] };
+  whileSpinning: {
+    spinners: number;
+    spinTimeoutMs: number;
+    probes: number;
+    healthzP50Ms: number;
+    healthzMaxMs: number;
+    dataP50Ms: number;
+    dataMaxMs: number;
+    spinStatuses: number[];
+    spinMs: number[];
+  };
 }
 
 export async function measureThroughGateway(): Promise<GatewayFunctionFigures> {
@@ -57,7 +74,11 @@ export async function measureThroughGateway(): Promise<GatewayFunctionFigures> {
     const [alice, bob] = [await loginToken(run.state, 'alice@test.com'), await loginToken(run.state, 'bob@test.com')];
     await deploy(gateway, alice, 'hello', 'hello', {});
     await deploy(gateway, alice, 'spin', 'spin', { timeout_ms: SPIN_TIMEOUT_MS });
-    const invokeInit = { method: 'POST' as const, headers: { authorization: `Bearer ${bob}`, 'content-type': 'text/plain' }, body: 'bench' };
+    const invokeInit = {
+      method: 'POST' as const,
+      headers: { authorization: `Bearer ${bob}`, 'content-type': 'text/plain' },
+      body: 'bench',
+    };
     for (let i = 0; i < 200; i++) await timed(`${gateway}/functions/hello/invoke`, invokeInit); // warm-up
     const invoke: number[] = [];
     const healthz: number[] = [];
@@ -65,19 +86,29 @@ export async function measureThroughGateway(): Promise<GatewayFunctionFigures> {
       invoke.push((await timed(`${gateway}/functions/hello/invoke`, invokeInit)).ms);
       if (i % 4 === 0) healthz.push((await timed(`${gateway}/healthz`)).ms);
     }
-    log(`hello through the gateway: p50 ${round(median(invoke))} ms p99 ${round(pct(invoke, 99))} ms over ${INVOKES} calls; /healthz p50 ${round(median(healthz))} ms`);
+    log(
+      `hello through the gateway: p50 ${round(median(invoke))} ms p99 ${round(pct(invoke, 99))} ms over ${INVOKES} ` +
+        `calls; /healthz p50 ${round(median(healthz))} ms`,
+    );
 
     // Spinners at their deadline, while /healthz and a /data read are probed on a fixed schedule.
     const spinStart = performance.now();
     const spins = Array.from({ length: SPINNERS }, () =>
-      timed(`${gateway}/functions/spin/invoke`, { method: 'POST', headers: { authorization: `Bearer ${bob}` }, body: '' }).then((r) => ({ ...r, at: performance.now() - spinStart })),
+      timed(`${gateway}/functions/spin/invoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bob}` },
+        body: '',
+      }).then((r) => ({ ...r, at: performance.now() - spinStart })),
     );
     const probes: Promise<{ healthz: number; data: number }>[] = [];
     let settled = false;
     void Promise.allSettled(spins).then(() => (settled = true));
     while (!settled && performance.now() - spinStart < 60_000) {
       probes.push(
-        Promise.all([timed(`${gateway}/healthz`), timed(`${gateway}/data/products?select=name`, { headers: { authorization: `Bearer ${bob}` } })]).then(([h, d]) => ({ healthz: h.ms, data: d.ms })),
+        Promise.all([
+          timed(`${gateway}/healthz`),
+          timed(`${gateway}/data/products?select=name`, { headers: { authorization: `Bearer ${bob}` } }),
+        ]).then(([h, d]) => ({ healthz: h.ms, data: d.ms })),
       );
       await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
     }
@@ -94,8 +125,18 @@ export async function measureThroughGateway(): Promise<GatewayFunctionFigures> {
       spinStatuses: spun.map((s) => s.status),
       spinMs: spun.map((s) => Math.round(s.at)),
     };
-    log(`while ${SPINNERS} functions spin to their ${SPIN_TIMEOUT_MS} ms deadline: /healthz p50 ${whileSpinning.healthzP50Ms} ms max ${whileSpinning.healthzMaxMs} ms, /data p50 ${whileSpinning.dataP50Ms} ms max ${whileSpinning.dataMaxMs} ms (${probed.length} probes); spinners answered ${whileSpinning.spinStatuses.join('/')} after ${whileSpinning.spinMs.join(' / ')} ms`);
-    return { invokes: INVOKES, invoke: { p50Ms: round(median(invoke)), p99Ms: round(pct(invoke, 99)) }, healthzIdle: { p50Ms: round(median(healthz)), p99Ms: round(pct(healthz, 99)) }, whileSpinning };
+    log(
+      `while ${SPINNERS} functions spin to their ${SPIN_TIMEOUT_MS} ms deadline: /healthz p50 ` +
+        `${whileSpinning.healthzP50Ms} ms max ${whileSpinning.healthzMaxMs} ms, /data p50 ` +
+        `${whileSpinning.dataP50Ms} ms max ${whileSpinning.dataMaxMs} ms (${probed.length} probes); spinners ` +
+        `answered ${whileSpinning.spinStatuses.join('/')} after ${whileSpinning.spinMs.join(' / ')} ms`,
+    );
+    return {
+      invokes: INVOKES,
+      invoke: { p50Ms: round(median(invoke)), p99Ms: round(pct(invoke, 99)) },
+      healthzIdle: { p50Ms: round(median(healthz)), p99Ms: round(pct(healthz, 99)) },
+      whileSpinning,
+    };
   } finally {
     await run.stop();
     fs.rmSync(home, { recursive: true, force: true });

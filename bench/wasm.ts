@@ -10,9 +10,9 @@ import { request } from 'undici';
 import { DEFAULT_POOL, FunctionPool, type PoolInvocation } from '../server/functions/function-pool.js';
 import { ModulePreparer } from '../server/functions/preparer.js';
 import { DEFAULT_LIMITS } from '../server/functions/sandbox.js';
-import { type GatewayFunctionFigures, measureThroughGateway } from './wasm-gateway.js';
 import { packageRoot } from '../stack/package-root.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
+import { type GatewayFunctionFigures, measureThroughGateway } from './wasm-gateway.js';
 
 const COLD_RUNS = 15;
 const HOT_CALLS = Number(process.env.BENCH_HOT_CALLS ?? 50_000);
@@ -20,12 +20,30 @@ const NETWORK_CALLS = 2000;
 const log = (line: string) => process.stdout.write(`[bench:wasm] ${line}\n`);
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-const context = { sub: '00000000-0000-4000-8000-0000000000a1', tenant_id: '00000000-0000-4000-8000-000000000001', role: 'admin' };
+const context = {
+  sub: '00000000-0000-4000-8000-0000000000a1',
+  tenant_id: '00000000-0000-4000-8000-000000000001',
+  role: 'admin',
+};
 const contextBytes = enc.encode(JSON.stringify(context));
 
 /** One invocation of a prepared module on the pool, as FunctionService makes it. */
-function invocation(key: string, module: Uint8Array<ArrayBuffer>, input: Uint8Array, allowedHosts: string[] = []): PoolInvocation {
-  return { tenant: context.tenant_id, key, module: () => module, limits: DEFAULT_LIMITS, tenantConcurrency: 64, allowedHosts, input, context: contextBytes };
+function invocation(
+  key: string,
+  module: Uint8Array<ArrayBuffer>,
+  input: Uint8Array,
+  allowedHosts: string[] = [],
+): PoolInvocation {
+  return {
+    tenant: context.tenant_id,
+    key,
+    module: () => module,
+    limits: DEFAULT_LIMITS,
+    tenantConcurrency: 64,
+    allowedHosts,
+    input,
+    context: contextBytes,
+  };
 }
 
 /** The same work in JavaScript, bytes in and bytes out like the WASM ABI. */
@@ -44,7 +62,14 @@ const JS_TWINS: Record<string, { input: string; run: (input: Uint8Array, ctx: Ui
     input: '',
     run: (_i, c) => {
       const { tenant_id, role } = JSON.parse(dec.decode(c));
-      return enc.encode(JSON.stringify({ tenant_id, role, message: role === 'admin' ? 'You may deploy functions in this tenant.' : 'You may invoke functions in this tenant.' }));
+      return enc.encode(
+        JSON.stringify({
+          tenant_id,
+          role,
+          message:
+            role === 'admin' ? 'You may deploy functions in this tenant.' : 'You may invoke functions in this tenant.',
+        }),
+      );
     },
   },
 };
@@ -64,7 +89,11 @@ async function networkRow(preparer: ModulePreparer) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const input = enc.encode(JSON.stringify({ url: `http://${host}/healthz` }));
-  const prepared = await preparer.prepare(new Uint8Array(fs.readFileSync(path.join(packageRoot(), 'wasm', 'build', 'http-status.wasm'))), DEFAULT_LIMITS.maxMemoryPages, true);
+  const prepared = await preparer.prepare(
+    new Uint8Array(fs.readFileSync(path.join(packageRoot(), 'wasm', 'build', 'http-status.wasm'))),
+    DEFAULT_LIMITS.maxMemoryPages,
+    true,
+  );
   const pool = new FunctionPool({ ...DEFAULT_POOL, workers: 1 });
   const cold: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -84,8 +113,15 @@ async function networkRow(preparer: ModulePreparer) {
   }
   await pool.stop();
   server.close();
-  const row = { coldMs: Math.round(median(cold) * 100) / 100, function: percentiles(viaFunction), directUndici: percentiles(direct) };
-  log(`http-status (network, pool thread): cold ${row.coldMs} ms, per call p50 ${row.function.p50Us} µs p99 ${row.function.p99Us} µs (direct undici GET p50 ${row.directUndici.p50Us} µs p99 ${row.directUndici.p99Us} µs)`);
+  const row = {
+    coldMs: Math.round(median(cold) * 100) / 100,
+    function: percentiles(viaFunction),
+    directUndici: percentiles(direct),
+  };
+  log(
+    `http-status (network, pool thread): cold ${row.coldMs} ms, per call p50 ${row.function.p50Us} µs p99 ` +
+      `${row.function.p99Us} µs (direct undici GET p50 ${row.directUndici.p50Us} µs p99 ${row.directUndici.p99Us} µs)`,
+  );
   return row;
 }
 
@@ -135,14 +171,27 @@ async function main(): Promise<void> {
       js: percentiles(jsHot),
     };
     rows.push(row);
-    log(`${name}: cold ${row.coldMs} ms (${row.coldInsideMs} ms inside the worker), hot p50 ${row.wasm.p50Us} µs p99 ${row.wasm.p99Us} µs inside the worker, pool round trip p50 ${row.roundTrip.p50Us} µs p99 ${row.roundTrip.p99Us} µs (plain JS p50 ${row.js.p50Us} µs p99 ${row.js.p99Us} µs)`);
+    log(
+      `${name}: cold ${row.coldMs} ms (${row.coldInsideMs} ms inside the worker), hot p50 ${row.wasm.p50Us} µs p99 ` +
+        `${row.wasm.p99Us} µs inside the worker, pool round trip p50 ${row.roundTrip.p50Us} µs p99 ` +
+        `${row.roundTrip.p99Us} µs (plain JS p50 ${row.js.p50Us} µs p99 ${row.js.p99Us} µs)`,
+    );
   }
   await pool.stop();
   const network = await networkRow(preparer);
   await preparer.stop();
   const gateway: GatewayFunctionFigures = await measureThroughGateway();
   type Pct = { p50Us: number; p99Us: number };
-  type Row = { function: string; moduleBytes: number; prepareMs: number; coldMs: number; coldInsideMs: number; wasm: Pct; roundTrip: Pct; js: Pct };
+  type Row = {
+    function: string;
+    moduleBytes: number;
+    prepareMs: number;
+    coldMs: number;
+    coldInsideMs: number;
+    wasm: Pct;
+    roundTrip: Pct;
+    js: Pct;
+  };
   const r = rows as Row[];
   const worstCold = Math.max(...r.map((x) => x.coldMs));
   const worstHot = Math.max(...r.map((x) => x.wasm.p99Us));
@@ -152,7 +201,12 @@ async function main(): Promise<void> {
     machine: machine(),
     results: { coldRuns: COLD_RUNS, hotCalls: HOT_CALLS, rows, network: { calls: NETWORK_CALLS, ...network }, gateway },
     kpis: [
-      { name: 'WASM cold start (compile + instantiate + call), worst example', target: '< 10 ms', measured: `${worstCold} ms`, pass: worstCold < 10 },
+      {
+        name: 'WASM cold start (compile + instantiate + call), worst example',
+        target: '< 10 ms',
+        measured: `${worstCold} ms`,
+        pass: worstCold < 10,
+      },
       { name: 'WASM hot call p99, worst example', target: '< 50 µs', measured: `${worstHot} µs`, pass: worstHot < 50 },
       { name: 'WASM cold start (POC)', target: '< 100 ms', measured: `${worstCold} ms`, pass: worstCold < 100 },
       { name: 'WASM hot call (POC)', target: '< 1 ms', measured: `${worstHot} µs`, pass: worstHot < 1000 },
@@ -167,10 +221,25 @@ async function main(): Promise<void> {
   await publishReport(report, [
     `# bench:wasm — ${startedAt}`,
     '',
-    `${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; the function pool (${DEFAULT_POOL.workers} worker threads) with deadline checkpoints and a 16 MiB memory cap; cold = median of ${COLD_RUNS} first calls of a new module (compile + instantiate + call; inside the worker, and with the pool's round trip); hot = ${HOT_CALLS.toLocaleString('en')} calls on a reused instance, string in → out.`,
+    `${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; the function pool ` +
+      `(${DEFAULT_POOL.workers} worker threads) with deadline checkpoints and a 16 MiB memory cap; cold = median of ` +
+      `${COLD_RUNS} first calls of a new module (compile + instantiate + call; inside the worker, and with the ` +
+      `pool's round trip); hot = ${HOT_CALLS.toLocaleString('en')} calls on a reused instance, string in → out.`,
     '',
     markdownTable(
-      ['function', 'module', 'prepare at upload', 'cold (round trip)', 'cold inside', 'hot p50 inside', 'hot p99 inside', 'round trip p50', 'round trip p99', 'plain JS p50', 'plain JS p99'],
+      [
+        'function',
+        'module',
+        'prepare at upload',
+        'cold (round trip)',
+        'cold inside',
+        'hot p50 inside',
+        'hot p99 inside',
+        'round trip p50',
+        'round trip p99',
+        'plain JS p50',
+        'plain JS p99',
+      ],
       r.map((x) => [
         x.function,
         `${(x.moduleBytes / 1024).toFixed(1)} KiB`,
@@ -186,25 +255,56 @@ async function main(): Promise<void> {
       ]),
     ),
     '',
-    `Through a real gateway (\`apprun up\`): ${gateway.invokes.toLocaleString('en')} sequential invocations of hello by a user, and ${gateway.whileSpinning.spinners} invocations of a spinning function at its ${gateway.whileSpinning.spinTimeoutMs} ms deadline while /healthz and a /data read are probed every 100 ms.`,
+    `Through a real gateway (\`apprun up\`): ${gateway.invokes.toLocaleString('en')} sequential invocations of ` +
+      `hello by a user, and ${gateway.whileSpinning.spinners} invocations of a spinning function at its ` +
+      `${gateway.whileSpinning.spinTimeoutMs} ms deadline while /healthz and a /data read are probed every 100 ms.`,
     '',
     markdownTable(
-      ['invoke p50', 'invoke p99', '/healthz idle p50', '/healthz while spinning p50 / max', '/data while spinning p50 / max', 'spinners answered'],
-      [[
-        `${gateway.invoke.p50Ms} ms`,
-        `${gateway.invoke.p99Ms} ms`,
-        `${gateway.healthzIdle.p50Ms} ms`,
-        `${gateway.whileSpinning.healthzP50Ms} / ${gateway.whileSpinning.healthzMaxMs} ms`,
-        `${gateway.whileSpinning.dataP50Ms} / ${gateway.whileSpinning.dataMaxMs} ms`,
-        gateway.whileSpinning.spinStatuses.map((st, i) => `${st} at ${gateway.whileSpinning.spinMs[i]} ms`).join(', '),
-      ]],
+      [
+        'invoke p50',
+        'invoke p99',
+        '/healthz idle p50',
+        '/healthz while spinning p50 / max',
+        '/data while spinning p50 / max',
+        'spinners answered',
+      ],
+      [
+        [
+          `${gateway.invoke.p50Ms} ms`,
+          `${gateway.invoke.p99Ms} ms`,
+          `${gateway.healthzIdle.p50Ms} ms`,
+          `${gateway.whileSpinning.healthzP50Ms} / ${gateway.whileSpinning.healthzMaxMs} ms`,
+          `${gateway.whileSpinning.dataP50Ms} / ${gateway.whileSpinning.dataMaxMs} ms`,
+          gateway.whileSpinning.spinStatuses
+            .map((st, i) => `${st} at ${gateway.whileSpinning.spinMs[i]} ms`)
+            .join(', '),
+        ],
+      ],
     ),
     '',
-    `Network path (manifest allowed_hosts; its HTTP call is made by the gateway's thread while the pool thread waits): http-status GETting a local endpoint, ${NETWORK_CALLS.toLocaleString('en')} calls, next to the same GET made directly with undici.`,
+    `Network path (manifest allowed_hosts; its HTTP call is made by the gateway's thread while the pool thread ` +
+      `waits): http-status GETting a local endpoint, ${NETWORK_CALLS.toLocaleString('en')} calls, next to the same ` +
+      `GET made directly with undici.`,
     '',
     markdownTable(
-      ['function', 'cold (compile + first call)', 'per call p50', 'per call p99', 'direct undici GET p50', 'direct undici GET p99'],
-      [['http-status', `${network.coldMs} ms`, `${network.function.p50Us} µs`, `${network.function.p99Us} µs`, `${network.directUndici.p50Us} µs`, `${network.directUndici.p99Us} µs`]],
+      [
+        'function',
+        'cold (compile + first call)',
+        'per call p50',
+        'per call p99',
+        'direct undici GET p50',
+        'direct undici GET p99',
+      ],
+      [
+        [
+          'http-status',
+          `${network.coldMs} ms`,
+          `${network.function.p50Us} µs`,
+          `${network.function.p99Us} µs`,
+          `${network.directUndici.p50Us} µs`,
+          `${network.directUndici.p99Us} µs`,
+        ],
+      ],
     ),
   ]);
 }

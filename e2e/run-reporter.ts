@@ -23,7 +23,10 @@ export default class RunReporter implements Reporter {
   }
 
   async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
-    writeDurations('e2e', [...this.files].map(([file, { ms, state }]) => ({ file, ms: Math.round(ms), state })));
+    writeDurations(
+      'e2e',
+      [...this.files].map(([file, { ms, state }]) => ({ file, ms: Math.round(ms), state })),
+    );
     const violations = strictMode() ? strictViolations(this.tests) : [];
     if (!violations.length) return undefined;
     process.stdout.write(strictReport(violations));

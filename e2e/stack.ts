@@ -18,5 +18,10 @@ export const stack = (): E2eStack => JSON.parse(fs.readFileSync(STATE_FILE, 'utf
 /** Runs the real `apprun up` (all five services) for the browser tests. */
 export async function startE2eStack(home: string, portBase: number): Promise<E2eStack> {
   const { child, state } = await startApprun(home, portBase);
-  return { pid: child.pid!, home, gatewayUrl: state.gatewayUrl, dashboardUrl: `${state.gatewayUrl}/ui/?token=${state.adminToken}` };
+  return {
+    pid: child.pid!,
+    home,
+    gatewayUrl: state.gatewayUrl,
+    dashboardUrl: `${state.gatewayUrl}/ui/?token=${state.adminToken}`,
+  };
 }

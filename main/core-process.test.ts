@@ -4,7 +4,14 @@ import type { CoreState } from '../server/core';
 import { CoreProcess } from './core-process';
 import { FakeUtilityProcessFactory, settle } from './test-support/fake-electron';
 
-const state: CoreState = { pid: 99, home: '/tmp/apprun-home', ports: {} as CoreState['ports'], gatewayUrl: 'http://127.0.0.1:8080', adminToken: 'admin-token', startedAt: 1 };
+const state: CoreState = {
+  pid: 99,
+  home: '/tmp/apprun-home',
+  ports: {} as CoreState['ports'],
+  gatewayUrl: 'http://127.0.0.1:8080',
+  adminToken: 'admin-token',
+  startedAt: 1,
+};
 
 function started(stopTimeoutMs?: number) {
   const utilityProcess = new FakeUtilityProcessFactory();
@@ -15,7 +22,7 @@ function started(stopTimeoutMs?: number) {
 }
 
 describe('CoreProcess', () => {
-  it("forks the built desktop core from the app root as a named utility process", () => {
+  it('forks the built desktop core from the app root as a named utility process', () => {
     const { child } = started();
     expect(child.modulePath).toBe(path.join('/opt/apprun', 'dist', 'desktop-core.js'));
     expect(child.options).toMatchObject({ serviceName: 'apprun core', stdio: 'inherit' });

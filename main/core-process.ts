@@ -2,7 +2,11 @@ import path from 'node:path';
 import type { CoreState } from '../server/core';
 import type { UtilityProcessFactoryLike, UtilityProcessLike } from './electron-like';
 
-type CoreMessage = { type: 'ready'; state: CoreState } | { type: 'progress'; event: { service?: string; step: string } } | { type: 'failed'; message: string } | { type: 'stopped' };
+type CoreMessage =
+  | { type: 'ready'; state: CoreState }
+  | { type: 'progress'; event: { service?: string; step: string } }
+  | { type: 'failed'; message: string }
+  | { type: 'stopped' };
 
 /** The headless core in a utilityProcess: started with the app, stopped (no orphans) when the app quits. */
 export class CoreProcess {
@@ -17,13 +21,19 @@ export class CoreProcess {
   ) {}
 
   start(onProgress: (line: string) => void): Promise<CoreState> {
-    const child = this.utilityProcess.fork(path.join(this.appRoot, 'dist', 'desktop-core.js'), [], { serviceName: 'apprun core', stdio: 'inherit' });
+    const child = this.utilityProcess.fork(path.join(this.appRoot, 'dist', 'desktop-core.js'), [], {
+      serviceName: 'apprun core',
+      stdio: 'inherit',
+    });
     this.child = child;
     return new Promise((resolve, reject) => {
       child.on('message', (received) => {
         const message = received as CoreMessage;
         if (message.type === 'progress') onProgress(`${message.event.service ?? 'core'}: ${message.event.step}`);
-        if (message.type === 'ready') resolve((this.state = message.state));
+        if (message.type === 'ready') {
+          this.state = message.state;
+          resolve(message.state);
+        }
         if (message.type === 'failed') reject(new Error(message.message));
       });
       child.once('exit', (code) => reject(new Error(`the apprun core exited (${code}) before it was ready`)));

@@ -4,11 +4,26 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IPC_CHANNELS } from '../server/api/contract';
 import type { CoreState } from '../server/core';
 import { type DesktopAppOptions, startDesktopApp } from './desktop-app';
-import { FakeBrowserWindow, FakeEvent, FakeMenu, FakeTray, FakeWebContents, createFakeElectron, settle } from './test-support/fake-electron';
+import {
+  createFakeElectron,
+  FakeBrowserWindow,
+  FakeEvent,
+  FakeMenu,
+  FakeTray,
+  FakeWebContents,
+  settle,
+} from './test-support/fake-electron';
 import { stackWith } from './test-support/stack-fixture';
 
 const mainDir = path.join('/opt/apprun', 'out', 'main');
-const coreState: CoreState = { pid: 7, home: '/tmp/h', ports: {} as CoreState['ports'], gatewayUrl: 'http://127.0.0.1:8080', adminToken: 'admin-token', startedAt: 0 };
+const coreState: CoreState = {
+  pid: 7,
+  home: '/tmp/h',
+  ports: {} as CoreState['ports'],
+  gatewayUrl: 'http://127.0.0.1:8080',
+  adminToken: 'admin-token',
+  startedAt: 0,
+};
 
 interface SeenFetch {
   url: string;
@@ -16,7 +31,10 @@ interface SeenFetch {
 }
 
 /** The app started against a fake Electron, with a fetch that answers every call with `answer`. */
-function desktopApp(options: Partial<DesktopAppOptions> = {}, answer: () => unknown = () => stackWith(['healthy', 'healthy', 'healthy', 'healthy', 'healthy'])) {
+function desktopApp(
+  options: Partial<DesktopAppOptions> = {},
+  answer: () => unknown = () => stackWith(['healthy', 'healthy', 'healthy', 'healthy', 'healthy']),
+) {
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] }); // the tray's poll runs only when a test says so
   const electron = createFakeElectron();
   const fetched: SeenFetch[] = [];
@@ -46,28 +64,39 @@ describe('the single-instance lock', () => {
     expect(electron.ipcMain.handlers.size).toBe(0);
   });
 
-  it("the first instance brings its window to the front when a second one starts, or opens one if it was closed", async () => {
-    const { electron } = desktopApp();
-    await electron.app.becomeReady();
-    const [window] = FakeBrowserWindow.created;
-    electron.app.emit('second-instance');
-    expect(FakeBrowserWindow.created).toHaveLength(1);
-    expect(window).toMatchObject({ shown: 1, focused: 1 });
+  it(
+    'the first instance brings its window to the front when a second one starts, or opens one if it was ' + 'closed',
+    async () => {
+      const { electron } = desktopApp();
+      await electron.app.becomeReady();
+      const [window] = FakeBrowserWindow.created;
+      electron.app.emit('second-instance');
+      expect(FakeBrowserWindow.created).toHaveLength(1);
+      expect(window).toMatchObject({ shown: 1, focused: 1 });
 
-    window!.emit('closed');
-    electron.app.emit('second-instance');
-    expect(FakeBrowserWindow.created).toHaveLength(2);
-  });
+      window!.emit('closed');
+      electron.app.emit('second-instance');
+      expect(FakeBrowserWindow.created).toHaveLength(2);
+    },
+  );
 });
 
 describe('the window', () => {
-  it('has no Node, an isolated context, the sandbox and the bundled preload, and loads the built dashboard', async () => {
-    const { electron } = desktopApp();
-    await electron.app.becomeReady();
-    const [window] = FakeBrowserWindow.created;
-    expect(window?.options.webPreferences).toEqual({ preload: path.join('/opt/apprun', 'out', 'preload', 'index.cjs'), contextIsolation: true, sandbox: true, nodeIntegration: false });
-    expect(window?.loaded).toEqual({ file: path.join('/opt/apprun', 'out', 'renderer', 'index.html') });
-  });
+  it(
+    'has no Node, an isolated context, the sandbox and the bundled preload, and loads the built ' + 'dashboard',
+    async () => {
+      const { electron } = desktopApp();
+      await electron.app.becomeReady();
+      const [window] = FakeBrowserWindow.created;
+      expect(window?.options.webPreferences).toEqual({
+        preload: path.join('/opt/apprun', 'out', 'preload', 'index.cjs'),
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+      });
+      expect(window?.loaded).toEqual({ file: path.join('/opt/apprun', 'out', 'renderer', 'index.html') });
+    },
+  );
 
   it('loads the dev server when electron-vite dev names one', async () => {
     const { electron } = desktopApp({ rendererUrl: 'http://localhost:5173/' });
@@ -75,7 +104,7 @@ describe('the window', () => {
     expect(FakeBrowserWindow.created[0]?.loaded).toEqual({ url: 'http://localhost:5173/' });
   });
 
-  it("guards every web contents: navigation only within the app, no new windows", async () => {
+  it('guards every web contents: navigation only within the app, no new windows', async () => {
     const { electron } = desktopApp();
     const contents = new FakeWebContents();
     electron.app.emit('web-contents-created', new FakeEvent(), contents);
@@ -97,28 +126,31 @@ describe('the window', () => {
 });
 
 describe('quitting', () => {
-  it('stops the core before the app exits, and a second quit meanwhile neither stops twice nor lets the app go', async () => {
-    const { electron, core } = desktopApp();
-    await electron.app.becomeReady();
-    core().exitOnStop = false; // the core takes its time stopping its services
+  it(
+    'stops the core before the app exits, and a second quit meanwhile neither stops twice nor lets the app ' + 'go',
+    async () => {
+      const { electron, core } = desktopApp();
+      await electron.app.becomeReady();
+      core().exitOnStop = false; // the core takes its time stopping its services
 
-    const firstQuit = new FakeEvent();
-    electron.app.emit('before-quit', firstQuit);
-    await settle();
-    expect(firstQuit.defaultPrevented).toBe(true);
-    expect(core().received).toEqual([{ type: 'stop' }]);
-    expect(electron.app.exitCodes).toEqual([]);
+      const firstQuit = new FakeEvent();
+      electron.app.emit('before-quit', firstQuit);
+      await settle();
+      expect(firstQuit.defaultPrevented).toBe(true);
+      expect(core().received).toEqual([{ type: 'stop' }]);
+      expect(electron.app.exitCodes).toEqual([]);
 
-    const secondQuit = new FakeEvent();
-    electron.app.emit('before-quit', secondQuit);
-    await settle();
-    expect(secondQuit.defaultPrevented).toBe(true);
-    expect(core().received).toEqual([{ type: 'stop' }]);
+      const secondQuit = new FakeEvent();
+      electron.app.emit('before-quit', secondQuit);
+      await settle();
+      expect(secondQuit.defaultPrevented).toBe(true);
+      expect(core().received).toEqual([{ type: 'stop' }]);
 
-    core().exitWith(0);
-    await settle();
-    expect(electron.app.exitCodes).toEqual([0]);
-  });
+      core().exitWith(0);
+      await settle();
+      expect(electron.app.exitCodes).toEqual([0]);
+    },
+  );
 
   it('the menu and the tray quit through the same sequence', async () => {
     const { electron, app, core } = desktopApp();
@@ -149,7 +181,10 @@ describe('the core and the dashboard', () => {
     core().emit('message', { type: 'ready', state: coreState });
     await settle();
     await expect(electron.ipcMain.invoke(IPC_CHANNELS.metrics, 5)).resolves.toEqual({ budgetBytes: 1, samples: [] });
-    expect(fetched.at(-1)).toMatchObject({ url: 'http://127.0.0.1:8080/api/stack/metrics?since=5', headers: { 'x-apprun-admin-token': 'admin-token' } });
+    expect(fetched.at(-1)).toMatchObject({
+      url: 'http://127.0.0.1:8080/api/stack/metrics?since=5',
+      headers: { 'x-apprun-admin-token': 'admin-token' },
+    });
   });
 
   it('the tray follows the stack every 2 s, and goes down when the core stops answering', async () => {
@@ -163,7 +198,10 @@ describe('the core and the dashboard', () => {
 
     await vi.advanceTimersByTimeAsync(2000);
     await settle();
-    expect(fetched.at(-1)).toMatchObject({ url: 'http://127.0.0.1:8080/api/stack', headers: { 'x-apprun-admin-token': 'admin-token' } });
+    expect(fetched.at(-1)).toMatchObject({
+      url: 'http://127.0.0.1:8080/api/stack',
+      headers: { 'x-apprun-admin-token': 'admin-token' },
+    });
     expect(tray.toolTip).toBe('apprun: degraded (4/5 services healthy)');
 
     answer = () => {
@@ -174,7 +212,7 @@ describe('the core and the dashboard', () => {
     expect(tray.toolTip).toBe('apprun: down (starting…)');
   });
 
-  it("a core that fails to start is logged, and quitting still works", async () => {
+  it('a core that fails to start is logged, and quitting still works', async () => {
     const { electron, app, logged, core } = desktopApp();
     await electron.app.becomeReady();
     core().emit('message', { type: 'failed', message: 'no free port for postgres' });

@@ -38,7 +38,11 @@ export function startDesktopApp(electron: ElectronLike, options: DesktopAppOptio
   }
 
   const core = new CoreProcess(path.join(options.mainDir, '..', '..'), electron.utilityProcess);
-  const window = new DashboardWindow(electron.BrowserWindow, path.join(options.mainDir, '..', 'preload', 'index.cjs'), source);
+  const window = new DashboardWindow(
+    electron.BrowserWindow,
+    path.join(options.mainDir, '..', 'preload', 'index.cjs'),
+    source,
+  );
   const openWindow = () => window.open();
   let stopping: Promise<void> | undefined;
   // One stop however many quits are asked for; app.exit skips before-quit, so nothing else can end the app meanwhile.
@@ -55,7 +59,14 @@ export function startDesktopApp(electron: ElectronLike, options: DesktopAppOptio
   void app.whenReady().then(async () => {
     Menu.setApplicationMenu(
       Menu.buildFromTemplate([
-        { label: 'apprun', submenu: [{ label: 'Open dashboard', click: openWindow }, { type: 'separator' }, { label: 'Quit', accelerator: 'CmdOrCtrl+Q', click: () => void quit() }] },
+        {
+          label: 'apprun',
+          submenu: [
+            { label: 'Open dashboard', click: openWindow },
+            { type: 'separator' },
+            { label: 'Quit', accelerator: 'CmdOrCtrl+Q', click: () => void quit() },
+          ],
+        },
         { label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }, { role: 'togglefullscreen' }] },
       ]),
     );
@@ -70,7 +81,11 @@ export function startDesktopApp(electron: ElectronLike, options: DesktopAppOptio
       return;
     }
     setInterval(async () => {
-      tray.update(await adminApi(state, { fetchImpl, timeoutMs: 2000 }).stack().catch(() => undefined));
+      tray.update(
+        await adminApi(state, { fetchImpl, timeoutMs: 2000 })
+          .stack()
+          .catch(() => undefined),
+      );
     }, 2000);
   });
   return { quit };

@@ -68,12 +68,14 @@ export interface UtilityProcessFactoryLike {
   fork(modulePath: string, args: string[], options: ForkOptions): UtilityProcessLike;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: an image from this module's nativeImage; cannot be unknown here
+type TrayImage = any;
+
 export interface ElectronLike {
   app: AppLike;
   BrowserWindow: new (options: BrowserWindowConstructorOptions) => WindowLike;
   Menu: MenuFactoryLike;
-  // any: the image is one this module's nativeImage made (a constructor's parameter cannot be loosened to unknown).
-  Tray: new (image: any) => TrayLike;
+  Tray: new (image: TrayImage) => TrayLike;
   nativeImage: NativeImageFactoryLike;
   ipcMain: IpcMainLike;
   shell: ShellLike;

@@ -1,5 +1,8 @@
-import { BrowserWindow, Menu, Tray, app, ipcMain, nativeImage, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, shell, Tray, utilityProcess } from 'electron';
 import { startDesktopApp } from './desktop-app';
 
 // The entry electron-vite bundles (out/main/index.cjs): the real Electron in, everything else in desktop-app.ts.
-startDesktopApp({ app, BrowserWindow, Menu, Tray, nativeImage, ipcMain, shell, utilityProcess }, { mainDir: __dirname, rendererUrl: process.env.ELECTRON_RENDERER_URL });
+startDesktopApp(
+  { app, BrowserWindow, Menu, Tray, nativeImage, ipcMain, shell, utilityProcess },
+  { mainDir: __dirname, rendererUrl: process.env.ELECTRON_RENDERER_URL },
+);

@@ -21,11 +21,15 @@ const gateway = http.createServer((req, res) => {
   req.on('end', () => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
     if (req.url?.startsWith('/api/stack/postgres/logs')) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ service: 'postgres', lines: ['ready to accept connections'] }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ service: 'postgres', lines: ['ready to accept connections'] }));
     } else if (req.url === '/functions/hello/invoke') {
       res.writeHead(200, { 'content-type': 'text/plain', 'x-apprun-run-ms': '2' }).end(`echo: ${body}`);
     } else {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', message: `no route ${req.url}` }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'not_found', message: `no route ${req.url}` }));
     }
   });
 });
@@ -41,21 +45,36 @@ function relay() {
   const ipcMain = new FakeIpcMain();
   let state: CoreState | undefined;
   registerIpcRelay(ipcMain, () => state);
-  return { ipcMain, coreReady: () => (state = { pid: 1, home: '/tmp/h', ports: {} as CoreState['ports'], gatewayUrl, adminToken: 'the-admin-token', startedAt: 0 }) };
+  return {
+    ipcMain,
+    coreReady: () =>
+      (state = {
+        pid: 1,
+        home: '/tmp/h',
+        ports: {} as CoreState['ports'],
+        gatewayUrl,
+        adminToken: 'the-admin-token',
+        startedAt: 0,
+      }),
+  };
 }
 
 describe('the IPC relay', () => {
   it("handles exactly the contract's channels and nothing else", async () => {
     const { ipcMain } = relay();
     expect([...ipcMain.handlers.keys()].sort()).toEqual(Object.values(IPC_CHANNELS).sort());
-    await expect(ipcMain.invoke('apprun:admin-token')).rejects.toThrow("No handler registered for 'apprun:admin-token'");
+    await expect(ipcMain.invoke('apprun:admin-token')).rejects.toThrow(
+      "No handler registered for 'apprun:admin-token'",
+    );
   });
 
   it('refuses every call while the core is starting, before anything reaches the gateway', async () => {
     const { ipcMain } = relay();
     const before = seen.length;
     await expect(ipcMain.invoke(IPC_CHANNELS.stack)).rejects.toThrow('the apprun core is still starting');
-    await expect(ipcMain.invoke(IPC_CHANNELS.control, 'postgres', 'restart')).rejects.toThrow('the apprun core is still starting');
+    await expect(ipcMain.invoke(IPC_CHANNELS.control, 'postgres', 'restart')).rejects.toThrow(
+      'the apprun core is still starting',
+    );
     expect(seen.length).toBe(before);
   });
 
@@ -69,7 +88,10 @@ describe('the IPC relay', () => {
   it("relays a call's arguments to its HTTP route with the admin token, and the answer back", async () => {
     const { ipcMain, coreReady } = relay();
     coreReady();
-    await expect(ipcMain.invoke(IPC_CHANNELS.logs, 'postgres', 50)).resolves.toEqual({ service: 'postgres', lines: ['ready to accept connections'] });
+    await expect(ipcMain.invoke(IPC_CHANNELS.logs, 'postgres', 50)).resolves.toEqual({
+      service: 'postgres',
+      lines: ['ready to accept connections'],
+    });
     const request = seen.at(-1)!;
     expect(request).toMatchObject({ method: 'GET', url: '/api/stack/postgres/logs?tail=50' });
     expect(request.headers['x-apprun-admin-token']).toBe('the-admin-token');

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createFakeElectron, FakeTray } from './test-support/fake-electron';
 import { stackWith } from './test-support/stack-fixture';
-import { StatusTray, TRAY_COLOURS, overallOf } from './tray';
+import { overallOf, StatusTray, TRAY_COLOURS } from './tray';
 
 describe('overallOf', () => {
   it('is down while there is no stack to look at (the core is starting or not answering)', () => {
@@ -25,7 +25,11 @@ describe('overallOf', () => {
 describe('StatusTray', () => {
   it('starts as a red dot saying the core is starting', () => {
     const electron = createFakeElectron();
-    new StatusTray(electron, () => undefined, () => undefined);
+    new StatusTray(
+      electron,
+      () => undefined,
+      () => undefined,
+    );
     const [tray] = FakeTray.created;
     expect(tray?.image.centre()).toEqual(TRAY_COLOURS.down);
     expect(tray?.toolTip).toBe('apprun: down (starting…)');
@@ -33,7 +37,11 @@ describe('StatusTray', () => {
 
   it('shows the overall state and the healthy count in its dot, tooltip and menu', () => {
     const electron = createFakeElectron();
-    const statusTray = new StatusTray(electron, () => undefined, () => undefined);
+    const statusTray = new StatusTray(
+      electron,
+      () => undefined,
+      () => undefined,
+    );
     const tray = FakeTray.created[0]!;
 
     statusTray.update(stackWith(['healthy', 'healthy', 'healthy', 'failed', 'healthy']));

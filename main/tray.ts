@@ -22,7 +22,11 @@ function dot(electron: TrayElectron, rgb: [number, number, number]) {
   return electron.nativeImage.createFromBitmap(buf, { width: size, height: size });
 }
 
-export const TRAY_COLOURS: Record<Overall, [number, number, number]> = { healthy: [26, 127, 55], degraded: [179, 89, 0], down: [207, 34, 46] };
+export const TRAY_COLOURS: Record<Overall, [number, number, number]> = {
+  healthy: [26, 127, 55],
+  degraded: [179, 89, 0],
+  down: [207, 34, 46],
+};
 
 export function overallOf(stack: StackView | undefined): Overall {
   if (!stack) return 'down';
@@ -47,7 +51,9 @@ export class StatusTray {
   update(stack: StackView | undefined): void {
     const overall = overallOf(stack);
     this.tray.setImage(dot(this.electron, TRAY_COLOURS[overall]));
-    const summary = stack ? `${stack.services.filter((s) => s.state === 'healthy').length}/${stack.services.length} services healthy` : 'starting…';
+    const summary = stack
+      ? `${stack.services.filter((s) => s.state === 'healthy').length}/${stack.services.length} services healthy`
+      : 'starting…';
     this.tray.setToolTip(`apprun: ${overall} (${summary})`);
     this.tray.setContextMenu(
       this.electron.Menu.buildFromTemplate([

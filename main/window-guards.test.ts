@@ -23,7 +23,15 @@ describe('navigation', () => {
 
   it('is prevented to any other file, a remote site, or a javascript: or data: URL', () => {
     const { contents } = guarded(builtApp);
-    for (const url of ['file:///etc/passwd', pathToFileURL('/opt/apprun/out/renderer/other.html').href, 'https://example.com/', 'http://127.0.0.1:8080/ui/', 'javascript:alert(1)', 'data:text/html,hi', 'not a url']) {
+    for (const url of [
+      'file:///etc/passwd',
+      pathToFileURL('/opt/apprun/out/renderer/other.html').href,
+      'https://example.com/',
+      'http://127.0.0.1:8080/ui/',
+      'javascript:alert(1)',
+      'data:text/html,hi',
+      'not a url',
+    ]) {
       expect(contents.navigate(url), url).toBe(false);
     }
   });
@@ -53,7 +61,14 @@ describe('window.open and target=_blank links', () => {
 
   it('do not hand file:, javascript:, custom-scheme or malformed URLs to the OS', async () => {
     const { contents, shell } = guarded(builtApp);
-    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'vscode://open?file=/etc/passwd', 'data:text/html,hi', 'https//missing-colon']) {
+    for (const url of [
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'vscode://open?file=/etc/passwd',
+      'data:text/html,hi',
+      'https//missing-colon',
+    ]) {
       expect(contents.windowOpenHandler?.({ url }), url).toEqual({ action: 'deny' });
     }
     await settle();

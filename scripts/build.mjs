@@ -2,12 +2,17 @@
 // dependencies stay in node_modules), then the Electron main, preload and the React renderer into out/.
 import fs from 'node:fs';
 import path from 'node:path';
-import { build as esbuild } from 'esbuild';
 import { build as electronViteBuild } from 'electron-vite';
+import { build as esbuild } from 'esbuild';
 
 const t0 = performance.now();
 await esbuild({
-  entryPoints: { cli: 'server/cli.ts', 'desktop-core': 'server/desktop-core.ts', 'function-worker': 'server/functions/function-worker.ts', 'prepare-worker': 'server/functions/prepare-worker.ts' },
+  entryPoints: {
+    cli: 'server/cli.ts',
+    'desktop-core': 'server/desktop-core.ts',
+    'function-worker': 'server/functions/function-worker.ts',
+    'prepare-worker': 'server/functions/prepare-worker.ts',
+  },
   outdir: 'dist',
   bundle: true,
   platform: 'node',
@@ -19,8 +24,18 @@ await esbuild({
 });
 // Workflow code runs in Temporal's deterministic sandbox: bundled once here, loaded by the worker at start.
 const { bundleWorkflowCode } = await import('@temporalio/worker');
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: (m) => process.stderr.write(`${m}\n`), error: (m) => process.stderr.write(`${m}\n`) };
-const { code } = await bundleWorkflowCode({ workflowsPath: path.resolve('server/workflows/workflows.ts'), logger: quiet });
+const quiet = {
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn: (m) => process.stderr.write(`${m}\n`),
+  error: (m) => process.stderr.write(`${m}\n`),
+};
+const { code } = await bundleWorkflowCode({
+  workflowsPath: path.resolve('server/workflows/workflows.ts'),
+  logger: quiet,
+});
 fs.writeFileSync('dist/workflow-bundle.js', code);
 process.stdout.write(`build: core and workflow bundle → dist/ (${Math.round(performance.now() - t0)} ms)\n`);
 if (process.argv.includes('--core-only')) process.exit(0);

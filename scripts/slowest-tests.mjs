@@ -17,5 +17,9 @@ if (!files.length) {
 files.sort((a, b) => b.ms - a.ms);
 const total = files.reduce((sum, f) => sum + f.ms, 0);
 const width = Math.max(...files.slice(0, 10).map((f) => f.file.length));
-const lines = files.slice(0, 10).map((f) => `  ${(f.ms / 1000).toFixed(1).padStart(6)} s  ${f.suite.padEnd(6)}  ${f.file.padEnd(width)}  ${f.state}`);
-process.stdout.write(`slowest test files (of ${files.length}, ${(total / 1000).toFixed(0)} s in all):\n${lines.join('\n')}\n`);
+const lines = files
+  .slice(0, 10)
+  .map((f) => `  ${(f.ms / 1000).toFixed(1).padStart(6)} s  ${f.suite.padEnd(6)}  ${f.file.padEnd(width)}  ${f.state}`);
+process.stdout.write(
+  `slowest test files (of ${files.length}, ${(total / 1000).toFixed(0)} s in all):\n${lines.join('\n')}\n`,
+);

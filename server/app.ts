@@ -77,7 +77,11 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(fastifyCookie);
 
   await app.register(accessPlugin, { verifier: deps.verifier, authorizer: deps.authorizer, jwks: deps.jwks });
-  app.get('/healthz', { config: { access: 'public' }, schema: { querystring: NoQuery, response: responses({ 200: HealthSchema }) } }, async () => ({ status: 'ok' as const }));
+  app.get(
+    '/healthz',
+    { config: { access: 'public' }, schema: { querystring: NoQuery, response: responses({ 200: HealthSchema }) } },
+    async () => ({ status: 'ok' as const }),
+  );
   await app.register(authRoutes, {
     prefix: '/auth',
     db: deps.db,
@@ -92,7 +96,15 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(functionsPlugin, { prefix: '/functions', functions: deps.functions });
   await app.register(workflowsPlugin, { prefix: '/workflows', workflows: deps.workflows });
   await app.register(storagePlugin, { prefix: '/storage', storage: deps.storage });
-  await app.register(stackApiPlugin, { adminToken: deps.adminToken, supervisor: deps.supervisor, metrics: deps.metrics, home: deps.home, ports: deps.ports, workflowWorker: deps.workflowWorker, allowedHosts: hostPolicy.allowedHosts });
+  await app.register(stackApiPlugin, {
+    adminToken: deps.adminToken,
+    supervisor: deps.supervisor,
+    metrics: deps.metrics,
+    home: deps.home,
+    ports: deps.ports,
+    workflowWorker: deps.workflowWorker,
+    allowedHosts: hostPolicy.allowedHosts,
+  });
   await app.register(uiPlugin, { adminToken: deps.adminToken, rendererDir: deps.rendererDir });
   return app;
 }

@@ -8,9 +8,9 @@ import { packageRoot } from '../stack/package-root.js';
 import { isAlive, reapPidFile } from '../stack/pid-files.js';
 import { parsePortBase } from '../stack/ports.js';
 import { ALL_SERVICES } from '../stack/stack.js';
-import { Core, type CoreState, runningCore } from './core.js';
 import { progressPrinter } from './cli/format.js';
 import { fetchStack, renderStatus } from './cli/status.js';
+import { Core, type CoreState, runningCore } from './core.js';
 import { DEFAULT_DEV_PASSWORD } from './settings.js';
 
 const USAGE = `apprun — a local backend platform in one command
@@ -29,7 +29,6 @@ options:
   --dev-tokens        enable POST /auth/dev-token: tokens without a password, DEV ONLY (up)
   --json              machine-readable output (status)
 `;
-
 
 function fail(message: string): never {
   process.stderr.write(`apprun: ${message}\n`);
@@ -69,8 +68,12 @@ async function up(home: string, portBase: number | undefined, devTokens: boolean
     `  Temporal     127.0.0.1:${state.ports.temporal} (Web UI http://127.0.0.1:${state.ports.temporalUi})`,
     `  MinIO        http://127.0.0.1:${state.ports.minio} (console http://127.0.0.1:${state.ports.minioConsole})`,
     `  admin token  ${state.adminToken}   (x-apprun-admin-token header for /api/*)`,
-    `  log in       POST ${state.gatewayUrl}/auth/login {"email":"alice@test.com","password":"${DEFAULT_DEV_PASSWORD}"}   (seeded dev users: alice, bob, charlie @test.com)`,
-    devTokens ? `  dev tokens   POST ${state.gatewayUrl}/auth/dev-token {"email":"alice@test.com"}   (DEV ONLY: no password)` : '',
+    `  log in       POST ${state.gatewayUrl}/auth/login ` +
+      `{"email":"alice@test.com","password":"${DEFAULT_DEV_PASSWORD}"}   (seeded dev users: alice, bob, charlie ` +
+      `@test.com)`,
+    devTokens
+      ? `  dev tokens   POST ${state.gatewayUrl}/auth/dev-token {"email":"alice@test.com"}   (DEV ONLY: no password)`
+      : '',
     '',
     renderStatus(state, await fetchStack(state)),
     '',
@@ -88,7 +91,11 @@ async function status(home: AppHome, json: boolean): Promise<void> {
     return;
   }
   const stack = await fetchStack(state);
-  process.stdout.write(json ? `${JSON.stringify({ running: true, gatewayUrl: state.gatewayUrl, ...stack }, null, 2)}\n` : `${renderStatus(state, stack)}\n`);
+  process.stdout.write(
+    json
+      ? `${JSON.stringify({ running: true, gatewayUrl: state.gatewayUrl, ...stack }, null, 2)}\n`
+      : `${renderStatus(state, stack)}\n`,
+  );
 }
 
 async function down(home: AppHome): Promise<void> {
@@ -131,7 +138,10 @@ function electronBinary(): { path?: string; reason?: string } {
   const res = spawnSync(process.execPath, [installer], { encoding: 'utf8', timeout: 180_000 });
   const after = locate();
   if (res.status === 0 && after && fs.existsSync(after)) return { path: after };
-  const why = `${res.stderr ?? ''}${res.error?.message ?? ''}`.split('\n').find((l) => /error|ENOTFOUND|EAI_AGAIN|ECONN|timed out/i.test(l))?.trim();
+  const why = `${res.stderr ?? ''}${res.error?.message ?? ''}`
+    .split('\n')
+    .find((l) => /error|ENOTFOUND|EAI_AGAIN|ECONN|timed out/i.test(l))
+    ?.trim();
   return { reason: `its download failed${why ? `: ${why.slice(0, 120)}` : ''}` };
 }
 
@@ -141,10 +151,17 @@ async function start(home: string, portBase: number | undefined, devTokens: bool
   const mainEntry = path.join(packageRoot(), 'out', 'main', 'index.cjs');
   if (!electron.path || !fs.existsSync(mainEntry)) {
     const reason = electron.reason ?? 'the desktop app is not built (npm run build)';
-    process.stdout.write(`Electron binary not available here (${reason}): running the headless core (apprun up); open the dashboard URL below.\n`);
+    process.stdout.write(
+      `Electron binary not available here (${reason}): running the headless core (apprun up); open the dashboard ` +
+        `URL below.\n`,
+    );
     return up(home, portBase, devTokens);
   }
-  const env = { ...process.env, APPRUN_HOME: home, ...(portBase !== undefined ? { APPRUN_PORT_BASE: String(portBase) } : {}) };
+  const env = {
+    ...process.env,
+    APPRUN_HOME: home,
+    ...(portBase !== undefined ? { APPRUN_PORT_BASE: String(portBase) } : {}),
+  };
   const child = spawn(electron.path, [packageRoot()], { stdio: 'inherit', env });
   child.on('exit', (code) => process.exit(code ?? 0));
 }

@@ -6,30 +6,30 @@ import * as Minio from 'minio';
 import pg from 'pg';
 import { AppHome, loadOrCreateSecrets, readJsonIfExists, resolveHomeDir, writePrivateFile } from '../stack/home.js';
 import { MetricsSampler } from '../stack/metrics.js';
-import { packageRoot } from '../stack/package-root.js';
 import { NativeDriver } from '../stack/native-driver.js';
+import { packageRoot } from '../stack/package-root.js';
 import { isAlive } from '../stack/pid-files.js';
-import { type PortMap, assertPortFree, parsePortBase, portMap } from '../stack/ports.js';
+import { assertPortFree, type PortMap, parsePortBase, portMap } from '../stack/ports.js';
 import { adminUrl } from '../stack/services/postgres.js';
 import { TOKEN_AUDIENCE } from '../stack/services/postgrest.js';
-import { portOwners, stackSpecs } from '../stack/stack.js';
 import type { ProgressFn } from '../stack/spec.js';
+import { portOwners, stackSpecs } from '../stack/stack.js';
 import { Supervisor } from '../stack/supervisor.js';
 import { buildGateway } from './app.js';
-import { jwksOf, loadOrCreateSigningKey } from './auth/signing-keys.js';
 import { syncIdentities } from './auth/identities.js';
 import { KratosClient } from './auth/kratos-client.js';
+import { jwksOf, loadOrCreateSigningKey } from './auth/signing-keys.js';
 import { TokenIssuer, TokenVerifier } from './auth/tokens.js';
-import { Authorizer } from './rbac/authorizer.js';
-import { type Settings, loadSettings } from './settings.js';
 import { TenantGuard } from './data/tenant-guard.js';
-import { FunctionService } from './functions/function-service.js';
 import { FunctionPool } from './functions/function-pool.js';
+import { FunctionService } from './functions/function-service.js';
 import { ModulePreparer } from './functions/preparer.js';
+import { Authorizer } from './rbac/authorizer.js';
+import { loadSettings, type Settings } from './settings.js';
 import { StorageService } from './storage/storage-service.js';
+import { TenantPlans } from './tenancy/tenant-plans.js';
 import { WorkflowWorker } from './workflows/worker.js';
 import { WorkflowService } from './workflows/workflow-service.js';
-import { TenantPlans } from './tenancy/tenant-plans.js';
 
 export interface CoreOptions {
   home?: string;
@@ -91,28 +91,58 @@ export class Core {
     await this.home.ensure();
     const other = await runningCore(this.home);
     if (other && other.pid !== process.pid) {
-      throw new CoreAlreadyRunningError(`apprun is already running for ${this.home.root} (pid ${other.pid}, ${other.gatewayUrl}); use \`apprun status\` or \`apprun down\``);
+      throw new CoreAlreadyRunningError(
+        `apprun is already running for ${this.home.root} (pid ${other.pid}, ${other.gatewayUrl}); use \`apprun ` +
+          `status\` or \`apprun down\``,
+      );
     }
     // Fail fast, naming port and owner, before anything starts.
     for (const [port, owner] of portOwners(this.ports)) await assertPortFree(port, owner);
 
-    const [secrets, signingKey] = await Promise.all([loadOrCreateSecrets(this.home), loadOrCreateSigningKey(this.home)]);
+    const [secrets, signingKey] = await Promise.all([
+      loadOrCreateSecrets(this.home),
+      loadOrCreateSigningKey(this.home),
+    ]);
     const jwks = jwksOf([signingKey]);
     this.driver = new NativeDriver(this.home);
-    this.supervisor = new Supervisor(this.driver, await stackSpecs(this.home, this.ports, secrets, JSON.stringify(jwks), this.progress), this.progress);
+    this.supervisor = new Supervisor(
+      this.driver,
+      await stackSpecs(this.home, this.ports, secrets, JSON.stringify(jwks), this.progress),
+      this.progress,
+    );
     this.metrics = new MetricsSampler(this.driver);
     try {
       await this.supervisor.startAll();
       this.db = new pg.Pool({ connectionString: adminUrl(this.ports, secrets), max: 4 });
       // An idle client breaks when Postgres restarts; the pool replaces it, and the error must not end the process.
-      this.db.on('error', (err) => this.progress({ service: 'gateway', step: `database connection lost (${err.message}); reconnecting on next use` }));
-      const kratos = new KratosClient(`http://127.0.0.1:${this.ports.kratosPublic}`, `http://127.0.0.1:${this.ports.kratosAdmin}`);
+      this.db.on('error', (err) =>
+        this.progress({
+          service: 'gateway',
+          step: `database connection lost (${err.message}); reconnecting on next use`,
+        }),
+      );
+      const kratos = new KratosClient(
+        `http://127.0.0.1:${this.ports.kratosPublic}`,
+        `http://127.0.0.1:${this.ports.kratosAdmin}`,
+      );
       const created = await syncIdentities(this.db, kratos, this.settings);
       if (created) this.progress({ service: 'kratos', step: `created ${created} identities for the seeded users` });
       this.authorizer = await Authorizer.create(adminUrl(this.ports, secrets));
       await this.authorizer.sync(this.db);
-      const minio = new Minio.Client({ endPoint: '127.0.0.1', port: this.ports.minio, useSSL: false, accessKey: secrets.minioRootUser, secretKey: secrets.minioRootPassword });
-      const functions = new FunctionService(this.db, minio, new FunctionPool(), new ModulePreparer(), new TenantPlans(this.db));
+      const minio = new Minio.Client({
+        endPoint: '127.0.0.1',
+        port: this.ports.minio,
+        useSSL: false,
+        accessKey: secrets.minioRootUser,
+        secretKey: secrets.minioRootPassword,
+      });
+      const functions = new FunctionService(
+        this.db,
+        minio,
+        new FunctionPool(),
+        new ModulePreparer(),
+        new TenantPlans(this.db),
+      );
       this.functions = functions;
       await functions.start();
       this.storage = new StorageService(minio);

@@ -88,13 +88,19 @@ export function installErrorHandling(app: FastifyInstance): void {
     // An unexpected failure says only where to look.
     if (status >= 500) {
       request.log.error({ err, url: request.url }, 'request failed');
-      return reply.code(500).send({ error: 'internal_error', message: 'the gateway failed to handle this request; see logs/gateway.log' } satisfies ApiError);
+      return reply.code(500).send({
+        error: 'internal_error',
+        message: 'the gateway failed to handle this request; see logs/gateway.log',
+      } satisfies ApiError);
     }
     // Fastify's own 4xx (body parsing, schema validation).
     const code = (err.code && FASTIFY_CODES[err.code]) ?? 'bad_request';
     return reply.code(status).send({ error: code, message: err.message } satisfies ApiError);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } satisfies ApiError),
+    reply.code(404).send({
+      error: 'not_found',
+      message: `no route ${request.method} ${request.url.split('?')[0]}`,
+    } satisfies ApiError),
   );
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { EditableSettings } from './api/contract.js';
 import type { AppHome } from '../stack/home.js';
 import { readJsonIfExists, writePrivateFile } from '../stack/home.js';
+import type { EditableSettings } from './api/contract.js';
 import { parseAllowedHosts, parseAllowedHostsEnv } from './http/host-policy.js';
 
 /** The password of the seeded users alice, bob and charlie unless settings say otherwise. Dev only. */
@@ -23,14 +23,19 @@ export function loadSettings(home: AppHome): Settings {
   try {
     settings = JSON.parse(readFileSync(file, 'utf8')) as Settings;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`cannot read ${file}: ${(err as Error).message}`);
   }
   if (process.env.APPRUN_DEV_PASSWORD) settings.devPassword = process.env.APPRUN_DEV_PASSWORD;
-  if (settings.devPassword !== undefined && (typeof settings.devPassword !== 'string' || settings.devPassword.length < 8)) {
+  if (
+    settings.devPassword !== undefined &&
+    (typeof settings.devPassword !== 'string' || settings.devPassword.length < 8)
+  ) {
     throw new Error(`${file}: devPassword must be a string of at least 8 characters`);
   }
   try {
-    if (process.env.APPRUN_ALLOWED_HOSTS) settings.allowedHosts = parseAllowedHostsEnv(process.env.APPRUN_ALLOWED_HOSTS);
+    if (process.env.APPRUN_ALLOWED_HOSTS)
+      settings.allowedHosts = parseAllowedHostsEnv(process.env.APPRUN_ALLOWED_HOSTS);
     else if (settings.allowedHosts !== undefined) settings.allowedHosts = parseAllowedHosts(settings.allowedHosts);
   } catch (err) {
     throw new Error(`${process.env.APPRUN_ALLOWED_HOSTS ? 'APPRUN_ALLOWED_HOSTS' : file}: ${(err as Error).message}`);

@@ -24,7 +24,12 @@ interface Recipe {
  */
 export const RECIPES: Record<ProvisionedBinary, Recipe> = {
   temporal: { version: 'v1.5.1', module: 'github.com/temporalio/cli/cmd/temporal', build: 'go-install', releases: {} },
-  minio: { version: 'v0.0.0-20260212201848-7aac2a2c5b7c', module: 'github.com/minio/minio', build: 'go-install', releases: {} },
+  minio: {
+    version: 'v0.0.0-20260212201848-7aac2a2c5b7c',
+    module: 'github.com/minio/minio',
+    build: 'go-install',
+    releases: {},
+  },
   kratos: { version: 'v1.3.1', module: 'github.com/ory/kratos', build: 'module-source', releases: {} },
 };
 
@@ -48,7 +53,12 @@ async function onPath(name: string): Promise<string | undefined> {
 }
 
 /** Runs a command, reporting each line it prints as progress; rejects with its last lines. */
-function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv }, onLine: (line: string) => void): Promise<void> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv },
+  onLine: (line: string) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
@@ -62,11 +72,18 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
     child.stdout.on('data', take);
     child.stderr.on('data', take);
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${tail.join('\n')}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${tail.join('\n')}`)),
+    );
   });
 }
 
-async function download(name: ProvisionedBinary, recipe: Recipe, target: string, progress: ProgressFn): Promise<boolean> {
+async function download(
+  name: ProvisionedBinary,
+  recipe: Recipe,
+  target: string,
+  progress: ProgressFn,
+): Promise<boolean> {
   const release = recipe.releases[`${process.platform}-${process.arch}`];
   if (!release) return false;
   progress({ step: `downloading ${name} ${recipe.version}`, fraction: 0 });
@@ -82,7 +99,8 @@ async function download(name: ProvisionedBinary, recipe: Recipe, target: string,
     got += chunk.length;
     if (total) progress({ step: `downloading ${name} ${recipe.version}`, fraction: got / total });
   }
-  if (hash.digest('hex') !== release.sha256) throw new Error(`${release.url}: sha256 does not match the pinned checksum`);
+  if (hash.digest('hex') !== release.sha256)
+    throw new Error(`${release.url}: sha256 does not match the pinned checksum`);
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), `apprun-${name}-`));
   try {
     const archive = path.join(tmp, 'archive.tar.gz');
@@ -102,7 +120,11 @@ async function goBuild(name: ProvisionedBinary, recipe: Recipe, target: string, 
   const onLine = (line: string) => {
     if (!line.startsWith('go: downloading')) packages++;
     if (packages % 25 === 0 || line.startsWith('go: downloading')) {
-      progress({ step: `building ${name} ${recipe.version} from the Go module (minutes on a cold cache): ${line.startsWith('go: downloading') ? line.slice(4) : `${packages} packages compiled`}` });
+      progress({
+        step:
+          `building ${name} ${recipe.version} from the Go module (minutes on a cold cache): ` +
+          `${line.startsWith('go: downloading') ? line.slice(4) : `${packages} packages compiled`}`,
+      });
     }
   };
   progress({ step: `building ${name} ${recipe.version} from the Go module (minutes on a cold cache)`, fraction: 0 });
@@ -132,7 +154,11 @@ async function goBuild(name: ProvisionedBinary, recipe: Recipe, target: string, 
  * Finds or makes a service binary: APPRUN_BIN_DIR / PATH → the binary cache → an official release with a pinned
  * sha256 → a build from the Go module when `go` is installed. The error says what was tried and what to do.
  */
-export async function provisionBinary(name: ProvisionedBinary, cacheDir: string, progress: ProgressFn = () => undefined): Promise<string> {
+export async function provisionBinary(
+  name: ProvisionedBinary,
+  cacheDir: string,
+  progress: ProgressFn = () => undefined,
+): Promise<string> {
   const recipe = RECIPES[name];
   const tried: string[] = [];
   if (process.env.APPRUN_BIN_DIR) {

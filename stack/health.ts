@@ -17,7 +17,9 @@ export async function checkHealth(check: HealthCheck): Promise<void> {
     case 'tcp':
       return new Promise((resolve, reject) => {
         const socket = net.connect({ host: check.host, port: check.port });
-        socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no TCP answer from ${check.host}:${check.port} in ${timeoutMs} ms`)));
+        socket.setTimeout(timeoutMs, () =>
+          socket.destroy(new Error(`no TCP answer from ${check.host}:${check.port} in ${timeoutMs} ms`)),
+        );
         socket.once('connect', () => {
           socket.end();
           resolve();
@@ -43,7 +45,11 @@ export async function checkHealth(check: HealthCheck): Promise<void> {
  * Polls the check until it passes, the deadline passes, or abort() says the process is gone (no point waiting for a
  * health check of a process that has exited). The error names the last failure.
  */
-export async function waitHealthy(check: HealthCheck, timeoutMs: number, abort: () => string | undefined): Promise<void> {
+export async function waitHealthy(
+  check: HealthCheck,
+  timeoutMs: number,
+  abort: () => string | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let delay = 25;
   let lastError = 'not checked yet';

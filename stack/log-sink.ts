@@ -25,7 +25,9 @@ export class LogSink {
     for (const line of parts) this.push(line);
   }
 
-  /** A line from the supervisor itself (start, exit, restart), marked so it stands out from the service's own output. */
+  /**
+   * A line from the supervisor itself (start, exit, restart), marked so it stands out from the service's own output.
+   */
   note(message: string): void {
     this.push(`[apprun ${new Date().toISOString()}] ${message}`);
   }

@@ -24,7 +24,12 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
  * (in name order, each in its own transaction, recorded with its checksum), and sets the per-install password of
  * the role PostgREST logs in with. Safe to run on every start and from two processes at once (advisory lock).
  */
-export async function migrate(maintenanceUrl: string, appUrl: string, secrets: StackSecrets, progress: ProgressFn): Promise<string[]> {
+export async function migrate(
+  maintenanceUrl: string,
+  appUrl: string,
+  secrets: StackSecrets,
+  progress: ProgressFn,
+): Promise<string[]> {
   await withClient(maintenanceUrl, async (client) => {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [APP_DATABASE]);
     if (!rowCount) {
@@ -39,10 +44,13 @@ export async function migrate(maintenanceUrl: string, appUrl: string, secrets: S
     try {
       await client.query('create schema if not exists app_private');
       await client.query(
-        'create table if not exists app_private.migrations (name text primary key, checksum text not null, applied_at timestamptz not null default now())',
+        'create table if not exists app_private.migrations (name text primary key, checksum text not null, ' +
+          'applied_at timestamptz not null default now())',
       );
       const applied = new Map<string, string>(
-        (await client.query<{ name: string; checksum: string }>('select name, checksum from app_private.migrations')).rows.map((r) => [r.name, r.checksum]),
+        (
+          await client.query<{ name: string; checksum: string }>('select name, checksum from app_private.migrations')
+        ).rows.map((r) => [r.name, r.checksum]),
       );
       const newlyApplied: string[] = [];
       for (const [i, file] of files.entries()) {
@@ -68,7 +76,9 @@ export async function migrate(maintenanceUrl: string, appUrl: string, secrets: S
         newlyApplied.push(file);
       }
       // Not a migration: the password is per install and lives only in the app home.
-      await client.query(`alter role authenticator with login password '${secrets.authenticatorPassword.replace(/'/g, "''")}'`);
+      await client.query(
+        `alter role authenticator with login password '${secrets.authenticatorPassword.replace(/'/g, "''")}'`,
+      );
       return newlyApplied;
     } finally {
       await client.query('select pg_advisory_unlock(7426001)').catch(() => undefined);

@@ -40,7 +40,10 @@ export function describeExit(code: number | null, signal: NodeJS.Signals | null,
   return { code, signal, reason, at: Date.now() };
 }
 
-/** Runs each service as a child process of the core, in its own process group so a terminal's Ctrl-C reaches only the core. */
+/**
+ * Runs each service as a child process of the core, in its own process group so a terminal's Ctrl-C reaches only the
+ * core.
+ */
 export class NativeDriver extends EventEmitter implements Driver {
   readonly kind = 'native' as const;
   private readonly services = new Map<ServiceName, Managed>();
@@ -73,7 +76,9 @@ export class NativeDriver extends EventEmitter implements Driver {
     const { command } = spec;
     // setpriv --pdeathsig: the kernel kills the service if the core dies without stopping it (kill -9, crash), so no
     // orphan outlives the core; pid files catch whatever still escapes (reaped on the next start).
-    const [file, args] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', command.path, ...command.args]] : [command.path, command.args];
+    const [file, args] = SETPRIV
+      ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', command.path, ...command.args]]
+      : [command.path, command.args];
     const child = spawn(file, args, {
       cwd: command.cwd,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...command.env },
@@ -125,7 +130,12 @@ export class NativeDriver extends EventEmitter implements Driver {
     const managed = this.services.get(name);
     const child = managed?.child;
     const running = !!child && child.exitCode === null && child.signalCode === null;
-    return { running, pid: running ? child.pid : undefined, startedAt: running ? managed.startedAt : undefined, lastExit: managed?.lastExit };
+    return {
+      running,
+      pid: running ? child.pid : undefined,
+      startedAt: running ? managed.startedAt : undefined,
+      lastExit: managed?.lastExit,
+    };
   }
 
   logs(name: ServiceName, tail: number): string[] {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PORTS, PortInUseError, assertPortFree, parsePortBase, portMap } from './ports.js';
+import { assertPortFree, DEFAULT_PORTS, PortInUseError, parsePortBase, portMap } from './ports.js';
 
 describe('portMap', () => {
   it('uses the POC defaults without a base', () => {

@@ -52,7 +52,8 @@ export class PortInUseError extends Error {
     readonly owner: string,
   ) {
     super(
-      `port ${port} (${owner}) is already in use on 127.0.0.1 — stop whatever holds it, or move apprun's ports with APPRUN_PORT_BASE=<base>`,
+      `port ${port} (${owner}) is already in use on 127.0.0.1 — stop whatever holds it, or move apprun's ports with ` +
+        `APPRUN_PORT_BASE=<base>`,
     );
     this.name = 'PortInUseError';
   }

@@ -85,7 +85,9 @@ export class ProcessTreeSampler {
         const prev = this.previous.get(key);
         this.previous.set(key, { ticks, at: now });
         const cpuPercent =
-          prev && now > prev.at ? Math.max(0, ((ticks - prev.ticks) / CLOCK_TICKS_PER_SECOND / ((now - prev.at) / 1000)) * 100) : 0;
+          prev && now > prev.at
+            ? Math.max(0, ((ticks - prev.ticks) / CLOCK_TICKS_PER_SECOND / ((now - prev.at) / 1000)) * 100)
+            : 0;
         result.set(key, { memoryBytes: memories.reduce((a, b) => a + b, 0), cpuPercent });
       }),
     );

@@ -13,7 +13,8 @@ export interface ServiceUser {
 
 /**
  * Postgres refuses to run as root. When apprun itself runs as root (servers, CI containers), services run as an
- * unprivileged user: 'postgres' if the machine has one, else a system user 'apprun' created once. Undefined when not root.
+ * unprivileged user: 'postgres' if the machine has one, else a system user 'apprun' created once. Undefined when not
+ * root.
  */
 export async function serviceUser(): Promise<ServiceUser | undefined> {
   if (process.getuid?.() !== 0) return undefined;
@@ -21,9 +22,13 @@ export async function serviceUser(): Promise<ServiceUser | undefined> {
     const found = await lookup(name);
     if (found) return found;
   }
-  await run('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'apprun']).catch((err: Error) => {
-    throw new Error(`running as root, and no unprivileged user to run Postgres as: useradd apprun failed: ${err.message}`);
-  });
+  await run('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'apprun']).catch(
+    (err: Error) => {
+      throw new Error(
+        `running as root, and no unprivileged user to run Postgres as: useradd apprun failed: ${err.message}`,
+      );
+    },
+  );
   const created = await lookup('apprun');
   if (!created) throw new Error('useradd apprun succeeded but the user cannot be found');
   return created;

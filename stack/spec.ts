@@ -60,7 +60,11 @@ export const MEMORY_BUDGET_MB = {
 
 export const APPLIANCE_BUDGET_MB =
   MEMORY_BUDGET_MB.total -
-  (MEMORY_BUDGET_MB.postgres + MEMORY_BUDGET_MB.postgrest + MEMORY_BUDGET_MB.kratos + MEMORY_BUDGET_MB.temporal + MEMORY_BUDGET_MB.minio);
+  (MEMORY_BUDGET_MB.postgres +
+    MEMORY_BUDGET_MB.postgrest +
+    MEMORY_BUDGET_MB.kratos +
+    MEMORY_BUDGET_MB.temporal +
+    MEMORY_BUDGET_MB.minio);
 
 /** Orders specs so every service comes after its dependencies; throws on unknown or cyclic dependencies. */
 export function startOrder(specs: ServiceSpec[]): ServiceSpec[] {

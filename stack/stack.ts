@@ -1,7 +1,7 @@
-import { SERVICE_NAMES } from './service-identity.js';
 import { provisionBinary } from './binaries.js';
-import { type AppHome, type StackSecrets, resolveCacheDir } from './home.js';
+import { type AppHome, resolveCacheDir, type StackSecrets } from './home.js';
 import type { PortMap } from './ports.js';
+import { SERVICE_NAMES } from './service-identity.js';
 import { serviceUser } from './service-user.js';
 import { kratosSpec } from './services/kratos.js';
 import { minioSpec } from './services/minio.js';
@@ -29,9 +29,16 @@ export function portOwners(ports: PortMap): [number, string][] {
 }
 
 /** The specs of the whole stack; binaries are found or provisioned first (with progress). */
-export async function stackSpecs(home: AppHome, ports: PortMap, secrets: StackSecrets, jwks: string, progress: ProgressFn): Promise<ServiceSpec[]> {
+export async function stackSpecs(
+  home: AppHome,
+  ports: PortMap,
+  secrets: StackSecrets,
+  jwks: string,
+  progress: ProgressFn,
+): Promise<ServiceSpec[]> {
   const cacheDir = resolveCacheDir();
-  const binary = (name: 'temporal' | 'minio' | 'kratos') => provisionBinary(name, cacheDir, (e) => progress({ ...e, service: name }));
+  const binary = (name: 'temporal' | 'minio' | 'kratos') =>
+    provisionBinary(name, cacheDir, (e) => progress({ ...e, service: name }));
   // One at a time: a cold build of each takes minutes and both cores.
   const kratos = await binary('kratos');
   const temporal = await binary('temporal');

@@ -29,7 +29,12 @@ class FakeDriver extends EventEmitter implements Driver {
   }
   crash(name: ServiceName) {
     this.running.set(name, false);
-    this.emit('exit', name, { code: null, signal: 'SIGKILL', reason: 'killed by SIGKILL', at: Date.now() } satisfies ProcessExit);
+    this.emit('exit', name, {
+      code: null,
+      signal: 'SIGKILL',
+      reason: 'killed by SIGKILL',
+      at: Date.now(),
+    } satisfies ProcessExit);
   }
 }
 
@@ -91,7 +96,10 @@ describe('Supervisor', () => {
   it('reports a service that exits while starting, with its log tail', async () => {
     const driver = new FakeDriver();
     driver.start = async (s) => void driver.running.set(s.name, false);
-    const bad = { ...spec('postgres'), health: { kind: 'custom' as const, describe: 'never', run: async () => Promise.reject(new Error('no')) } };
+    const bad = {
+      ...spec('postgres'),
+      health: { kind: 'custom' as const, describe: 'never', run: async () => Promise.reject(new Error('no')) },
+    };
     const sup = new Supervisor(driver, [bad]);
     await expect(sup.startAll()).rejects.toThrow(/exited while starting[\s\S]*last line/);
     expect(sup.snapshot()[0]!.state).toBe('failed');
@@ -104,14 +112,22 @@ describe('Supervisor health monitor', () => {
     try {
       const driver = new FakeDriver();
       let answering = true;
-      const hung = { ...spec('minio'), health: { kind: 'custom' as const, describe: 'ping', run: async () => (answering ? undefined : Promise.reject(new Error('no answer'))) } };
+      const hung = {
+        ...spec('minio'),
+        health: {
+          kind: 'custom' as const,
+          describe: 'ping',
+          run: async () => (answering ? undefined : Promise.reject(new Error('no answer'))),
+        },
+      };
       const sup = new Supervisor(driver, [hung], () => undefined, 1000);
       await sup.startAll();
       answering = false;
       await vi.advanceTimersByTimeAsync(3500); // three failed checks
       expect(driver.stops).toEqual(['minio']);
       answering = true;
-      while (sup.snapshot()[0]!.state !== 'healthy' || sup.snapshot()[0]!.restarts === 0) await vi.advanceTimersByTimeAsync(100);
+      while (sup.snapshot()[0]!.state !== 'healthy' || sup.snapshot()[0]!.restarts === 0)
+        await vi.advanceTimersByTimeAsync(100);
       expect(driver.starts).toEqual(['minio', 'minio']);
       await sup.stopAll();
     } finally {

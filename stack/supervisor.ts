@@ -56,7 +56,15 @@ export class Supervisor extends EventEmitter {
   ) {
     super();
     this.order = startOrder(specs);
-    for (const spec of this.order) this.entries.set(spec.name, { spec, state: 'stopped', restarts: 0, crashes: [], failedChecks: 0, checking: false });
+    for (const spec of this.order)
+      this.entries.set(spec.name, {
+        spec,
+        state: 'stopped',
+        restarts: 0,
+        crashes: [],
+        failedChecks: 0,
+        checking: false,
+      });
     driver.on('exit', (name: ServiceName, exit: ProcessExit) => this.onUnexpectedExit(name, exit));
   }
 
@@ -71,7 +79,10 @@ export class Supervisor extends EventEmitter {
     for (const spec of this.order) {
       // Dependencies come earlier in this.order, so their promises exist already.
       const deps = spec.dependsOn.map((d) => started.get(d)!);
-      started.set(spec.name, Promise.all(deps).then(() => this.start(spec.name)));
+      started.set(
+        spec.name,
+        Promise.all(deps).then(() => this.start(spec.name)),
+      );
     }
     const results = await Promise.allSettled(started.values());
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -97,7 +108,9 @@ export class Supervisor extends EventEmitter {
             entry.failedChecks = 0;
             const reason = `health check failed ${FAILED_CHECKS} times in a row (${err.message})`;
             this.progress({ service: entry.spec.name, step: `${reason}; restarting` });
-            void this.driver.stop(entry.spec.name, entry.spec.stopTimeoutMs).then(() => this.onUnexpectedExit(entry.spec.name, { code: null, signal: null, reason, at: Date.now() }));
+            void this.driver
+              .stop(entry.spec.name, entry.spec.stopTimeoutMs)
+              .then(() => this.onUnexpectedExit(entry.spec.name, { code: null, signal: null, reason, at: Date.now() }));
           })
           .finally(() => (entry.checking = false));
       }
@@ -116,7 +129,8 @@ export class Supervisor extends EventEmitter {
     const entry = this.entry(name);
     clearTimeout(entry.restartTimer);
     for (const dep of entry.spec.dependsOn) {
-      if (this.entry(dep).state !== 'healthy') throw new Error(`cannot start ${name}: ${dep} is ${this.entry(dep).state}`);
+      if (this.entry(dep).state !== 'healthy')
+        throw new Error(`cannot start ${name}: ${dep} is ${this.entry(dep).state}`);
     }
     this.set(entry, 'starting');
     entry.failure = undefined;
@@ -137,7 +151,9 @@ export class Supervisor extends EventEmitter {
       await this.driver.stop(name, spec.stopTimeoutMs).catch(() => undefined);
       entry.failure = { reason, logTail: this.driver.logs(name, 20) };
       this.set(entry, 'failed');
-      throw new Error(`${reason}\n  last log lines of ${name}:\n${entry.failure.logTail.map((l) => `    ${l}`).join('\n')}`);
+      throw new Error(
+        `${reason}\n  last log lines of ${name}:\n${entry.failure.logTail.map((l) => `    ${l}`).join('\n')}`,
+      );
     }
   }
 

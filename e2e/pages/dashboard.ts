@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Page, type TestInfo, expect } from '@playwright/test';
+import { expect, type Page, type TestInfo } from '@playwright/test';
 import { SCREENSHOTS } from '../stack';
 
 /** The dashboard shell: navigation, theme, screenshots. Works on a browser page (web mode) or the Electron window. */

@@ -1,4 +1,4 @@
-import { type Page, expect } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 export class FunctionsPage {
   constructor(readonly page: Page) {}
@@ -16,6 +16,9 @@ export class FunctionsPage {
     await this.page.getByTestId('invoke-submit').click();
     const result = this.page.getByTestId('invoke-result');
     await expect(result).toBeVisible();
-    return { output: (await result.getByTestId('invoke-output').textContent()) ?? '', timings: (await result.getByTestId('invoke-timings').textContent()) ?? '' };
+    return {
+      output: (await result.getByTestId('invoke-output').textContent()) ?? '',
+      timings: (await result.getByTestId('invoke-timings').textContent()) ?? '',
+    };
   }
 }

@@ -1,4 +1,4 @@
-import { type Locator, type Page, expect } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { SERVICE_NAMES } from '../../server/api/contract';
 
 export class OverviewPage {
@@ -9,7 +9,8 @@ export class OverviewPage {
   }
 
   async expectAllHealthy(): Promise<void> {
-    for (const s of SERVICE_NAMES) await expect(this.card(s).getByTestId('state')).toHaveText('healthy', { timeout: 60_000 });
+    for (const s of SERVICE_NAMES)
+      await expect(this.card(s).getByTestId('state')).toHaveText('healthy', { timeout: 60_000 });
     await expect(this.page.getByTestId('budget-summary')).toContainText('5 of 5 services healthy');
   }
 

@@ -1,4 +1,4 @@
-import { type Page, expect } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 /** Tenant screens ask for a tenant user once; the session then holds across screens until sign-out. */
 export async function signIn(page: Page, email: string, password: string): Promise<void> {

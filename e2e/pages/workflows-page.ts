@@ -1,4 +1,4 @@
-import { type Locator, type Page, expect } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export class WorkflowsPage {
   constructor(readonly page: Page) {}
@@ -13,11 +13,15 @@ export class WorkflowsPage {
 
   /** Waits (retries take a few seconds of backoff) for the open workflow's status. */
   async expectStatus(status: string): Promise<void> {
-    await expect(this.page.getByTestId('workflow-detail').getByRole('heading').locator('.badge')).toHaveText(status, { timeout: 20_000 });
+    await expect(this.page.getByTestId('workflow-detail').getByRole('heading').locator('.badge')).toHaveText(status, {
+      timeout: 20_000,
+    });
   }
 
   async attempts(activity: string): Promise<string[]> {
-    return (await this.page.getByTestId(`timeline-${activity}`).getByTestId('timeline-attempt').allTextContents()).map((t) => t.trim());
+    return (await this.page.getByTestId(`timeline-${activity}`).getByTestId('timeline-attempt').allTextContents()).map(
+      (t) => t.trim(),
+    );
   }
 
   temporalUiLink(): Locator {

@@ -1,5 +1,5 @@
-import { type Page, type TestInfo, expect } from '@playwright/test';
 import path from 'node:path';
+import { expect, type Page, type TestInfo } from '@playwright/test';
 import { Dashboard } from '../pages/dashboard';
 import { FunctionsPage } from '../pages/functions-page';
 import { OverviewPage } from '../pages/overview-page';
@@ -76,7 +76,9 @@ export async function registrationWithRetries(page: Page, testInfo: TestInfo): P
     expect.stringMatching(/^attempt 2 · .* · failed — injected failure 2 of 2$/),
     expect.stringMatching(/^attempt 3 · .* · completed$/),
   ]);
-  expect(await workflows.attempts('CreateDefaultProject')).toEqual([expect.stringMatching(/^attempt 1 · .* · completed$/)]);
+  expect(await workflows.attempts('CreateDefaultProject')).toEqual([
+    expect.stringMatching(/^attempt 1 · .* · completed$/),
+  ]);
   await expect(workflows.temporalUiLink()).toHaveAttribute('href', /\/namespaces\/default\/workflows\/registration-/);
   await dashboard.screenshot('workflows', testInfo);
   // the welcome email reached the outbox (the session holds across screens)

@@ -88,7 +88,9 @@ export class FakeMenu {
   item(label: string, items = this.template): MenuItemConstructorOptions | undefined {
     for (const item of items) {
       if (item.label === label) return item;
-      const found = Array.isArray(item.submenu) ? this.item(label, item.submenu as MenuItemConstructorOptions[]) : undefined;
+      const found = Array.isArray(item.submenu)
+        ? this.item(label, item.submenu as MenuItemConstructorOptions[])
+        : undefined;
       if (found) return found;
     }
     return undefined;

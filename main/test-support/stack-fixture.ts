@@ -5,7 +5,14 @@ export function stackWith(states: ServiceState[]): StackView {
   return {
     driver: 'native',
     budgetBytes: 1024 ** 3,
-    services: states.map((state, i) => ({ name: SERVICE_NAMES[i % SERVICE_NAMES.length]!, description: '', state, ports: {}, restarts: 0, memoryBudgetMb: 100 })),
+    services: states.map((state, i) => ({
+      name: SERVICE_NAMES[i % SERVICE_NAMES.length]!,
+      description: '',
+      state,
+      ports: {},
+      restarts: 0,
+      memoryBudgetMb: 100,
+    })),
     workflowWorker: { state: 'running' },
   };
 }

@@ -50,7 +50,9 @@ export function App() {
   ) : workflow ? (
     <Workflows selected={workflow[1] ? decodeURIComponent(workflow[1]) : undefined} />
   ) : (
-    ({ '#/settings': <Settings />, '#/functions': <Functions />, '#/outbox': <Outbox />, '#/storage': <Storage /> }[route] ?? <Overview />)
+    ({ '#/settings': <Settings />, '#/functions': <Functions />, '#/outbox': <Outbox />, '#/storage': <Storage /> }[
+      route
+    ] ?? <Overview />)
   );
   const current = (href: string) => (route === href || (href === '#/workflows' && workflow) ? 'page' : undefined);
   return (

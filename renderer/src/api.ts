@@ -2,7 +2,9 @@ import { ApiCallError, type ApprunApi, createHttpApi } from '../../server/api/co
 
 export { ApiCallError as ApiError };
 
-/** Desktop: the preload's typed bridge (IPC); in a browser: the same contract over HTTP, same origin, with the cookie. */
+/**
+ * Desktop: the preload's typed bridge (IPC); in a browser: the same contract over HTTP, same origin, with the cookie.
+ */
 export const api: ApprunApi = window.apprun ?? createHttpApi('', { 'x-apprun-ui': '1' });
 
 /** Anything a call threw as an ApiError: over IPC a refusal arrives as a plain Error, without the gateway's code. */

@@ -1,7 +1,12 @@
 /** Memory in MB (2^20 bytes, as the budget is stated); '—' before the first sample. */
 export const mb = (bytes: number | undefined) => (bytes === undefined ? '—' : `${(bytes / 2 ** 20).toFixed(1)} MB`);
 /** A file or object size: bytes, KiB or MiB (binary units, as the upload limits are stated). */
-export const fileSize = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+export const fileSize = (bytes: number) =>
+  bytes < 1024
+    ? `${bytes} B`
+    : bytes < 2 ** 20
+      ? `${(bytes / 1024).toFixed(1)} KiB`
+      : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 export const pct = (p: number | undefined) => (p === undefined ? '—' : `${p.toFixed(1)} %`);
 
 export function uptime(startedAt: number | undefined, now = Date.now()): string {

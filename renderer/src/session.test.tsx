@@ -5,7 +5,12 @@ import type { LoginView } from '../../server/api/contract';
 import { ApiError, api } from './api';
 import { SessionProvider, TenantScreen } from './session';
 
-const login = (token: string): LoginView => ({ access_token: token, expires_in: 900, session_token: 'kratos-session' });
+const login = (token: string): LoginView => ({
+  access_token: token,
+  token_type: 'Bearer' as const,
+  expires_in: 900,
+  session_token: 'kratos-session',
+});
 
 /** Two tenant screens under one provider, switched like App switches routes. */
 function Dashboard({ route }: { route: 'functions' | 'storage' }) {
@@ -13,11 +18,19 @@ function Dashboard({ route }: { route: 'functions' | 'storage' }) {
     <SessionProvider>
       {route === 'functions' ? (
         <TenantScreen title="Functions" what="Functions">
-          {(s) => <p data-testid="functions-of">functions of {s.email} with {s.token}</p>}
+          {(s) => (
+            <p data-testid="functions-of">
+              functions of {s.email} with {s.token}
+            </p>
+          )}
         </TenantScreen>
       ) : (
         <TenantScreen title="Storage" what="Objects">
-          {(s) => <p data-testid="storage-of">objects of {s.email} with {s.token}</p>}
+          {(s) => (
+            <p data-testid="storage-of">
+              objects of {s.email} with {s.token}
+            </p>
+          )}
         </TenantScreen>
       )}
     </SessionProvider>
@@ -60,7 +73,9 @@ describe('the tenant session', () => {
   });
 
   it('shows a refused sign-in with its code and message, and stays signed out', async () => {
-    vi.spyOn(api, 'login').mockRejectedValue(new ApiError(401, 'invalid_credentials', 'the email or password is wrong'));
+    vi.spyOn(api, 'login').mockRejectedValue(
+      new ApiError(401, 'invalid_credentials', 'the email or password is wrong'),
+    );
     render(<Dashboard route="functions" />);
     await signIn('alice@test.com', 'wrong');
     expect(screen.getByRole('alert').textContent).toBe('invalid_credentials: the email or password is wrong');

@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, createContext, useContext, useState } from 'react';
+import { createContext, type FormEvent, type ReactNode, useContext, useState } from 'react';
 import { api } from './api';
 import { ErrorNotice } from './components/Notice';
 import { useAction } from './use-action';
@@ -9,7 +9,9 @@ export interface TenantSession {
   email: string;
 }
 
-const SessionContext = createContext<{ session?: TenantSession; setSession: (s?: TenantSession) => void }>({ setSession: () => undefined });
+const SessionContext = createContext<{ session?: TenantSession; setSession: (s?: TenantSession) => void }>({
+  setSession: () => undefined,
+});
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<TenantSession>();
@@ -28,13 +30,28 @@ function SignIn({ what }: { what: string }) {
   return (
     <form onSubmit={submit} data-testid="signin-form" noValidate>
       <p className="muted">
-        {what} belong to a tenant: sign in as one of its users (seeded: alice@test.com, bob@test.com, charlie@test.com; dev password apprun-dev-password).
+        {what} belong to a tenant: sign in as one of its users (seeded: alice@test.com, bob@test.com, charlie@test.com;
+        dev password apprun-dev-password).
       </p>
       <label>
-        Email <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="username" data-testid="signin-email" />
+        Email{' '}
+        <input
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          autoComplete="username"
+          data-testid="signin-email"
+        />
       </label>
       <label>
-        Password <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" data-testid="signin-password" />
+        Password{' '}
+        <input
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoComplete="current-password"
+          data-testid="signin-password"
+        />
       </label>
       <button type="submit" className="primary" disabled={busy}>
         Sign in
@@ -45,7 +62,15 @@ function SignIn({ what }: { what: string }) {
 }
 
 /** A tenant screen: the sign-in form until there is a session, then the screen with who is signed in. */
-export function TenantScreen({ title, what, children }: { title: string; what: string; children: (session: TenantSession) => ReactNode }) {
+export function TenantScreen({
+  title,
+  what,
+  children,
+}: {
+  title: string;
+  what: string;
+  children: (session: TenantSession) => ReactNode;
+}) {
   const { session, setSession } = useContext(SessionContext);
   const id = `${title.toLowerCase()}-title`;
   return (

@@ -45,7 +45,11 @@ describe('useAction', () => {
       }),
     );
     expect(result.current.error).toBeInstanceOf(ApiError);
-    expect(result.current.error).toMatchObject({ status: 0, code: 'error', message: 'the apprun core is still starting' });
+    expect(result.current.error).toMatchObject({
+      status: 0,
+      code: 'error',
+      message: 'the apprun core is still starting',
+    });
   });
 
   it('clears the last error when the next action starts', async () => {

@@ -50,29 +50,42 @@ describe('usePoll', () => {
     expect(result.current.data).toBeUndefined();
   });
 
-  it('keeps the last good data beside the error of a failed call, and clears the error on the next success', async () => {
-    const answers: (() => Promise<string>)[] = [
-      async () => 'first',
-      async () => {
-        throw new ApiError(503, 'temporal_unavailable', 'Temporal is not answering');
-      },
-      async () => 'third',
-    ];
-    const { result } = renderHook(() => usePoll(() => answers.shift()!(), 1000));
-    await settle();
-    expect(result.current.data).toBe('first');
-    await advance(1000);
-    expect(result.current.data).toBe('first');
-    expect(result.current.error).toMatchObject({ status: 503, code: 'temporal_unavailable', message: 'Temporal is not answering' });
-    await advance(1000);
-    expect(result.current).toMatchObject({ data: 'third', error: undefined });
-  });
+  it(
+    'keeps the last good data beside the error of a failed call, and clears the error on the next ' + 'success',
+    async () => {
+      const answers: (() => Promise<string>)[] = [
+        async () => 'first',
+        async () => {
+          throw new ApiError(503, 'temporal_unavailable', 'Temporal is not answering');
+        },
+        async () => 'third',
+      ];
+      const { result } = renderHook(() => usePoll(() => answers.shift()!(), 1000));
+      await settle();
+      expect(result.current.data).toBe('first');
+      await advance(1000);
+      expect(result.current.data).toBe('first');
+      expect(result.current.error).toMatchObject({
+        status: 503,
+        code: 'temporal_unavailable',
+        message: 'Temporal is not answering',
+      });
+      await advance(1000);
+      expect(result.current).toMatchObject({ data: 'third', error: undefined });
+    },
+  );
 
   it('turns anything else thrown into an ApiError with code "error"', async () => {
-    const { result } = renderHook(() => usePoll(() => Promise.reject(new Error("Error invoking remote method 'apprun:stack'")), 1000));
+    const { result } = renderHook(() =>
+      usePoll(() => Promise.reject(new Error("Error invoking remote method 'apprun:stack'")), 1000),
+    );
     await settle();
     expect(result.current.error).toBeInstanceOf(ApiError);
-    expect(result.current.error).toMatchObject({ status: 0, code: 'error', message: "Error invoking remote method 'apprun:stack'" });
+    expect(result.current.error).toMatchObject({
+      status: 0,
+      code: 'error',
+      message: "Error invoking remote method 'apprun:stack'",
+    });
     expect(result.current.loading).toBe(false);
   });
 
@@ -120,7 +133,9 @@ describe('usePoll', () => {
       calls.set(prefix, deferred<string>());
       return calls.get(prefix)!.promise;
     });
-    const { result, rerender } = renderHook(({ prefix }) => usePoll(() => fn(prefix), 5000, [prefix]), { initialProps: { prefix: 'r' } });
+    const { result, rerender } = renderHook(({ prefix }) => usePoll(() => fn(prefix), 5000, [prefix]), {
+      initialProps: { prefix: 'r' },
+    });
     rerender({ prefix: 'reports/' });
     expect(fn.mock.calls.map(([p]) => p)).toEqual(['r', 'reports/']);
     calls.get('reports/')!.resolve('objects under reports/');

@@ -2,6 +2,7 @@
 // Electron IPC (the preload relays the channels below, and nothing else). Types only: safe to import anywhere.
 
 export { SERVICE_NAMES, SERVICE_STATES, type ServiceName, type ServiceState } from '../../stack/service-identity.js';
+
 import type { Static } from 'typebox';
 import type { ServiceName } from '../../stack/service-identity.js';
 import type * as Auth from './schemas/auth.js';
@@ -106,7 +107,10 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
  * The contract for a caller holding the per-run admin token: the desktop shell, the CLI, benchmarks and tests. The
  * one admin client: nothing else speaks to /api/* by hand.
  */
-export function adminApi(core: { gatewayUrl: string; adminToken: string }, options: { fetchImpl?: typeof fetch; timeoutMs?: number } = {}): ApprunApi {
+export function adminApi(
+  core: { gatewayUrl: string; adminToken: string },
+  options: { fetchImpl?: typeof fetch; timeoutMs?: number } = {},
+): ApprunApi {
   return createHttpApi(core.gatewayUrl, { 'x-apprun-admin-token': core.adminToken }, options);
 }
 
@@ -128,8 +132,22 @@ export class ApiCallError extends Error {
  * The contract over HTTP, for both transports: the browser (same origin, the dashboard cookie, the CSRF header) and
  * the Electron main process (the gateway's URL and the admin token) differ only in baseUrl and headers.
  */
-export function createHttpApi(baseUrl: string, headers: Record<string, string>, { fetchImpl = fetch, timeoutMs }: { fetchImpl?: typeof fetch; timeoutMs?: number } = {}): ApprunApi {
-  const send = async (method: string, path: string, init: { json?: unknown; form?: FormData; text?: string; bytes?: { data: Uint8Array; type: string }; token?: string } = {}) => {
+export function createHttpApi(
+  baseUrl: string,
+  headers: Record<string, string>,
+  { fetchImpl = fetch, timeoutMs }: { fetchImpl?: typeof fetch; timeoutMs?: number } = {},
+): ApprunApi {
+  const send = async (
+    method: string,
+    path: string,
+    init: {
+      json?: unknown;
+      form?: FormData;
+      text?: string;
+      bytes?: { data: Uint8Array; type: string };
+      token?: string;
+    } = {},
+  ) => {
     const h: Record<string, string> = { ...headers };
     if (init.token) h.authorization = `Bearer ${init.token}`;
     let body: BodyInit | undefined;
@@ -140,8 +158,7 @@ export function createHttpApi(baseUrl: string, headers: Record<string, string>, 
     else if (init.bytes) {
       h['content-type'] = init.bytes.type;
       body = new Blob([new Uint8Array(init.bytes.data)]);
-    }
-    else if (init.text !== undefined) {
+    } else if (init.text !== undefined) {
       h['content-type'] = 'text/plain; charset=utf-8';
       body = init.text;
     }
@@ -161,12 +178,15 @@ export function createHttpApi(baseUrl: string, headers: Record<string, string>, 
   return {
     stack: async () => json(await send('GET', '/api/stack')),
     metrics: async (since = 0) => json(await send('GET', `/api/stack/metrics?since=${Number(since)}`)),
-    logs: async (service, tail) => json(await send('GET', `/api/stack/${encodeURIComponent(service)}/logs?tail=${Number(tail)}`)),
-    control: async (service, action) => json(await send('POST', `/api/stack/${encodeURIComponent(service)}/${encodeURIComponent(action)}`)),
+    logs: async (service, tail) =>
+      json(await send('GET', `/api/stack/${encodeURIComponent(service)}/logs?tail=${Number(tail)}`)),
+    control: async (service, action) =>
+      json(await send('POST', `/api/stack/${encodeURIComponent(service)}/${encodeURIComponent(action)}`)),
     settings: async () => json(await send('GET', '/api/settings')),
     saveSettings: async (settings) => json(await send('PUT', '/api/settings', { json: settings })),
     login: async (email, password) => json(await send('POST', '/auth/login', { json: { email, password } })),
-    functions: async (token) => (await json<{ functions: FunctionView[] }>(await send('GET', '/functions', { token }))).functions,
+    functions: async (token) =>
+      (await json<{ functions: FunctionView[] }>(await send('GET', '/functions', { token }))).functions,
     deployFunction: async (token, name, module, manifest) => {
       const form = new FormData();
       form.append('name', name);
@@ -177,7 +197,13 @@ export function createHttpApi(baseUrl: string, headers: Record<string, string>, 
     invokeFunction: async (token, name, input) => {
       const res = await send('POST', `/functions/${encodeURIComponent(name)}/invoke`, { text: input, token });
       const text = await res.text();
-      if (res.ok) return { ok: true, status: res.status, output: text, timings: { compileMs: ms(res, 'compile'), instantiateMs: ms(res, 'instantiate'), runMs: ms(res, 'run') } };
+      if (res.ok)
+        return {
+          ok: true,
+          status: res.status,
+          output: text,
+          timings: { compileMs: ms(res, 'compile'), instantiateMs: ms(res, 'instantiate'), runMs: ms(res, 'run') },
+        };
       let error: { error?: string; message?: string } = {};
       try {
         error = JSON.parse(text);
@@ -190,18 +216,36 @@ export function createHttpApi(baseUrl: string, headers: Record<string, string>, 
       const res = await send('DELETE', `/functions/${encodeURIComponent(name)}`, { token });
       if (!res.ok) await json(res);
     },
-    workflows: async (token) => (await json<{ workflows: WorkflowSummaryView[] }>(await send('GET', '/workflows', { token }))).workflows,
-    workflow: async (token, workflowId) => json(await send('GET', `/workflows/${encodeURIComponent(workflowId)}`, { token })),
-    startRegistration: async (token, request) => json(await send('POST', '/workflows/registration', { json: request, token })),
+    workflows: async (token) =>
+      (await json<{ workflows: WorkflowSummaryView[] }>(await send('GET', '/workflows', { token }))).workflows,
+    workflow: async (token, workflowId) =>
+      json(await send('GET', `/workflows/${encodeURIComponent(workflowId)}`, { token })),
+    startRegistration: async (token, request) =>
+      json(await send('POST', '/workflows/registration', { json: request, token })),
     outbox: async (token) => json(await send('GET', '/data/outbox?order=created_at.desc&limit=100', { token })),
-    objects: async (token, prefix) => (await json<{ objects: StoredObjectView[] }>(await send('GET', `/storage?prefix=${encodeURIComponent(prefix)}`, { token }))).objects,
-    putObject: async (token, key, data, contentType) => json(await send('PUT', `/storage/${keyPath(key)}`, { bytes: { data, type: contentType || 'application/octet-stream' }, token })),
+    objects: async (token, prefix) =>
+      (
+        await json<{ objects: StoredObjectView[] }>(
+          await send('GET', `/storage?prefix=${encodeURIComponent(prefix)}`, { token }),
+        )
+      ).objects,
+    putObject: async (token, key, data, contentType) =>
+      json(
+        await send('PUT', `/storage/${keyPath(key)}`, {
+          bytes: { data, type: contentType || 'application/octet-stream' },
+          token,
+        }),
+      ),
     getObject: async (token, key) => {
       const res = await send('GET', `/storage/${keyPath(key)}`, { token });
       if (!res.ok) await json(res);
-      return { contentType: res.headers.get('content-type') ?? 'application/octet-stream', data: new Uint8Array(await res.arrayBuffer()) };
+      return {
+        contentType: res.headers.get('content-type') ?? 'application/octet-stream',
+        data: new Uint8Array(await res.arrayBuffer()),
+      };
     },
-    presignObject: async (token, key, seconds) => json(await send('GET', `/storage/${keyPath(key)}?presign=${Number(seconds)}`, { token })),
+    presignObject: async (token, key, seconds) =>
+      json(await send('GET', `/storage/${keyPath(key)}?presign=${Number(seconds)}`, { token })),
     deleteObject: async (token, key) => {
       const res = await send('DELETE', `/storage/${keyPath(key)}`, { token });
       if (!res.ok) await json(res);

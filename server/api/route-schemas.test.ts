@@ -29,20 +29,40 @@ async function routes(): Promise<RouteOptions[]> {
 }
 
 const methodsOf = (r: RouteOptions) => (Array.isArray(r.method) ? r.method : [r.method]);
-const hasRequest = (r: RouteOptions) => ['body', 'querystring', 'params', 'headers'].some((k) => r.schema && k in r.schema);
-const hasResponse = (r: RouteOptions) => !!r.schema?.response && Object.keys(r.schema.response as object).some((status) => /^[23]/.test(status));
+const hasRequest = (r: RouteOptions) =>
+  ['body', 'querystring', 'params', 'headers'].some((k) => r.schema && k in r.schema);
+const hasResponse = (r: RouteOptions) =>
+  !!r.schema?.response && Object.keys(r.schema.response as object).some((status) => /^[23]/.test(status));
 
 describe('every route has a request and a response schema', () => {
   it('lists the API surface, and none lacks a schema but the allow-listed', async () => {
     const all = await routes();
     const lacking = all
       .flatMap((r) => methodsOf(r).map((m) => ({ id: `${m} ${r.url}`, route: r })))
-      .filter(({ id, route }) => !(WITHOUT_SCHEMAS.some((re) => re.test(id)) || (hasRequest(route) && hasResponse(route))))
-      .map(({ id, route }) => `${id}${hasRequest(route) ? '' : ' (no request schema)'}${hasResponse(route) ? '' : ' (no response schema)'}`);
+      .filter(
+        ({ id, route }) => !(WITHOUT_SCHEMAS.some((re) => re.test(id)) || (hasRequest(route) && hasResponse(route))),
+      )
+      .map(
+        ({ id, route }) =>
+          `${id}${hasRequest(route) ? '' : ' (no request schema)'}${hasResponse(route) ? '' : ' (no response schema)'}`,
+      );
     expect(lacking).toEqual([]);
     // The surface DESIGN.md names is all there (a route that vanished would pass the check above).
     const ids = new Set(all.flatMap((r) => methodsOf(r).map((m) => `${m} ${r.url}`)));
-    for (const id of ['GET /healthz', 'POST /auth/login', 'POST /auth/register', 'GET /.well-known/jwks.json', 'DELETE /data/*', 'POST /functions/', 'POST /functions/:name/invoke', 'GET /workflows/:id', 'PUT /storage/*', 'GET /api/stack', 'POST /api/stack/:service/:action', 'PUT /api/settings']) {
+    for (const id of [
+      'GET /healthz',
+      'POST /auth/login',
+      'POST /auth/register',
+      'GET /.well-known/jwks.json',
+      'DELETE /data/*',
+      'POST /functions/',
+      'POST /functions/:name/invoke',
+      'GET /workflows/:id',
+      'PUT /storage/*',
+      'GET /api/stack',
+      'POST /api/stack/:service/:action',
+      'PUT /api/settings',
+    ]) {
       expect(ids, id).toContain(id);
     }
   });

@@ -11,19 +11,34 @@ export const SEED_EMAILS = ['alice@test.com', 'bob@test.com', 'charlie@test.com'
  * passwords follow it.
  */
 export async function syncIdentities(db: pg.Pool, kratos: KratosClient, settings: Settings): Promise<number> {
-  const { rows } = await db.query<{ id: string; email: string; name: string; tenant_id: string; role: string; kratos_identity_id: string | null }>(
-    'select id, email, name, tenant_id, role, kratos_identity_id from api.users order by email',
-  );
+  const { rows } = await db.query<{
+    id: string;
+    email: string;
+    name: string;
+    tenant_id: string;
+    role: string;
+    kratos_identity_id: string | null;
+  }>('select id, email, name, tenant_id, role, kratos_identity_id from api.users order by email');
   let created = 0;
   for (const user of rows) {
     const metadata = { tenant_id: user.tenant_id, role: user.role };
     const seeded = SEED_EMAILS.includes(user.email);
     let identityId = user.kratos_identity_id ?? (await kratos.findIdentityByEmail(user.email))?.id;
     if (!identityId && seeded) {
-      identityId = await kratos.createIdentity(user.email, user.name, settings.devPassword ?? DEFAULT_DEV_PASSWORD, metadata);
+      identityId = await kratos.createIdentity(
+        user.email,
+        user.name,
+        settings.devPassword ?? DEFAULT_DEV_PASSWORD,
+        metadata,
+      );
       created++;
     } else if (identityId && seeded && settings.devPassword) {
-      await kratos.updateIdentity(identityId, { email: user.email, name: user.name, metadata, password: settings.devPassword });
+      await kratos.updateIdentity(identityId, {
+        email: user.email,
+        name: user.name,
+        metadata,
+        password: settings.devPassword,
+      });
     }
     if (identityId && identityId !== user.kratos_identity_id) {
       await db.query('update api.users set kratos_identity_id = $1 where id = $2', [identityId, user.id]);

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { DomainError } from '../errors.js';
 
 interface UiMessage {
@@ -13,7 +13,9 @@ interface FlowError {
 
 /** Every message Kratos attached to a failed flow, flow-level and per field. */
 function messagesOf(body: FlowError): UiMessage[] {
-  return [...(body.ui?.messages ?? []), ...(body.ui?.nodes ?? []).flatMap((n) => n.messages ?? [])].filter((m) => m.type === 'error');
+  return [...(body.ui?.messages ?? []), ...(body.ui?.nodes ?? []).flatMap((n) => n.messages ?? [])].filter(
+    (m) => m.type === 'error',
+  );
 }
 
 // Kratos message ids: https://www.ory.sh/docs/kratos/concepts/ui-messages
@@ -37,12 +39,21 @@ export class KratosClient {
     private readonly adminUrl: string,
   ) {}
 
-  private async call<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
-    let res;
+  private async call<T>(
+    method: string,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> {
+    let res: Dispatcher.ResponseData;
     try {
       res = await request(url, {
         method: method as 'GET',
-        headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         headersTimeout: 10_000,
         bodyTimeout: 10_000,
@@ -56,35 +67,47 @@ export class KratosClient {
 
   private async flow(kind: 'registration' | 'login'): Promise<string> {
     const res = await this.call<{ id: string }>('GET', `${this.publicUrl}/self-service/${kind}/api`);
-    if (res.status !== 200) throw new DomainError('bad_upstream', 'identity_error', `Kratos did not open a ${kind} flow (${res.status})`);
+    if (res.status !== 200)
+      throw new DomainError('bad_upstream', 'identity_error', `Kratos did not open a ${kind} flow (${res.status})`);
     return res.body.id;
   }
 
   async register(email: string, password: string, name: string): Promise<KratosSession> {
     const flow = await this.flow('registration');
-    const res = await this.call<FlowError & { session_token?: string; session?: { id: string }; identity?: { id: string } }>(
-      'POST',
-      `${this.publicUrl}/self-service/registration?flow=${flow}`,
-      { method: 'password', password, traits: { email, name } },
-    );
+    const res = await this.call<
+      FlowError & { session_token?: string; session?: { id: string }; identity?: { id: string } }
+    >('POST', `${this.publicUrl}/self-service/registration?flow=${flow}`, {
+      method: 'password',
+      password,
+      traits: { email, name },
+    });
     if (res.status === 200 && res.body.identity && res.body.session_token && res.body.session) {
       return { sessionToken: res.body.session_token, sessionId: res.body.session.id, identityId: res.body.identity.id };
     }
     const messages = messagesOf(res.body);
-    if (messages.some((m) => m.id === DUPLICATE_IDENTIFIER)) throw new DomainError('conflict', 'already_registered', 'an account with this email exists already');
-    if (res.status === 400 && messages.length) throw new DomainError('invalid', 'registration_rejected', messages.map((m) => m.text).join(' '));
-    throw new DomainError('bad_upstream', 'identity_error', `Kratos refused the registration (${res.status}): ${res.body.error?.reason ?? res.body.error?.message ?? 'no reason given'}`);
+    if (messages.some((m) => m.id === DUPLICATE_IDENTIFIER))
+      throw new DomainError('conflict', 'already_registered', 'an account with this email exists already');
+    if (res.status === 400 && messages.length)
+      throw new DomainError('invalid', 'registration_rejected', messages.map((m) => m.text).join(' '));
+    throw new DomainError(
+      'bad_upstream',
+      'identity_error',
+      `Kratos refused the registration (${res.status}): ` +
+        `${res.body.error?.reason ?? res.body.error?.message ?? 'no reason given'}`,
+    );
   }
 
   async login(email: string, password: string): Promise<KratosSession> {
     const flow = await this.flow('login');
-    const res = await this.call<FlowError & { session_token?: string; session?: { id: string; identity: { id: string } } }>(
-      'POST',
-      `${this.publicUrl}/self-service/login?flow=${flow}`,
-      { method: 'password', identifier: email, password },
-    );
+    const res = await this.call<
+      FlowError & { session_token?: string; session?: { id: string; identity: { id: string } } }
+    >('POST', `${this.publicUrl}/self-service/login?flow=${flow}`, { method: 'password', identifier: email, password });
     if (res.status === 200 && res.body.session_token && res.body.session) {
-      return { sessionToken: res.body.session_token, sessionId: res.body.session.id, identityId: res.body.session.identity.id };
+      return {
+        sessionToken: res.body.session_token,
+        sessionId: res.body.session.id,
+        identityId: res.body.session.identity.id,
+      };
     }
     const messages = messagesOf(res.body);
     if (res.status === 400 && (messages.some((m) => m.id === INVALID_CREDENTIALS) || messages.length)) {
@@ -95,9 +118,14 @@ export class KratosClient {
 
   /** The session behind a session token, or undefined when it is unknown, expired or revoked. */
   async whoami(sessionToken: string): Promise<{ sessionId: string; identityId: string } | undefined> {
-    const res = await this.call<{ id: string; active: boolean; identity: { id: string } }>('GET', `${this.publicUrl}/sessions/whoami`, undefined, {
-      'x-session-token': sessionToken,
-    });
+    const res = await this.call<{ id: string; active: boolean; identity: { id: string } }>(
+      'GET',
+      `${this.publicUrl}/sessions/whoami`,
+      undefined,
+      {
+        'x-session-token': sessionToken,
+      },
+    );
     if (res.status !== 200 || !res.body.active) return undefined;
     return { sessionId: res.body.id, identityId: res.body.identity.id };
   }
@@ -111,24 +139,42 @@ export class KratosClient {
   // --- admin API ---
 
   async findIdentityByEmail(email: string): Promise<{ id: string } | undefined> {
-    const res = await this.call<{ id: string }[]>('GET', `${this.adminUrl}/admin/identities?credentials_identifier=${encodeURIComponent(email)}`);
+    const res = await this.call<{ id: string }[]>(
+      'GET',
+      `${this.adminUrl}/admin/identities?credentials_identifier=${encodeURIComponent(email)}`,
+    );
     if (res.status !== 200) throw new Error(`Kratos admin: list identities answered ${res.status}`);
     return res.body[0];
   }
 
-  async createIdentity(email: string, name: string, password: string, metadata: { tenant_id: string; role: string }): Promise<string> {
-    const res = await this.call<{ id: string; error?: { message: string } }>('POST', `${this.adminUrl}/admin/identities`, {
-      schema_id: 'default',
-      traits: { email, name },
-      credentials: { password: { config: { password } } },
-      metadata_public: metadata,
-    });
-    if (res.status !== 201) throw new Error(`Kratos admin: create identity ${email} answered ${res.status}: ${res.body?.error?.message ?? ''}`);
+  async createIdentity(
+    email: string,
+    name: string,
+    password: string,
+    metadata: { tenant_id: string; role: string },
+  ): Promise<string> {
+    const res = await this.call<{ id: string; error?: { message: string } }>(
+      'POST',
+      `${this.adminUrl}/admin/identities`,
+      {
+        schema_id: 'default',
+        traits: { email, name },
+        credentials: { password: { config: { password } } },
+        metadata_public: metadata,
+      },
+    );
+    if (res.status !== 201)
+      throw new Error(
+        `Kratos admin: create identity ${email} answered ${res.status}: ${res.body?.error?.message ?? ''}`,
+      );
     return res.body.id;
   }
 
   /** Replaces traits and metadata, and the password when one is given. */
-  async updateIdentity(id: string, update: { email: string; name: string; metadata: { tenant_id: string; role: string }; password?: string }): Promise<void> {
+  async updateIdentity(
+    id: string,
+    update: { email: string; name: string; metadata: { tenant_id: string; role: string }; password?: string },
+  ): Promise<void> {
     const res = await this.call('PUT', `${this.adminUrl}/admin/identities/${id}`, {
       schema_id: 'default',
       state: 'active',

@@ -36,14 +36,25 @@ export function pathOf(request: FastifyRequest): string {
 }
 
 /** The whole per-request authorization path: token verification, then the tenant's RBAC policy. */
-export async function authorizeRequest(verifier: TokenVerifier, authorizer: Authorizer, header: string | undefined, path: string, method: string): Promise<AccessClaims> {
+export async function authorizeRequest(
+  verifier: TokenVerifier,
+  authorizer: Authorizer,
+  header: string | undefined,
+  path: string,
+  method: string,
+): Promise<AccessClaims> {
   const claims = await verifier.verifyHeader(header);
   // HEAD is a GET without the body: whoever may GET may HEAD.
   const decision = authorizer.check(claims, path, method === 'HEAD' ? 'GET' : method);
   if (!decision.allowed) {
-    throw new DomainError('forbidden', 'forbidden', `role ${claims.role} of tenant ${claims.tenant_id} may not ${method} ${path}: no policy allows it`, {
-      missing_rule: decision.missingRule,
-    });
+    throw new DomainError(
+      'forbidden',
+      'forbidden',
+      `role ${claims.role} of tenant ${claims.tenant_id} may not ${method} ${path}: no policy allows it`,
+      {
+        missing_rule: decision.missingRule,
+      },
+    );
   }
   return claims;
 }
@@ -55,13 +66,23 @@ const accessPlugin: FastifyPluginAsync<AccessPluginOptions> = async (app, opts) 
     if (request.is404) return;
     if ((request.routeOptions.config.access ?? 'user') !== 'user') return;
     const method = request.method === 'HEAD' ? 'GET' : request.method;
-    request.claims = await authorizeRequest(opts.verifier, opts.authorizer, request.headers.authorization, pathOf(request), method);
+    request.claims = await authorizeRequest(
+      opts.verifier,
+      opts.authorizer,
+      request.headers.authorization,
+      pathOf(request),
+      method,
+    );
   });
 
-  app.get('/.well-known/jwks.json', { config: { access: 'public' }, schema: { querystring: NoQuery, response: responses({ 200: JwksSchema }) } }, async (_req, reply) => {
-    reply.header('cache-control', 'public, max-age=300');
-    return opts.jwks;
-  });
+  app.get(
+    '/.well-known/jwks.json',
+    { config: { access: 'public' }, schema: { querystring: NoQuery, response: responses({ 200: JwksSchema }) } },
+    async (_req, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return opts.jwks;
+    },
+  );
 };
 
 export default fp(accessPlugin, { name: 'apprun-access' });

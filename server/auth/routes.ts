@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
 import {
+  AccessTokenSchema,
   DevTokenBodySchema,
   DevTokenSchema,
   LoginBodySchema,
@@ -10,7 +11,6 @@ import {
   RegisterBodySchema,
   RegisteredSchema,
   SessionBodySchema,
-  AccessTokenSchema,
 } from '../api/schemas/auth.js';
 import { NoContent, NoQuery, responses } from '../api/schemas/common.js';
 import { DomainError } from '../errors.js';
@@ -46,10 +46,29 @@ const AUTH_BODY_LIMIT = 16 * 1024;
 /** /auth: sign-up and login through Kratos' API flows, tokens for sessions, logout, and the tenant's RBAC policies. */
 const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
   const ttl = opts.tokenTtlSeconds ?? 900;
-  const userWhere = async (column: 'id' | 'kratos_identity_id' | 'email', value: string): Promise<AppUser | undefined> =>
-    (await opts.db.query<AppUser>(`select id, email, name, tenant_id, role from api.users where ${column === 'email' ? 'lower(email) = lower($1)' : `${column} = $1`}`, [value])).rows[0];
+  const userWhere = async (
+    column: 'id' | 'kratos_identity_id' | 'email',
+    value: string,
+  ): Promise<AppUser | undefined> =>
+    (
+      await opts.db.query<AppUser>(
+        `select id, email, name, tenant_id, role from api.users where ` +
+          `${column === 'email' ? 'lower(email) = lower($1)' : `${column} = $1`}`,
+        [value],
+      )
+    ).rows[0];
   const tokenFor = (user: AppUser, sid: string) =>
-    opts.issuer.mint({ sub: user.id, email: user.email, tenant_id: user.tenant_id, role: user.role, db_role: DB_ROLE[user.role], sid } satisfies AccessClaims, ttl);
+    opts.issuer.mint(
+      {
+        sub: user.id,
+        email: user.email,
+        tenant_id: user.tenant_id,
+        role: user.role,
+        db_role: DB_ROLE[user.role],
+        sid,
+      } satisfies AccessClaims,
+      ttl,
+    );
   const linkedUser = async (identityId: string): Promise<AppUser> => {
     const user = await userWhere('kratos_identity_id', identityId);
     if (!user) throw new DomainError('forbidden', 'no_app_user', 'this identity is not linked to an apprun user');
@@ -59,39 +78,61 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
 
   app.post(
     '/register',
-    { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { querystring: NoQuery, body: RegisterBodySchema, response: responses({ 201: RegisteredSchema }) } },
+    {
+      config: pub,
+      bodyLimit: AUTH_BODY_LIMIT,
+      schema: { querystring: NoQuery, body: RegisterBodySchema, response: responses({ 201: RegisteredSchema }) },
+    },
     async (request, reply) => {
       const { password, tenant, name } = request.body;
       const address = request.body.email.toLowerCase();
-      const found = await opts.db.query<{ id: string }>('select id from api.tenants where id::text = $1 or lower(name) = lower($1)', [tenant]);
-      if (!found.rows[0]) throw new DomainError('invalid', 'unknown_tenant', `no tenant "${tenant}" (give its id or name)`);
+      const found = await opts.db.query<{ id: string }>(
+        'select id from api.tenants where id::text = $1 or lower(name) = lower($1)',
+        [tenant],
+      );
+      if (!found.rows[0])
+        throw new DomainError('invalid', 'unknown_tenant', `no tenant "${tenant}" (give its id or name)`);
       const tenantId = found.rows[0].id;
       const session = await opts.kratos.register(address, password, name);
       let user: AppUser;
       try {
         user = (
           await opts.db.query<AppUser>(
-            `insert into api.users (tenant_id, email, name, role, kratos_identity_id) values ($1, $2, $3, 'user', $4) returning id, email, name, tenant_id, role`,
+            `insert into api.users (tenant_id, email, name, role, kratos_identity_id) values ($1, $2, $3, 'user', ` +
+              `$4) returning id, email, name, tenant_id, role`,
             [tenantId, address, name, session.identityId],
           )
         ).rows[0]!;
       } catch (err) {
         // Keep Kratos and the app database in step: no identity without its app user.
         await opts.kratos.deleteIdentity(session.identityId);
-        if ((err as { code?: string }).code === '23505') throw new DomainError('conflict', 'already_registered', 'an account with this email exists already');
+        if ((err as { code?: string }).code === '23505')
+          throw new DomainError('conflict', 'already_registered', 'an account with this email exists already');
         throw err;
       }
-      await opts.kratos.updateIdentity(session.identityId, { email: address, name, metadata: { tenant_id: tenantId, role: 'user' } });
+      await opts.kratos.updateIdentity(session.identityId, {
+        email: address,
+        name,
+        metadata: { tenant_id: tenantId, role: 'user' },
+      });
       await opts.authorizer.linkUser(user.id, 'user', tenantId);
       // The account exists whatever happens to its workflow: a workflow that cannot start is reported, not fatal.
-      const workflow = await opts.workflows.startRegistration(tenantId, { email: address, name }).catch((err: Error) => ({ error: `the registration workflow did not start: ${err.message}` }));
-      return reply.code(201).send({ user, ...(await tokenFor(user, session.sessionId)), session_token: session.sessionToken, workflow });
+      const workflow = await opts.workflows
+        .startRegistration(tenantId, { email: address, name })
+        .catch((err: Error) => ({ error: `the registration workflow did not start: ${err.message}` }));
+      return reply
+        .code(201)
+        .send({ user, ...(await tokenFor(user, session.sessionId)), session_token: session.sessionToken, workflow });
     },
   );
 
   app.post(
     '/login',
-    { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { querystring: NoQuery, body: LoginBodySchema, response: responses({ 200: LoginViewSchema }) } },
+    {
+      config: pub,
+      bodyLimit: AUTH_BODY_LIMIT,
+      schema: { querystring: NoQuery, body: LoginBodySchema, response: responses({ 200: LoginViewSchema }) },
+    },
     async (request) => {
       const session = await opts.kratos.login(request.body.email, request.body.password);
       const user = await linkedUser(session.identityId);
@@ -100,31 +141,73 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
   );
 
   const session = { querystring: NoQuery, body: SessionBodySchema };
-  app.post('/token', { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { ...session, response: responses({ 200: AccessTokenSchema }) } }, async (request) => {
-    const session = await opts.kratos.whoami(request.body.session_token);
-    if (!session || opts.verifier.isRevoked(session.sessionId)) throw new DomainError('unauthenticated', 'session_invalid', 'the session is unknown, expired or logged out; log in again');
-    return tokenFor(await linkedUser(session.identityId), session.sessionId);
-  });
+  app.post(
+    '/token',
+    {
+      config: pub,
+      bodyLimit: AUTH_BODY_LIMIT,
+      schema: { ...session, response: responses({ 200: AccessTokenSchema }) },
+    },
+    async (request) => {
+      const session = await opts.kratos.whoami(request.body.session_token);
+      if (!session || opts.verifier.isRevoked(session.sessionId))
+        throw new DomainError(
+          'unauthenticated',
+          'session_invalid',
+          'the session is unknown, expired or logged out; log in again',
+        );
+      return tokenFor(await linkedUser(session.identityId), session.sessionId);
+    },
+  );
 
-  app.post('/logout', { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { ...session, response: responses({ 204: NoContent }) } }, async (request, reply) => {
-    const session = await opts.kratos.whoami(request.body.session_token);
-    if (!session) throw new DomainError('unauthenticated', 'session_invalid', 'the session is unknown, expired or logged out already');
-    await opts.kratos.logout(request.body.session_token);
-    opts.verifier.revokeSession(session.sessionId, Date.now() + ttl * 1000);
-    return reply.code(204).send(null);
-  });
+  app.post(
+    '/logout',
+    { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { ...session, response: responses({ 204: NoContent }) } },
+    async (request, reply) => {
+      const session = await opts.kratos.whoami(request.body.session_token);
+      if (!session)
+        throw new DomainError(
+          'unauthenticated',
+          'session_invalid',
+          'the session is unknown, expired or logged out already',
+        );
+      await opts.kratos.logout(request.body.session_token);
+      opts.verifier.revokeSession(session.sessionId, Date.now() + ttl * 1000);
+      return reply.code(204).send(null);
+    },
+  );
 
-  app.get('/policies', { schema: { querystring: NoQuery, response: responses({ 200: PoliciesViewSchema }) } }, async (request) => ({ tenant_id: request.claims!.tenant_id, policies: await opts.authorizer.policies(request.claims!.tenant_id) }));
+  app.get(
+    '/policies',
+    { schema: { querystring: NoQuery, response: responses({ 200: PoliciesViewSchema }) } },
+    async (request) => ({
+      tenant_id: request.claims!.tenant_id,
+      policies: await opts.authorizer.policies(request.claims!.tenant_id),
+    }),
+  );
 
   app.put(
     '/policies',
-    { bodyLimit: 64 * 1024, schema: { querystring: NoQuery, body: PoliciesBodySchema, response: responses({ 200: PoliciesViewSchema }) } },
+    {
+      bodyLimit: 64 * 1024,
+      schema: { querystring: NoQuery, body: PoliciesBodySchema, response: responses({ 200: PoliciesViewSchema }) },
+    },
     async (request) => {
       const { policies } = request.body;
-      const keepsAdmin = (['GET', 'PUT'] as const).every((m) => policies.some((p) => p.role === 'admin' && p.path === '/auth/policies' && p.methods.includes(m)));
-      if (!keepsAdmin) throw new DomainError('invalid', 'would_lock_out', 'the admin role must keep GET and PUT on /auth/policies, or nobody could change policies again');
+      const keepsAdmin = (['GET', 'PUT'] as const).every((m) =>
+        policies.some((p) => p.role === 'admin' && p.path === '/auth/policies' && p.methods.includes(m)),
+      );
+      if (!keepsAdmin)
+        throw new DomainError(
+          'invalid',
+          'would_lock_out',
+          'the admin role must keep GET and PUT on /auth/policies, or nobody could change policies again',
+        );
       await opts.authorizer.replacePolicies(request.claims!.tenant_id, policies);
-      return { tenant_id: request.claims!.tenant_id, policies: await opts.authorizer.policies(request.claims!.tenant_id) };
+      return {
+        tenant_id: request.claims!.tenant_id,
+        policies: await opts.authorizer.policies(request.claims!.tenant_id),
+      };
     },
   );
 
@@ -132,12 +215,20 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
   app.post(
     '/dev-token',
     // DEV ONLY (apprun up --dev-tokens): a token for a seeded user without a password.
-    { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { querystring: NoQuery, body: DevTokenBodySchema, response: responses({ 200: DevTokenSchema }) } },
+    {
+      config: pub,
+      bodyLimit: AUTH_BODY_LIMIT,
+      schema: { querystring: NoQuery, body: DevTokenBodySchema, response: responses({ 200: DevTokenSchema }) },
+    },
     async (request, reply) => {
       const user = await userWhere('email', request.body.email);
       if (!user) throw new DomainError('not_found', 'unknown_user', `no user with email ${request.body.email}`);
       reply.header('x-apprun-dev-only', 'true');
-      return { ...(await tokenFor(user, 'dev')), dev_only: true as const, warning: 'dev-only token: started with apprun up --dev-tokens' };
+      return {
+        ...(await tokenFor(user, 'dev')),
+        dev_only: true as const,
+        warning: 'dev-only token: started with apprun up --dev-tokens',
+      };
     },
   );
 };

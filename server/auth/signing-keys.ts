@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type JWK, type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
+import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { type AppHome, readJsonIfExists, writePrivateFile } from '../../stack/home.js';
 
 /** Asymmetric, so PostgREST and anyone else can verify with the public half only. */

@@ -10,7 +10,14 @@ async function key(): Promise<SigningKey> {
   return { kid: publicJwk.kid, privateKey, publicJwk: { ...publicJwk, alg: 'EdDSA' } };
 }
 
-const claims = { sub: 'u1', email: 'a@b.c', tenant_id: '00000000-0000-4000-8000-000000000001', role: 'user' as const, db_role: DB_ROLE.user, sid: 's1' };
+const claims = {
+  sub: 'u1',
+  email: 'a@b.c',
+  tenant_id: '00000000-0000-4000-8000-000000000001',
+  role: 'user' as const,
+  db_role: DB_ROLE.user,
+  sid: 's1',
+};
 
 describe('TokenVerifier', () => {
   it('verifies a minted token and returns its claims', async () => {
@@ -40,7 +47,8 @@ describe('TokenVerifier', () => {
     const k = await key();
     const issuer = new TokenIssuer(k, 'apprun');
     const verifier = new TokenVerifier({ keys: [k.publicJwk] }, 'apprun', 3);
-    for (let i = 0; i < 5; i++) await verifier.verify((await issuer.mint({ ...claims, sub: `u${i}` }, 60)).access_token);
+    for (let i = 0; i < 5; i++)
+      await verifier.verify((await issuer.mint({ ...claims, sub: `u${i}` }, 60)).access_token);
     expect((verifier as unknown as { cache: Map<string, unknown> }).cache.size).toBe(3);
   });
 
@@ -63,6 +71,8 @@ describe('TokenVerifier', () => {
       const err = await verifier.verify(token).catch((e: unknown) => e);
       expect((err as AuthError).code).toBe('session_revoked');
     }
-    expect(await verifier.verify((await issuer.mint({ ...claims, sid: 's2' }, 60)).access_token)).toMatchObject({ sid: 's2' });
+    expect(await verifier.verify((await issuer.mint({ ...claims, sid: 's2' }, 60)).access_token)).toMatchObject({
+      sid: 's2',
+    });
   });
 });

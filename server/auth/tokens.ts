@@ -1,4 +1,4 @@
-import { SignJWT, createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from 'jose';
+import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify, SignJWT } from 'jose';
 import { DomainError } from '../errors.js';
 import { type SigningKey, TOKEN_ALG } from './signing-keys.js';
 
@@ -35,7 +35,10 @@ export class TokenIssuer {
     private readonly audience: string,
   ) {}
 
-  async mint(claims: AccessClaims, ttlSeconds: number): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
+  async mint(
+    claims: AccessClaims,
+    ttlSeconds: number,
+  ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
     const access_token = await new SignJWT({ ...claims })
       .setProtectedHeader({ alg: TOKEN_ALG, kid: this.key.kid, typ: 'JWT' })
       .setIssuer(TOKEN_ISSUER)
@@ -50,7 +53,13 @@ export class TokenIssuer {
 
 function claimsOf(payload: Record<string, unknown>): AccessClaims {
   const { sub, email, tenant_id, role, db_role, sid } = payload;
-  if (typeof sub !== 'string' || typeof email !== 'string' || typeof tenant_id !== 'string' || !UUID.test(tenant_id) || typeof sid !== 'string') {
+  if (
+    typeof sub !== 'string' ||
+    typeof email !== 'string' ||
+    typeof tenant_id !== 'string' ||
+    !UUID.test(tenant_id) ||
+    typeof sid !== 'string'
+  ) {
     throw new AuthError('token_invalid', 'token lacks the sub, email, tenant_id or sid claim');
   }
   if ((role !== 'admin' && role !== 'user') || db_role !== DB_ROLE[role]) {
@@ -63,12 +72,16 @@ function explain(err: unknown): AuthError {
   if (err instanceof AuthError) return err;
   if (err instanceof errors.JWTExpired) return new AuthError('token_expired', 'token has expired');
   if (err instanceof errors.JWTClaimValidationFailed) {
-    if (err.claim === 'nbf') return new AuthError('token_not_yet_valid', 'token is not valid yet (nbf is in the future)');
+    if (err.claim === 'nbf')
+      return new AuthError('token_not_yet_valid', 'token is not valid yet (nbf is in the future)');
     return new AuthError('token_invalid', `token claim "${err.claim}" is not accepted`);
   }
-  if (err instanceof errors.JWSSignatureVerificationFailed) return new AuthError('token_invalid', 'token signature does not verify');
-  if (err instanceof errors.JWKSNoMatchingKey) return new AuthError('token_invalid', 'token is signed by a key this gateway does not publish');
-  if (err instanceof errors.JOSEAlgNotAllowed) return new AuthError('token_invalid', `token algorithm is not accepted (only ${TOKEN_ALG})`);
+  if (err instanceof errors.JWSSignatureVerificationFailed)
+    return new AuthError('token_invalid', 'token signature does not verify');
+  if (err instanceof errors.JWKSNoMatchingKey)
+    return new AuthError('token_invalid', 'token is signed by a key this gateway does not publish');
+  if (err instanceof errors.JOSEAlgNotAllowed)
+    return new AuthError('token_invalid', `token algorithm is not accepted (only ${TOKEN_ALG})`);
   return new AuthError('token_invalid', 'token is malformed');
 }
 
@@ -93,9 +106,12 @@ export class TokenVerifier {
 
   /** Takes the Authorization header; returns the claims or throws AuthError. */
   async verifyHeader(header: string | undefined): Promise<AccessClaims> {
-    if (header === undefined || header === '') throw new AuthError('token_missing', 'Authorization: Bearer <token> is required');
-    if (header.length > MAX_TOKEN_BYTES) throw new AuthError('token_too_large', `token is larger than ${MAX_TOKEN_BYTES} bytes`);
-    if (header.slice(0, 7).toLowerCase() !== 'bearer ') throw new AuthError('token_missing', 'Authorization must use the Bearer scheme');
+    if (header === undefined || header === '')
+      throw new AuthError('token_missing', 'Authorization: Bearer <token> is required');
+    if (header.length > MAX_TOKEN_BYTES)
+      throw new AuthError('token_too_large', `token is larger than ${MAX_TOKEN_BYTES} bytes`);
+    if (header.slice(0, 7).toLowerCase() !== 'bearer ')
+      throw new AuthError('token_missing', 'Authorization must use the Bearer scheme');
     return this.verify(header.slice(7).trim());
   }
 
@@ -117,7 +133,8 @@ export class TokenVerifier {
         this.cache.delete(token);
         throw new AuthError('token_expired', 'token has expired');
       }
-      if (this.isRevoked(hit.claims.sid)) throw new AuthError('session_revoked', 'the session of this token was logged out');
+      if (this.isRevoked(hit.claims.sid))
+        throw new AuthError('session_revoked', 'the session of this token was logged out');
       return hit.claims;
     }
     let claims: AccessClaims;

@@ -1,4 +1,4 @@
-import { type StackView, adminApi } from '../api/contract.js';
+import { adminApi, type StackView } from '../api/contract.js';
 import type { CoreState } from '../core.js';
 import { formatBytes, formatPercent, table } from './format.js';
 
@@ -19,10 +19,21 @@ export function renderStatus(state: CoreState, stack: StackView): string {
     formatBytes(s.usage?.memoryBytes),
     formatPercent(s.usage?.cpuPercent),
   ]);
-  rows.push(['gateway', 'running', 'healthy', String(state.pid), String(state.ports.gateway), formatBytes(stack.appliance?.memoryBytes), formatPercent(stack.appliance?.cpuPercent)]);
-  const budget = `total ${formatBytes(stack.total?.memoryBytes)} of ${formatBytes(stack.budgetBytes)} budget, CPU ${formatPercent(stack.total?.cpuPercent)}`;
+  rows.push([
+    'gateway',
+    'running',
+    'healthy',
+    String(state.pid),
+    String(state.ports.gateway),
+    formatBytes(stack.appliance?.memoryBytes),
+    formatPercent(stack.appliance?.cpuPercent),
+  ]);
+  const budget =
+    `total ${formatBytes(stack.total?.memoryBytes)} of ${formatBytes(stack.budgetBytes)} budget, CPU ` +
+    `${formatPercent(stack.total?.cpuPercent)}`;
   const failures = stack.services.filter((s) => s.failure).map((s) => `! ${s.name}: ${s.failure!.reason}`);
   const worker = stack.workflowWorker;
-  if (worker.state !== 'running') failures.push(`! workflow worker ${worker.state}${worker.error ? `: ${worker.error}` : ''}`);
+  if (worker.state !== 'running')
+    failures.push(`! workflow worker ${worker.state}${worker.error ? `: ${worker.error}` : ''}`);
   return [table(['SERVICE', 'STATE', 'HEALTH', 'PID', 'PORT', 'MEMORY', 'CPU'], rows), budget, ...failures].join('\n');
 }

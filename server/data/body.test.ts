@@ -16,13 +16,22 @@ describe('data API bodies', () => {
   });
 
   it('answers malformed JSON as PostgREST does', () => {
-    expect(() => parseDataBody('application/json', Buffer.from('{"a":'))).toThrow(expect.objectContaining({ statusCode: 400, code: 'invalid_json', details: { code: 'PGRST102', details: null, hint: null } }));
+    expect(() => parseDataBody('application/json', Buffer.from('{"a":'))).toThrow(
+      expect.objectContaining({
+        statusCode: 400,
+        code: 'invalid_json',
+        details: { code: 'PGRST102', details: null, hint: null },
+      }),
+    );
   });
 
   it('reads the columns of a CSV header and the fields of a form', () => {
     expect(csvHeader('name,"odd, ""quoted""",price\r\nx,y,1')).toEqual(['name', 'odd, "quoted"', 'price']);
     expect(parseDataBody('text/csv', Buffer.from('name,tenant_id\nx,y'))!.columns).toEqual(['name', 'tenant_id']);
-    expect(parseDataBody('application/x-www-form-urlencoded', Buffer.from('name=x&tenant_id=y'))!.rows).toEqual({ name: 'x', tenant_id: 'y' });
+    expect(parseDataBody('application/x-www-form-urlencoded', Buffer.from('name=x&tenant_id=y'))!.rows).toEqual({
+      name: 'x',
+      tenant_id: 'y',
+    });
     expect(parseDataBody('text/plain', Buffer.from('hello'))).toEqual({ bytes: Buffer.from('hello') });
   });
 });

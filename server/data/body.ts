@@ -13,7 +13,11 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
 /** PostgREST's own error for a body it cannot parse, with the gateway's code beside it. */
 export function invalidJson(): DomainError {
-  return new DomainError('invalid', 'invalid_json', 'Empty or invalid json', { code: 'PGRST102', details: null, hint: null });
+  return new DomainError('invalid', 'invalid_json', 'Empty or invalid json', {
+    code: 'PGRST102',
+    details: null,
+    hint: null,
+  });
 }
 
 /** The header line of a CSV body (RFC 4180: quoted names may hold commas and doubled quotes). */
@@ -24,12 +28,16 @@ export function csvHeader(text: string): string[] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') columns.push(field), (field = '');
-    else if (c === '\n' || c === '\r') break;
+    else if (c === ',') {
+      columns.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') break;
     else field += c;
   }
   columns.push(field);
@@ -52,6 +60,7 @@ export function parseDataBody(contentType: string, bytes: Buffer): DataBody | un
     }
   }
   if (/^text\/csv\b/i.test(contentType)) return { bytes, columns: csvHeader(bytes.toString('utf8')) };
-  if (/^application\/x-www-form-urlencoded\b/i.test(contentType)) return { bytes, rows: Object.fromEntries(new URLSearchParams(bytes.toString('utf8'))) };
+  if (/^application\/x-www-form-urlencoded\b/i.test(contentType))
+    return { bytes, rows: Object.fromEntries(new URLSearchParams(bytes.toString('utf8'))) };
   return { bytes };
 }

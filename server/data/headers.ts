@@ -17,7 +17,14 @@ export const FORWARDED_REQUEST_HEADERS = [
 ] as const;
 
 /** Response headers a PostgREST client reads; Warp's Date/Server and connection headers stay behind. */
-export const FORWARDED_RESPONSE_HEADERS = ['content-type', 'content-range', 'content-profile', 'preference-applied', 'location', 'proxy-status'] as const;
+export const FORWARDED_RESPONSE_HEADERS = [
+  'content-type',
+  'content-range',
+  'content-profile',
+  'preference-applied',
+  'location',
+  'proxy-status',
+] as const;
 
 export function forwardedRequestHeaders(incoming: IncomingHttpHeaders): Record<string, string> {
   const headers: Record<string, string> = {};

@@ -5,7 +5,7 @@ import { type ApiError, DomainError } from '../errors.js';
 import { type DataBody, parseDataBody } from './body.js';
 import { forwardedRequestHeaders } from './headers.js';
 import type { TenantGuard } from './tenant-guard.js';
-import { PostgrestUpstream } from './upstream.js';
+import { PostgrestUpstream, type UpstreamResponse } from './upstream.js';
 
 export interface DataPluginOptions {
   postgrestUrl: string;
@@ -48,7 +48,10 @@ export function normalizeUpstreamError(status: number, text: string): { status: 
     // A database error PostgREST did not map: the gateway itself is fine, so this is a bad gateway, not a crash.
     return { status: status === 503 ? 503 : 502, body: { ...upstream, error: 'upstream_error', message } };
   }
-  const error = upstream.code === '42P01' || upstream.code === 'PGRST205' ? 'unknown_table' : (STATUS_CODES[status] ?? 'bad_request');
+  const error =
+    upstream.code === '42P01' || upstream.code === 'PGRST205'
+      ? 'unknown_table'
+      : (STATUS_CODES[status] ?? 'bad_request');
   return { status, body: { ...upstream, error, message } };
 }
 
@@ -85,7 +88,12 @@ const dataPlugin: FastifyPluginAsync<DataPluginOptions> = async (app, opts) => {
     const queryAt = request.url.indexOf('?');
     const resource = queryAt === -1 ? request.url.slice(prefixLength) : request.url.slice(prefixLength, queryAt);
     const name = RESOURCE.test(resource) ? decodedName(resource) : undefined;
-    if (name === undefined) throw new DomainError('not_found', 'unknown_table', `"${resource.slice(0, 200)}" is not a table or rpc/<function> name`);
+    if (name === undefined)
+      throw new DomainError(
+        'not_found',
+        'unknown_table',
+        `"${resource.slice(0, 200)}" is not a table or rpc/<function> name`,
+      );
     const tenantId = request.claims!.tenant_id;
     const query = queryAt === -1 ? '' : request.url.slice(queryAt);
     const headers = forwardedRequestHeaders(request.headers);
@@ -93,7 +101,7 @@ const dataPlugin: FastifyPluginAsync<DataPluginOptions> = async (app, opts) => {
     if (body?.rows !== undefined) opts.guard.checkWrite(name, body.rows, tenantId);
     if (body?.columns) opts.guard.checkColumns(name, body.columns);
     const path = `/${resource}${UNPINNED.has(request.method) ? query : opts.guard.scopeQuery(name, query, tenantId)}`;
-    let res;
+    let res: UpstreamResponse;
     try {
       res = await upstream.forward(request.method, path, headers, body?.bytes);
     } catch (err) {
@@ -110,7 +118,10 @@ const dataPlugin: FastifyPluginAsync<DataPluginOptions> = async (app, opts) => {
     reply.raw.statusMessage = res.statusText;
     // An empty answer (204, return=headers-only) goes out as PostgREST sent it: without a content type.
     const empty = Buffer.isBuffer(res.body) && res.body.byteLength === 0;
-    return reply.code(res.status).headers(res.headers).send(empty ? undefined : res.body);
+    return reply
+      .code(res.status)
+      .headers(res.headers)
+      .send(empty ? undefined : res.body);
   };
 
   app.route({

@@ -3,7 +3,12 @@ import { TenantGuard } from './tenant-guard.js';
 
 const T1 = '00000000-0000-4000-8000-000000000001';
 const T2 = '00000000-0000-4000-8000-000000000002';
-const guard = new TenantGuard(new Map([['products', 'tenant_id'], ['tenants', 'id']]));
+const guard = new TenantGuard(
+  new Map([
+    ['products', 'tenant_id'],
+    ['tenants', 'id'],
+  ]),
+);
 
 describe('TenantGuard', () => {
   it('pins reads of tenant-scoped tables to the caller tenant, keeping the caller filters', () => {
@@ -18,7 +23,9 @@ describe('TenantGuard', () => {
 
   it('refuses rows naming another tenant, in objects and arrays', () => {
     expect(() => guard.checkWrite('products', { name: 'x', tenant_id: T2 }, T1)).toThrow(/row-level security/);
-    expect(() => guard.checkWrite('products', [{ name: 'a' }, { name: 'b', tenant_id: T2 }], T1)).toThrow(/row-level security/);
+    expect(() => guard.checkWrite('products', [{ name: 'a' }, { name: 'b', tenant_id: T2 }], T1)).toThrow(
+      /row-level security/,
+    );
     expect(() => guard.checkWrite('products', { name: 'x', tenant_id: T1 }, T1)).not.toThrow();
     expect(() => guard.checkWrite('products', { name: 'x' }, T1)).not.toThrow();
   });

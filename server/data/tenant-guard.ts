@@ -6,7 +6,12 @@ import { DomainError } from '../errors.js';
  * passes on), so a client cannot tell which layer refused; the gateway's own code is `cross_tenant_write`.
  */
 function rlsViolation(table: string, hint: string | null = null): DomainError {
-  return new DomainError('forbidden', 'cross_tenant_write', `new row violates row-level security policy for table "${table}"`, { code: '42501', details: null, hint });
+  return new DomainError(
+    'forbidden',
+    'cross_tenant_write',
+    `new row violates row-level security policy for table "${table}"`,
+    { code: '42501', details: null, hint },
+  );
 }
 
 /**
@@ -47,7 +52,9 @@ export class TenantGuard {
     }
   }
 
-  /** Refuses a CSV body whose header names the tenant column: its values are not read here, and it comes from the token. */
+  /**
+   * Refuses a CSV body whose header names the tenant column: its values are not read here, and it comes from the token.
+   */
   checkColumns(table: string, columns: string[]): void {
     const column = this.tenantColumn.get(table);
     if (column && columns.includes(column)) {

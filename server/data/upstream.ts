@@ -44,10 +44,21 @@ export class PostgrestUpstream {
     origin: string,
     private readonly mountPath: string,
   ) {
-    this.pool = new Pool(origin, { connections: 64, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 30_000, bodyTimeout: 30_000 });
+    this.pool = new Pool(origin, {
+      connections: 64,
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+      headersTimeout: 30_000,
+      bodyTimeout: 30_000,
+    });
   }
 
-  async forward(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<UpstreamResponse> {
+  async forward(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: Buffer,
+  ): Promise<UpstreamResponse> {
     const res = await this.pool.request({ method: method as 'GET', path, headers, body });
     const out: Record<string, string> = {};
     for (const name of FORWARDED_RESPONSE_HEADERS) {

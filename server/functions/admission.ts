@@ -7,9 +7,16 @@
 // reached users as 500s. Everything here throws ModuleRejected, never another error; the checks V8's validator makes
 // anyway (operand types, most index bounds) are left to it.
 import { ModuleRejected } from './memory-cap.js';
-import { checkValueType, CodeWalker, unsupported, type FunctionType } from './wasm-code.js';
+import { CodeWalker, checkValueType, type FunctionType, unsupported } from './wasm-code.js';
 import { hex, WasmReader } from './wasm-reader.js';
-import { checkNameSubsections, constant, limitsOf, plural, readDataSegment, readElementSegment } from './wasm-sections.js';
+import {
+  checkNameSubsections,
+  constant,
+  limitsOf,
+  plural,
+  readDataSegment,
+  readElementSegment,
+} from './wasm-sections.js';
 
 export { ModuleRejected };
 
@@ -72,7 +79,8 @@ export const ADMISSION_LIMITS: Readonly<AdmissionLimits> = Object.freeze({
   // Without reference types (prepare.ts FEATURES) a module has at most one table.
   maxTables: 1,
   // Indirect-call targets, ~27 bytes each per instance (measured, see below): ~270 KB at the cap, where 10M entries
-  // added ~270 MB to an instance outside its memory cap. A table without a maximum is admitted: the sandbox refuses table.grow (a
+  // added ~270 MB to an instance outside its memory cap. A table without a maximum is admitted: the sandbox refuses
+  // table.grow (a
   // reference-types instruction) and the host never grows tables, so a table stays at its declared minimum.
   maxTableEntries: 10_000,
   // The ABI needs six; toolchains export a few more (__data_end, start helpers).
@@ -120,7 +128,21 @@ export interface ModuleFacts {
 
 const MAX_PAGES = 65536; // wasm32: 4 GiB
 
-const SECTION_NAMES = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export', 'start', 'element', 'code', 'data', 'data count'];
+const SECTION_NAMES = [
+  'custom',
+  'type',
+  'import',
+  'function',
+  'table',
+  'memory',
+  'global',
+  'export',
+  'start',
+  'element',
+  'code',
+  'data',
+  'data count',
+];
 /** Each non-custom section's place in the order the spec requires (data count sits between element and code). */
 const SECTION_RANK = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10];
 const TAG_SECTION = 13;
@@ -136,16 +158,42 @@ function atMost(found: string, limit: number): ModuleRejected {
  * the facts of a module admitted before. Linear in the module's size: every loop consumes bytes, and counts are checked
  * against the limits as soon as they are read.
  */
-export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMISSION_LIMITS, { walkCode = true } = {}): ModuleFacts {
-  if (bytes.length < 8) throw new ModuleRejected(`not a WebAssembly module: ${bytes.length} bytes, shorter than the 8-byte header`);
-  if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw new ModuleRejected('not a WebAssembly module (no \\0asm magic)');
+export function checkAdmission(
+  bytes: Uint8Array,
+  limits: AdmissionLimits = ADMISSION_LIMITS,
+  { walkCode = true } = {},
+): ModuleFacts {
+  if (bytes.length < 8)
+    throw new ModuleRejected(`not a WebAssembly module: ${bytes.length} bytes, shorter than the 8-byte header`);
+  if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d)
+    throw new ModuleRejected('not a WebAssembly module (no \\0asm magic)');
   const version = bytes[4]! | (bytes[5]! << 8) | (bytes[6]! << 16) | (bytes[7]! << 24);
-  if (version !== 1) throw new ModuleRejected(`WebAssembly binary version ${version >>> 0}; only version 1 modules are supported`);
+  if (version !== 1)
+    throw new ModuleRejected(`WebAssembly binary version ${version >>> 0}; only version 1 modules are supported`);
 
   const facts: ModuleFacts = {
-    types: 0, imports: 0, importedFunctions: 0, functions: 0, bodies: 0, codeBytes: 0, maxBodyBytes: 0, maxLocals: 0, instructions: 0,
-    maxBlockDepth: 0, maxExpressionDepth: 0, globals: 0, tables: [], memory: null, exports: 0, hasStart: false,
-    elementSegments: 0, elementEntries: 0, dataSegments: 0, dataBytes: 0, customSections: 0, customSectionBytes: 0,
+    types: 0,
+    imports: 0,
+    importedFunctions: 0,
+    functions: 0,
+    bodies: 0,
+    codeBytes: 0,
+    maxBodyBytes: 0,
+    maxLocals: 0,
+    instructions: 0,
+    maxBlockDepth: 0,
+    maxExpressionDepth: 0,
+    globals: 0,
+    tables: [],
+    memory: null,
+    exports: 0,
+    hasStart: false,
+    elementSegments: 0,
+    elementEntries: 0,
+    dataSegments: 0,
+    dataBytes: 0,
+    customSections: 0,
+    customSectionBytes: 0,
   };
   const types: FunctionType[] = [];
   const functionTypes: number[] = [];
@@ -158,13 +206,16 @@ export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMI
 
   const typeIndex = (what: string) => {
     const index = reader.u32(what);
-    if (index >= types.length) throw new ModuleRejected(`${what} is type ${index}, but the module defines ${plural(types.length, 'type')}`);
+    if (index >= types.length)
+      throw new ModuleRejected(`${what} is type ${index}, but the module defines ${plural(types.length, 'type')}`);
     return index;
   };
   const checkFunctionCount = () => {
     const total = facts.importedFunctions + definedFunctions;
     if (total <= limits.maxFunctions) return;
-    const found = facts.importedFunctions ? `the module defines ${definedFunctions} functions and imports ${facts.importedFunctions}` : `the module defines ${total} functions`;
+    const found = facts.importedFunctions
+      ? `the module defines ${definedFunctions} functions and imports ${facts.importedFunctions}`
+      : `the module defines ${total} functions`;
     throw atMost(found, limits.maxFunctions);
   };
 
@@ -176,20 +227,29 @@ export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMI
     if (name === undefined) throw new ModuleRejected(`unknown section id ${id} at byte ${at}`);
     if (id !== 0) {
       const rank = SECTION_RANK[id]!;
-      if (rank <= lastRank) throw new ModuleRejected(`the ${name} section at byte ${at} comes after the ${lastName} section: sections must appear once each, in order`);
+      if (rank <= lastRank)
+        throw new ModuleRejected(
+          `the ${name} section at byte ${at} comes after the ${lastName} section: sections must appear once each, ` +
+            `in order`,
+        );
       [lastRank, lastName] = [rank, name];
     }
     const size = reader.u32(`the size of the ${name} section`);
-    if (id === 10 && size > limits.maxCodeSectionBytes) throw new ModuleRejected(`the code section is ${size} bytes; at most ${limits.maxCodeSectionBytes} are allowed`);
+    if (id === 10 && size > limits.maxCodeSectionBytes)
+      throw new ModuleRejected(`the code section is ${size} bytes; at most ${limits.maxCodeSectionBytes} are allowed`);
     const end = reader.enter(size, `the ${name} section`);
 
     switch (id) {
       case 0: {
         facts.customSections++;
         facts.customSectionBytes += size;
-        if (facts.customSections > limits.maxCustomSections) throw atMost(`the module has ${facts.customSections} custom sections`, limits.maxCustomSections);
+        if (facts.customSections > limits.maxCustomSections)
+          throw atMost(`the module has ${facts.customSections} custom sections`, limits.maxCustomSections);
         if (facts.customSectionBytes > limits.maxCustomSectionBytes) {
-          throw new ModuleRejected(`the module's custom sections total ${facts.customSectionBytes} bytes; at most ${limits.maxCustomSectionBytes} are allowed`);
+          throw new ModuleRejected(
+            `the module's custom sections total ${facts.customSectionBytes} bytes; at most ` +
+              `${limits.maxCustomSectionBytes} are allowed`,
+          );
         }
         const sectionName = reader.name('a custom section name');
         if (sectionName === 'name') checkNameSubsections(reader);
@@ -202,7 +262,8 @@ export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMI
         for (let i = 0; i < count; i++) {
           const form = reader.u8('a type');
           if (form !== 0x60) {
-            if (form === 0x4e || form === 0x50 || form === 0x4f || form === 0x5e || form === 0x5f) throw unsupported(`type ${i} (form ${hex(form)})`, 'GC');
+            if (form === 0x4e || form === 0x50 || form === 0x4f || form === 0x5e || form === 0x5f)
+              throw unsupported(`type ${i} (form ${hex(form)})`, 'GC');
             throw new ModuleRejected(`type ${i} at byte ${reader.pos - 1} is not a function type (form ${hex(form)})`);
           }
           const params = reader.count('a parameter count');
@@ -216,7 +277,8 @@ export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMI
       }
       case 2: {
         facts.imports = reader.count('the number of imports');
-        if (facts.imports > limits.maxImports) throw atMost(`the module has ${facts.imports} imports`, limits.maxImports);
+        if (facts.imports > limits.maxImports)
+          throw atMost(`the module has ${facts.imports} imports`, limits.maxImports);
         for (let i = 0; i < facts.imports; i++) {
           const field = `${reader.name('an import module name')}.${reader.name('an import name')}`;
           const kind = reader.u8('an import kind');
@@ -227,7 +289,9 @@ export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMI
           if (kind === 4) throw unsupported(`a tag import (${field})`, 'exception handling');
           const noun = IMPORT_KINDS[kind];
           if (!noun) throw new ModuleRejected(`import ${field} has unknown kind ${kind}`);
-          throw new ModuleRejected(`the module imports a ${noun} (${field}); functions must define their own and import only functions`);
+          throw new ModuleRejected(
+            `the module imports a ${noun} (${field}); functions must define their own and import only functions`,
+          );
         }
         facts.importedFunctions = functionTypes.length;
         checkFunctionCount();
@@ -247,8 +311,10 @@ export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMI
           if (type === 0x6f) throw unsupported('an externref table', 'reference types');
           if (type !== 0x70) throw new ModuleRejected(`table ${i} has unknown element type ${hex(type)}`);
           const table = limitsOf(reader, 'table');
-          if (table.min > limits.maxTableEntries) throw atMost(`table ${i} starts with ${table.min} entries`, limits.maxTableEntries);
-          if (table.max !== null && table.max > limits.maxTableEntries) throw atMost(`table ${i} may grow to ${table.max} entries`, limits.maxTableEntries);
+          if (table.min > limits.maxTableEntries)
+            throw atMost(`table ${i} starts with ${table.min} entries`, limits.maxTableEntries);
+          if (table.max !== null && table.max > limits.maxTableEntries)
+            throw atMost(`table ${i} may grow to ${table.max} entries`, limits.maxTableEntries);
           facts.tables.push(table);
         }
         break;
@@ -258,26 +324,33 @@ export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMI
         if (count > 1) throw unsupported(`${count} memories`, 'multi-memory');
         if (count === 1) {
           const { min, max } = limitsOf(reader, 'memory');
-          if (min > MAX_PAGES || (max ?? 0) > MAX_PAGES) throw new ModuleRejected(`the memory declares ${Math.max(min, max ?? 0)} pages; a 32-bit memory has at most ${MAX_PAGES}`);
+          if (min > MAX_PAGES || (max ?? 0) > MAX_PAGES)
+            throw new ModuleRejected(
+              `the memory declares ${Math.max(min, max ?? 0)} pages; a 32-bit memory has at most ${MAX_PAGES}`,
+            );
           facts.memory = { minPages: min, maxPages: max };
         }
         break;
       }
       case 6: {
         facts.globals = reader.count('the number of globals');
-        if (facts.globals > limits.maxGlobals) throw atMost(`the module defines ${facts.globals} globals`, limits.maxGlobals);
+        if (facts.globals > limits.maxGlobals)
+          throw atMost(`the module defines ${facts.globals} globals`, limits.maxGlobals);
         for (let i = 0; i < facts.globals; i++) {
           const type = reader.u8('a global type');
           checkValueType(type);
-          if (reader.u8('a global mutability') > 1) throw new ModuleRejected(`global ${i}'s mutability at byte ${reader.pos - 1} is neither 0 nor 1`);
+          if (reader.u8('a global mutability') > 1)
+            throw new ModuleRejected(`global ${i}'s mutability at byte ${reader.pos - 1} is neither 0 nor 1`);
           const { op } = constant(reader, `global ${i}'s initializer`);
-          if (op !== 0x41 + (0x7f - type)) throw new ModuleRejected(`global ${i}'s initializer is not a constant of its type`);
+          if (op !== 0x41 + (0x7f - type))
+            throw new ModuleRejected(`global ${i}'s initializer is not a constant of its type`);
         }
         break;
       }
       case 7: {
         facts.exports = reader.count('the number of exports');
-        if (facts.exports > limits.maxExports) throw atMost(`the module has ${facts.exports} exports`, limits.maxExports);
+        if (facts.exports > limits.maxExports)
+          throw atMost(`the module has ${facts.exports} exports`, limits.maxExports);
         for (let i = 0; i < facts.exports; i++) {
           const exported = reader.name('an export name');
           const kind = reader.u8('an export kind');
@@ -289,16 +362,24 @@ export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMI
       }
       case 8: {
         const start = reader.u32('the start function');
-        if (start >= functionTypes.length) throw new ModuleRejected(`the start function is ${start}, but the module has ${plural(functionTypes.length, 'function')}`);
+        if (start >= functionTypes.length)
+          throw new ModuleRejected(
+            `the start function is ${start}, but the module has ${plural(functionTypes.length, 'function')}`,
+          );
         facts.hasStart = true; // allowed, for the runtime to run under a deadline like any call
         break;
       }
       case 9: {
         const count = reader.count('the number of element segments');
-        if (count > limits.maxElementSegments) throw atMost(`the module has ${count} element segments`, limits.maxElementSegments);
+        if (count > limits.maxElementSegments)
+          throw atMost(`the module has ${count} element segments`, limits.maxElementSegments);
         for (let i = 0; i < count; i++) {
           facts.elementEntries += readElementSegment(reader, i, facts.tables);
-          if (facts.elementEntries > limits.maxElementEntries) throw atMost(`the module's element segments have ${facts.elementEntries} entries`, limits.maxElementEntries);
+          if (facts.elementEntries > limits.maxElementEntries)
+            throw atMost(
+              `the module's element segments have ${facts.elementEntries} entries`,
+              limits.maxElementEntries,
+            );
         }
         facts.elementSegments = count;
         break;
@@ -309,25 +390,48 @@ export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMI
       case 10: {
         facts.codeBytes = size;
         const count = reader.count('the number of function bodies');
-        if (count !== definedFunctions) throw new ModuleRejected(`the code section has ${count} function bodies for ${plural(definedFunctions, 'declared function')}`);
+        if (count !== definedFunctions)
+          throw new ModuleRejected(
+            `the code section has ${count} function bodies for ${plural(definedFunctions, 'declared function')}`,
+          );
         if (!walkCode) {
           // Counting only (a module admitted before): the bodies' instructions are not walked.
           facts.bodies = count;
           reader.pos = end;
           break;
         }
-        const walker = new CodeWalker(reader, { types, functionTypes, maxBlockDepth: limits.maxBlockDepth, maxExpressionDepth: limits.maxExpressionDepth });
-        for (let i = 0; i < count; i++) readBody(reader, walker, facts.importedFunctions + i, types[functionTypes[facts.importedFunctions + i]!]!.results, facts, limits);
+        const walker = new CodeWalker(reader, {
+          types,
+          functionTypes,
+          maxBlockDepth: limits.maxBlockDepth,
+          maxExpressionDepth: limits.maxExpressionDepth,
+        });
+        for (let i = 0; i < count; i++)
+          readBody(
+            reader,
+            walker,
+            facts.importedFunctions + i,
+            types[functionTypes[facts.importedFunctions + i]!]!.results,
+            facts,
+            limits,
+          );
         facts.bodies = count;
         break;
       }
       case 11: {
         const count = reader.count('the number of data segments');
-        if (count > limits.maxDataSegments) throw atMost(`the module has ${count} data segments`, limits.maxDataSegments);
-        if (dataCount !== null && dataCount !== count) throw new ModuleRejected(`the data count section says ${dataCount} data segments, the data section has ${count}`);
+        if (count > limits.maxDataSegments)
+          throw atMost(`the module has ${count} data segments`, limits.maxDataSegments);
+        if (dataCount !== null && dataCount !== count)
+          throw new ModuleRejected(
+            `the data count section says ${dataCount} data segments, the data section has ${count}`,
+          );
         for (let i = 0; i < count; i++) {
           facts.dataBytes += readDataSegment(reader, i, facts.memory);
-          if (facts.dataBytes > limits.maxDataBytes) throw new ModuleRejected(`the module's data segments total ${facts.dataBytes} bytes; at most ${limits.maxDataBytes} are allowed`);
+          if (facts.dataBytes > limits.maxDataBytes)
+            throw new ModuleRejected(
+              `the module's data segments total ${facts.dataBytes} bytes; at most ${limits.maxDataBytes} are allowed`,
+            );
         }
         facts.dataSegments = count;
         break;
@@ -336,26 +440,37 @@ export function checkAdmission(bytes: Uint8Array, limits: AdmissionLimits = ADMI
     reader.leave(end, bytes.length, 'the module');
   }
 
-  if (definedFunctions > 0 && facts.bodies !== definedFunctions) throw new ModuleRejected(`the module declares ${plural(definedFunctions, 'function')} but has no code section`);
-  if (dataCount !== null && dataCount > 0 && facts.dataSegments === 0) throw new ModuleRejected(`the data count section says ${dataCount} data segments, but there is no data section`);
+  if (definedFunctions > 0 && facts.bodies !== definedFunctions)
+    throw new ModuleRejected(`the module declares ${plural(definedFunctions, 'function')} but has no code section`);
+  if (dataCount !== null && dataCount > 0 && facts.dataSegments === 0)
+    throw new ModuleRejected(`the data count section says ${dataCount} data segments, but there is no data section`);
   facts.functions = functionTypes.length;
   return facts;
 }
 
-function readBody(reader: WasmReader, walker: CodeWalker, index: number, returns: number, facts: ModuleFacts, limits: AdmissionLimits): void {
+function readBody(
+  reader: WasmReader,
+  walker: CodeWalker,
+  index: number,
+  returns: number,
+  facts: ModuleFacts,
+  limits: AdmissionLimits,
+): void {
   const size = reader.u32('a function body size');
   const what = `function ${index}'s body`;
-  if (size > limits.maxBodyBytes) throw new ModuleRejected(`${what} is ${size} bytes; at most ${limits.maxBodyBytes} are allowed`);
+  if (size > limits.maxBodyBytes)
+    throw new ModuleRejected(`${what} is ${size} bytes; at most ${limits.maxBodyBytes} are allowed`);
   const [outerEnd, outerScope] = [reader.end, reader.scope];
   const end = reader.enter(size, what);
   let locals = 0;
   const groups = reader.count('the number of local declarations');
   for (let g = 0; g < groups; g++) {
     locals += reader.u32('a local count'); // each ≤ 2^32-1 and the sum stops at the limit: exact in a double
-    if (locals > limits.maxLocals) throw new ModuleRejected(`function ${index} declares ${locals} locals; at most ${limits.maxLocals} are allowed`);
+    if (locals > limits.maxLocals)
+      throw new ModuleRejected(`function ${index} declares ${locals} locals; at most ${limits.maxLocals} are allowed`);
     checkValueType(reader.u8('a local type'));
   }
-  let body;
+  let body: ReturnType<CodeWalker['walk']>;
   try {
     body = walker.walk(returns);
   } catch (err) {
@@ -372,7 +487,9 @@ function readBody(reader: WasmReader, walker: CodeWalker, index: number, returns
   facts.maxBlockDepth = Math.max(facts.maxBlockDepth, body.blockDepth);
   facts.maxExpressionDepth = Math.max(facts.maxExpressionDepth, body.expressionDepth);
   if (facts.instructions > limits.maxInstructions) {
-    throw new ModuleRejected(`the module has at least ${facts.instructions} instructions; at most ${limits.maxInstructions} are allowed`);
+    throw new ModuleRejected(
+      `the module has at least ${facts.instructions} instructions; at most ${limits.maxInstructions} are allowed`,
+    );
   }
 }
 
@@ -383,7 +500,12 @@ function readBody(reader: WasmReader, walker: CodeWalker, index: number, returns
  */
 export function instanceOverheadBytes(facts: ModuleFacts): number {
   const tableEntries = facts.tables.reduce((sum, table) => sum + table.min, 0);
-  return INSTANCE_BASE_BYTES + tableEntries * TABLE_ENTRY_BYTES + facts.functions * FUNCTION_BYTES + facts.globals * GLOBAL_BYTES;
+  return (
+    INSTANCE_BASE_BYTES +
+    tableEntries * TABLE_ENTRY_BYTES +
+    facts.functions * FUNCTION_BYTES +
+    facts.globals * GLOBAL_BYTES
+  );
 }
 
 // Measured on Node 20.20 (V8 11.3) by keeping N live instances and comparing process.memoryUsage() after a gc:

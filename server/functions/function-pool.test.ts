@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_POOL, FunctionPool, type PoolInvocation } from './function-pool.js';
 import { FunctionFailure } from './sandbox.js';
-import { CONTEXT, TEST_LIMITS, built, bytesOf, prepared, text, withStart } from './test-support/modules.js';
+import { built, bytesOf, CONTEXT, prepared, TEST_LIMITS, text, withStart } from './test-support/modules.js';
 
 const pools: FunctionPool[] = [];
 afterEach(async () => {
@@ -16,7 +16,11 @@ function pool(options: Partial<typeof DEFAULT_POOL> = {}): FunctionPool {
 
 const modules = new Map<string, Uint8Array<ArrayBuffer>>();
 function call(name: string, input = '', over: Partial<PoolInvocation> = {}): PoolInvocation {
-  if (!modules.has(name)) modules.set(name, prepared(name === 'start-loop' ? withStart('loop') : name === 'start-trap' ? withStart('trap') : built(name)));
+  if (!modules.has(name))
+    modules.set(
+      name,
+      prepared(name === 'start-loop' ? withStart('loop') : name === 'start-trap' ? withStart('trap') : built(name)),
+    );
   return {
     tenant: 't1',
     key: `t1/${name}/v1`,
@@ -60,14 +64,18 @@ describe('the function pool runs the examples off the calling thread', () => {
 
   it('price-with-tax transforms JSON, and bad input is a function error', async () => {
     const p = pool();
-    const out = JSON.parse(text((await p.invoke(call('price-with-tax', '{"name": "Widget", "price": 9.99, "tax_rate": 0.2}'))).output));
+    const out = JSON.parse(
+      text((await p.invoke(call('price-with-tax', '{"name": "Widget", "price": 9.99, "tax_rate": 0.2}'))).output),
+    );
     expect(out).toEqual({ name: 'Widget', price: 9.99, tax_rate: 0.2, tax: 2, total: 11.99 });
     const bad = await failure(p.invoke(call('price-with-tax', '{"name": "x"}')));
     expect([bad.failure, bad.message]).toEqual(['function_error', expect.stringMatching(/price/)]);
   });
 
   it("whoami sees the caller's tenant and role", async () => {
-    const out = JSON.parse(text((await pool().invoke(call('whoami', '', { context: bytesOf('{"tenant_id":"t9","role":"user"}') }))).output));
+    const out = JSON.parse(
+      text((await pool().invoke(call('whoami', '', { context: bytesOf('{"tenant_id":"t9","role":"user"}') }))).output),
+    );
     expect(out).toMatchObject({ tenant_id: 't9', role: 'user' });
   });
 });
@@ -126,8 +134,13 @@ describe('admission to the pool', () => {
     const slow = { limits: { ...TEST_LIMITS, timeoutMs: 800 }, tenantConcurrency: 1 };
     const first = failure(p.invoke(call('spin', '', slow)));
     const refused = await failure(p.invoke(call('spin', '', slow)));
-    expect([refused.failure, refused.message]).toEqual(['rate_limited', expect.stringMatching(/plan allows 1 at once/)]);
-    expect(text((await p.invoke(call('hello', 'other tenant', { tenant: 't2', key: 't2/hello/v1' }))).output)).toBe('Hello, other tenant!');
+    expect([refused.failure, refused.message]).toEqual([
+      'rate_limited',
+      expect.stringMatching(/plan allows 1 at once/),
+    ]);
+    expect(text((await p.invoke(call('hello', 'other tenant', { tenant: 't2', key: 't2/hello/v1' }))).output)).toBe(
+      'Hello, other tenant!',
+    );
     expect((await first).failure).toBe('timeout');
   });
 

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { answerHttp, failed } from './host-http.js';
-import { FunctionFailure, type Limits, type Timings, checkInput } from './sandbox.js';
-import type { FromWorker, FunctionWorkerData, InvokeMessage, ToWorker } from './worker-protocol.js';
+import { checkInput, FunctionFailure, type Limits, type Timings } from './sandbox.js';
 import { workerEntry } from './worker-entry.js';
+import type { FromWorker, FunctionWorkerData, InvokeMessage, ToWorker } from './worker-protocol.js';
 
 export interface PoolOptions {
   /**
@@ -17,7 +17,9 @@ export interface PoolOptions {
   maxQueueWaitMs: number;
   /** How long past its deadline a thread that has not answered gets before it is terminated and replaced. */
   killGraceMs: number;
-  /** Warm instances' memory over all threads (linear memory, tables, instance overhead); least recently used go first. */
+  /**
+   * Warm instances' memory over all threads (linear memory, tables, instance overhead); least recently used go first.
+   */
   warmBudgetBytes: number;
   /** Compiled modules kept per thread. */
   maxModulesPerWorker: number;
@@ -106,11 +108,18 @@ export class FunctionPool {
     checkInput(call.input, call.limits);
     const active = this.perTenant.get(call.tenant) ?? 0;
     if (active >= call.tenantConcurrency) {
-      throw new FunctionFailure('rate_limited', `your tenant already has ${active} function invocations running or waiting; its plan allows ${call.tenantConcurrency} at once`);
+      throw new FunctionFailure(
+        'rate_limited',
+        `your tenant already has ${active} function invocations running or waiting; its plan allows ` +
+          `${call.tenantConcurrency} at once`,
+      );
     }
     const idle = this.slots.some((s) => !s.job);
     if (!idle && this.queue.length >= this.options.maxQueued) {
-      throw new FunctionFailure('overloaded', `every function thread is busy and ${this.queue.length} invocations are waiting; try again shortly`);
+      throw new FunctionFailure(
+        'overloaded',
+        `every function thread is busy and ${this.queue.length} invocations are waiting; try again shortly`,
+      );
     }
     this.perTenant.set(call.tenant, active + 1);
     return new Promise((resolve, reject) => {
@@ -122,7 +131,13 @@ export class FunctionPool {
           const at = this.queue.indexOf(job);
           if (at === -1) return;
           this.queue.splice(at, 1);
-          this.finish(job, new FunctionFailure('overloaded', `no function thread was free within ${this.options.maxQueueWaitMs} ms; try again shortly`));
+          this.finish(
+            job,
+            new FunctionFailure(
+              'overloaded',
+              `no function thread was free within ${this.options.maxQueueWaitMs} ms; try again shortly`,
+            ),
+          );
         }, this.options.maxQueueWaitMs);
       }
     });
@@ -151,7 +166,8 @@ export class FunctionPool {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const job of this.queue.splice(0)) this.finish(job, new FunctionFailure('overloaded', 'the gateway is stopping'));
+    for (const job of this.queue.splice(0))
+      this.finish(job, new FunctionFailure('overloaded', 'the gateway is stopping'));
     await Promise.all(this.slots.map((s) => s.thread.terminate()));
   }
 
@@ -246,7 +262,10 @@ export class FunctionPool {
   /** The invocation overran its deadline and the thread did not stop it: terminate the thread, start a fresh one. */
   private kill(slot: Slot, job: Job): void {
     if (slot.job !== job) return;
-    this.replace(slot, new FunctionFailure('timeout', `the function ran longer than ${job.call.limits.timeoutMs} ms and was stopped`));
+    this.replace(
+      slot,
+      new FunctionFailure('timeout', `the function ran longer than ${job.call.limits.timeoutMs} ms and was stopped`),
+    );
   }
 
   private onThreadGone(slot: Slot, why: string): void {

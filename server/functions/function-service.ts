@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Client as MinioClient } from 'minio';
 import type pg from 'pg';
-import { DomainError } from '../errors.js';
-import { ensureBucket, viaMinio } from '../storage/minio-calls.js';
 import type { Static } from 'typebox';
 import type { FunctionView } from '../api/contract.js';
 import type { FunctionManifestSchema } from '../api/schemas/functions.js';
+import { DomainError } from '../errors.js';
+import { ensureBucket, viaMinio } from '../storage/minio-calls.js';
 import type { TenantPlans } from '../tenancy/tenant-plans.js';
 import type { FunctionPool, PoolTimings } from './function-pool.js';
 import { ModuleRejected } from './memory-cap.js';
@@ -18,7 +18,8 @@ const MAX_TIMEOUT_MS = 5000;
 const MAX_MEMORY_MB = 64;
 const MAX_ALLOWED_HOSTS = 16;
 /** A host name or IP literal (IPv6 in brackets), optionally with a port; no wildcards, schemes or paths. */
-const ALLOWED_HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+const ALLOWED_HOST =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
 
 export type FunctionManifest = Static<typeof FunctionManifestSchema>;
 /** A deployed function as the API shows it (created_at and the others arrive from Postgres as Dates). */
@@ -32,22 +33,41 @@ function limitsOf(manifest: FunctionManifest): Partial<Limits> {
 }
 
 export function checkManifest(manifest: FunctionManifest): void {
-  if (manifest.timeout_ms !== undefined && !(Number.isInteger(manifest.timeout_ms) && manifest.timeout_ms >= 1 && manifest.timeout_ms <= MAX_TIMEOUT_MS)) {
+  if (
+    manifest.timeout_ms !== undefined &&
+    !(Number.isInteger(manifest.timeout_ms) && manifest.timeout_ms >= 1 && manifest.timeout_ms <= MAX_TIMEOUT_MS)
+  ) {
     throw new DomainError('invalid', 'invalid_manifest', `timeout_ms must be an integer from 1 to ${MAX_TIMEOUT_MS}`);
   }
-  if (manifest.memory_mb !== undefined && !(Number.isInteger(manifest.memory_mb) && manifest.memory_mb >= 1 && manifest.memory_mb <= MAX_MEMORY_MB)) {
+  if (
+    manifest.memory_mb !== undefined &&
+    !(Number.isInteger(manifest.memory_mb) && manifest.memory_mb >= 1 && manifest.memory_mb <= MAX_MEMORY_MB)
+  ) {
     throw new DomainError('invalid', 'invalid_manifest', `memory_mb must be an integer from 1 to ${MAX_MEMORY_MB}`);
   }
   const hosts: unknown = manifest.allowed_hosts;
   if (hosts !== undefined) {
-    if (!Array.isArray(hosts) || hosts.length > MAX_ALLOWED_HOSTS) throw new DomainError('invalid', 'invalid_manifest', `allowed_hosts must be a list of at most ${MAX_ALLOWED_HOSTS} hosts`);
-    const bad = hosts.filter((h) => typeof h !== 'string' || !ALLOWED_HOST.test(h) || Number(h.split(/:(?=\d+$)/)[1] ?? 1) > 65535);
+    if (!Array.isArray(hosts) || hosts.length > MAX_ALLOWED_HOSTS)
+      throw new DomainError(
+        'invalid',
+        'invalid_manifest',
+        `allowed_hosts must be a list of at most ${MAX_ALLOWED_HOSTS} hosts`,
+      );
+    const bad = hosts.filter(
+      (h) => typeof h !== 'string' || !ALLOWED_HOST.test(h) || Number(h.split(/:(?=\d+$)/)[1] ?? 1) > 65535,
+    );
     if (bad.length) {
-      throw new DomainError('invalid', 'invalid_manifest', `allowed_hosts entries are lowercase "host" or "host:port" (no scheme, path or wildcard): ${bad.map((h) => JSON.stringify(h)).join(', ')}`);
+      throw new DomainError(
+        'invalid',
+        'invalid_manifest',
+        `allowed_hosts entries are lowercase "host" or "host:port" (no scheme, path or wildcard): ` +
+          `${bad.map((h) => JSON.stringify(h)).join(', ')}`,
+      );
     }
   }
   const unknown = Object.keys(manifest).filter((k) => !['timeout_ms', 'memory_mb', 'allowed_hosts'].includes(k));
-  if (unknown.length) throw new DomainError('invalid', 'invalid_manifest', `unknown manifest fields: ${unknown.join(', ')}`);
+  if (unknown.length)
+    throw new DomainError('invalid', 'invalid_manifest', `unknown manifest fields: ${unknown.join(', ')}`);
 }
 
 const networked = (manifest: FunctionManifest) => (manifest.allowed_hosts?.length ?? 0) > 0;
@@ -130,19 +150,39 @@ export class FunctionService {
     this.preparedBytes -= entry.bytes.byteLength;
   }
 
-  async deploy(tenant: string, name: string, bytes: Uint8Array<ArrayBuffer>, manifest: FunctionManifest): Promise<FunctionRecord> {
-    if (!FUNCTION_NAME.test(name)) throw new DomainError('invalid', 'invalid_name', 'a function name is lowercase letters, digits and dashes, starting with a letter (at most 63)');
+  async deploy(
+    tenant: string,
+    name: string,
+    bytes: Uint8Array<ArrayBuffer>,
+    manifest: FunctionManifest,
+  ): Promise<FunctionRecord> {
+    if (!FUNCTION_NAME.test(name))
+      throw new DomainError(
+        'invalid',
+        'invalid_name',
+        'a function name is lowercase letters, digits and dashes, starting with a letter (at most 63)',
+      );
     checkManifest(manifest);
     const prepared = await this.prepare(bytes, manifest);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    await viaMinio(() => this.minio.putObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name), Buffer.from(bytes), bytes.byteLength, { 'Content-Type': 'application/wasm' }));
     await viaMinio(() =>
-      this.minio.putObject(FUNCTIONS_BUCKET, this.preparedKey(tenant, { name, sha256 }), Buffer.from(prepared), prepared.byteLength, { 'Content-Type': 'application/wasm' }),
+      this.minio.putObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name), Buffer.from(bytes), bytes.byteLength, {
+        'Content-Type': 'application/wasm',
+      }),
+    );
+    await viaMinio(() =>
+      this.minio.putObject(
+        FUNCTIONS_BUCKET,
+        this.preparedKey(tenant, { name, sha256 }),
+        Buffer.from(prepared),
+        prepared.byteLength,
+        { 'Content-Type': 'application/wasm' },
+      ),
     );
     const { rows } = await this.db.query<FunctionRecord>(
       `insert into app_private.functions (tenant_id, name, sha256, size_bytes, manifest) values ($1, $2, $3, $4, $5)
-       on conflict (tenant_id, name) do update set sha256 = excluded.sha256, size_bytes = excluded.size_bytes, manifest = excluded.manifest,
-         updated_at = now(), last_error = null, last_error_at = null
+       on conflict (tenant_id, name) do update set sha256 = excluded.sha256, size_bytes = excluded.size_bytes,
+         manifest = excluded.manifest, updated_at = now(), last_error = null, last_error_at = null
        returning name, sha256, size_bytes, manifest, created_at, updated_at, last_error, last_error_at`,
       [tenant, name, sha256, bytes.byteLength, manifest],
     );
@@ -162,7 +202,8 @@ export class FunctionService {
 
   async list(tenant: string): Promise<FunctionRecord[]> {
     const { rows } = await this.db.query<FunctionRecord>(
-      'select name, sha256, size_bytes, manifest, created_at, updated_at, last_error, last_error_at from app_private.functions where tenant_id = $1 order by name',
+      'select name, sha256, size_bytes, manifest, created_at, updated_at, last_error, last_error_at from ' +
+        'app_private.functions where tenant_id = $1 order by name',
       [tenant],
     );
     return rows;
@@ -172,7 +213,8 @@ export class FunctionService {
     const cached = this.records.get(`${tenant}/${name}`);
     if (cached) return cached;
     const { rows } = await this.db.query<FunctionRecord>(
-      'select name, sha256, size_bytes, manifest, created_at, updated_at, last_error, last_error_at from app_private.functions where tenant_id = $1 and name = $2',
+      'select name, sha256, size_bytes, manifest, created_at, updated_at, last_error, last_error_at from ' +
+        'app_private.functions where tenant_id = $1 and name = $2',
       [tenant, name],
     );
     if (!rows[0]) throw new DomainError('not_found', 'unknown_function', `no function "${name}" in your tenant`);
@@ -180,7 +222,9 @@ export class FunctionService {
     return rows[0];
   }
 
-  /** The prepared module: from memory, else MinIO, else (deployed before modules were stored prepared) prepared again. */
+  /**
+   * The prepared module: from memory, else MinIO, else (deployed before modules were stored prepared) prepared again.
+   */
   private async loaded(tenant: string, record: FunctionRecord): Promise<Loaded> {
     const key = this.runtimeKey(tenant, record);
     const hit = this.prepared.get(key);
@@ -188,9 +232,21 @@ export class FunctionService {
     let bytes = await this.fetch(this.preparedKey(tenant, record));
     if (!bytes) {
       const raw = await this.fetch(this.objectKey(tenant, record.name));
-      if (!raw) throw new DomainError('not_found', 'unknown_function', `the module of "${record.name}" is missing from storage; deploy it again`);
+      if (!raw)
+        throw new DomainError(
+          'not_found',
+          'unknown_function',
+          `the module of "${record.name}" is missing from storage; deploy it again`,
+        );
       bytes = await this.prepare(raw, record.manifest);
-      await viaMinio(() => this.minio.putObject(FUNCTIONS_BUCKET, this.preparedKey(tenant, record), Buffer.from(bytes!), bytes!.byteLength));
+      await viaMinio(() =>
+        this.minio.putObject(
+          FUNCTIONS_BUCKET,
+          this.preparedKey(tenant, record),
+          Buffer.from(bytes!),
+          bytes!.byteLength,
+        ),
+      );
     }
     const loaded = { bytes };
     this.remember(key, loaded);
@@ -200,7 +256,8 @@ export class FunctionService {
   private async fetch(objectName: string): Promise<Uint8Array<ArrayBuffer> | undefined> {
     try {
       const chunks: Buffer[] = [];
-      for await (const chunk of await viaMinio(() => this.minio.getObject(FUNCTIONS_BUCKET, objectName))) chunks.push(chunk as Buffer);
+      for await (const chunk of await viaMinio(() => this.minio.getObject(FUNCTIONS_BUCKET, objectName)))
+        chunks.push(chunk as Buffer);
       return new Uint8Array(Buffer.concat(chunks));
     } catch (err) {
       if ((err as { code?: string }).code === 'NoSuchKey') return undefined;
@@ -208,7 +265,12 @@ export class FunctionService {
     }
   }
 
-  async invoke(tenant: string, name: string, input: Uint8Array, context: object): Promise<{ output: Uint8Array; timings: PoolTimings }> {
+  async invoke(
+    tenant: string,
+    name: string,
+    input: Uint8Array,
+    context: object,
+  ): Promise<{ output: Uint8Array; timings: PoolTimings }> {
     const record = await this.get(tenant, name);
     const [module, plan] = await Promise.all([this.loaded(tenant, record), this.plans.limits(tenant)]);
     try {
@@ -217,7 +279,7 @@ export class FunctionService {
         key: this.runtimeKey(tenant, record),
         module: () => module.bytes,
         limits: { ...DEFAULT_LIMITS, ...limitsOf(record.manifest) },
-                tenantConcurrency: plan.functionConcurrency,
+        tenantConcurrency: plan.functionConcurrency,
         allowedHosts: record.manifest.allowed_hosts ?? [],
         input,
         context: encoder.encode(JSON.stringify(context)),
@@ -226,9 +288,17 @@ export class FunctionService {
       if (!(err instanceof FunctionFailure)) throw err;
       if (err.failure !== 'rate_limited' && err.failure !== 'overloaded') {
         const lastError = { kind: err.failure, message: err.message };
-        this.records.set(`${tenant}/${name}`, { ...record, last_error: lastError, last_error_at: new Date().toISOString() });
+        this.records.set(`${tenant}/${name}`, {
+          ...record,
+          last_error: lastError,
+          last_error_at: new Date().toISOString(),
+        });
         void this.db
-          .query('update app_private.functions set last_error = $3, last_error_at = now() where tenant_id = $1 and name = $2', [tenant, name, lastError])
+          .query(
+            'update app_private.functions set last_error = $3, last_error_at = now() where tenant_id = $1 and name ' +
+              '= $2',
+            [tenant, name, lastError],
+          )
           .catch(() => undefined);
       }
       throw err.in(name);
@@ -239,7 +309,9 @@ export class FunctionService {
     const record = await this.get(tenant, name);
     await this.db.query('delete from app_private.functions where tenant_id = $1 and name = $2', [tenant, name]);
     this.records.delete(`${tenant}/${name}`);
-    await viaMinio(() => this.minio.removeObjects(FUNCTIONS_BUCKET, [this.objectKey(tenant, name), this.preparedKey(tenant, record)]));
+    await viaMinio(() =>
+      this.minio.removeObjects(FUNCTIONS_BUCKET, [this.objectKey(tenant, name), this.preparedKey(tenant, record)]),
+    );
     this.unload(tenant, record);
   }
 }

@@ -6,8 +6,25 @@
 // until the answer is posted back.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { ADMISSION_LIMITS, type AdmissionLimits, checkAdmission, instanceOverheadBytes } from './admission.js';
-import { DeadlinePassed, FunctionFailure, HTTP_IMPORT, type HostImports, type Live, callHandler, explain, instantiate } from './sandbox.js';
-import type { FromWorker, FunctionWorkerData, HttpAnswer, HttpRequestMessage, InvokeMessage, Phases, ToWorker } from './worker-protocol.js';
+import {
+  callHandler,
+  DeadlinePassed,
+  explain,
+  FunctionFailure,
+  type HostImports,
+  HTTP_IMPORT,
+  instantiate,
+  type Live,
+} from './sandbox.js';
+import type {
+  FromWorker,
+  FunctionWorkerData,
+  HttpAnswer,
+  HttpRequestMessage,
+  InvokeMessage,
+  Phases,
+  ToWorker,
+} from './worker-protocol.js';
 
 /** At most this many requests per invocation: a function is a handler, not a crawler. */
 export const MAX_REQUESTS_PER_CALL = 16;
@@ -16,7 +33,9 @@ const { signal, answers } = workerData as FunctionWorkerData;
 const flag = new Int32Array(signal);
 const decoder = new TextDecoder();
 /** The module was admitted at deploy; here its facts are only counted (its instrumentation adds a function or two). */
-const COUNT_ONLY = Object.fromEntries(Object.keys(ADMISSION_LIMITS).map((k) => [k, Infinity])) as unknown as AdmissionLimits;
+const COUNT_ONLY = Object.fromEntries(
+  Object.keys(ADMISSION_LIMITS).map((k) => [k, Infinity]),
+) as unknown as AdmissionLimits;
 /** Compiled modules, with what an instance of each costs beyond its linear memory. */
 const modules = new Map<string, { module: WebAssembly.Module; overheadBytes: number }>();
 const instances = new Map<string, Live>();
@@ -40,11 +59,21 @@ function awaitAnswer(forSeq: number, waitMs: number): HttpAnswer | undefined {
   }
 }
 
-/** env.apprun_http(method, url, body) → pointer to [status u32][length u32][bytes], allocated with the module's alloc. */
+/**
+ * env.apprun_http(method, url, body) → pointer to [status u32][length u32][bytes], allocated with the module's alloc.
+ */
 const httpImport: HostImports = (instance: Live) => ({
-  [HTTP_IMPORT]: (methodPtr: number, methodLen: number, urlPtr: number, urlLen: number, bodyPtr: number, bodyLen: number): number => {
+  [HTTP_IMPORT]: (
+    methodPtr: number,
+    methodLen: number,
+    urlPtr: number,
+    urlLen: number,
+    bodyPtr: number,
+    bodyLen: number,
+  ): number => {
     const memory = instance.abi.memory.buffer;
-    if (++requestsThisCall > MAX_REQUESTS_PER_CALL) throw new FunctionFailure('network_denied', `a call may make at most ${MAX_REQUESTS_PER_CALL} requests`);
+    if (++requestsThisCall > MAX_REQUESTS_PER_CALL)
+      throw new FunctionFailure('network_denied', `a call may make at most ${MAX_REQUESTS_PER_CALL} requests`);
     const timeoutMs = instance.clock.deadline - performance.now();
     if (timeoutMs <= 0) throw new DeadlinePassed();
     const request: HttpRequestMessage = {
@@ -76,9 +105,13 @@ function invoke(msg: InvokeMessage): FromWorker {
   try {
     let compiled = modules.get(msg.key);
     if (!compiled) {
-      if (!msg.module) throw new FunctionFailure('trap', 'the pool sent no module for a function this thread has not seen');
+      if (!msg.module)
+        throw new FunctionFailure('trap', 'the pool sent no module for a function this thread has not seen');
       const t0 = performance.now();
-      compiled = { module: new WebAssembly.Module(msg.module), overheadBytes: instanceOverheadBytes(checkAdmission(msg.module, COUNT_ONLY, { walkCode: false })) };
+      compiled = {
+        module: new WebAssembly.Module(msg.module),
+        overheadBytes: instanceOverheadBytes(checkAdmission(msg.module, COUNT_ONLY, { walkCode: false })),
+      };
       phases.compileMs = performance.now() - t0;
       modules.set(msg.key, compiled);
       if (performance.now() > deadline) throw new DeadlinePassed();
@@ -93,18 +126,40 @@ function invoke(msg: InvokeMessage): FromWorker {
     const t1 = performance.now();
     const output = callHandler(live, msg.input, msg.context, msg.limits, deadline);
     phases.runMs = performance.now() - t1;
-    return { type: 'done', id: msg.id, output, phases, instanceBytes: live.abi.memory.buffer.byteLength + compiled.overheadBytes };
+    return {
+      type: 'done',
+      id: msg.id,
+      output,
+      phases,
+      instanceBytes: live.abi.memory.buffer.byteLength + compiled.overheadBytes,
+    };
   } catch (err) {
-    const failure = err instanceof FunctionFailure ? err : live ? explain(err, live, msg.limits) : new FunctionFailure('trap', `the module failed to load: ${(err as Error).message}`);
+    const failure =
+      err instanceof FunctionFailure
+        ? err
+        : live
+          ? explain(err, live, msg.limits)
+          : new FunctionFailure('trap', `the module failed to load: ${(err as Error).message}`);
     // After anything but the function's own error its heap may be half-updated: the next call gets a fresh instance.
     if (failure.failure !== 'function_error') instances.delete(msg.key);
-    return { type: 'failed', id: msg.id, kind: failure.failure, message: failure.message, phases, hasModule: modules.has(msg.key) };
+    return {
+      type: 'failed',
+      id: msg.id,
+      kind: failure.failure,
+      message: failure.message,
+      phases,
+      hasModule: modules.has(msg.key),
+    };
   }
 }
 
 // V8's first WebAssembly compile on a thread costs tens of milliseconds (engine start-up); paying it when the thread
 // starts keeps a function's cold start at its own compile.
-new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 4, 1, 2, 0, 11])));
+new WebAssembly.Instance(
+  new WebAssembly.Module(
+    new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 4, 1, 2, 0, 11]),
+  ),
+);
 
 parentPort!.on('message', (msg: ToWorker) => {
   if (msg.type === 'evict') {

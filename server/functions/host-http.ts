@@ -25,13 +25,20 @@ export async function answerHttp(req: HttpRequestMessage, allowedHosts: string[]
   } catch {
     return failed(seq, `not a URL: ${req.url.slice(0, 200)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { seq, denied: `only http and https URLs may be requested, not ${url.protocol}` };
-  if (!hostAllowed(url, allowedHosts)) return { seq, denied: `${url.host} is not in the function's allowed_hosts (${allowedHosts.join(', ')})` };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return { seq, denied: `only http and https URLs may be requested, not ${url.protocol}` };
+  if (!hostAllowed(url, allowedHosts))
+    return { seq, denied: `${url.host} is not in the function's allowed_hosts (${allowedHosts.join(', ')})` };
   const method = req.method.toUpperCase();
   if (!METHODS.has(method)) return failed(seq, `unsupported method ${req.method.slice(0, 20)}`);
   const deadline = AbortSignal.timeout(Math.max(1, Math.ceil(req.timeoutMs)));
   try {
-    const res = await request(url, { method: method as 'GET', body: req.body.byteLength ? req.body : undefined, signal: deadline, headers: { 'user-agent': 'apprun-function' } });
+    const res = await request(url, {
+      method: method as 'GET',
+      body: req.body.byteLength ? req.body : undefined,
+      signal: deadline,
+      headers: { 'user-agent': 'apprun-function' },
+    });
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.body) {
@@ -49,4 +56,3 @@ export async function answerHttp(req: HttpRequestMessage, allowedHosts: string[]
     return failed(seq, `request to ${url.host} failed: ${e.cause?.code ?? e.code ?? e.message}`);
   }
 }
-

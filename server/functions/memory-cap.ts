@@ -49,9 +49,14 @@ export function capMemory(bytes: Uint8Array, maxPages: number): Uint8Array<Array
         max = Math.min(declared, maxPages);
         end = p2;
       }
-      if (min > maxPages) throw new ModuleRejected(`the module asks for ${min} memory pages at start; at most ${maxPages} are allowed`);
+      if (min > maxPages)
+        throw new ModuleRejected(`the module asks for ${min} memory pages at start; at most ${maxPages} are allowed`);
       const section = [...uleb(1), 0x01, ...uleb(min), ...uleb(max), ...bytes.subarray(end, body + size)];
-      return Buffer.concat([bytes.subarray(0, pos), Buffer.from([MEMORY_SECTION, ...uleb(section.length), ...section]), bytes.subarray(body + size)]);
+      return Buffer.concat([
+        bytes.subarray(0, pos),
+        Buffer.from([MEMORY_SECTION, ...uleb(section.length), ...section]),
+        bytes.subarray(body + size),
+      ]);
     }
     pos = body + size;
   }

@@ -5,7 +5,7 @@ import { DEFAULT_POOL, FunctionPool } from './function-pool.js';
 import { hostAllowed } from './host-http.js';
 import { ModuleRejected, prepareModule } from './prepare.js';
 import { FunctionFailure } from './sandbox.js';
-import { CONTEXT, TEST_LIMITS, built, prepared } from './test-support/modules.js';
+import { built, CONTEXT, prepared, TEST_LIMITS } from './test-support/modules.js';
 
 const ask = (url: string) => new TextEncoder().encode(JSON.stringify({ url }));
 const module = prepared(built('http-status'), true);
@@ -44,7 +44,16 @@ function sandboxWith(allowedHosts: string[], timeoutMs = 500) {
   pools.push(pool);
   return {
     invoke: (input: Uint8Array) =>
-      pool.invoke({ tenant: 't1', key: 't1/http-status/v1', module: () => module, limits: { ...TEST_LIMITS, timeoutMs }, tenantConcurrency: 4, allowedHosts, input, context: CONTEXT }),
+      pool.invoke({
+        tenant: 't1',
+        key: 't1/http-status/v1',
+        module: () => module,
+        limits: { ...TEST_LIMITS, timeoutMs },
+        tenantConcurrency: 4,
+        allowedHosts,
+        input,
+        context: CONTEXT,
+      }),
     stop: () => pool.stop(),
   };
 }
@@ -63,7 +72,11 @@ describe('functions with network access (allowed_hosts)', () => {
     const sandbox = sandboxWith([`127.0.0.1:${port}`]);
     try {
       const first = await sandbox.invoke(ask(`${origin}/hello`));
-      expect(JSON.parse(new TextDecoder().decode(first.output))).toEqual({ url: `${origin}/hello`, status: 200, body: 'hi "there"\n' });
+      expect(JSON.parse(new TextDecoder().decode(first.output))).toEqual({
+        url: `${origin}/hello`,
+        status: 200,
+        body: 'hi "there"\n',
+      });
       expect(first.timings.compileMs).toBeGreaterThan(0);
       expect(first.timings.instantiateMs).toBeGreaterThan(0);
       const second = await sandbox.invoke(ask(`${origin}/other`));
@@ -93,7 +106,10 @@ describe('functions with network access (allowed_hosts)', () => {
     const sandbox = sandboxWith(['127.0.0.1']);
     try {
       const err = await failure(sandbox.invoke(ask(`http://127.0.0.1:${closedPort}/`)));
-      expect([err.failure, err.message]).toEqual(['function_error', `request to 127.0.0.1:${closedPort} failed: ECONNREFUSED`]);
+      expect([err.failure, err.message]).toEqual([
+        'function_error',
+        `request to 127.0.0.1:${closedPort} failed: ECONNREFUSED`,
+      ]);
     } finally {
       await sandbox.stop();
     }
@@ -116,7 +132,9 @@ describe('functions with network access (allowed_hosts)', () => {
 
   it('a module that imports the network is refused unless its manifest allows hosts', () => {
     expect(() => prepareModule(built('http-status'), 256)).toThrow(ModuleRejected);
-    expect(() => prepareModule(built('http-status'), 256)).toThrow(/env.apprun_http \(network\) but its manifest lists no allowed_hosts/);
+    expect(() => prepareModule(built('http-status'), 256)).toThrow(
+      /env.apprun_http \(network\) but its manifest lists no allowed_hosts/,
+    );
   });
 
   it('matches hosts exactly: "host" on any port, "host:port" on that port only', () => {

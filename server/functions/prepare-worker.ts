@@ -21,7 +21,12 @@ parentPort!.on('message', (req: PrepareRequest) => {
     const reply: PrepareReply = { id: req.id, ok: true, bytes: prepared.bytes, prepareMs: prepared.prepareMs };
     parentPort!.postMessage(reply, [prepared.bytes.buffer]);
   } catch (err) {
-    const reply: PrepareReply = { id: req.id, ok: false, rejected: err instanceof ModuleRejected, message: (err as Error).message };
+    const reply: PrepareReply = {
+      id: req.id,
+      ok: false,
+      rejected: err instanceof ModuleRejected,
+      message: (err as Error).message,
+    };
     parentPort!.postMessage(reply);
   }
 });

@@ -13,7 +13,9 @@ describe('prepareModule', () => {
     const m = new binaryen.Module();
     m.setMemory(1, 1, 'memory');
     try {
-      expect(() => prepareModule(m.emitBinary() as Uint8Array<ArrayBuffer>, 256)).toThrow(/does not export alloc, dealloc, handle/);
+      expect(() => prepareModule(m.emitBinary() as Uint8Array<ArrayBuffer>, 256)).toThrow(
+        /does not export alloc, dealloc, handle/,
+      );
     } finally {
       m.dispose();
     }
@@ -21,9 +23,17 @@ describe('prepareModule', () => {
 
   it('rejects host access: a module importing WASI file or network calls', () => {
     const m = binaryen.readBinary(built('hello'));
-    m.addFunctionImport('fd_write', 'wasi_snapshot_preview1', 'fd_write', binaryen.createType([binaryen.i32, binaryen.i32, binaryen.i32, binaryen.i32]), binaryen.i32);
+    m.addFunctionImport(
+      'fd_write',
+      'wasi_snapshot_preview1',
+      'fd_write',
+      binaryen.createType([binaryen.i32, binaryen.i32, binaryen.i32, binaryen.i32]),
+      binaryen.i32,
+    );
     try {
-      expect(() => prepareModule(m.emitBinary() as Uint8Array<ArrayBuffer>, 256)).toThrow(/wasi_snapshot_preview1.fd_write/);
+      expect(() => prepareModule(m.emitBinary() as Uint8Array<ArrayBuffer>, 256)).toThrow(
+        /wasi_snapshot_preview1.fd_write/,
+      );
     } finally {
       m.dispose();
     }
@@ -31,7 +41,9 @@ describe('prepareModule', () => {
 
   it('gives the memory a hard maximum', () => {
     const bytes = prepareModule(built('hello'), 64).bytes;
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort: () => undefined, apprun_checkpoint: () => undefined } });
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+      env: { abort: () => undefined, apprun_checkpoint: () => undefined },
+    });
     const memory = instance.exports.memory as WebAssembly.Memory;
     expect(() => memory.grow(100)).toThrow(RangeError);
   });
@@ -44,8 +56,10 @@ describe('ModulePreparer: preparation on a thread of its own', () => {
   it('prepares what prepareModule prepares, and refuses what it refuses, with its reason', async () => {
     const { bytes } = await preparer.prepare(built('hello'), 64, false);
     // (binaryen numbers internal names per process, so the bytes differ from run to run; the shape does not)
-    const exports = (b: Uint8Array<ArrayBuffer>) => WebAssembly.Module.exports(new WebAssembly.Module(b)).map((e) => e.name);
-    const imports = (b: Uint8Array<ArrayBuffer>) => WebAssembly.Module.imports(new WebAssembly.Module(b)).map((i) => `${i.module}.${i.name}`);
+    const exports = (b: Uint8Array<ArrayBuffer>) =>
+      WebAssembly.Module.exports(new WebAssembly.Module(b)).map((e) => e.name);
+    const imports = (b: Uint8Array<ArrayBuffer>) =>
+      WebAssembly.Module.imports(new WebAssembly.Module(b)).map((i) => `${i.module}.${i.name}`);
     const here = prepareModule(built('hello'), 64).bytes;
     expect([exports(bytes), imports(bytes)]).toEqual([exports(here), imports(here)]);
     expect(imports(bytes)).toContain('env.apprun_checkpoint');

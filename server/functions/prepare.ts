@@ -1,6 +1,6 @@
 import binaryen from 'binaryen';
 import { checkAdmission, instanceOverheadBytes } from './admission.js';
-import { ModuleRejected, capMemory } from './memory-cap.js';
+import { capMemory, ModuleRejected } from './memory-cap.js';
 import { CHECKPOINT_IMPORT, HTTP_IMPORT } from './sandbox.js';
 
 export { ModuleRejected };
@@ -17,7 +17,12 @@ const CHECKPOINT_INTERVAL = 1024;
 const TICK = 'log_execution';
 // What V8 in Node 20 runs and AssemblyScript emits; newer encodings (e.g. compact imports) would not load.
 const FEATURES =
-  binaryen.Features.MVP | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt | binaryen.Features.SignExt | binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt;
+  binaryen.Features.MVP |
+  binaryen.Features.BulkMemory |
+  binaryen.Features.BulkMemoryOpt |
+  binaryen.Features.SignExt |
+  binaryen.Features.MutableGlobals |
+  binaryen.Features.NontrappingFPToInt;
 
 export interface PreparedModule {
   /** The module as the runtime executes it: instrumented and with its memory capped. */
@@ -46,7 +51,13 @@ function countTicksInside(ir: binaryen.Module): void {
     [],
     ir.block(null, [
       ir.global.set(fuel, ir.i32.sub(left(), ir.i32.const(1))),
-      ir.if(ir.i32.eqz(left()), ir.block(null, [ir.global.set(fuel, ir.i32.const(CHECKPOINT_INTERVAL)), ir.call('apprun_checkpoint_import', [], binaryen.none)])),
+      ir.if(
+        ir.i32.eqz(left()),
+        ir.block(null, [
+          ir.global.set(fuel, ir.i32.const(CHECKPOINT_INTERVAL)),
+          ir.call('apprun_checkpoint_import', [], binaryen.none),
+        ]),
+      ),
     ]),
   );
 }
@@ -56,7 +67,11 @@ function countTicksInside(ir: binaryen.Module): void {
  * checkpoint at every function entry and loop header, where the runtime enforces the wall-clock deadline (an
  * infinite loop cannot escape it), and the memory gets a hard maximum.
  */
-export function prepareModule(bytes: Uint8Array<ArrayBuffer>, maxMemoryPages: number, { network = false } = {}): PreparedModule {
+export function prepareModule(
+  bytes: Uint8Array<ArrayBuffer>,
+  maxMemoryPages: number,
+  { network = false } = {},
+): PreparedModule {
   const t0 = performance.now();
   // Limits first, in one cheap pass: nothing below (V8's compile, binaryen) sees a module they would refuse.
   const facts = checkAdmission(bytes);
@@ -64,19 +79,26 @@ export function prepareModule(bytes: Uint8Array<ArrayBuffer>, maxMemoryPages: nu
   const startBytes = (facts.memory?.minPages ?? 0) * 65536 + overheadBytes;
   if (startBytes > maxMemoryPages * 65536) {
     const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-    throw new ModuleRejected(`an instance of the module needs ${mib(startBytes)} at start (memory, tables, instance), over the function's memory cap of ${mib(maxMemoryPages * 65536)}`);
+    throw new ModuleRejected(
+      `an instance of the module needs ${mib(startBytes)} at start (memory, tables, instance), over the function's ` +
+        `memory cap of ${mib(maxMemoryPages * 65536)}`,
+    );
   }
   if (!WebAssembly.validate(bytes)) throw new ModuleRejected('not a valid WebAssembly module');
   const module = new WebAssembly.Module(bytes);
   const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
   const missing = ABI_EXPORTS.filter((name) => !exported.has(name));
-  if (missing.length) throw new ModuleRejected(`the module does not export ${missing.join(', ')} (see wasm/sdk/apprun.ts)`);
+  if (missing.length)
+    throw new ModuleRejected(`the module does not export ${missing.join(', ')} (see wasm/sdk/apprun.ts)`);
   const imports = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
   if (imports.includes(NETWORK_IMPORT) && !network) {
     throw new ModuleRejected(`the module imports ${NETWORK_IMPORT} (network) but its manifest lists no allowed_hosts`);
   }
   const refused = imports.filter((i) => !ALLOWED_IMPORTS.has(i) && i !== NETWORK_IMPORT);
-  if (refused.length) throw new ModuleRejected(`the module imports ${refused.join(', ')}; functions get no host access besides env.abort and ${NETWORK_IMPORT}`);
+  if (refused.length)
+    throw new ModuleRejected(
+      `the module imports ${refused.join(', ')}; functions get no host access besides env.abort and ${NETWORK_IMPORT}`,
+    );
 
   const ir = binaryen.readBinary(bytes);
   try {

@@ -22,8 +22,15 @@ export class ModulePreparer {
   private waiting = 0;
   private nextId = 0;
 
-  prepare(bytes: Uint8Array<ArrayBuffer>, maxMemoryPages: number, network: boolean): Promise<{ bytes: Uint8Array<ArrayBuffer>; prepareMs: number }> {
-    if (this.waiting >= MAX_WAITING) return Promise.reject(new FunctionFailure('overloaded', `${this.waiting} deploys are already being prepared; try again shortly`));
+  prepare(
+    bytes: Uint8Array<ArrayBuffer>,
+    maxMemoryPages: number,
+    network: boolean,
+  ): Promise<{ bytes: Uint8Array<ArrayBuffer>; prepareMs: number }> {
+    if (this.waiting >= MAX_WAITING)
+      return Promise.reject(
+        new FunctionFailure('overloaded', `${this.waiting} deploys are already being prepared; try again shortly`),
+      );
     this.waiting++;
     const run = this.tail.then(() => this.run({ id: ++this.nextId, bytes, maxMemoryPages, network }));
     this.tail = run.catch(() => undefined).finally(() => this.waiting--);
@@ -39,7 +46,10 @@ export class ModulePreparer {
   private thread(): Worker {
     clearTimeout(this.idleTimer);
     if (!this.worker) {
-      this.worker = new Worker(workerEntry('prepare-worker'), { name: 'apprun-prepare', resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 8 } });
+      this.worker = new Worker(workerEntry('prepare-worker'), {
+        name: 'apprun-prepare',
+        resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 8 },
+      });
       this.worker.unref();
     }
     return this.worker;
@@ -60,7 +70,12 @@ export class ModulePreparer {
       const timer = setTimeout(() => {
         done();
         this.retire(worker);
-        reject(new ModuleRejected(`preparing the module took longer than ${PREPARE_TIMEOUT_MS / 1000} s; it is too large or too complex for the sandbox`));
+        reject(
+          new ModuleRejected(
+            `preparing the module took longer than ${PREPARE_TIMEOUT_MS / 1000} s; it is too large or too complex ` +
+              `for the sandbox`,
+          ),
+        );
       }, PREPARE_TIMEOUT_MS);
       const onMessage = (reply: PrepareReply) => {
         if (reply.id !== req.id) return;
@@ -70,7 +85,10 @@ export class ModulePreparer {
         if (reply.ok || reply.rejected) this.idleTimer = setTimeout(() => this.retire(worker), IDLE_MS).unref();
         else this.retire(worker);
         if (reply.ok) resolve({ bytes: reply.bytes, prepareMs: reply.prepareMs });
-        else reject(new ModuleRejected(reply.rejected ? reply.message : `the module could not be prepared: ${reply.message}`));
+        else
+          reject(
+            new ModuleRejected(reply.rejected ? reply.message : `the module could not be prepared: ${reply.message}`),
+          );
       };
       const onError = (err: Error) => {
         done();

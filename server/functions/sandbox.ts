@@ -53,11 +53,17 @@ export interface Limits {
   maxOutputBytes: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { timeoutMs: 1000, maxMemoryPages: 256, maxInputBytes: 1024 * 1024, maxOutputBytes: 1024 * 1024 };
+export const DEFAULT_LIMITS: Limits = {
+  timeoutMs: 1000,
+  maxMemoryPages: 256,
+  maxInputBytes: 1024 * 1024,
+  maxOutputBytes: 1024 * 1024,
+};
 
 /** Refuses input over the function's limit, before any work. */
 export function checkInput(input: Uint8Array, limits: Limits): void {
-  if (input.byteLength > limits.maxInputBytes) throw new FunctionFailure('input_too_large', `input is larger than ${limits.maxInputBytes} bytes`);
+  if (input.byteLength > limits.maxInputBytes)
+    throw new FunctionFailure('input_too_large', `input is larger than ${limits.maxInputBytes} bytes`);
 }
 
 export interface Timings {
@@ -90,7 +96,7 @@ export interface Live {
 export class DeadlinePassed extends Error {}
 
 /** Host functions beyond abort and the checkpoint, built once the instance exists (they need its memory). */
-export type HostImports = (live: Live) => Record<string, (...args: number[]) => number | void>;
+export type HostImports = (live: Live) => Record<string, (...args: number[]) => number | undefined>;
 
 const decoder = new TextDecoder();
 
@@ -106,7 +112,12 @@ function readAsString(memory: WebAssembly.Memory, ptr: number): string {
  * Instantiates a module with its deadline already armed: a start function runs inside `new Instance`, and its
  * injected checkpoints stop it like a runaway handle(). Any failure here is the module's: a FunctionFailure.
  */
-export function instantiate(module: WebAssembly.Module, hostImports: HostImports | undefined, deadline: number, limits: Limits): Live {
+export function instantiate(
+  module: WebAssembly.Module,
+  hostImports: HostImports | undefined,
+  deadline: number,
+  limits: Limits,
+): Live {
   const live = { clock: { deadline } } as Live;
   const env = {
     abort: (msg: number) => {
@@ -122,11 +133,20 @@ export function instantiate(module: WebAssembly.Module, hostImports: HostImports
     live.abi = new WebAssembly.Instance(module, { env }).exports as unknown as AbiExports;
   } catch (err) {
     if (err instanceof FunctionFailure) throw err;
-    if (err instanceof DeadlinePassed) throw new FunctionFailure('timeout', `the module's start function ran longer than ${limits.timeoutMs} ms and was stopped`);
-    if (err instanceof RangeError) throw new FunctionFailure('out_of_memory', `the module could not be instantiated within its memory: ${err.message}`);
+    if (err instanceof DeadlinePassed)
+      throw new FunctionFailure(
+        'timeout',
+        `the module's start function ran longer than ${limits.timeoutMs} ms and was stopped`,
+      );
+    if (err instanceof RangeError)
+      throw new FunctionFailure(
+        'out_of_memory',
+        `the module could not be instantiated within its memory: ${err.message}`,
+      );
     throw new FunctionFailure('trap', `the module's start function trapped: ${(err as Error).message}`);
   }
-  if (!(live.abi.memory instanceof WebAssembly.Memory)) throw new FunctionFailure('trap', 'the module exports no memory named "memory"');
+  if (!(live.abi.memory instanceof WebAssembly.Memory))
+    throw new FunctionFailure('trap', 'the module exports no memory named "memory"');
   return live;
 }
 
@@ -140,7 +160,13 @@ export function writeBytes(abi: AbiExports, bytes: Uint8Array): number {
  * One call of handle() with the deadline armed. Returns the output, or throws a FunctionFailure; after any failure
  * but a function_error the instance must be dropped, since its heap may be half-updated.
  */
-export function callHandler(live: Live, input: Uint8Array, context: Uint8Array, limits: Limits, deadline: number): Uint8Array {
+export function callHandler(
+  live: Live,
+  input: Uint8Array,
+  context: Uint8Array,
+  limits: Limits,
+  deadline: number,
+): Uint8Array {
   const { abi } = live;
   live.clock.deadline = deadline;
   live.abortMessage = undefined;
@@ -149,11 +175,13 @@ export function callHandler(live: Live, input: Uint8Array, context: Uint8Array, 
     const ctxPtr = writeBytes(abi, context);
     const status = abi.handle(inPtr, input.byteLength, ctxPtr, context.byteLength);
     const outLen = abi.output_len();
-    if (outLen > limits.maxOutputBytes) throw new FunctionFailure('output_too_large', `output is larger than ${limits.maxOutputBytes} bytes`);
+    if (outLen > limits.maxOutputBytes)
+      throw new FunctionFailure('output_too_large', `output is larger than ${limits.maxOutputBytes} bytes`);
     const output = new Uint8Array(abi.memory.buffer, abi.output_ptr(), outLen).slice();
     abi.dealloc(inPtr);
     abi.dealloc(ctxPtr);
-    if (status !== 0) throw new FunctionFailure('function_error', decoder.decode(output) || `the function returned status ${status}`);
+    if (status !== 0)
+      throw new FunctionFailure('function_error', decoder.decode(output) || `the function returned status ${status}`);
     return output;
   } catch (err) {
     throw explain(err, live, limits);
@@ -162,12 +190,16 @@ export function callHandler(live: Live, input: Uint8Array, context: Uint8Array, 
 
 export function explain(err: unknown, live: Live, limits: Limits): FunctionFailure {
   if (err instanceof FunctionFailure) return err;
-  if (err instanceof DeadlinePassed) return new FunctionFailure('timeout', `the function ran longer than ${limits.timeoutMs} ms and was stopped`);
+  if (err instanceof DeadlinePassed)
+    return new FunctionFailure('timeout', `the function ran longer than ${limits.timeoutMs} ms and was stopped`);
   const capBytes = limits.maxMemoryPages * 65536;
   const memoryFull = live.abi.memory.buffer.byteLength >= capBytes - 2 * 1024 * 1024;
   if (memoryFull || /memory|allocation/i.test(live.abortMessage ?? '')) {
     return new FunctionFailure('out_of_memory', `the function ran out of its ${capBytes / 1024 / 1024} MiB of memory`);
   }
   if (err instanceof RangeError) return new FunctionFailure('trap', `stack overflow (${err.message})`);
-  return new FunctionFailure('trap', live.abortMessage ? `aborted: ${live.abortMessage}` : `trapped: ${(err as Error).message}`);
+  return new FunctionFailure(
+    'trap',
+    live.abortMessage ? `aborted: ${live.abortMessage}` : `trapped: ${(err as Error).message}`,
+  );
 }

@@ -130,7 +130,8 @@ export class CodeWalker {
           this.open(op === 0x02 ? 'block' : op === 0x03 ? 'loop' : 'if');
           break;
         case 0x05: // else
-          if (this.frame.kind !== 'if') throw new ModuleRejected(`an else at byte ${reader.pos - 1} does not belong to an if`);
+          if (this.frame.kind !== 'if')
+            throw new ModuleRejected(`an else at byte ${reader.pos - 1} does not belong to an if`);
           this.settle();
           this.frame.kind = 'else';
           this.pushParams();
@@ -142,16 +143,23 @@ export class CodeWalker {
           const depth = done.deepest + 1;
           if (depth > this.expressionDepth) this.expressionDepth = depth;
           if (frames.length === 0) {
-            if (reader.pos !== reader.end) throw new ModuleRejected(`the body ends at byte ${reader.pos}, before its declared end at byte ${reader.end}`);
+            if (reader.pos !== reader.end)
+              throw new ModuleRejected(
+                `the body ends at byte ${reader.pos}, before its declared end at byte ${reader.end}`,
+              );
             // Checked once the body is read, so the message gives the depth itself (the walk is linear regardless).
             const { blockDepth, expressionDepth } = this;
-            if (blockDepth > context.maxBlockDepth) throw new ModuleRejected(`blocks nest ${blockDepth} deep; at most ${context.maxBlockDepth} are allowed`);
+            if (blockDepth > context.maxBlockDepth)
+              throw new ModuleRejected(`blocks nest ${blockDepth} deep; at most ${context.maxBlockDepth} are allowed`);
             if (expressionDepth > context.maxExpressionDepth) {
-              throw new ModuleRejected(`expressions nest ${expressionDepth} deep; at most ${context.maxExpressionDepth} are allowed`);
+              throw new ModuleRejected(
+                `expressions nest ${expressionDepth} deep; at most ${context.maxExpressionDepth} are allowed`,
+              );
             }
             return { instructions, blockDepth, expressionDepth };
           }
-          const frame = (this.frame = frames[frames.length - 1]!);
+          const frame = frames[frames.length - 1]!;
+          this.frame = frame;
           if (done.results === 0) frame.deepest = Math.max(frame.deepest, depth);
           for (let i = 0; i < done.results; i++) operands.push(depth);
           break;
@@ -183,7 +191,11 @@ export class CodeWalker {
           // call
           const callee = reader.u32('a function index');
           const typeIndex = context.functionTypes[callee];
-          if (typeIndex === undefined) throw new ModuleRejected(`a call at byte ${reader.pos} targets function ${callee}, but the module has ${context.functionTypes.length}`);
+          if (typeIndex === undefined)
+            throw new ModuleRejected(
+              `a call at byte ${reader.pos} targets function ${callee}, but the module has ` +
+                `${context.functionTypes.length}`,
+            );
           const type = this.typeAt(typeIndex, 'a call');
           this.apply(type.params, type.results);
           break;
@@ -265,14 +277,19 @@ export class CodeWalker {
 
   private typeAt(index: number, what: string): FunctionType {
     const type = this.context.types[index];
-    if (!type) throw new ModuleRejected(`${what} uses type ${index}, but the module defines ${this.context.types.length} types`);
+    if (!type)
+      throw new ModuleRejected(`${what} uses type ${index}, but the module defines ${this.context.types.length} types`);
     return type;
   }
 
   /** The arity of a branch to the label `depth` blocks out: a loop's parameters, another block's results. */
   private label(depth: number): number {
     const target = this.frames[this.frames.length - 1 - depth];
-    if (!target) throw new ModuleRejected(`a branch at byte ${this.reader.pos} targets label ${depth}, outside the function's ${this.frames.length} blocks`);
+    if (!target)
+      throw new ModuleRejected(
+        `a branch at byte ${this.reader.pos} targets label ${depth}, outside the function's ${this.frames.length} ` +
+          `blocks`,
+      );
     return target.kind === 'loop' ? target.params : target.results;
   }
 
@@ -309,7 +326,10 @@ export class CodeWalker {
   private prefixed(): void {
     const reader = this.reader;
     const sub = reader.u32('a 0xfc instruction');
-    if (sub <= 7) return this.apply(1, 1);
+    if (sub <= 7) {
+      this.apply(1, 1);
+      return;
+    }
     switch (sub) {
       case 8: // memory.init data, memory
       case 10: // memory.copy memory, memory
@@ -317,21 +337,27 @@ export class CodeWalker {
       case 14: // table.copy table, table
         reader.u32('an index');
         reader.u32('an index');
-        return this.apply(3, 0);
+        this.apply(3, 0);
+        return;
       case 11: // memory.fill memory
         reader.u32('a memory index');
-        return this.apply(3, 0);
+        this.apply(3, 0);
+        return;
       case 9: // data.drop
       case 13: // elem.drop
         reader.u32('a segment index');
-        return this.apply(0, 0);
+        this.apply(0, 0);
+        return;
       case 15:
       case 16:
       case 17:
         // Reference-types instructions: binaryen refuses them under FEATURES, and refusing table.grow here is what
         // keeps every table at its declared minimum for the life of an instance (see admission.ts).
         reader.u32('a table index');
-        throw unsupported(`${['table.grow', 'table.size', 'table.fill'][sub - 15]} (0xfc ${sub}) at byte ${reader.pos}`, 'reference types');
+        throw unsupported(
+          `${['table.grow', 'table.size', 'table.fill'][sub - 15]} (0xfc ${sub}) at byte ${reader.pos}`,
+          'reference types',
+        );
       default:
         throw unsupported(`opcode 0xfc ${sub} at byte ${reader.pos}`, 'unknown');
     }

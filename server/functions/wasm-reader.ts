@@ -25,7 +25,10 @@ export class WasmReader {
   /** Narrows reads to [pos, pos + size) and names that span; returns its end. */
   enter(size: number, scope: string): number {
     const end = this.pos + size;
-    if (end > this.end) throw new ModuleRejected(`${scope} at byte ${this.pos} declares ${size} bytes, past the end of ${this.scope} at byte ${this.end}`);
+    if (end > this.end)
+      throw new ModuleRejected(
+        `${scope} at byte ${this.pos} declares ${size} bytes, past the end of ${this.scope} at byte ${this.end}`,
+      );
     this.end = end;
     this.scope = scope;
     return end;
@@ -33,7 +36,10 @@ export class WasmReader {
 
   /** Restores the enclosing span after enter(), insisting the inner one was read exactly. */
   leave(end: number, outerEnd: number, outerScope: string): void {
-    if (this.pos !== end) throw new ModuleRejected(`${this.scope} has ${end - this.pos} bytes left over after its contents (byte ${this.pos})`);
+    if (this.pos !== end)
+      throw new ModuleRejected(
+        `${this.scope} has ${end - this.pos} bytes left over after its contents (byte ${this.pos})`,
+      );
     this.end = outerEnd;
     this.scope = outerScope;
   }
@@ -75,7 +81,8 @@ export class WasmReader {
         }
         return signed && byte & 0x40 ? value - scale : value;
       }
-      if (n === maxBytes) throw new ModuleRejected(`${what} at byte ${start} is not a valid LEB128 number (more than ${maxBytes} bytes)`);
+      if (n === maxBytes)
+        throw new ModuleRejected(`${what} at byte ${start} is not a valid LEB128 number (more than ${maxBytes} bytes)`);
     }
   }
 
@@ -109,7 +116,8 @@ export class WasmReader {
   /** A vector length, refused when not even one byte per element is left (no allocation or loop sized by a lie). */
   count(what: string): number {
     const n = this.u32(what);
-    if (n > this.end - this.pos) throw new ModuleRejected(`${what} is ${n}, more than the ${this.end - this.pos} bytes left in ${this.scope}`);
+    if (n > this.end - this.pos)
+      throw new ModuleRejected(`${what} is ${n}, more than the ${this.end - this.pos} bytes left in ${this.scope}`);
     return n;
   }
 
@@ -118,7 +126,10 @@ export class WasmReader {
     const at = this.pos;
     const length = this.u32(what);
     const start = this.pos;
-    if (length > this.end - start) throw new ModuleRejected(`${what} at byte ${at} is ${length} bytes long, past the end of ${this.scope} at byte ${this.end}`);
+    if (length > this.end - start)
+      throw new ModuleRejected(
+        `${what} at byte ${at} is ${length} bytes long, past the end of ${this.scope} at byte ${this.end}`,
+      );
     this.pos += length;
     try {
       return strictUtf8.decode(this.bytes.subarray(start, start + length));

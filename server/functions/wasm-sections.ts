@@ -22,13 +22,18 @@ export function constant(reader: WasmReader, what: string): { op: number; value:
   if (op === 0x41) value = reader.s32(what);
   else if (op === 0x42) reader.skipS64(what);
   else if (op === 0x43 || op === 0x44) reader.skip(op === 0x43 ? 4 : 8, what);
-  else if (op === 0xd2) reader.u32(what); // ref.func, in element segments
-  else if (op === 0xd0) reader.u8(what); // ref.null and its type
+  else if (op === 0xd2)
+    reader.u32(what); // ref.func, in element segments
+  else if (op === 0xd0)
+    reader.u8(what); // ref.null and its type
   else if (op === 0x23) {
     // MVP lets only imported globals appear here, and the sandbox imports none (imports must be functions).
-    throw new ModuleRejected(`${what} at byte ${at} is a global.get; it must be a constant (the sandbox gives a module no globals to import)`);
+    throw new ModuleRejected(
+      `${what} at byte ${at} is a global.get; it must be a constant (the sandbox gives a module no globals to import)`,
+    );
   } else throw new ModuleRejected(`${what} at byte ${at} starts with opcode ${hex(op)}, not a constant`);
-  if (reader.u8(what) !== 0x0b) throw unsupported(`${what} at byte ${at} has more than one instruction`, 'extended constant expressions');
+  if (reader.u8(what) !== 0x0b)
+    throw unsupported(`${what} at byte ${at} has more than one instruction`, 'extended constant expressions');
   return { op, value };
 }
 
@@ -63,7 +68,8 @@ export function readElementSegment(reader: WasmReader, i: number, tables: readon
   const start = active ? offsetOf(reader, `element segment ${i}'s offset`) : 0;
   if (flags & 3) {
     const kind = reader.u8('an element kind');
-    if (flags & 4 ? kind !== 0x70 : kind !== 0x00) throw unsupported(`element segment ${i} of kind ${hex(kind)}`, 'reference types');
+    if (flags & 4 ? kind !== 0x70 : kind !== 0x00)
+      throw unsupported(`element segment ${i} of kind ${hex(kind)}`, 'reference types');
   }
   const count = reader.count(`element segment ${i}'s length`);
   for (let e = 0; e < count; e++) {
@@ -72,9 +78,15 @@ export function readElementSegment(reader: WasmReader, i: number, tables: readon
   }
   if (active) {
     const table = tables[tableIndex];
-    if (!table) throw new ModuleRejected(`element segment ${i} is for table ${tableIndex}, but the module defines ${plural(tables.length, 'table')}`);
+    if (!table)
+      throw new ModuleRejected(
+        `element segment ${i} is for table ${tableIndex}, but the module defines ${plural(tables.length, 'table')}`,
+      );
     if (start + count > table.min) {
-      throw new ModuleRejected(`element segment ${i} ends at entry ${start + count}, past table ${tableIndex}'s initial size of ${table.min} entries`);
+      throw new ModuleRejected(
+        `element segment ${i} ends at entry ${start + count}, past table ${tableIndex}'s initial size of ` +
+          `${table.min} entries`,
+      );
     }
   }
   return count;
@@ -87,14 +99,18 @@ export function readElementSegment(reader: WasmReader, i: number, tables: readon
 export function readDataSegment(reader: WasmReader, i: number, memory: { minPages: number } | null): number {
   const flags = reader.u32('data segment flags');
   if (flags > 2) throw new ModuleRejected(`data segment ${i} has unknown flags ${flags}`);
-  if (flags === 2 && reader.u32('a memory index') !== 0) throw unsupported(`data segment ${i} for a second memory`, 'multi-memory');
+  if (flags === 2 && reader.u32('a memory index') !== 0)
+    throw unsupported(`data segment ${i} for a second memory`, 'multi-memory');
   const start = flags === 1 ? 0 : offsetOf(reader, `data segment ${i}'s offset`);
   const length = reader.u32(`data segment ${i}'s length`);
   reader.skip(length, `data segment ${i}`);
   if (flags !== 1) {
     if (!memory) throw new ModuleRejected(`data segment ${i} is active, but the module defines no memory`);
     const memoryBytes = memory.minPages * PAGE_BYTES;
-    if (start + length > memoryBytes) throw new ModuleRejected(`data segment ${i} ends at byte ${start + length}, past the module's initial memory of ${memoryBytes} bytes`);
+    if (start + length > memoryBytes)
+      throw new ModuleRejected(
+        `data segment ${i} ends at byte ${start + length}, past the module's initial memory of ${memoryBytes} bytes`,
+      );
   }
   return length;
 }

@@ -19,10 +19,25 @@ export function workerEntry(file: string): URL {
   const cached = bundled.get(file);
   if (cached) return cached;
   const source = fileURLToPath(new URL(`./${file}.ts`, here));
-  const out = path.join(packageRoot(), 'node_modules', '.cache', 'apprun-workers', `${file}-${process.pid}-${createHash('sha256').update(source).digest('hex').slice(0, 8)}.mjs`);
+  const out = path.join(
+    packageRoot(),
+    'node_modules',
+    '.cache',
+    'apprun-workers',
+    `${file}-${process.pid}-${createHash('sha256').update(source).digest('hex').slice(0, 8)}.mjs`,
+  );
   // A dev-only dependency, loaded only on this path.
   const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
-  buildSync({ entryPoints: [source], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+  buildSync({
+    entryPoints: [source],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
   const url = pathToFileURL(out);
   bundled.set(file, url);
   process.once('exit', () => fs.rmSync(out, { force: true }));

@@ -42,8 +42,15 @@ export interface HttpRequestMessage {
   timeoutMs: number;
 }
 
-/** The gateway thread's answer: a response, a failed request (status 0, message in body), a refusal, or "the deadline passed". */
-export type HttpAnswer = { seq: number } & ({ status: number; body: Uint8Array } | { denied: string } | { expired: true });
+/**
+ * The gateway thread's answer: a response, a failed request (status 0, message in body), a refusal, or "the deadline
+ * passed".
+ */
+export type HttpAnswer = { seq: number } & (
+  | { status: number; body: Uint8Array }
+  | { denied: string }
+  | { expired: true }
+);
 
 export interface Phases {
   compileMs: number;

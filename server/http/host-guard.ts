@@ -19,16 +19,23 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Sec-Fetch-Site values of a request this site made or the user typed; any other value counts as cross-site. */
 const SAME_SITE_FETCH = new Set(['same-origin', 'same-site', 'none']);
 
-const shown = (value: string | undefined) => (value === undefined ? '(none)' : JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value));
+const shown = (value: string | undefined) =>
+  value === undefined ? '(none)' : JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
 
 function originOf(request: FastifyRequest): string {
   const { origin } = request.headers;
-  return origin !== undefined ? `Origin ${shown(origin)}` : `Sec-Fetch-Site ${shown(String(request.headers['sec-fetch-site']))}`;
+  return origin !== undefined
+    ? `Origin ${shown(origin)}`
+    : `Sec-Fetch-Site ${shown(String(request.headers['sec-fetch-site']))}`;
 }
 
 /** The refusal of a cross-site request, for the guard and for the cookie-authenticated routes. */
 export function crossSiteRefused(request: FastifyRequest, why: string): DomainError {
-  return new DomainError('forbidden', 'cross_origin_refused', `${why}: ${originOf(request)} is neither a loopback origin nor an allowed host`);
+  return new DomainError(
+    'forbidden',
+    'cross_origin_refused',
+    `${why}: ${originOf(request)} is neither a loopback origin nor an allowed host`,
+  );
 }
 
 /**
@@ -45,14 +52,17 @@ const hostGuard: FastifyPluginAsync<HostGuardOptions> = async (app, { policy }) 
       throw new DomainError(
         'misdirected',
         'misdirected_request',
-        `this gateway answers to ${policy.describe()}, not Host ${shown(host)}; to serve a name on purpose (e.g. a reverse proxy's), add it to "allowedHosts" in APPRUN_HOME/settings.json or APPRUN_ALLOWED_HOSTS (applied at the next start)`,
+        `this gateway answers to ${policy.describe()}, not Host ${shown(host)}; to serve a name on purpose (e.g. a ` +
+          `reverse proxy's), add it to "allowedHosts" in APPRUN_HOME/settings.json or APPRUN_ALLOWED_HOSTS (applied ` +
+          `at the next start)`,
       );
     }
     const { origin } = request.headers;
     const fetchSite = request.headers['sec-fetch-site'];
     if (origin === undefined && fetchSite === undefined) return;
     request.crossSite = origin !== undefined ? !policy.trustsOrigin(origin) : !SAME_SITE_FETCH.has(String(fetchSite));
-    if (request.crossSite && !SAFE_METHODS.has(request.method)) throw crossSiteRefused(request, `a cross-site ${request.method} is refused`);
+    if (request.crossSite && !SAFE_METHODS.has(request.method))
+      throw crossSiteRefused(request, `a cross-site ${request.method} is refused`);
   });
 };
 

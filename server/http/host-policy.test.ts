@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { HostPolicy, isLoopbackHostname, parseAllowedHost, parseAllowedHosts, parseAllowedHostsEnv, parseAuthority } from './host-policy.js';
+import {
+  HostPolicy,
+  isLoopbackHostname,
+  parseAllowedHost,
+  parseAllowedHosts,
+  parseAllowedHostsEnv,
+  parseAuthority,
+} from './host-policy.js';
 
 describe('Host and Origin classification', () => {
   const policy = new HostPolicy(8080);
@@ -49,15 +56,46 @@ describe('Host and Origin classification', () => {
   });
 
   it('knows loopback: 127/8, localhost, *.localhost, [::1]', () => {
-    for (const h of ['127.0.0.1', '127.255.0.9', 'localhost', 'app.localhost', 'a.b.localhost', '[::1]']) expect(isLoopbackHostname(h), h).toBe(true);
-    for (const h of ['128.0.0.1', '10.0.0.1', '0.0.0.0', 'localhost.example', 'mylocalhost', 'localhost.evil.example', '[::2]', '[::ffff:7f00:1]', '[::]']) {
+    for (const h of ['127.0.0.1', '127.255.0.9', 'localhost', 'app.localhost', 'a.b.localhost', '[::1]'])
+      expect(isLoopbackHostname(h), h).toBe(true);
+    for (const h of [
+      '128.0.0.1',
+      '10.0.0.1',
+      '0.0.0.0',
+      'localhost.example',
+      'mylocalhost',
+      'localhost.evil.example',
+      '[::2]',
+      '[::ffff:7f00:1]',
+      '[::]',
+    ]) {
       expect(isLoopbackHostname(h), h).toBe(false);
     }
   });
 
   it('accepts a loopback Host only on the gateway port', () => {
-    for (const h of ['127.0.0.1:8080', 'localhost:8080', '[::1]:8080', 'LOCALHOST:8080', '127.3.4.5:8080', 'app.localhost:8080', '[0::1]:8080']) expect(policy.acceptsHost(h), h).toBe(true);
-    for (const h of [undefined, 'evil.example', 'evil.example:8080', '127.0.0.1', 'localhost', '127.0.0.1:8081', 'localhost:80', '10.0.0.1:8080', 'localhost.:8080', 'garbage!!']) {
+    for (const h of [
+      '127.0.0.1:8080',
+      'localhost:8080',
+      '[::1]:8080',
+      'LOCALHOST:8080',
+      '127.3.4.5:8080',
+      'app.localhost:8080',
+      '[0::1]:8080',
+    ])
+      expect(policy.acceptsHost(h), h).toBe(true);
+    for (const h of [
+      undefined,
+      'evil.example',
+      'evil.example:8080',
+      '127.0.0.1',
+      'localhost',
+      '127.0.0.1:8081',
+      'localhost:80',
+      '10.0.0.1:8080',
+      'localhost.:8080',
+      'garbage!!',
+    ]) {
       expect(policy.acceptsHost(h), String(h)).toBe(false);
     }
   });
@@ -70,30 +108,54 @@ describe('Host and Origin classification', () => {
   });
 
   it('trusts http(s) loopback origins on any port, and nothing else', () => {
-    for (const o of ['http://127.0.0.1:8080', 'http://localhost:5173', 'http://LOCALHOST:5173', 'https://localhost', 'http://[::1]:3000', 'http://app.localhost:5173', 'http://127.0.0.2']) {
+    for (const o of [
+      'http://127.0.0.1:8080',
+      'http://localhost:5173',
+      'http://LOCALHOST:5173',
+      'https://localhost',
+      'http://[::1]:3000',
+      'http://app.localhost:5173',
+      'http://127.0.0.2',
+    ]) {
       expect(policy.trustsOrigin(o), o).toBe(true);
     }
-    for (const o of ['null', 'http://evil.example', 'https://evil.example:8080', 'http://localhost.evil.example', 'file://', 'chrome-extension://abc', 'ws://localhost:5173', 'http://localhost:5173/', 'http://localhost:5173, http://evil.example', 'http://user@localhost', 'http://127.1', '']) {
+    for (const o of [
+      'null',
+      'http://evil.example',
+      'https://evil.example:8080',
+      'http://localhost.evil.example',
+      'file://',
+      'chrome-extension://abc',
+      'ws://localhost:5173',
+      'http://localhost:5173/',
+      'http://localhost:5173, http://evil.example',
+      'http://user@localhost',
+      'http://127.1',
+      '',
+    ]) {
       expect(policy.trustsOrigin(o), o).toBe(false);
     }
   });
 
-  it('lets allowed hosts in: a bare name on any port, host:port on that port only (a port-less Host is 80 or 443)', () => {
-    const proxied = new HostPolicy(8080, ['Proxy.Example', 'dev.example:8443', 'tls.example:443']);
-    expect(proxied.acceptsHost('proxy.example')).toBe(true);
-    expect(proxied.acceptsHost('PROXY.example:9999')).toBe(true);
-    expect(proxied.acceptsHost('dev.example:8443')).toBe(true);
-    expect(proxied.acceptsHost('dev.example')).toBe(false);
-    expect(proxied.acceptsHost('dev.example:8080')).toBe(false);
-    expect(proxied.acceptsHost('tls.example')).toBe(true);
-    expect(proxied.acceptsHost('sub.proxy.example')).toBe(false);
-    expect(proxied.trustsOrigin('https://proxy.example')).toBe(true);
-    expect(proxied.trustsOrigin('https://dev.example:8443')).toBe(true);
-    expect(proxied.trustsOrigin('https://dev.example')).toBe(false);
-    expect(proxied.trustsOrigin('https://tls.example')).toBe(true);
-    expect(proxied.trustsOrigin('http://tls.example')).toBe(false);
-    expect(proxied.describe()).toContain('proxy.example, dev.example:8443');
-  });
+  it(
+    'lets allowed hosts in: a bare name on any port, host:port on that port only (a port-less Host is 80 or ' + '443)',
+    () => {
+      const proxied = new HostPolicy(8080, ['Proxy.Example', 'dev.example:8443', 'tls.example:443']);
+      expect(proxied.acceptsHost('proxy.example')).toBe(true);
+      expect(proxied.acceptsHost('PROXY.example:9999')).toBe(true);
+      expect(proxied.acceptsHost('dev.example:8443')).toBe(true);
+      expect(proxied.acceptsHost('dev.example')).toBe(false);
+      expect(proxied.acceptsHost('dev.example:8080')).toBe(false);
+      expect(proxied.acceptsHost('tls.example')).toBe(true);
+      expect(proxied.acceptsHost('sub.proxy.example')).toBe(false);
+      expect(proxied.trustsOrigin('https://proxy.example')).toBe(true);
+      expect(proxied.trustsOrigin('https://dev.example:8443')).toBe(true);
+      expect(proxied.trustsOrigin('https://dev.example')).toBe(false);
+      expect(proxied.trustsOrigin('https://tls.example')).toBe(true);
+      expect(proxied.trustsOrigin('http://tls.example')).toBe(false);
+      expect(proxied.describe()).toContain('proxy.example, dev.example:8443');
+    },
+  );
 });
 
 describe('allowedHosts entries', () => {

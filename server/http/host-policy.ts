@@ -89,7 +89,8 @@ export function parseAllowedHost(entry: unknown): string {
 /** The whole list, normalized; throws naming the first bad entry. */
 export function parseAllowedHosts(list: unknown): string[] {
   if (!Array.isArray(list)) throw new Error('allowedHosts must be a list of host names or host:port');
-  if (list.length > MAX_ALLOWED_HOSTS) throw new Error(`allowedHosts takes at most ${MAX_ALLOWED_HOSTS} entries, got ${list.length}`);
+  if (list.length > MAX_ALLOWED_HOSTS)
+    throw new Error(`allowedHosts takes at most ${MAX_ALLOWED_HOSTS} entries, got ${list.length}`);
   return [...new Set(list.map(parseAllowedHost))];
 }
 

@@ -1,6 +1,6 @@
 import { type Enforcer, newEnforcer, newModelFromString } from 'casbin';
-import type { PostgresAdapter as PostgresAdapterClass } from 'casbin-pg-adapter/lib/adapter.js';
 import casbinPgAdapter from 'casbin-pg-adapter';
+import type { PostgresAdapter as PostgresAdapterClass } from 'casbin-pg-adapter/lib/adapter.js';
 import type pg from 'pg';
 import type { Static } from 'typebox';
 import type { PolicyRuleSchema } from '../api/schemas/auth.js';
@@ -8,7 +8,8 @@ import type { AccessClaims, AppRole } from '../auth/tokens.js';
 
 // A CommonJS module whose `exports.default` is the class: Node's ESM loader puts it one level down, bundlers do not.
 const PostgresAdapter =
-  (casbinPgAdapter as unknown as { default?: typeof PostgresAdapterClass }).default ?? (casbinPgAdapter as unknown as typeof PostgresAdapterClass);
+  (casbinPgAdapter as unknown as { default?: typeof PostgresAdapterClass }).default ??
+  (casbinPgAdapter as unknown as typeof PostgresAdapterClass);
 
 /** RBAC with domains: a user holds a role in a tenant; a policy lets a role of a tenant use a path with a method. */
 const MODEL = `
@@ -31,12 +32,24 @@ m = g(r.sub, p.sub, r.dom) && r.dom == p.dom && keyMatch2(r.obj, p.obj) && r.act
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type Method = (typeof METHODS)[number];
 /** The route families policies may name (keyMatch2 patterns). */
-export const RESOURCES = ['/data/*', '/functions', '/functions/*/invoke', '/functions/*', '/workflows', '/workflows/*', '/storage', '/storage/*', '/auth/policies'] as const;
+export const RESOURCES = [
+  '/data/*',
+  '/functions',
+  '/functions/*/invoke',
+  '/functions/*',
+  '/workflows',
+  '/workflows/*',
+  '/storage',
+  '/storage/*',
+  '/auth/policies',
+] as const;
 
 /** One rule as the API writes it: a role may use a route family with these methods. */
 export type PolicyRule = Static<typeof PolicyRuleSchema>;
 
-/** What every tenant starts with: admins do everything, users read and write but do not delete or deploy (they invoke). */
+/**
+ * What every tenant starts with: admins do everything, users read and write but do not delete or deploy (they invoke).
+ */
 export const DEFAULT_POLICIES: PolicyRule[] = [
   { role: 'admin', path: '/data/*', methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
   { role: 'admin', path: '/functions', methods: ['GET', 'POST'] },
@@ -102,24 +115,36 @@ export class Authorizer {
     const tenants = (await db.query<{ id: string }>('select id from api.tenants')).rows;
     for (const { id } of tenants) {
       const seeded = new Set(
-        (await db.query<{ rule: string }>(`select role || ' ' || path || ' ' || method as rule from app_private.seeded_policies where tenant_id = $1`, [id])).rows.map((r) => r.rule),
+        (
+          await db.query<{ rule: string }>(
+            `select role || ' ' || path || ' ' || method as rule from app_private.seeded_policies where tenant_id = $1`,
+            [id],
+          )
+        ).rows.map((r) => r.rule),
       );
       for (const rule of DEFAULT_POLICIES) {
         for (const method of rule.methods) {
           if (seeded.has(`${rule.role} ${rule.path} ${method}`)) continue;
           await this.enforcer.addPolicy(rule.role, id, rule.path, method); // false (no change) when present already
-          await db.query('insert into app_private.seeded_policies (tenant_id, role, path, method) values ($1, $2, $3, $4) on conflict do nothing', [id, rule.role, rule.path, method]);
+          await db.query(
+            'insert into app_private.seeded_policies (tenant_id, role, path, method) values ($1, $2, $3, $4) on ' +
+              'conflict do nothing',
+            [id, rule.role, rule.path, method],
+          );
         }
       }
     }
     this.decisions.clear();
-    const users = (await db.query<{ id: string; tenant_id: string; role: AppRole }>('select id, tenant_id, role from api.users')).rows;
+    const users = (
+      await db.query<{ id: string; tenant_id: string; role: AppRole }>('select id, tenant_id, role from api.users')
+    ).rows;
     for (const u of users) await this.linkUser(u.id, u.role, u.tenant_id);
   }
 
   async linkUser(userId: string, role: AppRole, tenantId: string): Promise<void> {
     const current = (await this.enforcer.getFilteredGroupingPolicy(0, userId, '', tenantId)).map((g) => g[1]);
-    for (const other of current.filter((r) => r !== role)) await this.enforcer.removeGroupingPolicy(userId, other!, tenantId);
+    for (const other of current.filter((r) => r !== role))
+      await this.enforcer.removeGroupingPolicy(userId, other!, tenantId);
     if (!current.includes(role)) await this.enforcer.addGroupingPolicy(userId, role, tenantId);
     this.decisions.clear();
   }
@@ -160,7 +185,8 @@ export class Authorizer {
   }
 
   private async addRules(tenantId: string, rules: PolicyRule[]): Promise<void> {
-    for (const rule of rules) for (const method of new Set(rule.methods)) await this.enforcer.addPolicy(rule.role, tenantId, rule.path, method);
+    for (const rule of rules)
+      for (const method of new Set(rule.methods)) await this.enforcer.addPolicy(rule.role, tenantId, rule.path, method);
   }
 }
 

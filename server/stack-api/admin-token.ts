@@ -26,8 +26,16 @@ export function adminTokenHook(adminToken: string) {
       // A cookie rides along on any request the browser makes, so even a read must come from a loopback page.
       if (request.crossSite) throw crossSiteRefused(request, 'the dashboard cookie is not accepted from another site');
       if (request.method === 'GET' || request.headers[UI_HEADER] === '1') return;
-      throw new DomainError('forbidden', 'ui_header_required', `requests authenticated by the dashboard cookie must send ${UI_HEADER}: 1`);
+      throw new DomainError(
+        'forbidden',
+        'ui_header_required',
+        `requests authenticated by the dashboard cookie must send ${UI_HEADER}: 1`,
+      );
     }
-    throw new DomainError('unauthenticated', 'admin_token_required', 'this control API needs the admin token printed by `apprun up` (x-apprun-admin-token header)');
+    throw new DomainError(
+      'unauthenticated',
+      'admin_token_required',
+      'this control API needs the admin token printed by `apprun up` (x-apprun-admin-token header)',
+    );
   };
 }

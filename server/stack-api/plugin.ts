@@ -1,4 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppHome } from '../../stack/home.js';
+import type { MetricsSampler } from '../../stack/metrics.js';
+import type { PortMap } from '../../stack/ports.js';
+import type { ServiceName } from '../../stack/spec.js';
+import type { Supervisor } from '../../stack/supervisor.js';
+import type { SettingsView, StackView } from '../api/contract.js';
 import { NoQuery, responses } from '../api/schemas/common.js';
 import {
   EditableSettingsSchema,
@@ -12,12 +18,6 @@ import {
   SettingsViewSchema,
   StackViewSchema,
 } from '../api/schemas/stack.js';
-import type { AppHome } from '../../stack/home.js';
-import type { MetricsSampler } from '../../stack/metrics.js';
-import type { PortMap } from '../../stack/ports.js';
-import type { ServiceName } from '../../stack/spec.js';
-import type { Supervisor } from '../../stack/supervisor.js';
-import type { SettingsView, StackView } from '../api/contract.js';
 import { DomainError } from '../errors.js';
 import { parseAllowedHosts } from '../http/host-policy.js';
 import { loadSettings, saveSettings } from '../settings.js';
@@ -34,8 +34,6 @@ export interface StackApiOptions {
   allowedHosts: readonly string[];
 }
 
-
-
 /** /api/stack: what runs, how it is doing, its logs, and start/stop/restart. Admin token required. */
 const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, opts) => {
   const { supervisor, metrics } = opts;
@@ -47,23 +45,31 @@ const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, o
 
   const known = (name: string): ServiceName => {
     if (!supervisor.services.includes(name as ServiceName)) {
-      throw new DomainError('not_found', 'unknown_service', `no service "${name}"; known: ${supervisor.services.join(', ')}`);
+      throw new DomainError(
+        'not_found',
+        'unknown_service',
+        `no service "${name}"; known: ${supervisor.services.join(', ')}`,
+      );
     }
     return name as ServiceName;
   };
 
-  app.get('/api/stack', { schema: { querystring: NoQuery, response: responses({ 200: StackViewSchema }) } }, async () => {
-    const sample = metrics.latest();
-    return {
-      driver: supervisor.driver.kind,
-      budgetBytes: metrics.budgetBytes,
-      services: supervisor.snapshot().map((s) => ({ ...s, usage: sample?.services[s.name] })),
-      appliance: sample?.appliance,
-      total: sample?.total,
-      sampledAt: sample?.at,
-      workflowWorker: opts.workflowWorker(),
-    } satisfies StackView;
-  });
+  app.get(
+    '/api/stack',
+    { schema: { querystring: NoQuery, response: responses({ 200: StackViewSchema }) } },
+    async () => {
+      const sample = metrics.latest();
+      return {
+        driver: supervisor.driver.kind,
+        budgetBytes: metrics.budgetBytes,
+        services: supervisor.snapshot().map((s) => ({ ...s, usage: sample?.services[s.name] })),
+        appliance: sample?.appliance,
+        total: sample?.total,
+        sampledAt: sample?.at,
+        workflowWorker: opts.workflowWorker(),
+      } satisfies StackView;
+    },
+  );
 
   app.get(
     '/api/stack/metrics',
@@ -73,13 +79,28 @@ const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, o
 
   app.get(
     '/api/stack/:service/logs',
-    { schema: { params: ServiceParamsSchema, querystring: LogsQuerySchema, response: responses({ 200: LogsViewSchema }) } },
-    async (request) => ({ service: known(request.params.service), lines: supervisor.driver.logs(known(request.params.service), request.query.tail) }),
+    {
+      schema: {
+        params: ServiceParamsSchema,
+        querystring: LogsQuerySchema,
+        response: responses({ 200: LogsViewSchema }),
+      },
+    },
+    async (request) => ({
+      service: known(request.params.service),
+      lines: supervisor.driver.logs(known(request.params.service), request.query.tail),
+    }),
   );
 
   app.post(
     '/api/stack/:service/:action',
-    { schema: { params: ServiceActionParamsSchema, querystring: NoQuery, response: responses({ 200: ServiceViewSchema }) } },
+    {
+      schema: {
+        params: ServiceActionParamsSchema,
+        querystring: NoQuery,
+        response: responses({ 200: ServiceViewSchema }),
+      },
+    },
     async (request) => {
       const name = known(request.params.service);
       await supervisor[request.params.action](name);
@@ -100,10 +121,16 @@ const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, o
       runningDriver: supervisor.driver.kind,
     };
   };
-  app.get('/api/settings', { schema: { querystring: NoQuery, response: responses({ 200: SettingsViewSchema }) } }, settingsView);
+  app.get(
+    '/api/settings',
+    { schema: { querystring: NoQuery, response: responses({ 200: SettingsViewSchema }) } },
+    settingsView,
+  );
   app.put(
     '/api/settings',
-    { schema: { querystring: NoQuery, body: EditableSettingsSchema, response: responses({ 200: SettingsViewSchema }) } },
+    {
+      schema: { querystring: NoQuery, body: EditableSettingsSchema, response: responses({ 200: SettingsViewSchema }) },
+    },
     async (request) => {
       const edits = request.body;
       if (edits.allowedHosts !== undefined) {

@@ -9,7 +9,12 @@ export async function viaMinio<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (OUTAGE.has((err as { code?: string }).code ?? '')) {
-      throw new DomainError('unavailable', 'storage_unavailable', 'MinIO is not answering; objects and function modules are back when it is (see the minio service in the dashboard)');
+      throw new DomainError(
+        'unavailable',
+        'storage_unavailable',
+        'MinIO is not answering; objects and function modules are back when it is (see the minio service in the ' +
+          'dashboard)',
+      );
     }
     throw err;
   }

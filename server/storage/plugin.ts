@@ -1,8 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Bytes, NoContent, NoQuery, responses } from '../api/schemas/common.js';
-import { KeyParamsSchema, ListQuerySchema, ObjectListSchema, ObjectQuerySchema, PresignedSchema, StoredObjectSchema } from '../api/schemas/storage.js';
-import { DomainError } from '../errors.js';
 import { Type } from 'typebox';
+import { Bytes, NoContent, NoQuery, responses } from '../api/schemas/common.js';
+import {
+  KeyParamsSchema,
+  ListQuerySchema,
+  ObjectListSchema,
+  ObjectQuerySchema,
+  PresignedSchema,
+  StoredObjectSchema,
+} from '../api/schemas/storage.js';
+import { DomainError } from '../errors.js';
 import { MAX_OBJECT_BYTES, type StorageService } from './storage-service.js';
 
 export interface StoragePluginOptions {
@@ -10,8 +17,12 @@ export interface StoragePluginOptions {
 }
 
 const tooLarge = (size?: number) =>
-  new DomainError('too_large', 'object_too_large', `objects may be at most ${MAX_OBJECT_BYTES / 1024 / 1024} MiB${size ? ` (this one is ${size} bytes)` : ''}`, { max_bytes: MAX_OBJECT_BYTES });
-
+  new DomainError(
+    'too_large',
+    'object_too_large',
+    `objects may be at most ${MAX_OBJECT_BYTES / 1024 / 1024} MiB${size ? ` (this one is ${size} bytes)` : ''}`,
+    { max_bytes: MAX_OBJECT_BYTES },
+  );
 
 /**
  * /storage: the caller's tenant's objects in MinIO — PUT, GET, DELETE one key (GET ?presign=<seconds> answers a
@@ -20,7 +31,9 @@ const tooLarge = (size?: number) =>
 const storagePlugin: FastifyPluginAsyncTypebox<StoragePluginOptions> = async (app, { storage }) => {
   // Objects are bytes whatever their content type: no parsing, the type is stored with the object.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_OBJECT_BYTES }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_OBJECT_BYTES }, (_req, body, done) =>
+    done(null, body),
+  );
   // Refuse a declared oversize upload before reading it; a chunked one stops at bodyLimit.
   app.addHook('onRequest', async (request) => {
     const declared = Number(request.headers['content-length'] ?? 0);
@@ -41,31 +54,55 @@ const storagePlugin: FastifyPluginAsyncTypebox<StoragePluginOptions> = async (ap
   );
 
   // The key is the rest of the path after /storage/ (find-my-way has decoded it); the body is the object's bytes.
-  app.put('/*', { schema: { params: KeyParamsSchema, querystring: NoQuery, response: responses({ 200: StoredObjectSchema, 201: StoredObjectSchema }) } }, async (request, reply) => {
-    const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
-    const contentType = request.headers['content-type'] ?? 'application/octet-stream';
-    const { object, created } = await storage.put(request.claims!.tenant_id, request.params['*'], body, contentType);
-    return reply.code(created ? 201 : 200).send(object);
-  });
+  app.put(
+    '/*',
+    {
+      schema: {
+        params: KeyParamsSchema,
+        querystring: NoQuery,
+        response: responses({ 200: StoredObjectSchema, 201: StoredObjectSchema }),
+      },
+    },
+    async (request, reply) => {
+      const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
+      const contentType = request.headers['content-type'] ?? 'application/octet-stream';
+      const { object, created } = await storage.put(request.claims!.tenant_id, request.params['*'], body, contentType);
+      return reply.code(created ? 201 : 200).send(object);
+    },
+  );
 
   app.get(
     '/*',
     // The object's bytes (with its content type), or with ?presign= a URL that reads them from MinIO.
-    { schema: { params: KeyParamsSchema, querystring: ObjectQuerySchema, response: responses({ 200: Type.Union([PresignedSchema, Bytes]) }) } },
+    {
+      schema: {
+        params: KeyParamsSchema,
+        querystring: ObjectQuerySchema,
+        response: responses({ 200: Type.Union([PresignedSchema, Bytes]) }),
+      },
+    },
     async (request, reply) => {
       const tenant = request.claims!.tenant_id;
       const key = request.params['*'];
       if (request.query.presign !== undefined) return storage.presign(tenant, key, request.query.presign);
       const { object, stream } = await storage.get(tenant, key);
-      reply.header('content-type', object.contentType).header('content-length', object.size).header('etag', `"${object.etag}"`).header('last-modified', new Date(object.lastModified).toUTCString());
+      reply
+        .header('content-type', object.contentType)
+        .header('content-length', object.size)
+        .header('etag', `"${object.etag}"`)
+        .header('last-modified', new Date(object.lastModified).toUTCString());
       return reply.send(stream);
     },
   );
 
-  app.delete('/*', { schema: { params: KeyParamsSchema, querystring: NoQuery, response: responses({ 204: NoContent }) } }, async (request, reply) => {
-    await storage.remove(request.claims!.tenant_id, request.params['*']);
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/*',
+    { schema: { params: KeyParamsSchema, querystring: NoQuery, response: responses({ 204: NoContent }) } },
+    async (request, reply) => {
+      await storage.remove(request.claims!.tenant_id, request.params['*']);
+      return reply.code(204).send(null);
+    },
+  );
 };
 
 export default storagePlugin;

@@ -2,33 +2,24 @@ import type { Readable } from 'node:stream';
 import type { Client as MinioClient } from 'minio';
 import type { StoredObjectView } from '../api/contract.js';
 import { DomainError } from '../errors.js';
+import { keyProblem } from './key-rules.js';
 import { ensureBucket, viaMinio } from './minio-calls.js';
 
 export const STORAGE_BUCKET = 'apprun-storage';
 /** The largest object PUT accepts (the gateway holds one upload in memory while it writes it to MinIO). */
 export const MAX_OBJECT_BYTES = 10 * 1024 * 1024;
-const MAX_KEY_BYTES = 512;
 const MAX_LISTED = 1000;
 export const PRESIGN_MAX_SECONDS = 3600;
 
-// Control characters and the backslash (a path separator somewhere) have no place in a key.
-const FORBIDDEN = /[\u0000-\u001f\u007f\\]/;
-
-/** A key is "segment/segment/…": no empty segment (no leading, trailing or double slash), no "." or "..". */
+/** Refuses a key the rules in key-rules.ts refuse, saying which rule. */
 export function checkKey(key: string): void {
-  const reason =
-    key.length === 0
-      ? 'the key is empty'
-      : Buffer.byteLength(key) > MAX_KEY_BYTES
-        ? `the key is longer than ${MAX_KEY_BYTES} bytes`
-        : FORBIDDEN.test(key)
-          ? 'the key contains a control character or a backslash'
-          : key.split('/').some((s) => s === '')
-            ? 'the key has an empty segment (a leading, trailing or double slash)'
-            : key.split('/').some((s) => s === '.' || s === '..')
-              ? 'the key has a "." or ".." segment'
-              : undefined;
-  if (reason) throw new DomainError('invalid', 'invalid_key', `${reason}: keys are slash-separated names like "reports/2026/q1.csv"`);
+  const reason = keyProblem(key);
+  if (reason)
+    throw new DomainError(
+      'invalid',
+      'invalid_key',
+      `${reason}: keys are slash-separated names like "reports/2026/q1.csv"`,
+    );
 }
 
 /** A listing prefix: like a key, but it may be empty or end with a slash. */
@@ -62,7 +53,13 @@ export class StorageService {
   async stat(tenant: string, key: string): Promise<StoredObjectView> {
     try {
       const stat = await viaMinio(() => this.minio.statObject(STORAGE_BUCKET, this.name(tenant, key)));
-      return { key, size: stat.size, etag: stat.etag, lastModified: stat.lastModified.toISOString(), contentType: String(stat.metaData['content-type'] ?? 'application/octet-stream') };
+      return {
+        key,
+        size: stat.size,
+        etag: stat.etag,
+        lastModified: stat.lastModified.toISOString(),
+        contentType: String(stat.metaData['content-type'] ?? 'application/octet-stream'),
+      };
     } catch (err) {
       if (isMissing(err)) throw this.notFound(key);
       throw err;
@@ -70,7 +67,12 @@ export class StorageService {
   }
 
   /** Writes (or replaces) an object; `created` says which. */
-  async put(tenant: string, key: string, body: Buffer, contentType: string): Promise<{ object: StoredObjectView; created: boolean }> {
+  async put(
+    tenant: string,
+    key: string,
+    body: Buffer,
+    contentType: string,
+  ): Promise<{ object: StoredObjectView; created: boolean }> {
     const name = this.name(tenant, key);
     const created = await this.stat(tenant, key).then(
       () => false,
@@ -79,8 +81,13 @@ export class StorageService {
         throw err;
       },
     );
-    const { etag } = await viaMinio(() => this.minio.putObject(STORAGE_BUCKET, name, body, body.byteLength, { 'Content-Type': contentType }));
-    return { object: { key, size: body.byteLength, etag, lastModified: new Date().toISOString(), contentType }, created };
+    const { etag } = await viaMinio(() =>
+      this.minio.putObject(STORAGE_BUCKET, name, body, body.byteLength, { 'Content-Type': contentType }),
+    );
+    return {
+      object: { key, size: body.byteLength, etag, lastModified: new Date().toISOString(), contentType },
+      created,
+    };
   }
 
   async get(tenant: string, key: string): Promise<{ object: StoredObjectView; stream: Readable }> {
@@ -103,13 +110,23 @@ export class StorageService {
     return viaMinio(async () => {
       const objects: StoredObjectView[] = [];
       const stream = this.minio.listObjectsV2(STORAGE_BUCKET, `${tenant}/${prefix}`, true);
-      for await (const item of stream as AsyncIterable<{ name?: string; size: number; etag: string; lastModified: Date }>) {
+      for await (const item of stream as AsyncIterable<{
+        name?: string;
+        size: number;
+        etag: string;
+        lastModified: Date;
+      }>) {
         if (!item.name) continue;
         if (objects.length === MAX_LISTED) {
           stream.destroy();
           return { objects, truncated: true };
         }
-        objects.push({ key: item.name.slice(tenant.length + 1), size: item.size, etag: item.etag, lastModified: item.lastModified.toISOString() });
+        objects.push({
+          key: item.name.slice(tenant.length + 1),
+          size: item.size,
+          etag: item.etag,
+          lastModified: item.lastModified.toISOString(),
+        });
       }
       return { objects, truncated: false };
     });

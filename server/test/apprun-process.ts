@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { CoreState } from '../core.js';
 import { packageRoot } from '../../stack/package-root.js';
+import type { CoreState } from '../core.js';
 import { processesMentioning } from './cli.js';
 
 export interface RunningApprun {
@@ -45,7 +45,8 @@ async function terminate(run: { child: ChildProcess; home: string }): Promise<vo
   const deadline = Date.now() + 15_000;
   while (processesMentioning(home).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const left = processesMentioning(home);
-  if (left.length) throw new Error(`processes of ${home} still running after the appliance stopped: ${left.join(', ')}`);
+  if (left.length)
+    throw new Error(`processes of ${home} still running after the appliance stopped: ${left.join(', ')}`);
 }
 
 /** Stops every appliance this process started and has not stopped yet; for afterEach/afterAll and teardown. */
@@ -62,9 +63,13 @@ export async function stopStartedApprun(): Promise<void> {
  */
 export function startApprun(home: string, portBase: number): Promise<RunningApprun> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [path.join(packageRoot(), 'bin', 'apprun.mjs'), 'up', '--home', home, '--port-base', String(portBase)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(packageRoot(), 'bin', 'apprun.mjs'), 'up', '--home', home, '--port-base', String(portBase)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const run = { child, home };
   started.add(run);
   let out = '';
@@ -80,7 +85,10 @@ export function startApprun(home: string, portBase: number): Promise<RunningAppr
         (err: Error) => reject(new Error(`${why}, and stopping it failed (${err.message}):\n${out}`)),
       );
     };
-    const timer = setTimeout(() => fail(`apprun up did not come up in ${START_DEADLINE_MS / 1000} s`), START_DEADLINE_MS);
+    const timer = setTimeout(
+      () => fail(`apprun up did not come up in ${START_DEADLINE_MS / 1000} s`),
+      START_DEADLINE_MS,
+    );
     const onExit = (code: number | null) => fail(`apprun up exited (${code})`);
     child.once('exit', onExit);
     child.stdout!.on('data', (c: Buffer) => {

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KratosClient } from '../auth/kratos-client.js';
 import { syncIdentities } from '../auth/identities.js';
+import { KratosClient } from '../auth/kratos-client.js';
 import { DEFAULT_DEV_PASSWORD } from '../settings.js';
-import { T2, adminDb, call, expectCleanError, gateway, login, stack } from './http.js';
+import { adminDb, call, expectCleanError, gateway, login, stack, T2 } from './http.js';
 
 const kratosAdmin = () => `http://127.0.0.1:${Number(new URL(stack().gatewayUrl).port) + 5}`;
 const unique = () => `user-${randomBytes(4).toString('hex')}@test.com`;
@@ -20,7 +20,9 @@ afterAll(() => db.end());
 describe('sign-up and login through Kratos', () => {
   it('register → login → /data shows only the own tenant', async () => {
     const email = unique();
-    const reg = await call('POST', gateway('/auth/register'), { body: { email, password: strongPassword, tenant: 'Test Tenant 2', name: 'Eve' } });
+    const reg = await call('POST', gateway('/auth/register'), {
+      body: { email, password: strongPassword, tenant: 'Test Tenant 2', name: 'Eve' },
+    });
     expect(reg.status).toBe(201);
     expect(reg.json.user).toMatchObject({ email, tenant_id: T2, role: 'user', name: 'Eve' });
     const identity = await call('GET', `${kratosAdmin()}/admin/identities?credentials_identifier=${email}`);
@@ -83,12 +85,16 @@ describe('bad input on /auth is a clear 4xx', () => {
     expect((await call('POST', gateway('/auth/register'), { body })).status).toBe(201);
     const again = await call('POST', gateway('/auth/register'), { body });
     expectCleanError(again, 409);
-    expect((await call('POST', gateway('/auth/register'), { body: { ...body, email: 'alice@test.com' } })).status).toBe(409);
+    expect((await call('POST', gateway('/auth/register'), { body: { ...body, email: 'alice@test.com' } })).status).toBe(
+      409,
+    );
   });
 
   it("a weak password is refused with Kratos' reason", async () => {
     for (const password of ['short', 'user-weak@test.com1']) {
-      const res = await call('POST', gateway('/auth/register'), { body: { email: 'user-weak@test.com', password, tenant: 'Test Tenant 1', name: 'Weak' } });
+      const res = await call('POST', gateway('/auth/register'), {
+        body: { email: 'user-weak@test.com', password, tenant: 'Test Tenant 1', name: 'Weak' },
+      });
       expectCleanError(res, 400);
       expect(res.json.error).toBe('registration_rejected');
       expect(res.json.message.length).toBeGreaterThan(10);
@@ -97,7 +103,9 @@ describe('bad input on /auth is a clear 4xx', () => {
 
   it('registration into a tenant that does not exist is refused before Kratos sees it', async () => {
     const email = unique();
-    const res = await call('POST', gateway('/auth/register'), { body: { email, password: strongPassword, tenant: 'Nope Inc', name: 'X' } });
+    const res = await call('POST', gateway('/auth/register'), {
+      body: { email, password: strongPassword, tenant: 'Nope Inc', name: 'X' },
+    });
     expectCleanError(res, 400);
     expect(res.json.error).toBe('unknown_tenant');
     expect((await call('GET', `${kratosAdmin()}/admin/identities?credentials_identifier=${email}`)).json).toEqual([]);
@@ -107,7 +115,11 @@ describe('bad input on /auth is a clear 4xx', () => {
     ['malformed JSON', '{"email": "a@b.c", ', 400],
     ['missing fields', { email: 'a@test.com' }, 400],
     ['not an email', { email: 'not-an-email', password: strongPassword, tenant: 'Test Tenant 1', name: 'X' }, 400],
-    ['unexpected fields', { email: 'a@test.com', password: strongPassword, tenant: 'Test Tenant 1', name: 'X', role: 'admin' }, 400],
+    [
+      'unexpected fields',
+      { email: 'a@test.com', password: strongPassword, tenant: 'Test Tenant 1', name: 'X', role: 'admin' },
+      400,
+    ],
     ['oversized body', { email: 'a@test.com', password: 'x'.repeat(20_000), tenant: 'Test Tenant 1', name: 'X' }, 413],
   ])('register: %s → %i', async (_name, body, status) => {
     expectCleanError(await call('POST', gateway('/auth/register'), { body }), status);

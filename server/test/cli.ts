@@ -8,9 +8,15 @@ const exec = promisify(execFile);
 const BIN = () => path.join(packageRoot(), 'bin', 'apprun.mjs');
 
 /** Runs `apprun <args>` to completion. */
-export async function apprun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function apprun(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN(), ...args], { env: { ...process.env, ...env }, timeout: 90_000 });
+    const { stdout, stderr } = await exec(process.execPath, [BIN(), ...args], {
+      env: { ...process.env, ...env },
+      timeout: 90_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

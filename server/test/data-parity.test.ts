@@ -1,8 +1,8 @@
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminDb, call, gateway, postgrest, T1, tokenFor } from './http.js';
 import { READ_CASES, READ_FIXTURES, WRITE_CASES, WRITE_FIXTURES } from './parity/cases.js';
-import { type AnyClient, type ParityCase, observe } from './parity/compare.js';
-import { T1, adminDb, call, gateway, postgrest, tokenFor } from './http.js';
+import { type AnyClient, observe, type ParityCase } from './parity/compare.js';
 
 // The real @supabase/postgrest-js (pinned) runs every call through the gateway and straight at PostgREST with the
 // same token; what the client sees must match, except where compare.ts lists a deliberate difference.
@@ -11,12 +11,18 @@ const db = adminDb();
 let doors: { gateway: AnyClient; direct: AnyClient };
 
 async function resetWriteFixtures(): Promise<void> {
-  await db.query(`delete from api.products where tenant_id = $1 and name like 'parity-%' and name not in (select unnest($2::text[]))`, [
-    T1,
-    READ_FIXTURES.products.map((p) => p.name),
-  ]);
+  await db.query(
+    `delete from api.products where tenant_id = $1 and name like 'parity-%' and name not in (select ` +
+      `unnest($2::text[]))`,
+    [T1, READ_FIXTURES.products.map((p) => p.name)],
+  );
   for (const row of WRITE_FIXTURES) {
-    await db.query('insert into api.products (tenant_id, name, price, tags) values ($1, $2, $3, $4)', [T1, row.name, row.price, row.tags]);
+    await db.query('insert into api.products (tenant_id, name, price, tags) values ($1, $2, $3, $4)', [
+      T1,
+      row.name,
+      row.price,
+      row.tags,
+    ]);
   }
   await db.query(`update api.products set price = 99.00 where name = 'Gizmo'`);
 }
@@ -28,12 +34,26 @@ async function removeFixtures(): Promise<void> {
 
 beforeAll(async () => {
   await removeFixtures();
-  for (const p of READ_FIXTURES.products) await db.query('insert into api.products (tenant_id, name, price, tags) values ($1, $2, $3, $4)', [T1, p.name, p.price, p.tags]);
-  for (const p of READ_FIXTURES.projects) await db.query('insert into api.projects (tenant_id, name, owner_email) values ($1, $2, $3)', [T1, p.name, p.owner_email]);
+  for (const p of READ_FIXTURES.products)
+    await db.query('insert into api.products (tenant_id, name, price, tags) values ($1, $2, $3, $4)', [
+      T1,
+      p.name,
+      p.price,
+      p.tags,
+    ]);
+  for (const p of READ_FIXTURES.projects)
+    await db.query('insert into api.projects (tenant_id, name, owner_email) values ($1, $2, $3)', [
+      T1,
+      p.name,
+      p.owner_email,
+    ]);
   // Planned and estimated counts come from the planner's statistics: fresh ones, the same for both doors.
   await db.query('analyze api.products, api.projects, api.tenants, api.users');
   const headers = { Authorization: `Bearer ${await tokenFor('alice@test.com')}` };
-  doors = { gateway: new PostgrestClient(gateway('/data'), { headers }), direct: new PostgrestClient(postgrest(''), { headers }) };
+  doors = {
+    gateway: new PostgrestClient(gateway('/data'), { headers }),
+    direct: new PostgrestClient(postgrest(''), { headers }),
+  };
 });
 
 afterAll(async () => {
@@ -64,10 +84,20 @@ describe('postgrest-js through /data behaves as it does directly at PostgREST', 
   it('schema selection: the exposed schema by name, and an unknown one refused the same way (406)', async () => {
     const headers = { Authorization: `Bearer ${await tokenFor('alice@test.com')}` };
     for (const schema of ['api', 'no_such_schema']) {
-      const clients = { gateway: new PostgrestClient(gateway('/data'), { headers, schema }), direct: new PostgrestClient(postgrest(''), { headers, schema }) };
+      const clients = {
+        gateway: new PostgrestClient(gateway('/data'), { headers, schema }),
+        direct: new PostgrestClient(postgrest(''), { headers, schema }),
+      };
       const read = await both({ name: 'read', run: (c) => c.from('products').select('name').order('name') }, clients);
       expect(read.viaGateway).toEqual(read.direct);
-      const write = await both({ name: 'write', writes: true, run: (c) => c.from('products').insert({ name: 'parity-profile', price: 1 }).select('name') }, clients);
+      const write = await both(
+        {
+          name: 'write',
+          writes: true,
+          run: (c) => c.from('products').insert({ name: 'parity-profile', price: 1 }).select('name'),
+        },
+        clients,
+      );
       expect(write.viaGateway).toEqual(write.direct);
       if (schema !== 'api') expect(read.viaGateway.status).toBe(406);
     }
@@ -80,18 +110,97 @@ describe('postgrest-js through /data behaves as it does directly at PostgREST', 
   });
 
   // What postgrest-js never sends but other PostgREST clients (curl, other SDKs) do, compared at the HTTP level.
-  const RAW: { name: string; method: string; path: string; body?: string; headers?: Record<string, string>; writes?: boolean }[] = [
-    { name: 'malformed JSON', method: 'POST', path: '/products', body: '{"name":', headers: { 'content-type': 'application/json' }, writes: true },
-    { name: 'an empty POST body', method: 'POST', path: '/products', body: '', headers: { 'content-type': 'application/json' }, writes: true },
-    { name: 'a JSON body with no content type', method: 'POST', path: '/products', body: '{"name":"parity-raw","price":1}', headers: { prefer: 'return=representation' }, writes: true },
-    { name: 'a CSV insert', method: 'POST', path: '/products?select=name,price', body: 'name,price\nparity-csv-1,1\nparity-csv-2,2', headers: { 'content-type': 'text/csv', prefer: 'return=representation' }, writes: true },
-    { name: 'a form insert', method: 'POST', path: '/products?select=name', body: 'name=parity-form&price=3', headers: { 'content-type': 'application/x-www-form-urlencoded', prefer: 'return=representation' }, writes: true },
-    { name: 'return=headers-only (Location)', method: 'POST', path: '/products', body: '{"name":"parity-loc","price":1}', headers: { 'content-type': 'application/json', prefer: 'return=headers-only' }, writes: true },
-    { name: 'two Prefer headers at once', method: 'PATCH', path: '/products?name=eq.parity-w-one&select=name', body: '{"price":4}', headers: { 'content-type': 'application/json', prefer: 'return=representation, count=exact' }, writes: true },
-    { name: 'Prefer handling=strict with an unknown preference', method: 'GET', path: '/products?select=name', headers: { prefer: 'handling=strict, nonsense=1' } },
-    { name: 'PUT upsert by primary key', method: 'PUT', path: '/products?id=eq.900001', body: '{"id":900001,"name":"parity-put","price":2,"tags":[]}', headers: { 'content-type': 'application/json', prefer: 'return=representation' }, writes: true },
-    { name: 'Range header with Range-Unit', method: 'GET', path: '/products?select=name&order=name', headers: { range: '1-2', 'range-unit': 'items' } },
-    { name: 'a plain-text argument to an RPC', method: 'POST', path: '/rpc/product_count', body: 'x', headers: { 'content-type': 'text/plain' } },
+  const RAW: {
+    name: string;
+    method: string;
+    path: string;
+    body?: string;
+    headers?: Record<string, string>;
+    writes?: boolean;
+  }[] = [
+    {
+      name: 'malformed JSON',
+      method: 'POST',
+      path: '/products',
+      body: '{"name":',
+      headers: { 'content-type': 'application/json' },
+      writes: true,
+    },
+    {
+      name: 'an empty POST body',
+      method: 'POST',
+      path: '/products',
+      body: '',
+      headers: { 'content-type': 'application/json' },
+      writes: true,
+    },
+    {
+      name: 'a JSON body with no content type',
+      method: 'POST',
+      path: '/products',
+      body: '{"name":"parity-raw","price":1}',
+      headers: { prefer: 'return=representation' },
+      writes: true,
+    },
+    {
+      name: 'a CSV insert',
+      method: 'POST',
+      path: '/products?select=name,price',
+      body: 'name,price\nparity-csv-1,1\nparity-csv-2,2',
+      headers: { 'content-type': 'text/csv', prefer: 'return=representation' },
+      writes: true,
+    },
+    {
+      name: 'a form insert',
+      method: 'POST',
+      path: '/products?select=name',
+      body: 'name=parity-form&price=3',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', prefer: 'return=representation' },
+      writes: true,
+    },
+    {
+      name: 'return=headers-only (Location)',
+      method: 'POST',
+      path: '/products',
+      body: '{"name":"parity-loc","price":1}',
+      headers: { 'content-type': 'application/json', prefer: 'return=headers-only' },
+      writes: true,
+    },
+    {
+      name: 'two Prefer headers at once',
+      method: 'PATCH',
+      path: '/products?name=eq.parity-w-one&select=name',
+      body: '{"price":4}',
+      headers: { 'content-type': 'application/json', prefer: 'return=representation, count=exact' },
+      writes: true,
+    },
+    {
+      name: 'Prefer handling=strict with an unknown preference',
+      method: 'GET',
+      path: '/products?select=name',
+      headers: { prefer: 'handling=strict, nonsense=1' },
+    },
+    {
+      name: 'PUT upsert by primary key',
+      method: 'PUT',
+      path: '/products?id=eq.900001',
+      body: '{"id":900001,"name":"parity-put","price":2,"tags":[]}',
+      headers: { 'content-type': 'application/json', prefer: 'return=representation' },
+      writes: true,
+    },
+    {
+      name: 'Range header with Range-Unit',
+      method: 'GET',
+      path: '/products?select=name&order=name',
+      headers: { range: '1-2', 'range-unit': 'items' },
+    },
+    {
+      name: 'a plain-text argument to an RPC',
+      method: 'POST',
+      path: '/rpc/product_count',
+      body: 'x',
+      headers: { 'content-type': 'text/plain' },
+    },
     { name: 'a percent-encoded table name', method: 'GET', path: '/pro%64ucts?select=name&order=name' },
     { name: 'a malformed percent-encoding', method: 'GET', path: '/pro%zzducts?select=name' },
   ];
@@ -101,10 +210,28 @@ describe('postgrest-js through /data behaves as it does directly at PostgREST', 
     const send = async (base: string) => {
       if (r.writes) await resetWriteFixtures();
       const res = await call(r.method, `${base}${r.path}`, { token, body: r.body, headers: r.headers });
-      const json = res.json && typeof res.json === 'object' && !Array.isArray(res.json) ? { ...res.json, error: undefined } : res.json;
-      const location = typeof res.headers.location === 'string' ? res.headers.location.replace(/^\/data/, '').replace(/id=eq\.\d+/, 'id=eq.<id>') : undefined;
-      const masked = r.writes ? JSON.parse(JSON.stringify(json ?? null).replace(/"id":\d+/g, '"id":0').replace(/"created_at":"[^"]+"/g, '"created_at":"<masked>"')) : json;
-      return { status: res.status, json: masked, location, range: res.headers['content-range'], type: res.headers['content-type'] };
+      const json =
+        res.json && typeof res.json === 'object' && !Array.isArray(res.json)
+          ? { ...res.json, error: undefined }
+          : res.json;
+      const location =
+        typeof res.headers.location === 'string'
+          ? res.headers.location.replace(/^\/data/, '').replace(/id=eq\.\d+/, 'id=eq.<id>')
+          : undefined;
+      const masked = r.writes
+        ? JSON.parse(
+            JSON.stringify(json ?? null)
+              .replace(/"id":\d+/g, '"id":0')
+              .replace(/"created_at":"[^"]+"/g, '"created_at":"<masked>"'),
+          )
+        : json;
+      return {
+        status: res.status,
+        json: masked,
+        location,
+        range: res.headers['content-range'],
+        type: res.headers['content-type'],
+      };
     };
     const viaGateway = await send(gateway('/data'));
     const direct = await send(postgrest(''));
@@ -123,9 +250,15 @@ describe('postgrest-js through /data behaves as it does directly at PostgREST', 
     const tooLarge = await call('POST', gateway('/data/products'), { token, body: big });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.json.error).toBe('body_too_large');
-    const csv = await call('POST', gateway('/data/products'), { token, body: `name,price,tenant_id\nparity-csv,1,${T1}`, headers: { 'content-type': 'text/csv' } });
+    const csv = await call('POST', gateway('/data/products'), {
+      token,
+      body: `name,price,tenant_id\nparity-csv,1,${T1}`,
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(csv.status).toBe(403);
     expect(csv.json).toMatchObject({ error: 'cross_tenant_write', code: '42501' });
-    expect((await db.query(`select 1 from api.products where name like 'parity-big%' or name = 'parity-csv'`)).rowCount).toBe(0);
+    expect(
+      (await db.query(`select 1 from api.products where name like 'parity-big%' or name = 'parity-csv'`)).rowCount,
+    ).toBe(0);
   });
 });

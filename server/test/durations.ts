@@ -14,5 +14,8 @@ export interface FileDuration {
 export function writeDurations(suite: string, files: FileDuration[]): void {
   if (process.env.APPRUN_NO_DURATIONS === '1') return; // a fixture run inside the suite (strict-mode.test.ts)
   fs.mkdirSync(DURATIONS_DIR, { recursive: true });
-  fs.writeFileSync(path.join(DURATIONS_DIR, `${suite}.json`), JSON.stringify({ suite, at: new Date().toISOString(), files }, null, 2));
+  fs.writeFileSync(
+    path.join(DURATIONS_DIR, `${suite}.json`),
+    JSON.stringify({ suite, at: new Date().toISOString(), files }, null, 2),
+  );
 }

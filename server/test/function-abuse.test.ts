@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { withStart } from '../functions/test-support/modules.js';
-import { END, body, cat, dataSegment, functions, memory, repeat, section, table, uleb, vec, voidType, wasm } from '../functions/test-support/wasm-bytes.js';
+import {
+  body,
+  cat,
+  dataSegment,
+  END,
+  functions,
+  memory,
+  repeat,
+  section,
+  table,
+  uleb,
+  vec,
+  voidType,
+  wasm,
+} from '../functions/test-support/wasm-bytes.js';
 import { call, coreRssBytes, deployFunction, expectCleanError, gateway, tokenFor, wasmModule } from './http.js';
 
 // A hostile tenant's modules and invocations, against the real gateway: each costs only its own invocation.
 
-const invoke = (token: string, name: string, body = '') => call('POST', gateway(`/functions/${name}/invoke`), { token, body, headers: { 'content-type': 'text/plain' } });
+const invoke = (token: string, name: string, body = '') =>
+  call('POST', gateway(`/functions/${name}/invoke`), { token, body, headers: { 'content-type': 'text/plain' } });
 
 /** How long the gateway takes to answer /healthz and a /data read. */
 async function probe(token: string): Promise<{ healthzMs: number; dataMs: number; statuses: number[] }> {
@@ -19,7 +34,9 @@ async function probe(token: string): Promise<{ healthzMs: number; dataMs: number
 describe('functions cannot take the gateway down', () => {
   it('a start function that loops forever ends as 504, and the gateway keeps answering', async () => {
     const alice = await tokenFor('alice@test.com');
-    const deployed = await deployFunction(gateway(''), alice, 'start-loop', Buffer.from(withStart('loop')), { timeout_ms: 500 });
+    const deployed = await deployFunction(gateway(''), alice, 'start-loop', Buffer.from(withStart('loop')), {
+      timeout_ms: 500,
+    });
     expect(deployed.status).toBe(201);
     const res = await invoke(alice, 'start-loop');
     expectCleanError(res, 504);
@@ -34,13 +51,26 @@ describe('functions cannot take the gateway down', () => {
     expect((await deployFunction(gateway(''), alice, 'start-trap', Buffer.from(withStart('trap')))).status).toBe(201);
     const res = await invoke(alice, 'start-trap');
     expectCleanError(res, 422);
-    expect(res.json).toMatchObject({ error: 'trap', message: expect.stringMatching(/start function trapped: unreachable/), function: 'start-trap' });
+    expect(res.json).toMatchObject({
+      error: 'trap',
+      message: expect.stringMatching(/start function trapped: unreachable/),
+      function: 'start-trap',
+    });
   });
 
-  it('while functions spin at their maximum timeout, /healthz and /data answer promptly; a tenant over its plan gets 429', async () => {
-    const [alice, bob, charlie] = [await tokenFor('alice@test.com'), await tokenFor('bob@test.com'), await tokenFor('charlie@test.com')];
-    expect((await deployFunction(gateway(''), alice, 'spin', wasmModule('spin'), { timeout_ms: 5000 })).status).toBe(201);
-    expect((await deployFunction(gateway(''), charlie, 'spin', wasmModule('spin'), { timeout_ms: 5000 })).status).toBe(201);
+  it('while functions spin at their maximum timeout, /healthz and /data answer promptly; a tenant over its plan ' +
+    'gets 429', async () => {
+    const [alice, bob, charlie] = [
+      await tokenFor('alice@test.com'),
+      await tokenFor('bob@test.com'),
+      await tokenFor('charlie@test.com'),
+    ];
+    expect((await deployFunction(gateway(''), alice, 'spin', wasmModule('spin'), { timeout_ms: 5000 })).status).toBe(
+      201,
+    );
+    expect((await deployFunction(gateway(''), charlie, 'spin', wasmModule('spin'), { timeout_ms: 5000 })).status).toBe(
+      201,
+    );
     // Test Tenant 1 is on the Free plan (2 at once), Test Tenant 2 on Pro.
     const spinning = [invoke(bob, 'spin'), invoke(bob, 'spin'), invoke(charlie, 'spin')];
     await new Promise((r) => setTimeout(r, 300));
@@ -66,11 +96,27 @@ describe('functions cannot take the gateway down', () => {
     const alice = await tokenFor('alice@test.com');
     const n = 1_000_000;
     const cases: [string, Uint8Array, RegExp][] = [
-      ['a million functions', wasm(voidType, section(3, uleb(n), new Uint8Array(n)), section(10, uleb(n), repeat(n, [2, 0, END]))), /defines 1000000 functions; at most 10000/],
+      [
+        'a million functions',
+        wasm(voidType, section(3, uleb(n), new Uint8Array(n)), section(10, uleb(n), repeat(n, [2, 0, END]))),
+        /defines 1000000 functions; at most 10000/,
+      ],
       ['a 10M-entry table', functions([], table(10_000_000)), /table 0 starts with 10000000 entries; at most 10000/],
-      ['100,000 nested blocks', functions([body(cat(repeat(100_000, [0x02, 0x40]), repeat(100_000, [END])))]), /blocks nest 100000 deep; at most 1000/],
-      ['a data segment outside memory', functions([], memory(1), section(11, vec([dataSegment(65530, 10)]))), /data segment 0 ends at byte 65540/],
-      ['a memory import', wasm(section(2, vec([[3, 0x65, 0x6e, 0x76, 3, 0x6d, 0x65, 0x6d, 2, 0, 1]]))), /imports a memory \(env\.mem\)/],
+      [
+        '100,000 nested blocks',
+        functions([body(cat(repeat(100_000, [0x02, 0x40]), repeat(100_000, [END])))]),
+        /blocks nest 100000 deep; at most 1000/,
+      ],
+      [
+        'a data segment outside memory',
+        functions([], memory(1), section(11, vec([dataSegment(65530, 10)]))),
+        /data segment 0 ends at byte 65540/,
+      ],
+      [
+        'a memory import',
+        wasm(section(2, vec([[3, 0x65, 0x6e, 0x76, 3, 0x6d, 0x65, 0x6d, 2, 0, 1]]))),
+        /imports a memory \(env\.mem\)/,
+      ],
       ['a malformed custom section', wasm(section(0, [200, 1, 2])), /custom section/],
     ];
     const before = coreRssBytes();
@@ -83,9 +129,17 @@ describe('functions cannot take the gateway down', () => {
       expect(performance.now() - t0, what).toBeLessThan(5000);
     }
     // A table that fits the limits, but not the function's memory cap together with its memory.
-    const heavy = await deployFunction(gateway(''), alice, 'pathological', Buffer.from(functions([], memory(16), table(10_000))), { memory_mb: 1 });
+    const heavy = await deployFunction(
+      gateway(''),
+      alice,
+      'pathological',
+      Buffer.from(functions([], memory(16), table(10_000))),
+      { memory_mb: 1 },
+    );
     expect(heavy.status).toBe(400);
-    expect(heavy.json.message).toMatch(/needs 1\.\d MiB at start \(memory, tables, instance\), over the function's memory cap of 1\.0 MiB/);
+    expect(heavy.json.message).toMatch(
+      /needs 1\.\d MiB at start \(memory, tables, instance\), over the function's memory cap of 1\.0 MiB/,
+    );
     expect(coreRssBytes() - before, 'the core grew').toBeLessThan(64 * 1024 * 1024);
     expect((await call('GET', gateway('/healthz'))).status).toBe(200);
   }, 60_000);

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { T1, call, deployFunction, expectCleanError, gateway, stack, tokenFor, wasmModule } from './http.js';
+import { call, deployFunction, expectCleanError, gateway, stack, T1, tokenFor, wasmModule } from './http.js';
 
 const wasm = wasmModule;
-const deploy = (token: string, name: string, module: Buffer, manifest?: object) => deployFunction(gateway(''), token, name, module, manifest);
+const deploy = (token: string, name: string, module: Buffer, manifest?: object) =>
+  deployFunction(gateway(''), token, name, module, manifest);
 
-const invoke = (token: string, name: string, body = '') => call('POST', gateway(`/functions/${name}/invoke`), { token, body, headers: { 'content-type': 'text/plain' } });
+const invoke = (token: string, name: string, body = '') =>
+  call('POST', gateway(`/functions/${name}/invoke`), { token, body, headers: { 'content-type': 'text/plain' } });
 
 describe('WASM functions through the gateway', () => {
   it('an admin deploys, a user invokes with timings, and the caller context reaches the function', async () => {
@@ -18,7 +20,9 @@ describe('WASM functions through the gateway', () => {
     const who = await invoke(bob, 'whoami');
     expect(who.json).toMatchObject({ tenant_id: T1, role: 'user' });
     const listed = await call('GET', gateway('/functions'), { token: bob });
-    expect(listed.json.functions.map((f: { name: string }) => f.name)).toEqual(expect.arrayContaining(['hello', 'whoami']));
+    expect(listed.json.functions.map((f: { name: string }) => f.name)).toEqual(
+      expect.arrayContaining(['hello', 'whoami']),
+    );
   });
 
   it('users may not deploy or delete (RBAC), admins may', async () => {
@@ -35,7 +39,11 @@ describe('WASM functions through the gateway', () => {
   it('tenant 2 can neither list nor invoke nor delete tenant 1’s functions', async () => {
     const [alice, charlie] = [await tokenFor('alice@test.com'), await tokenFor('charlie@test.com')];
     expect((await deploy(alice, 'hello', wasm('hello'))).status).toBe(201);
-    expect((await call('GET', gateway('/functions'), { token: charlie })).json.functions.map((f: { name: string }) => f.name)).not.toContain('hello');
+    expect(
+      (await call('GET', gateway('/functions'), { token: charlie })).json.functions.map(
+        (f: { name: string }) => f.name,
+      ),
+    ).not.toContain('hello');
     expectCleanError(await invoke(charlie, 'hello'), 404);
     expectCleanError(await call('GET', gateway('/functions/hello'), { token: charlie }), 404);
     expectCleanError(await call('DELETE', gateway('/functions/hello'), { token: charlie }), 404);
@@ -61,7 +69,10 @@ describe('WASM functions through the gateway', () => {
   it('network only to the hosts the manifest allows, from a function that calls the gateway itself', async () => {
     const alice = await tokenFor('alice@test.com');
     const gatewayHost = new URL(stack().gatewayUrl).host;
-    const deployed = await deploy(alice, 'http-status', wasm('http-status'), { allowed_hosts: [gatewayHost], timeout_ms: 2000 });
+    const deployed = await deploy(alice, 'http-status', wasm('http-status'), {
+      allowed_hosts: [gatewayHost],
+      timeout_ms: 2000,
+    });
     expect([deployed.status, deployed.json]).toEqual([201, expect.anything()]);
     const ok = await invoke(alice, 'http-status', JSON.stringify({ url: gateway('/healthz') }));
     expect(ok.status).toBe(200);
@@ -69,9 +80,15 @@ describe('WASM functions through the gateway', () => {
     expect(JSON.parse(ok.json.body)).toMatchObject({ status: 'ok' });
     const refused = await invoke(alice, 'http-status', JSON.stringify({ url: stack().postgrestUrl }));
     expectCleanError(refused, 403);
-    expect(refused.json).toMatchObject({ error: 'network_denied', message: expect.stringContaining("is not in the function's allowed_hosts") });
+    expect(refused.json).toMatchObject({
+      error: 'network_denied',
+      message: expect.stringContaining("is not in the function's allowed_hosts"),
+    });
     const record = await call('GET', gateway('/functions/http-status'), { token: alice });
-    expect(record.json).toMatchObject({ manifest: { allowed_hosts: [gatewayHost] }, last_error: { kind: 'network_denied' } });
+    expect(record.json).toMatchObject({
+      manifest: { allowed_hosts: [gatewayHost] },
+      last_error: { kind: 'network_denied' },
+    });
   });
 
   it('bad deployments are clear 4xx', async () => {
@@ -92,7 +109,11 @@ describe('WASM functions through the gateway', () => {
     expect(big.status).toBe(413);
     const noFile = await call('POST', gateway('/functions'), { token: alice, body: { name: 'x' } });
     expectCleanError(noFile, 415);
-    const huge = await call('POST', gateway('/functions/hello/invoke'), { token: alice, body: 'x'.repeat(2 * 1024 * 1024), headers: { 'content-type': 'text/plain' } });
+    const huge = await call('POST', gateway('/functions/hello/invoke'), {
+      token: alice,
+      body: 'x'.repeat(2 * 1024 * 1024),
+      headers: { 'content-type': 'text/plain' },
+    });
     expectCleanError(huge, 413);
   });
 });

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEV_PASSWORD } from '../settings.js';
-import { type Reply, adminDb, call, expectCleanError, gateway, stack, tokenFor, wasmModule } from './http.js';
+import { adminDb, call, expectCleanError, gateway, type Reply, stack, tokenFor, wasmModule } from './http.js';
 
 const port = Number(new URL(stack().gatewayUrl).port);
 const cookie = () => `apprun_admin=${stack().adminToken}`;
@@ -46,7 +46,14 @@ beforeAll(async () => {
 
 describe('DNS rebinding: every route answers only to a loopback Host on its port', () => {
   it.each(families(''))('%s refuses a foreign or missing Host with a clean 421', async (_family, method, path) => {
-    for (const host of ['evil.example', `evil.example:${port}`, `127.0.0.1:${port + 1}`, `localhost`, 'garbage!!', `localhost.:${port}`]) {
+    for (const host of [
+      'evil.example',
+      `evil.example:${port}`,
+      `127.0.0.1:${port + 1}`,
+      `localhost`,
+      'garbage!!',
+      `localhost.:${port}`,
+    ]) {
       const res = await call(method, gateway(path), { headers: { host, ...admin(), cookie: cookie() } });
       expectCleanError(res, 421);
       expect(res.json.error).toBe('misdirected_request');
@@ -59,16 +66,21 @@ describe('DNS rebinding: every route answers only to a loopback Host on its port
 
   it('names the Host it received and how to allow one', async () => {
     const res = await call('GET', gateway('/healthz'), { headers: { host: 'evil.example' } });
-    expect(res.json.message).toMatch(/not Host "evil\.example".*"allowedHosts" in APPRUN_HOME\/settings\.json or APPRUN_ALLOWED_HOSTS/);
+    expect(res.json.message).toMatch(
+      /not Host "evil\.example".*"allowedHosts" in APPRUN_HOME\/settings\.json or APPRUN_ALLOWED_HOSTS/,
+    );
   });
 
-  it.each(families(''))('%s works with Host localhost, 127.0.0.1 and [::1] on the gateway port', async (_family, method, path, headers, body, status) => {
-    const withToken = { ...headers, ...('authorization' in headers ? { authorization: `Bearer ${alice}` } : {}) };
-    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `App.LocalHost:${port}`]) {
-      const res = await call(method, gateway(path), { headers: { ...withToken, host }, body });
-      expect(res.status, `${host}: ${res.text.slice(0, 200)}`).toBe(status);
-    }
-  });
+  it.each(families(''))(
+    '%s works with Host localhost, 127.0.0.1 and [::1] on the gateway port',
+    async (_family, method, path, headers, body, status) => {
+      const withToken = { ...headers, ...('authorization' in headers ? { authorization: `Bearer ${alice}` } : {}) };
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `App.LocalHost:${port}`]) {
+        const res = await call(method, gateway(path), { headers: { ...withToken, host }, body });
+        expect(res.status, `${host}: ${res.text.slice(0, 200)}`).toBe(status);
+      }
+    },
+  );
 });
 
 describe('cross-site writes are refused, whatever they authenticate with', () => {
@@ -77,7 +89,8 @@ describe('cross-site writes are refused, whatever they authenticate with', () =>
     await db.query(`delete from api.products where name like 'host-origin-%'`);
     await db.end();
   });
-  const productCount = async (name: string) => (await db.query('select 1 from api.products where name = $1', [name])).rowCount;
+  const productCount = async (name: string) =>
+    (await db.query('select 1 from api.products where name = $1', [name])).rowCount;
 
   it('login, data, workflows and storage writes from another site get 403 and change nothing', async () => {
     for (const refusal of [{ origin: EVIL }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }] as Headers[]) {
@@ -86,10 +99,38 @@ describe('cross-site writes are refused, whatever they authenticate with', () =>
       expect(login.json.error).toBe('cross_origin_refused');
       expect(login.json.access_token).toBeUndefined();
 
-      expectCleanError(await call('POST', gateway('/data/products'), { token: alice, headers: refusal, body: { name: 'host-origin-evil', price: 1 } }), 403);
-      expectCleanError(await call('PATCH', gateway('/data/products?name=eq.Widget'), { token: alice, headers: refusal, body: { price: 0 } }), 403);
-      expectCleanError(await call('PUT', gateway('/storage/host-origin/evil.txt'), { token: alice, headers: { ...refusal, 'content-type': 'text/plain' }, body: 'x' }), 403);
-      expectCleanError(await call('POST', gateway('/workflows/registration'), { token: alice, headers: refusal, body: { email: 'host-origin@test.com' } }), 403);
+      expectCleanError(
+        await call('POST', gateway('/data/products'), {
+          token: alice,
+          headers: refusal,
+          body: { name: 'host-origin-evil', price: 1 },
+        }),
+        403,
+      );
+      expectCleanError(
+        await call('PATCH', gateway('/data/products?name=eq.Widget'), {
+          token: alice,
+          headers: refusal,
+          body: { price: 0 },
+        }),
+        403,
+      );
+      expectCleanError(
+        await call('PUT', gateway('/storage/host-origin/evil.txt'), {
+          token: alice,
+          headers: { ...refusal, 'content-type': 'text/plain' },
+          body: 'x',
+        }),
+        403,
+      );
+      expectCleanError(
+        await call('POST', gateway('/workflows/registration'), {
+          token: alice,
+          headers: refusal,
+          body: { email: 'host-origin@test.com' },
+        }),
+        403,
+      );
     }
     expect(await productCount('host-origin-evil')).toBe(0);
     expectCleanError(await call('GET', gateway('/storage/host-origin/evil.txt'), { token: alice }), 404);
@@ -102,7 +143,11 @@ describe('cross-site writes are refused, whatever they authenticate with', () =>
     form.append('name', 'host-origin-evil');
     form.append('module', new Blob([new Uint8Array(wasmModule('hello'))], { type: 'application/wasm' }), 'hello.wasm');
     // Node's fetch, for its FormData; unlike a browser's it lets a test set Origin.
-    const res = await fetch(gateway('/functions'), { method: 'POST', headers: { authorization: `Bearer ${alice}`, origin: EVIL }, body: form });
+    const res = await fetch(gateway('/functions'), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice}`, origin: EVIL },
+      body: form,
+    });
     const text = await res.text();
     const reply: Reply = { status: res.status, headers: {}, text, json: JSON.parse(text) };
     expectCleanError(reply, 403);
@@ -111,14 +156,27 @@ describe('cross-site writes are refused, whatever they authenticate with', () =>
   });
 
   it('a stack control call from another site is refused with the admin header or the cookie', async () => {
-    const minio = async () => (await call('GET', gateway('/api/stack'), { headers: admin() })).json.services.find((s: { name: string }) => s.name === 'minio');
+    const minio = async () =>
+      (await call('GET', gateway('/api/stack'), { headers: admin() })).json.services.find(
+        (s: { name: string }) => s.name === 'minio',
+      );
     const before = await minio();
-    for (const headers of [{ ...admin(), origin: EVIL }, { cookie: cookie(), 'x-apprun-ui': '1', origin: EVIL }, { cookie: cookie(), 'x-apprun-ui': '1', 'sec-fetch-site': 'cross-site' }] as Headers[]) {
+    for (const headers of [
+      { ...admin(), origin: EVIL },
+      { cookie: cookie(), 'x-apprun-ui': '1', origin: EVIL },
+      { cookie: cookie(), 'x-apprun-ui': '1', 'sec-fetch-site': 'cross-site' },
+    ] as Headers[]) {
       const res = await call('POST', gateway('/api/stack/minio/restart'), { headers });
       expectCleanError(res, 403);
       expect(res.json.error).toBe('cross_origin_refused');
     }
-    expectCleanError(await call('PUT', gateway('/api/settings'), { headers: { ...admin(), origin: EVIL }, body: { allowedHosts: ['evil.example'] } }), 403);
+    expectCleanError(
+      await call('PUT', gateway('/api/settings'), {
+        headers: { ...admin(), origin: EVIL },
+        body: { allowedHosts: ['evil.example'] },
+      }),
+      403,
+    );
     const after = await minio();
     expect([after.pid, after.restarts, after.startedAt]).toEqual([before.pid, before.restarts, before.startedAt]);
   });
@@ -128,8 +186,24 @@ describe('cross-site writes are refused, whatever they authenticate with', () =>
     const login = await call('POST', gateway('/auth/login'), { headers: local, body: loginBody });
     expect(login.status).toBe(200);
     expect(typeof login.json.access_token).toBe('string');
-    expect((await call('POST', gateway('/data/products'), { token: alice, headers: local, body: { name: 'host-origin-local', price: 1 } })).status).toBe(201);
-    expect((await call('POST', gateway('/data/products'), { token: alice, headers: { origin: `http://127.0.0.1:${port}`, 'sec-fetch-site': 'same-origin' }, body: { name: 'host-origin-same', price: 1 } })).status).toBe(201);
+    expect(
+      (
+        await call('POST', gateway('/data/products'), {
+          token: alice,
+          headers: local,
+          body: { name: 'host-origin-local', price: 1 },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await call('POST', gateway('/data/products'), {
+          token: alice,
+          headers: { origin: `http://127.0.0.1:${port}`, 'sec-fetch-site': 'same-origin' },
+          body: { name: 'host-origin-same', price: 1 },
+        })
+      ).status,
+    ).toBe(201);
     expect(await productCount('host-origin-local')).toBe(1);
     expect(await productCount('host-origin-same')).toBe(1);
   });
@@ -137,7 +211,10 @@ describe('cross-site writes are refused, whatever they authenticate with', () =>
 
 describe('reads are left alone, except with the dashboard cookie', () => {
   it('a token-authenticated read from another site is served (it changes nothing)', async () => {
-    expect((await call('GET', gateway('/data/products?select=name&limit=1'), { token: alice, headers: { origin: EVIL } })).status).toBe(200);
+    expect(
+      (await call('GET', gateway('/data/products?select=name&limit=1'), { token: alice, headers: { origin: EVIL } }))
+        .status,
+    ).toBe(200);
     expect((await call('GET', gateway('/api/stack'), { headers: { ...admin(), origin: EVIL } })).status).toBe(200);
   });
 
@@ -152,8 +229,14 @@ describe('reads are left alone, except with the dashboard cookie', () => {
   });
 
   it('the admin cookie still reads from a loopback page', async () => {
-    for (const headers of [{ origin: 'http://localhost:5173' }, { 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }] as Headers[]) {
-      expect((await call('GET', gateway('/api/stack'), { headers: { cookie: cookie(), ...headers } })).status).toBe(200);
+    for (const headers of [
+      { origin: 'http://localhost:5173' },
+      { 'sec-fetch-site': 'same-origin' },
+      { 'sec-fetch-site': 'none' },
+    ] as Headers[]) {
+      expect((await call('GET', gateway('/api/stack'), { headers: { cookie: cookie(), ...headers } })).status).toBe(
+        200,
+      );
       expect((await call('GET', gateway('/ui/'), { headers: { cookie: cookie(), ...headers } })).status).toBe(200);
     }
   });

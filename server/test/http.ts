@@ -10,7 +10,8 @@ export interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: tests read replies field by field (the schemas type the routes)
+  json: any;
 }
 
 export interface CallOptions {
@@ -61,7 +62,11 @@ export function login(gatewayUrl: string, email: string, password = DEFAULT_DEV_
 /** A superuser connection to the app database, to check what really happened behind the API. */
 export function adminDb(): pg.Pool {
   const secrets = JSON.parse(readFileSync(path.join(stack().home, 'secrets', 'stack-secrets.json'), 'utf8'));
-  return new pg.Pool({ connectionString: `postgres://postgres:${encodeURIComponent(secrets.postgresPassword)}@127.0.0.1:${stack().postgresPort}/apprun`, max: 2 });
+  const password = encodeURIComponent(secrets.postgresPassword);
+  return new pg.Pool({
+    connectionString: `postgres://postgres:${password}@127.0.0.1:${stack().postgresPort}/apprun`,
+    max: 2,
+  });
 }
 
 export const T1 = '00000000-0000-4000-8000-000000000001';
@@ -70,7 +75,8 @@ export const T2 = '00000000-0000-4000-8000-000000000002';
 /** No stack trace or internal path ever reaches a client. */
 export function expectCleanError(res: Reply, status: number): void {
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
-  if (typeof res.json?.error !== 'string' || typeof res.json?.message !== 'string') throw new Error(`not an {error, message} body: ${res.text}`);
+  if (typeof res.json?.error !== 'string' || typeof res.json?.message !== 'string')
+    throw new Error(`not an {error, message} body: ${res.text}`);
   if (/\n\s+at |node_modules|\.ts:\d+/.test(res.text)) throw new Error(`stack trace leaked: ${res.text}`);
 }
 
@@ -78,12 +84,23 @@ export function expectCleanError(res: Reply, status: number): void {
 export const wasmModule = (name: string) => readFileSync(path.join(packageRoot(), 'wasm', 'build', `${name}.wasm`));
 
 /** Deploys a function through the real multipart API of the gateway at gatewayUrl. */
-export async function deployFunction(gatewayUrl: string, token: string, name: string, module: Buffer, manifest?: object): Promise<{ status: number; json: any }> {
+export async function deployFunction(
+  gatewayUrl: string,
+  token: string,
+  name: string,
+  module: Buffer,
+  manifest?: object,
+  // biome-ignore lint/suspicious/noExplicitAny: as Reply.json
+): Promise<{ status: number; json: any }> {
   const form = new FormData();
   form.append('name', name);
   if (manifest) form.append('manifest', JSON.stringify(manifest));
   form.append('module', new Blob([new Uint8Array(module)], { type: 'application/wasm' }), `${name}.wasm`);
-  const res = await fetch(`${gatewayUrl}/functions`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const res = await fetch(`${gatewayUrl}/functions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
   return { status: res.status, json: await res.json() };
 }
 

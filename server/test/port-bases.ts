@@ -3,7 +3,10 @@
  * APPRUN_TEST_PORT_SHIFT moves them all, so two checkouts can run their suites side by side.
  */
 const shift = Number(process.env.APPRUN_TEST_PORT_SHIFT ?? 0);
-if (!Number.isInteger(shift) || shift < 0 || shift > 30_000) throw new Error(`APPRUN_TEST_PORT_SHIFT must be an integer from 0 to 30000, got ${process.env.APPRUN_TEST_PORT_SHIFT}`);
+if (!Number.isInteger(shift) || shift < 0 || shift > 30_000)
+  throw new Error(
+    `APPRUN_TEST_PORT_SHIFT must be an integer from 0 to 30000, got ${process.env.APPRUN_TEST_PORT_SHIFT}`,
+  );
 
 export const TEST_PORT_BASES = {
   /** The one stack the integration suites share (server/test/global-setup.ts). */

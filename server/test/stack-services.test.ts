@@ -39,13 +39,25 @@ const BUCKET = 'apprun-test';
 
 beforeAll(() => {
   const s = secrets();
-  minio = new Minio.Client({ endPoint: '127.0.0.1', port: ports().minio, useSSL: false, accessKey: s.minioRootUser, secretKey: s.minioRootPassword });
+  minio = new Minio.Client({
+    endPoint: '127.0.0.1',
+    port: ports().minio,
+    useSSL: false,
+    accessKey: s.minioRootUser,
+    secretKey: s.minioRootPassword,
+  });
 });
 
 describe('the whole stack from a cold start', () => {
   it('has all five services healthy, with memory and CPU sampled', async () => {
     const all = await services();
-    expect(all.map((s) => `${s.name}:${s.state}`).sort()).toEqual(['kratos:healthy', 'minio:healthy', 'postgres:healthy', 'postgrest:healthy', 'temporal:healthy']);
+    expect(all.map((s) => `${s.name}:${s.state}`).sort()).toEqual([
+      'kratos:healthy',
+      'minio:healthy',
+      'postgres:healthy',
+      'postgrest:healthy',
+      'temporal:healthy',
+    ]);
     const metrics = await call('GET', gateway('/api/stack/metrics?since=0'), { headers: admin() });
     const last = metrics.json.samples.at(-1);
     expect(Object.keys(last.services).sort()).toEqual(['kratos', 'minio', 'postgres', 'postgrest', 'temporal']);
@@ -81,31 +93,40 @@ describe('the whole stack from a cold start', () => {
     const admin = `http://127.0.0.1:${ports().kratosAdmin}`;
     expect((await call('GET', `${admin}/admin/health/ready`)).status).toBe(200);
     const created = await call('POST', `${admin}/admin/identities`, {
-      body: { schema_id: 'default', traits: { email: 'dora@test.com', name: 'Dora' }, metadata_public: { tenant_id: '00000000-0000-4000-8000-000000000001', role: 'user' } },
+      body: {
+        schema_id: 'default',
+        traits: { email: 'dora@test.com', name: 'Dora' },
+        metadata_public: { tenant_id: '00000000-0000-4000-8000-000000000001', role: 'user' },
+      },
     });
     expect(created.status).toBe(201);
     const fetched = await call('GET', `${admin}/admin/identities/${created.json.id}`);
     expect(fetched.json.traits.email).toBe('dora@test.com');
-    const invalid = await call('POST', `${admin}/admin/identities`, { body: { schema_id: 'default', traits: { email: 'no-name@test.com' } } });
+    const invalid = await call('POST', `${admin}/admin/identities`, {
+      body: { schema_id: 'default', traits: { email: 'no-name@test.com' } },
+    });
     expect(invalid.status).toBe(400);
   });
 });
 
 describe('healing', () => {
-  it.each(['postgres', 'postgrest', 'kratos', 'temporal', 'minio'])('kill -9 of %s is detected within 2 s and healed', async (name) => {
-    const before = await service(name);
-    const killedAt = Date.now();
-    process.kill(before.pid!, 'SIGKILL');
-    const healed = await waitFor(`${name} to come back`, async () => {
-      const s = await service(name);
-      return s.state === 'healthy' && s.pid !== before.pid ? s : undefined;
-    });
-    expect(healed.restarts).toBe(before.restarts + 1);
-    expect(healed.lastExit?.reason).toBe('killed by SIGKILL (kill -9)');
-    expect(healed.lastExit!.at - killedAt).toBeLessThan(2000);
-    const logs = await call('GET', gateway(`/api/stack/${name}/logs?tail=200`), { headers: admin() });
-    expect(logs.json.lines.join('\n')).toContain(`process ${before.pid} ended: killed by SIGKILL`);
-  });
+  it.each(['postgres', 'postgrest', 'kratos', 'temporal', 'minio'])(
+    'kill -9 of %s is detected within 2 s and healed',
+    async (name) => {
+      const before = await service(name);
+      const killedAt = Date.now();
+      process.kill(before.pid!, 'SIGKILL');
+      const healed = await waitFor(`${name} to come back`, async () => {
+        const s = await service(name);
+        return s.state === 'healthy' && s.pid !== before.pid ? s : undefined;
+      });
+      expect(healed.restarts).toBe(before.restarts + 1);
+      expect(healed.lastExit?.reason).toBe('killed by SIGKILL (kill -9)');
+      expect(healed.lastExit!.at - killedAt).toBeLessThan(2000);
+      const logs = await call('GET', gateway(`/api/stack/${name}/logs?tail=200`), { headers: admin() });
+      expect(logs.json.lines.join('\n')).toContain(`process ${before.pid} ended: killed by SIGKILL`);
+    },
+  );
 
   it('the data API works again after Postgres was killed', async () => {
     const token = await tokenFor('alice@test.com');
@@ -142,7 +163,10 @@ describe('the control API', () => {
     const before = await service('minio');
     for (const action of ['start', 'stop', 'restart']) {
       expectCleanError(await call('POST', gateway(`/api/stack/minio/${action}`)), 401);
-      expectCleanError(await call('POST', gateway(`/api/stack/minio/${action}`), { headers: { 'x-apprun-admin-token': 'nope' } }), 401);
+      expectCleanError(
+        await call('POST', gateway(`/api/stack/minio/${action}`), { headers: { 'x-apprun-admin-token': 'nope' } }),
+        401,
+      );
     }
     expect((await service('minio')).pid).toBe(before.pid);
     expectCleanError(await call('POST', gateway('/api/stack/minio/explode'), { headers: admin() }), 400);

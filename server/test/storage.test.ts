@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Client, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Reply, call, expectCleanError, gateway, stack, tokenFor } from './http.js';
+import { call, expectCleanError, gateway, type Reply, stack, tokenFor } from './http.js';
 
 const put = (token: string, key: string, body: string | Buffer, type = 'text/plain') =>
   call('PUT', gateway(`/storage/${key}`), { token, body: body as string, headers: { 'content-type': type } });
@@ -10,7 +10,12 @@ const put = (token: string, key: string, body: string | Buffer, type = 'text/pla
 const raw = new Client(stack().gatewayUrl);
 afterAll(() => raw.close());
 async function rawPut(token: string, path: string): Promise<Reply> {
-  const res = await raw.request({ method: 'PUT', path, headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: 'x' });
+  const res = await raw.request({
+    method: 'PUT',
+    path,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+    body: 'x',
+  });
   const text = await res.body.text();
   return { status: res.statusCode, headers: res.headers, text, json: JSON.parse(text) };
 }
@@ -30,7 +35,10 @@ describe('tenant-scoped object storage (real MinIO)', () => {
     await put(alice, 'reports/2026/q2.csv', 'x', 'text/csv');
     await put(alice, 'notes.txt', 'n');
     const listed = await call('GET', gateway('/storage?prefix=reports/'), { token: alice });
-    expect(listed.json.objects.map((o: { key: string }) => o.key).sort()).toEqual(['reports/2026/q1.csv', 'reports/2026/q2.csv']);
+    expect(listed.json.objects.map((o: { key: string }) => o.key).sort()).toEqual([
+      'reports/2026/q1.csv',
+      'reports/2026/q2.csv',
+    ]);
     expect((await call('DELETE', gateway('/storage/reports/2026/q2.csv'), { token: alice })).status).toBe(204);
     expectCleanError(await call('GET', gateway('/storage/reports/2026/q2.csv'), { token: alice }), 404);
     expectCleanError(await call('DELETE', gateway('/storage/reports/2026/q2.csv'), { token: alice }), 404);
@@ -75,7 +83,11 @@ describe('tenant-scoped object storage (real MinIO)', () => {
     const admin = { headers: { 'x-apprun-admin-token': stack().adminToken } };
     expect((await call('POST', gateway('/api/stack/minio/stop'), admin)).json.state).toBe('stopped');
     try {
-      for (const res of [await call('GET', gateway('/storage/durable.txt'), { token: alice }), await put(alice, 'new.txt', 'x'), await call('GET', gateway('/storage'), { token: alice })]) {
+      for (const res of [
+        await call('GET', gateway('/storage/durable.txt'), { token: alice }),
+        await put(alice, 'new.txt', 'x'),
+        await call('GET', gateway('/storage'), { token: alice }),
+      ]) {
         expectCleanError(res, 503);
         expect(res.json.error).toBe('storage_unavailable');
       }
@@ -93,7 +105,15 @@ describe('tenant-scoped object storage (real MinIO)', () => {
 
   it('refuses bad keys, oversized objects and what RBAC does not allow, with clear errors', async () => {
     const [alice, bob] = [await tokenFor('alice@test.com'), await tokenFor('bob@test.com')];
-    for (const path of ['/storage/a//b', '/storage/a/../b', '/storage/./a', '/storage/a/', '/storage/a%5Cb', '/storage/a%00b', `/storage/${'k'.repeat(600)}`]) {
+    for (const path of [
+      '/storage/a//b',
+      '/storage/a/../b',
+      '/storage/./a',
+      '/storage/a/',
+      '/storage/a%5Cb',
+      '/storage/a%00b',
+      `/storage/${'k'.repeat(600)}`,
+    ]) {
       const res = await rawPut(alice, path);
       expectCleanError(res, 400);
       expect(res.json.error).toBe('invalid_key');
@@ -113,7 +133,10 @@ describe('tenant-scoped object storage (real MinIO)', () => {
         })(),
       ),
     });
-    expect([chunked.statusCode, ((await chunked.body.json()) as { error: string }).error]).toEqual([413, 'object_too_large']);
+    expect([chunked.statusCode, ((await chunked.body.json()) as { error: string }).error]).toEqual([
+      413,
+      'object_too_large',
+    ]);
     expectCleanError(await call('GET', gateway('/storage/big.bin'), { token: alice }), 404);
     // users read and write; only admins delete
     expect((await put(bob, 'bob.txt', 'b')).status).toBe(201);

@@ -13,17 +13,27 @@ export default class SummaryReporter implements Reporter {
     for (const mod of modules) {
       for (const test of mod.children.allTests()) {
         const result = test.result();
-        tests.push({ name: `${mod.relativeModuleId} > ${test.fullName}`, state: result.state, reason: result.state === 'skipped' ? result.note : undefined });
+        tests.push({
+          name: `${mod.relativeModuleId} > ${test.fullName}`,
+          state: result.state,
+          reason: result.state === 'skipped' ? result.note : undefined,
+        });
       }
       if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failedModules++;
     }
     writeDurations(
       'vitest',
-      modules.map((mod) => ({ file: mod.relativeModuleId, ms: Math.round(mod.diagnostic().duration), state: mod.state() })),
+      modules.map((mod) => ({
+        file: mod.relativeModuleId,
+        ms: Math.round(mod.diagnostic().duration),
+        state: mod.state(),
+      })),
     );
     const count = (state: string) => tests.filter((t) => t.state === state).length;
     const skipped = tests.length - count('passed') - count('failed');
-    process.stdout.write(`\ntests: ${count('passed')} passed, ${count('failed') + failedModules} failed, ${skipped} skipped\n`);
+    process.stdout.write(
+      `\ntests: ${count('passed')} passed, ${count('failed') + failedModules} failed, ${skipped} skipped\n`,
+    );
     const violations = strictMode() ? strictViolations(tests) : [];
     if (violations.length) {
       process.stdout.write(strictReport(violations));

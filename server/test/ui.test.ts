@@ -25,22 +25,37 @@ describe('web mode: /ui and the cookie it sets', () => {
   it('lets the cookie read the control API, but writes also need the UI header (CSRF)', async () => {
     const cookie = `apprun_admin=${stack().adminToken}`;
     expect((await call('GET', gateway('/api/stack'), { headers: { cookie } })).status).toBe(200);
-    expectCleanError(await call('PUT', gateway('/api/settings'), { headers: { cookie }, body: { driver: 'native' } }), 403);
-    const saved = await call('PUT', gateway('/api/settings'), { headers: { cookie, 'x-apprun-ui': '1' }, body: { driver: 'auto', images: { minio: 'local/minio:dev' } } });
+    expectCleanError(
+      await call('PUT', gateway('/api/settings'), { headers: { cookie }, body: { driver: 'native' } }),
+      403,
+    );
+    const saved = await call('PUT', gateway('/api/settings'), {
+      headers: { cookie, 'x-apprun-ui': '1' },
+      body: { driver: 'auto', images: { minio: 'local/minio:dev' } },
+    });
     expect(saved.status).toBe(200);
     expect(saved.json).toMatchObject({ driver: 'auto', images: { minio: 'local/minio:dev' }, home: stack().home });
   });
 
   it('validates settings', async () => {
     const headers = { 'x-apprun-admin-token': stack().adminToken };
-    for (const body of [{ portBase: 80 }, { driver: 'docker' }, { images: { minio: 'bad image name' } }, { images: { nope: 'x' } }, { unknown: 1 }]) {
+    for (const body of [
+      { portBase: 80 },
+      { driver: 'docker' },
+      { images: { minio: 'bad image name' } },
+      { images: { nope: 'x' } },
+      { unknown: 1 },
+    ]) {
       expectCleanError(await call('PUT', gateway('/api/settings'), { headers, body }), 400);
     }
   });
 
   it('saves allowed hosts normalized for the next start, and refuses bad ones by name', async () => {
     const headers = { 'x-apprun-admin-token': stack().adminToken };
-    const saved = await call('PUT', gateway('/api/settings'), { headers, body: { allowedHosts: ['Proxy.Example', 'dev.example:8443'] } });
+    const saved = await call('PUT', gateway('/api/settings'), {
+      headers,
+      body: { allowedHosts: ['Proxy.Example', 'dev.example:8443'] },
+    });
     expect(saved.status).toBe(200);
     expect(saved.json).toMatchObject({ allowedHosts: ['proxy.example', 'dev.example:8443'], allowedHostsNow: [] });
     for (const [allowedHosts, says] of [
@@ -54,6 +69,8 @@ describe('web mode: /ui and the cookie it sets', () => {
       expectCleanError(res, 400);
       expect(res.json.message).toContain(says);
     }
-    expect((await call('PUT', gateway('/api/settings'), { headers, body: { allowedHosts: [] } })).json.allowedHosts).toEqual([]);
+    expect(
+      (await call('PUT', gateway('/api/settings'), { headers, body: { allowedHosts: [] } })).json.allowedHosts,
+    ).toEqual([]);
   });
 });

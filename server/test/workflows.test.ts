@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { T1, adminDb, call, expectCleanError, gateway, stack, tokenFor } from './http.js';
+import { adminDb, call, expectCleanError, gateway, stack, T1, tokenFor } from './http.js';
 
 const db = adminDb();
 afterAll(() => db.end());
@@ -35,15 +35,30 @@ describe('registration workflow (real Temporal dev server, in-process worker)', 
     expect(started.status).toBe(201);
     expect(started.json).toEqual({ workflowId: expect.stringMatching(/^registration-/), runId: expect.any(String) });
     const done = await settled(alice, started.json.workflowId);
-    expect(done).toMatchObject({ status: 'COMPLETED', type: 'UserRegistrationWorkflow', email, result: { outboxId: expect.any(Number), projectId: expect.any(Number) } });
-    expect(done.attempts.map((a: Attempt) => `${a.activity}#${a.attempt}:${a.outcome}`)).toEqual(['SendWelcomeEmail#1:completed', 'CreateDefaultProject#1:completed']);
+    expect(done).toMatchObject({
+      status: 'COMPLETED',
+      type: 'UserRegistrationWorkflow',
+      email,
+      result: { outboxId: expect.any(Number), projectId: expect.any(Number) },
+    });
+    expect(done.attempts.map((a: Attempt) => `${a.activity}#${a.attempt}:${a.outcome}`)).toEqual([
+      'SendWelcomeEmail#1:completed',
+      'CreateDefaultProject#1:completed',
+    ]);
     expect(done.history[0].type).toBe('WorkflowExecutionStarted');
     expect(done.history.at(-1).type).toBe('WorkflowExecutionCompleted');
     expect(done.temporalUiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/registration-/);
 
-    const outbox = await db.query('select tenant_id, to_email, subject, body from api.outbox where workflow_id = $1', [started.json.workflowId]);
-    expect(outbox.rows).toEqual([{ tenant_id: T1, to_email: email, subject: 'Welcome to apprun', body: expect.stringContaining('Hello Wanda') }]);
-    const project = await db.query('select id, tenant_id, owner_email from api.projects where created_by_workflow = $1', [started.json.workflowId]);
+    const outbox = await db.query('select tenant_id, to_email, subject, body from api.outbox where workflow_id = $1', [
+      started.json.workflowId,
+    ]);
+    expect(outbox.rows).toEqual([
+      { tenant_id: T1, to_email: email, subject: 'Welcome to apprun', body: expect.stringContaining('Hello Wanda') },
+    ]);
+    const project = await db.query(
+      'select id, tenant_id, owner_email from api.projects where created_by_workflow = $1',
+      [started.json.workflowId],
+    );
     expect(project.rows).toEqual([{ id: String(done.result.projectId), tenant_id: T1, owner_email: email }]);
     // the tenant reads both through the data API
     const mail = await call('GET', gateway(`/data/outbox?workflow_id=eq.${started.json.workflowId}`), { token: alice });
@@ -62,10 +77,15 @@ describe('registration workflow (real Temporal dev server, in-process worker)', 
       [3, 'completed', null],
     ]);
     // Temporal's own history agrees: the activity started on its third attempt, after the second failure
-    const startedEvent = done.history.find((e: { type: string; activity?: string }) => e.type === 'ActivityTaskStarted' && e.activity === 'SendWelcomeEmail');
+    const startedEvent = done.history.find(
+      (e: { type: string; activity?: string }) => e.type === 'ActivityTaskStarted' && e.activity === 'SendWelcomeEmail',
+    );
     expect(startedEvent).toMatchObject({ attempt: 3, detail: expect.stringContaining('injected failure 2 of 2') });
     // idempotent effects: one email, however many attempts
-    expect((await db.query('select count(*)::int as n from api.outbox where workflow_id = $1', [started.json.workflowId])).rows[0].n).toBe(1);
+    expect(
+      (await db.query('select count(*)::int as n from api.outbox where workflow_id = $1', [started.json.workflowId]))
+        .rows[0].n,
+    ).toBe(1);
   });
 
   it('fails, explaining why, when an activity keeps failing past its 5 attempts', async () => {
@@ -75,7 +95,13 @@ describe('registration workflow (real Temporal dev server, in-process worker)', 
     expect(done.status).toBe('FAILED');
     expect(done.failure).toContain('injected failure 5 of 6');
     expect(done.attempts.filter((a: Attempt) => a.activity === 'CreateDefaultProject')).toHaveLength(5);
-    expect((await db.query('select count(*)::int as n from api.projects where created_by_workflow = $1', [started.json.workflowId])).rows[0].n).toBe(0);
+    expect(
+      (
+        await db.query('select count(*)::int as n from api.projects where created_by_workflow = $1', [
+          started.json.workflowId,
+        ])
+      ).rows[0].n,
+    ).toBe(0);
   }, 40_000);
 
   it('is tenant-scoped: another tenant neither lists nor reads it', async () => {
@@ -86,22 +112,32 @@ describe('registration workflow (real Temporal dev server, in-process worker)', 
     expect(mine.json.workflows.map((w: { workflowId: string }) => w.workflowId)).toContain(started.json.workflowId);
     const theirs = await call('GET', gateway('/workflows'), { token: charlie });
     expect(theirs.status).toBe(200);
-    expect(theirs.json.workflows.map((w: { workflowId: string }) => w.workflowId)).not.toContain(started.json.workflowId);
+    expect(theirs.json.workflows.map((w: { workflowId: string }) => w.workflowId)).not.toContain(
+      started.json.workflowId,
+    );
     expectCleanError(await call('GET', gateway(`/workflows/${started.json.workflowId}`), { token: charlie }), 404);
-    const outbox = await call('GET', gateway(`/data/outbox?workflow_id=eq.${started.json.workflowId}`), { token: charlie });
+    const outbox = await call('GET', gateway(`/data/outbox?workflow_id=eq.${started.json.workflowId}`), {
+      token: charlie,
+    });
     expect(outbox.json).toEqual([]);
   });
 
   it('a successful /auth/register starts the workflow for the new user', async () => {
     const email = unique('signup');
-    const reg = await call('POST', gateway('/auth/register'), { body: { email, password: 'correct horse battery staple 42', tenant: 'Test Tenant 1', name: 'Sig' } });
+    const reg = await call('POST', gateway('/auth/register'), {
+      body: { email, password: 'correct horse battery staple 42', tenant: 'Test Tenant 1', name: 'Sig' },
+    });
     expect(reg.status).toBe(201);
-    expect(reg.json.workflow).toEqual({ workflowId: expect.stringMatching(/^registration-/), runId: expect.any(String) });
+    expect(reg.json.workflow).toEqual({
+      workflowId: expect.stringMatching(/^registration-/),
+      runId: expect.any(String),
+    });
     const done = await settled(reg.json.access_token, reg.json.workflow.workflowId);
     expect(done).toMatchObject({ status: 'COMPLETED', email, input: { email, name: 'Sig', tenantId: T1 } });
   });
 
-  it('while Temporal is down: a clear 503, registrations still succeed, and workflows run again once it is back', async () => {
+  it('while Temporal is down: a clear 503, registrations still succeed, and workflows run again once it is ' +
+    'back', async () => {
     const alice = await tokenFor('alice@test.com');
     const admin = { headers: { 'x-apprun-admin-token': stack().adminToken } };
     expect((await call('POST', gateway('/api/stack/temporal/stop'), admin)).json.state).toBe('stopped');
@@ -109,11 +145,22 @@ describe('registration workflow (real Temporal dev server, in-process worker)', 
       const t0 = Date.now();
       const listed = await call('GET', gateway('/workflows'), { token: alice });
       expectCleanError(listed, 503);
-      expect(listed.json).toMatchObject({ error: 'temporal_unavailable', temporal: 'stopped', message: expect.stringContaining('Temporal is stopped') });
+      expect(listed.json).toMatchObject({
+        error: 'temporal_unavailable',
+        temporal: 'stopped',
+        message: expect.stringContaining('Temporal is stopped'),
+      });
       // Answered from the supervisor's state, not after the 5 s per-call deadline (a generous bound: it needs ~10 ms).
       expect(Date.now() - t0).toBeLessThan(4000);
       expectCleanError(await start(alice, { email: unique('down') }), 503);
-      const reg = await call('POST', gateway('/auth/register'), { body: { email: unique('down-signup'), password: 'correct horse battery staple 42', tenant: 'Test Tenant 1', name: 'Dee' } });
+      const reg = await call('POST', gateway('/auth/register'), {
+        body: {
+          email: unique('down-signup'),
+          password: 'correct horse battery staple 42',
+          tenant: 'Test Tenant 1',
+          name: 'Dee',
+        },
+      });
       expect(reg.status).toBe(201);
       expect(reg.json.workflow.error).toMatch(/the registration workflow did not start: Temporal is stopped/);
     } finally {
@@ -132,7 +179,14 @@ describe('registration workflow (real Temporal dev server, in-process worker)', 
 
   it('refuses bad input with clear 4xx', async () => {
     const alice = await tokenFor('alice@test.com');
-    for (const body of [{}, { email: 'not-an-email' }, { email: 'a@b.c', failTimes: 11 }, { email: 'a@b.c', failTimes: -1 }, { email: 'a@b.c', failActivity: 'DropTables' }, { email: 'a@b.c', tenantId: T1 }]) {
+    for (const body of [
+      {},
+      { email: 'not-an-email' },
+      { email: 'a@b.c', failTimes: 11 },
+      { email: 'a@b.c', failTimes: -1 },
+      { email: 'a@b.c', failActivity: 'DropTables' },
+      { email: 'a@b.c', tenantId: T1 },
+    ]) {
       expectCleanError(await start(alice, body), 400);
     }
     expectCleanError(await call('GET', gateway('/workflows/registration-does-not-exist'), { token: alice }), 404);

@@ -7,27 +7,33 @@ import type { ActivityName, RegistrationInput } from './registration.js';
 
 function current() {
   const { info } = Context.current();
-  return { workflowId: info.workflowExecution!.workflowId, runId: info.workflowExecution!.runId, attempt: info.attempt };
+  return {
+    workflowId: info.workflowExecution!.workflowId,
+    runId: info.workflowExecution!.runId,
+    attempt: info.attempt,
+  };
 }
 
 export function createActivities(db: pg.Pool) {
   /** Runs one attempt of an activity: logs it, injects a failure if asked, and records the outcome. */
-  async function attempt<T>(activity: ActivityName, input: RegistrationInput, work: (workflowId: string) => Promise<T>): Promise<T> {
+  async function attempt<T>(
+    activity: ActivityName,
+    input: RegistrationInput,
+    work: (workflowId: string) => Promise<T>,
+  ): Promise<T> {
     const { workflowId, runId, attempt: n } = current();
     await db.query(
       `insert into app_private.activity_attempts (workflow_id, run_id, activity, attempt) values ($1, $2, $3, $4)
-       on conflict (workflow_id, run_id, activity, attempt) do update set started_at = now(), ended_at = null, outcome = null, error = null`,
+       on conflict (workflow_id, run_id, activity, attempt)
+         do update set started_at = now(), ended_at = null, outcome = null, error = null`,
       [workflowId, runId, activity, n],
     );
     const finish = (outcome: 'completed' | 'failed', error: string | null) =>
-      db.query('update app_private.activity_attempts set ended_at = now(), outcome = $5, error = $6 where workflow_id = $1 and run_id = $2 and activity = $3 and attempt = $4', [
-        workflowId,
-        runId,
-        activity,
-        n,
-        outcome,
-        error,
-      ]);
+      db.query(
+        'update app_private.activity_attempts set ended_at = now(), outcome = $5, error = $6 where workflow_id = $1 ' +
+          'and run_id = $2 and activity = $3 and attempt = $4',
+        [workflowId, runId, activity, n, outcome, error],
+      );
     try {
       if (input.failActivity === activity && n <= (input.failTimes ?? 0)) {
         throw ApplicationFailure.retryable(`injected failure ${n} of ${input.failTimes}`, 'InjectedFailure');
@@ -50,7 +56,13 @@ export function createActivities(db: pg.Pool) {
              insert into api.outbox (tenant_id, to_email, subject, body, workflow_id) values ($1, $2, $3, $4, $5)
              on conflict (workflow_id) do nothing returning id)
            select id from inserted union all select id from api.outbox where workflow_id = $5`,
-          [input.tenantId, input.email, 'Welcome to apprun', `Hello ${input.name},\n\nyour account ${input.email} is ready.\n\n— apprun`, workflowId],
+          [
+            input.tenantId,
+            input.email,
+            'Welcome to apprun',
+            `Hello ${input.name},\n\nyour account ${input.email} is ready.\n\n— apprun`,
+            workflowId,
+          ],
         );
         return Number(rows[0]!.id);
       });

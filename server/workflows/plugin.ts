@@ -1,6 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { NoQuery, responses } from '../api/schemas/common.js';
-import { StartRegistrationSchema, WorkflowDetailSchema, WorkflowIdParamsSchema, WorkflowListSchema, WorkflowStartedSchema } from '../api/schemas/workflows.js';
+import {
+  StartRegistrationSchema,
+  WorkflowDetailSchema,
+  WorkflowIdParamsSchema,
+  WorkflowListSchema,
+  WorkflowStartedSchema,
+} from '../api/schemas/workflows.js';
 import type { WorkflowService } from './workflow-service.js';
 
 export interface WorkflowsPluginOptions {
@@ -11,16 +17,35 @@ export interface WorkflowsPluginOptions {
 const workflowsPlugin: FastifyPluginAsyncTypebox<WorkflowsPluginOptions> = async (app, { workflows }) => {
   app.post(
     '/registration',
-    { schema: { querystring: NoQuery, body: StartRegistrationSchema, response: responses({ 201: WorkflowStartedSchema }) } },
-    async (request, reply) => reply.code(201).send(await workflows.startRegistration(request.claims!.tenant_id, request.body)),
+    {
+      schema: {
+        querystring: NoQuery,
+        body: StartRegistrationSchema,
+        response: responses({ 201: WorkflowStartedSchema }),
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await workflows.startRegistration(request.claims!.tenant_id, request.body)),
   );
 
-  app.get('/', { schema: { querystring: NoQuery, response: responses({ 200: WorkflowListSchema }) } }, async (request) => ({
-    workflows: await workflows.list(request.claims!.tenant_id),
-  }));
+  app.get(
+    '/',
+    { schema: { querystring: NoQuery, response: responses({ 200: WorkflowListSchema }) } },
+    async (request) => ({
+      workflows: await workflows.list(request.claims!.tenant_id),
+    }),
+  );
 
-  app.get('/:id', { schema: { params: WorkflowIdParamsSchema, querystring: NoQuery, response: responses({ 200: WorkflowDetailSchema }) } }, async (request) =>
-    workflows.get(request.claims!.tenant_id, request.params.id),
+  app.get(
+    '/:id',
+    {
+      schema: {
+        params: WorkflowIdParamsSchema,
+        querystring: NoQuery,
+        response: responses({ 200: WorkflowDetailSchema }),
+      },
+    },
+    async (request) => workflows.get(request.claims!.tenant_id, request.params.id),
   );
 };
 

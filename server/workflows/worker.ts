@@ -99,7 +99,10 @@ export class WorkflowWorker {
     this.options.onEvent(`worker polling task queue "${TASK_QUEUE}" (${Math.round(performance.now() - t0)} ms)`);
   }
 
-  /** A worker that fails (not one that is stopped) comes back, after 1, 2, 4 … 30 s: workflows wait in Temporal meanwhile. */
+  /**
+   * A worker that fails (not one that is stopped) comes back, after 1, 2, 4 … 30 s: workflows wait in Temporal
+   * meanwhile.
+   */
   private restartAfter(err: Error): void {
     this.failure = err.message;
     void this.connection?.close().catch(() => undefined);

@@ -4,7 +4,14 @@ import { defaultPayloadConverter, defineSearchAttributeKey } from '@temporalio/c
 import { tsToDate } from '@temporalio/common/lib/time.js';
 import proto from '@temporalio/proto';
 import type pg from 'pg';
-import type { ActivityAttemptView, HistoryEventView, PendingActivityView, StartRegistrationView, WorkflowDetailView, WorkflowSummaryView } from '../api/contract.js';
+import type {
+  ActivityAttemptView,
+  HistoryEventView,
+  PendingActivityView,
+  StartRegistrationView,
+  WorkflowDetailView,
+  WorkflowSummaryView,
+} from '../api/contract.js';
 import { DomainError } from '../errors.js';
 import { REGISTRATION_WORKFLOW, type RegistrationInput, type RegistrationResult, TASK_QUEUE } from './registration.js';
 import type { UserRegistrationWorkflow } from './workflows.js';
@@ -49,12 +56,19 @@ function summarize(events: HistoryEvent[]): HistoryEventView[] {
       activityOf.set(String(e.eventId), view.activity ?? '');
     }
     const related =
-      e.activityTaskStartedEventAttributes ?? e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
+      e.activityTaskStartedEventAttributes ??
+      e.activityTaskCompletedEventAttributes ??
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskTimedOutEventAttributes;
     if (related?.scheduledEventId) view.activity = activityOf.get(String(related.scheduledEventId));
     const started = e.activityTaskStartedEventAttributes;
     if (started) view.attempt = started.attempt ?? undefined;
     const lastFailure = failureMessage(started?.lastFailure);
-    const detail = lastFailure ? `after: ${lastFailure}` : failureMessage(e.activityTaskFailedEventAttributes?.failure ?? e.workflowExecutionFailedEventAttributes?.failure);
+    const detail = lastFailure
+      ? `after: ${lastFailure}`
+      : failureMessage(
+          e.activityTaskFailedEventAttributes?.failure ?? e.workflowExecutionFailedEventAttributes?.failure,
+        );
     if (detail !== undefined) view.detail = detail;
     return view;
   });
@@ -86,14 +100,20 @@ export class WorkflowService {
   private async temporal<T>(fn: () => Promise<T>): Promise<T> {
     const state = this.options.temporalState();
     const unavailable = (why: string) =>
-      new DomainError('unavailable', 'temporal_unavailable', `Temporal is ${why}; workflows wait until it is back (see the temporal service in the dashboard)`, { temporal: state });
+      new DomainError(
+        'unavailable',
+        'temporal_unavailable',
+        `Temporal is ${why}; workflows wait until it is back (see the temporal service in the dashboard)`,
+        { temporal: state },
+      );
     if (state !== 'healthy') throw unavailable(state ?? 'not running');
     try {
       return await this.client.connection.withDeadline(Date.now() + CALL_DEADLINE_MS, fn);
     } catch (err) {
       // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4): an outage, not a bug
       const code = (err as { cause?: { code?: number } }).cause?.code;
-      if (err instanceof ServiceError && (code === 14 || code === 4)) throw unavailable(`not answering (${err.message})`);
+      if (err instanceof ServiceError && (code === 14 || code === 4))
+        throw unavailable(`not answering (${err.message})`);
       throw err;
     }
   }
@@ -102,9 +122,17 @@ export class WorkflowService {
     await this.client.connection.close();
   }
 
-  async startRegistration(tenantId: string, request: StartRegistration): Promise<{ workflowId: string; runId: string }> {
-    const input: RegistrationInput = { email: request.email, name: request.name ?? request.email.split('@')[0]!, tenantId };
-    if (request.failTimes) Object.assign(input, { failTimes: request.failTimes, failActivity: request.failActivity ?? 'SendWelcomeEmail' });
+  async startRegistration(
+    tenantId: string,
+    request: StartRegistration,
+  ): Promise<{ workflowId: string; runId: string }> {
+    const input: RegistrationInput = {
+      email: request.email,
+      name: request.name ?? request.email.split('@')[0]!,
+      tenantId,
+    };
+    if (request.failTimes)
+      Object.assign(input, { failTimes: request.failTimes, failActivity: request.failActivity ?? 'SendWelcomeEmail' });
     const workflowId = `registration-${randomUUID()}`;
     const handle = await this.temporal(() =>
       this.client.workflow.start<typeof UserRegistrationWorkflow>(REGISTRATION_WORKFLOW, {
@@ -121,7 +149,10 @@ export class WorkflowService {
   async list(tenantId: string): Promise<WorkflowSummaryView[]> {
     return this.temporal(async () => {
       const out: WorkflowSummaryView[] = [];
-      for await (const info of this.client.workflow.list({ query: `${TENANT_SEARCH_ATTRIBUTE} = '${tenantId}'`, pageSize: MAX_LISTED })) {
+      for await (const info of this.client.workflow.list({
+        query: `${TENANT_SEARCH_ATTRIBUTE} = '${tenantId}'`,
+        pageSize: MAX_LISTED,
+      })) {
         out.push({
           workflowId: info.workflowId,
           runId: info.runId,
@@ -156,9 +187,13 @@ export class WorkflowService {
     ]);
     const events = fetched.events ?? [];
     const started = events[0]?.workflowExecutionStartedEventAttributes;
-    const input = started?.input?.payloads?.[0] ? defaultPayloadConverter.fromPayload<RegistrationInput>(started.input.payloads[0]) : undefined;
+    const input = started?.input?.payloads?.[0]
+      ? defaultPayloadConverter.fromPayload<RegistrationInput>(started.input.payloads[0])
+      : undefined;
     const completed = events.at(-1)?.workflowExecutionCompletedEventAttributes;
-    const result = completed?.result?.payloads?.[0] ? defaultPayloadConverter.fromPayload<RegistrationResult>(completed.result.payloads[0]) : undefined;
+    const result = completed?.result?.payloads?.[0]
+      ? defaultPayloadConverter.fromPayload<RegistrationResult>(completed.result.payloads[0])
+      : undefined;
     const pending: PendingActivityView[] = (desc.raw.pendingActivities ?? []).map((a) => ({
       activity: a.activityType?.name ?? '',
       state: (PendingActivityState[a.state ?? 0] ?? '').replace(/^PENDING_ACTIVITY_STATE_/, ''),
@@ -167,6 +202,7 @@ export class WorkflowService {
       nextAttemptAt: iso(a.nextAttemptScheduleTime),
     }));
     const history = summarize(events);
+    const uiPath = `/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${desc.runId}/history`;
     return {
       workflowId,
       runId: desc.runId,
@@ -178,10 +214,14 @@ export class WorkflowService {
       input,
       result,
       failure: history.filter((e) => e.type === 'WorkflowExecutionFailed').at(-1)?.detail,
-      attempts: rows.map((r) => ({ ...r, startedAt: new Date(r.startedAt).toISOString(), endedAt: r.endedAt ? new Date(r.endedAt).toISOString() : null })),
+      attempts: rows.map((r) => ({
+        ...r,
+        startedAt: new Date(r.startedAt).toISOString(),
+        endedAt: r.endedAt ? new Date(r.endedAt).toISOString() : null,
+      })),
       pending,
       history,
-      temporalUiUrl: `${this.options.temporalUiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${desc.runId}/history`,
+      temporalUiUrl: `${this.options.temporalUiUrl}${uiPath}`,
     };
   }
 }

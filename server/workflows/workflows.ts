@@ -6,7 +6,12 @@ import { MAX_ATTEMPTS, type RegistrationInput, type RegistrationResult } from '.
 
 const { SendWelcomeEmail, CreateDefaultProject } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: MAX_ATTEMPTS },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 seconds',
+    maximumAttempts: MAX_ATTEMPTS,
+  },
 });
 
 /** A new user: the welcome email goes to the outbox, then the tenant gets the user's default project. */

@@ -14,7 +14,10 @@ export const KRATOS_DATABASE = 'kratos';
 
 /** Kratos keeps its own database and role on the appliance's Postgres; created once, password per install. */
 async function ensureDatabase(ports: PortMap, secrets: StackSecrets): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl(ports, secrets, 'postgres'), connectionTimeoutMillis: 5000 });
+  const client = new pg.Client({
+    connectionString: adminUrl(ports, secrets, 'postgres'),
+    connectionTimeoutMillis: 5000,
+  });
   await client.connect();
   try {
     const password = secrets.kratosDbPassword.replace(/'/g, "''");
@@ -69,7 +72,8 @@ function kratosConfig(ports: PortMap, secrets: StackSecrets, schemaFile: string)
 export function kratosSpec(home: AppHome, ports: PortMap, secrets: StackSecrets, binary: string): ServiceSpec {
   const configDir = home.dataDir('kratos');
   const configFile = path.join(configDir, 'kratos.json');
-  const dsn = `postgres://kratos:${encodeURIComponent(secrets.kratosDbPassword)}@127.0.0.1:${ports.postgres}/${KRATOS_DATABASE}?sslmode=disable&max_conns=8&max_idle_conns=2`;
+  const login = `kratos:${encodeURIComponent(secrets.kratosDbPassword)}@127.0.0.1:${ports.postgres}`;
+  const dsn = `postgres://${login}/${KRATOS_DATABASE}?sslmode=disable&max_conns=8&max_idle_conns=2`;
   const env = { DSN: dsn, HOME: configDir, GOMEMLIMIT: `${MEMORY_BUDGET_MB.kratos - 10}MiB` };
   return {
     name: 'kratos',
@@ -90,9 +94,13 @@ export function kratosSpec(home: AppHome, ports: PortMap, secrets: StackSecrets,
       await writePrivateFile(configFile, JSON.stringify(kratosConfig(ports, secrets, schemaFile), null, 2));
       progress({ service: 'kratos', step: 'applying Kratos migrations' });
       try {
-        await run(binary, ['migrate', 'sql', '--read-from-env', '--yes', '--config', configFile], { env: { ...process.env, ...env }, timeout: 120_000 });
+        await run(binary, ['migrate', 'sql', '--read-from-env', '--yes', '--config', configFile], {
+          env: { ...process.env, ...env },
+          timeout: 120_000,
+        });
       } catch (err) {
-        throw new Error(`kratos migrate sql failed: ${((err as { stderr?: string }).stderr || (err as Error).message).trim().split('\n').slice(-5).join(' / ')}`);
+        const output = (err as { stderr?: string }).stderr || (err as Error).message;
+        throw new Error(`kratos migrate sql failed: ${output.trim().split('\n').slice(-5).join(' / ')}`);
       }
     },
   };

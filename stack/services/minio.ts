@@ -18,7 +18,15 @@ export function minioSpec(home: AppHome, ports: PortMap, secrets: StackSecrets, 
     startTimeoutMs: 30_000,
     command: {
       path: binary,
-      args: ['server', dataDir, '--address', `127.0.0.1:${ports.minio}`, '--console-address', `127.0.0.1:${ports.minioConsole}`, '--quiet'],
+      args: [
+        'server',
+        dataDir,
+        '--address',
+        `127.0.0.1:${ports.minio}`,
+        '--console-address',
+        `127.0.0.1:${ports.minioConsole}`,
+        '--quiet',
+      ],
       env: {
         HOME: dataDir,
         MINIO_ROOT_USER: secrets.minioRootUser,

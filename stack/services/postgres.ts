@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { AppHome, StackSecrets } from '../home.js';
 import { migrate } from '../migrate.js';
 import type { PortMap } from '../ports.js';
-import { type ServiceUser, chownTree, firstUnreachableAncestor } from '../service-user.js';
+import { chownTree, firstUnreachableAncestor, type ServiceUser } from '../service-user.js';
 import { MEMORY_BUDGET_MB, type ProgressFn, type ServiceSpec } from '../spec.js';
 
 const run = promisify(execFile);
@@ -38,30 +38,57 @@ async function reachableDistDir(home: AppHome, user: ServiceUser | undefined, pr
   const version = JSON.parse(await fs.readFile(path.join(dist, '..', 'package.json'), 'utf8')).version as string;
   const cached = path.join(home.binDir, `postgres-${version}`);
   if (!(await fs.stat(path.join(cached, 'bin', 'postgres')).catch(() => undefined))) {
-    progress({ service: 'postgres', step: `copying PostgreSQL ${version} into ${home.binDir} (its folder is not readable by ${user.name})` });
+    progress({
+      service: 'postgres',
+      step: `copying PostgreSQL ${version} into ${home.binDir} (its folder is not readable by ${user.name})`,
+    });
     await fs.mkdir(home.binDir, { recursive: true, mode: 0o755 });
     await fs.cp(dist, cached, { recursive: true, verbatimSymlinks: true });
   }
   const blocked = await firstUnreachableAncestor(path.join(cached, 'bin', 'postgres'));
-  if (blocked) throw new Error(`Postgres runs as ${user.name}, who cannot enter ${blocked}: set APPRUN_HOME to a folder outside it`);
+  if (blocked)
+    throw new Error(
+      `Postgres runs as ${user.name}, who cannot enter ${blocked}: set APPRUN_HOME to a folder outside it`,
+    );
   return cached;
 }
 
-async function initCluster(dataDir: string, bin: string, secrets: StackSecrets, user: ServiceUser | undefined, progress: ProgressFn) {
+async function initCluster(
+  dataDir: string,
+  bin: string,
+  secrets: StackSecrets,
+  user: ServiceUser | undefined,
+  progress: ProgressFn,
+) {
   progress({ service: 'postgres', step: 'first run: creating the database cluster (initdb)', fraction: 0 });
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   const pwfile = path.join(path.dirname(dataDir), '.pg-initial-password');
   await fs.writeFile(pwfile, secrets.postgresPassword, { mode: 0o600 });
   if (user) {
     const blocked = await firstUnreachableAncestor(dataDir);
-    if (blocked) throw new Error(`Postgres runs as ${user.name}, who cannot enter ${blocked}: set APPRUN_HOME to a folder outside it`);
+    if (blocked)
+      throw new Error(
+        `Postgres runs as ${user.name}, who cannot enter ${blocked}: set APPRUN_HOME to a folder outside it`,
+      );
     await chownTree(dataDir, user);
     await fs.chown(pwfile, user.uid, user.gid);
   }
   try {
     await run(
       path.join(bin, 'initdb'),
-      ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-local=scram-sha-256', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-instructions'],
+      [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        `--pwfile=${pwfile}`,
+        '--auth-local=scram-sha-256',
+        '--auth-host=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-instructions',
+      ],
       { uid: user?.uid, gid: user?.gid, env: { PATH: process.env.PATH, LANG: 'C' } },
     );
   } catch (err) {
@@ -83,7 +110,13 @@ async function ping(url: string): Promise<void> {
   }
 }
 
-export async function postgresSpec(home: AppHome, ports: PortMap, secrets: StackSecrets, user: ServiceUser | undefined, progress: ProgressFn): Promise<ServiceSpec> {
+export async function postgresSpec(
+  home: AppHome,
+  ports: PortMap,
+  secrets: StackSecrets,
+  user: ServiceUser | undefined,
+  progress: ProgressFn,
+): Promise<ServiceSpec> {
   const dataDir = home.dataDir('postgres');
   const bin = path.join(await reachableDistDir(home, user, progress), 'bin');
   return {
@@ -99,16 +132,25 @@ export async function postgresSpec(home: AppHome, ports: PortMap, secrets: Stack
     command: {
       path: path.join(bin, 'postgres'),
       args: [
-        '-D', dataDir,
-        '-p', String(ports.postgres),
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'unix_socket_directories=',
+        '-D',
+        dataDir,
+        '-p',
+        String(ports.postgres),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
         // Sized for the 256 MB share of the budget.
-        '-c', 'shared_buffers=96MB',
-        '-c', 'max_connections=60',
-        '-c', 'work_mem=4MB',
-        '-c', 'maintenance_work_mem=32MB',
-        '-c', 'huge_pages=off',
+        '-c',
+        'shared_buffers=96MB',
+        '-c',
+        'max_connections=60',
+        '-c',
+        'work_mem=4MB',
+        '-c',
+        'maintenance_work_mem=32MB',
+        '-c',
+        'huge_pages=off',
       ],
       env: {},
       runAs: user,
@@ -119,6 +161,7 @@ export async function postgresSpec(home: AppHome, ports: PortMap, secrets: Stack
         await initCluster(dataDir, bin, secrets, user, report);
       }
     },
-    afterHealthy: async (report) => void await migrate(adminUrl(ports, secrets, 'postgres'), adminUrl(ports, secrets), secrets, report),
+    afterHealthy: async (report) =>
+      void (await migrate(adminUrl(ports, secrets, 'postgres'), adminUrl(ports, secrets), secrets, report)),
   };
 }

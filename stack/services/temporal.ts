@@ -39,20 +39,33 @@ export function temporalSpec(home: AppHome, ports: PortMap, binary: string): Ser
     command: {
       path: binary,
       args: [
-        'server', 'start-dev',
-        '--ip', '127.0.0.1',
-        '--port', String(ports.temporal),
-        '--ui-port', String(ports.temporalUi),
-        '--db-filename', path.join(dataDir, 'temporal.db'),
-        '--log-level', 'warn',
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(ports.temporal),
+        '--ui-port',
+        String(ports.temporalUi),
+        '--db-filename',
+        path.join(dataDir, 'temporal.db'),
+        '--log-level',
+        'warn',
         // The gateway tags each workflow with its tenant and lists a tenant's workflows by this attribute.
-        '--search-attribute', 'ApprunTenantId=Keyword',
+        '--search-attribute',
+        'ApprunTenantId=Keyword',
         // A developer's own Temporal CLI profile must not change the appliance's server.
-        '--disable-config-file', '--disable-config-env',
+        '--disable-config-file',
+        '--disable-config-env',
       ],
       env: { HOME: dataDir, GOMEMLIMIT: `${MEMORY_BUDGET_MB.temporal - 30}MiB` },
     },
-    health: { kind: 'custom', describe: `gRPC health of 127.0.0.1:${ports.temporal}`, run: grpcHealth(`127.0.0.1:${ports.temporal}`), timeoutMs: 3000 },
+    health: {
+      kind: 'custom',
+      describe: `gRPC health of 127.0.0.1:${ports.temporal}`,
+      run: grpcHealth(`127.0.0.1:${ports.temporal}`),
+      timeoutMs: 3000,
+    },
     prepare: async () => void (await fs.mkdir(dataDir, { recursive: true })),
   };
 }

@@ -4,7 +4,14 @@ import { expect, test } from '@playwright/test';
 import { Dashboard } from '../../pages/dashboard';
 import { OverviewPage } from '../../pages/overview-page';
 import { stack } from '../../stack';
-import { deployAndInvokeAFunction, everyCardHealthyAndChartMoves, registrationWithRetries, restartFromTheUi, settingsScreen, storageRoundTrip } from '../dashboard-flows';
+import {
+  deployAndInvokeAFunction,
+  everyCardHealthyAndChartMoves,
+  registrationWithRetries,
+  restartFromTheUi,
+  settingsScreen,
+  storageRoundTrip,
+} from '../dashboard-flows';
 
 test.describe('dashboard in a browser (web mode at /ui)', () => {
   test.beforeEach(async ({ page }) => {
@@ -26,13 +33,18 @@ test.describe('dashboard in a browser (web mode at /ui)', () => {
     expect(saved.portBase).toBe(31000);
   });
 
-  test('the Functions screen deploys an example by file upload and invokes it, with timings', async ({ page }, testInfo) => {
+  test('the Functions screen deploys an example by file upload and invokes it, with timings', async ({
+    page,
+  }, testInfo) => {
     await deployAndInvokeAFunction(page, testInfo);
   });
 
-  test('the Workflows screen runs a registration with failTimes 2 and shows the retries, then the Outbox its email', async ({ page }, testInfo) => {
-    await registrationWithRetries(page, testInfo);
-  });
+  test(
+    'the Workflows screen runs a registration with failTimes 2 and shows the retries, then the Outbox its ' + 'email',
+    async ({ page }, testInfo) => {
+      await registrationWithRetries(page, testInfo);
+    },
+  );
 
   test('the Storage screen uploads, downloads, shares and deletes an object', async ({ page }, testInfo) => {
     await storageRoundTrip(page, testInfo);
@@ -54,7 +66,8 @@ test.describe('dashboard in a browser (web mode at /ui)', () => {
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { level: 1 })).toContainText('postgrest');
     const restart = page.getByTestId('action-restart');
-    for (let i = 0; i < 30 && !(await restart.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 30 && !(await restart.evaluate((el) => el === document.activeElement)); i++)
+      await page.keyboard.press('Tab');
     await expect(restart).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('confirm-dialog')).toBeVisible();

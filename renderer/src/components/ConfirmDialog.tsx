@@ -1,7 +1,14 @@
 import { useEffect, useRef } from 'react';
 
 /** A modal confirmation (native <dialog>: focus trapped, Escape cancels). */
-export function ConfirmDialog({ open, title, body, confirmLabel, onConfirm, onCancel }: {
+export function ConfirmDialog({
+  open,
+  title,
+  body,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+}: {
   open: boolean;
   title: string;
   body: string;
@@ -13,7 +20,11 @@ export function ConfirmDialog({ open, title, body, confirmLabel, onConfirm, onCa
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      dialog.showModal();
+      // The confirming button, not Cancel (the dialog's first button), takes the focus.
+      dialog.querySelector<HTMLButtonElement>('button.primary')?.focus();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
@@ -24,7 +35,7 @@ export function ConfirmDialog({ open, title, body, confirmLabel, onConfirm, onCa
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" className="primary" onClick={onConfirm} autoFocus>
+        <button type="button" className="primary" onClick={onConfirm}>
           {confirmLabel}
         </button>
       </div>

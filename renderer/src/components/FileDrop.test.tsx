@@ -5,11 +5,20 @@ import { describe, expect, it, vi } from 'vitest';
 import { FileDrop } from './FileDrop';
 
 const WASM = '.wasm,application/wasm';
-const wasmFile = (name = 'hello.wasm', bytes = 2048) => new File([new Uint8Array(bytes)], name, { type: 'application/wasm' });
+const wasmFile = (name = 'hello.wasm', bytes = 2048) =>
+  new File([new Uint8Array(bytes)], name, { type: 'application/wasm' });
 const textFile = () => new File(['hello'], 'notes.txt', { type: 'text/plain' });
 
 /** The form around it: holds the file, and can clear it as a form does after an upload. */
-function Form({ accept, maxBytes, onFile }: { accept?: string; maxBytes?: number; onFile?: (f: File | undefined) => void }) {
+function Form({
+  accept,
+  maxBytes,
+  onFile,
+}: {
+  accept?: string;
+  maxBytes?: number;
+  onFile?: (f: File | undefined) => void;
+}) {
   const [file, setFile] = useState<File>();
   return (
     <>
@@ -32,7 +41,8 @@ function Form({ accept, maxBytes, onFile }: { accept?: string; maxBytes?: number
 }
 
 const zone = () => screen.getByTestId('file').closest('label')!;
-const drop = (files: File[]) => fireEvent.drop(zone(), { dataTransfer: { files, types: files.length ? ['Files'] : ['text/plain'] } });
+const drop = (files: File[]) =>
+  fireEvent.drop(zone(), { dataTransfer: { files, types: files.length ? ['Files'] : ['text/plain'] } });
 
 describe('FileDrop', () => {
   it('takes a file from the picker and shows its name and size', async () => {

@@ -6,7 +6,14 @@ import { fileRefusal } from './file-accept';
  * A file input that also takes a dropped file; it clears itself when the form clears `file` (after an upload). A file
  * that does not match `accept` or exceeds `maxBytes` is refused with the reason, and the file chosen before stays.
  */
-export function FileDrop(props: { file?: File; onFile: (file: File | undefined) => void; prompt: string; accept?: string; maxBytes?: number; testId: string }) {
+export function FileDrop(props: {
+  file?: File;
+  onFile: (file: File | undefined) => void;
+  prompt: string;
+  accept?: string;
+  maxBytes?: number;
+  testId: string;
+}) {
   const [dragging, setDragging] = useState(false);
   const [refusal, setRefusal] = useState<string>();
   const input = useRef<HTMLInputElement>(null);
@@ -39,7 +46,13 @@ export function FileDrop(props: { file?: File; onFile: (file: File | undefined) 
       }}
     >
       {props.file ? `${props.file.name} (${fileSize(props.file.size)})` : props.prompt}
-      <input ref={input} type="file" accept={props.accept} onChange={(e) => take(e.target.files?.[0])} data-testid={props.testId} />
+      <input
+        ref={input}
+        type="file"
+        accept={props.accept}
+        onChange={(e) => take(e.target.files?.[0])}
+        data-testid={props.testId}
+      />
       {refusal ? (
         <span className="failure" role="alert" data-testid={`${props.testId}-refusal`}>
           {refusal}

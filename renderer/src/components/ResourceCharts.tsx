@@ -1,14 +1,31 @@
-import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Area,
+  AreaChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import type { MetricsSampleView } from '../../../server/api/contract';
-import { SERIES, SERIES_COLORS, budgetLine, cpuRows, memoryAxisMax, memoryRows } from './chart-data';
+import { budgetLine, cpuRows, memoryAxisMax, memoryRows, SERIES, SERIES_COLORS } from './chart-data';
 
-const time = (at: number) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const time = (at: number) =>
+  new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /** Memory per service, stacked to the total, against the budget line, which turns amber near and red over budget. */
 export function MemoryChart({ samples, budgetBytes }: { samples: MetricsSampleView[]; budgetBytes: number }) {
   const budget = budgetLine(samples, budgetBytes);
   return (
-    <figure className={`chart chart-${budget.level}`} data-testid="memory-chart" aria-label="memory per service, stacked, against the budget">
+    <figure
+      className={`chart chart-${budget.level}`}
+      data-testid="memory-chart"
+      aria-label="memory per service, stacked, against the budget"
+    >
       <figcaption>Memory (MB), stacked — budget {Math.round(budget.mb)} MB</figcaption>
       <ResponsiveContainer width="100%" height={240}>
         <AreaChart data={memoryRows(samples)} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
@@ -18,9 +35,24 @@ export function MemoryChart({ samples, budgetBytes }: { samples: MetricsSampleVi
           <Tooltip labelFormatter={(v) => time(Number(v))} />
           <Legend />
           {SERIES.map((k) => (
-            <Area key={k} type="monotone" dataKey={k} stackId="mem" stroke={SERIES_COLORS[k]} fill={SERIES_COLORS[k]} fillOpacity={0.55} isAnimationActive={false} />
+            <Area
+              key={k}
+              type="monotone"
+              dataKey={k}
+              stackId="mem"
+              stroke={SERIES_COLORS[k]}
+              fill={SERIES_COLORS[k]}
+              fillOpacity={0.55}
+              isAnimationActive={false}
+            />
           ))}
-          <ReferenceLine y={budget.mb} stroke={budget.stroke} strokeWidth={2} strokeDasharray="6 3" label={{ value: budget.label, position: 'insideTopRight', fill: 'var(--fg)' }} />
+          <ReferenceLine
+            y={budget.mb}
+            stroke={budget.stroke}
+            strokeWidth={2}
+            strokeDasharray="6 3"
+            label={{ value: budget.label, position: 'insideTopRight', fill: 'var(--fg)' }}
+          />
         </AreaChart>
       </ResponsiveContainer>
     </figure>

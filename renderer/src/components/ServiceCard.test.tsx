@@ -28,7 +28,15 @@ describe('ServiceCard', () => {
   it('shows a healthy service’s health, uptime, port, pid, restarts, memory against its share and CPU', () => {
     vi.useFakeTimers({ now: 1_750_000_000_000 });
     render(<ServiceCard service={service({ startedAt: 1_750_000_000_000 - 90_000 })} />);
-    expect(facts()).toEqual({ health: 'passing', uptime: '1 min 30 s', port: '5432', pid: '4242', restarts: '1', memory: '120.0 MB / 200 MB', CPU: '1.3 %' });
+    expect(facts()).toEqual({
+      health: 'passing',
+      uptime: '1 min 30 s',
+      port: '5432',
+      pid: '4242',
+      restarts: '1',
+      memory: '120.0 MB / 200 MB',
+      CPU: '1.3 %',
+    });
     expect(screen.getByRole('link', { name: 'postgres' }).getAttribute('href')).toBe('#/service/postgres');
     expect(screen.getByTestId('state').textContent).toBe('healthy');
   });
@@ -39,7 +47,16 @@ describe('ServiceCard', () => {
   });
 
   it('shows no uptime or health for a service that is not healthy, and a failure’s reason', () => {
-    render(<ServiceCard service={service({ state: 'failed', pid: undefined, usage: undefined, failure: { reason: 'crashed 5 times in a minute', logTail: [] } })} />);
+    render(
+      <ServiceCard
+        service={service({
+          state: 'failed',
+          pid: undefined,
+          usage: undefined,
+          failure: { reason: 'crashed 5 times in a minute', logTail: [] },
+        })}
+      />,
+    );
     expect(facts()).toMatchObject({ health: 'failed', uptime: '—', pid: '—', memory: '— / 200 MB', CPU: '—' });
     expect(screen.getByText('crashed 5 times in a minute').className).toBe('failure');
     expect(screen.getByTitle('share of the budget: 200 MB').className).toBe('');

@@ -8,7 +8,11 @@ export function ServiceCard({ service }: { service: ServiceView }) {
   const overShare = memory !== undefined && memory > service.memoryBudgetMb * 2 ** 20;
   const port = Object.values(service.ports)[0];
   return (
-    <article className={`card card-${service.state}`} data-testid={`service-card-${service.name}`} aria-label={`${service.name}: ${service.state}`}>
+    <article
+      className={`card card-${service.state}`}
+      data-testid={`service-card-${service.name}`}
+      aria-label={`${service.name}: ${service.state}`}
+    >
       <header>
         <h3>
           <a href={`#/service/${service.name}`}>{service.name}</a>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricsSampleView, Usage } from '../../../server/api/contract';
-import { SERIES, appendSamples, budgetLine, cpuRows, memoryAxisMax, memoryRows } from './chart-data';
+import { appendSamples, budgetLine, cpuRows, memoryAxisMax, memoryRows, SERIES } from './chart-data';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
@@ -13,15 +13,26 @@ function sample(at: number, services: Record<string, Usage>, appliance = use(80,
     at,
     services,
     appliance,
-    total: { memoryBytes: all.reduce((n, u) => n + u.memoryBytes, 0), cpuPercent: all.reduce((n, u) => n + u.cpuPercent, 0) },
+    total: {
+      memoryBytes: all.reduce((n, u) => n + u.memoryBytes, 0),
+      cpuPercent: all.reduce((n, u) => n + u.cpuPercent, 0),
+    },
   };
 }
 
-const idle = sample(1_000, { postgres: use(120.04, 1.26), postgrest: use(30, 0.4), kratos: use(45.55, 0), temporal: use(210, 3.14159), minio: use(105, 0.05) });
+const idle = sample(1_000, {
+  postgres: use(120.04, 1.26),
+  postgrest: use(30, 0.4),
+  kratos: use(45.55, 0),
+  temporal: use(210, 3.25),
+  minio: use(105, 0.05),
+});
 
 describe('memoryRows', () => {
   it('gives one row per sample with every series in MB, one decimal', () => {
-    expect(memoryRows([idle])).toEqual([{ at: 1_000, postgres: 120, postgrest: 30, kratos: 45.6, temporal: 210, minio: 105, appliance: 80 }]);
+    expect(memoryRows([idle])).toEqual([
+      { at: 1_000, postgres: 120, postgrest: 30, kratos: 45.6, temporal: 210, minio: 105, appliance: 80 },
+    ]);
   });
 
   it('has a key for each service and the appliance, in the charts’ order', () => {
@@ -42,7 +53,9 @@ describe('memoryRows', () => {
 
 describe('cpuRows', () => {
   it('gives CPU in % of one core, one decimal, 0 for a missing service', () => {
-    const [row] = cpuRows([sample(1_000, { postgres: use(0, 1.26), temporal: use(0, 3.14159), minio: use(0, 0.04) }, use(0, 150))]);
+    const [row] = cpuRows([
+      sample(1_000, { postgres: use(0, 1.26), temporal: use(0, 3.06), minio: use(0, 0.04) }, use(0, 150)),
+    ]);
     expect(row).toEqual({ at: 1_000, postgres: 1.3, postgrest: 0, kratos: 0, temporal: 3.1, minio: 0, appliance: 150 });
   });
 });

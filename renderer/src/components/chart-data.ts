@@ -56,13 +56,18 @@ export function budgetLine(samples: MetricsSampleView[], budgetBytes: number): B
 }
 
 /** The memory axis' top: the budget line always in view with headroom, rounded up to 100 MB. */
-export const memoryAxisMax = (budgetMb: number, dataMax: number) => Math.ceil(Math.max(budgetMb * 1.1, dataMax) / 100) * 100;
+export const memoryAxisMax = (budgetMb: number, dataMax: number) =>
+  Math.ceil(Math.max(budgetMb * 1.1, dataMax) / 100) * 100;
 
 /**
  * The charts' history after a poll: the fresh samples newer than the last one held, appended, the oldest dropped
  * beyond `limit`. A sample at or before the last one (a repeated or overtaken answer) is not counted twice.
  */
-export function appendSamples(held: MetricsSampleView[], fresh: MetricsSampleView[], limit: number): MetricsSampleView[] {
+export function appendSamples(
+  held: MetricsSampleView[],
+  fresh: MetricsSampleView[],
+  limit: number,
+): MetricsSampleView[] {
   const lastAt = held.at(-1)?.at ?? -Infinity;
   const newer = fresh.filter((s) => s.at > lastAt);
   return newer.length ? [...held, ...newer].slice(-limit) : held;

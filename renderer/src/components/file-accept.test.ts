@@ -26,13 +26,17 @@ describe('acceptsFile', () => {
 
 describe('fileRefusal', () => {
   it('names the file and what was expected', () => {
-    expect(fileRefusal(file('notes.txt', 'text/plain'), WASM)).toBe('notes.txt is not a .wasm or application/wasm file');
+    expect(fileRefusal(file('notes.txt', 'text/plain'), WASM)).toBe(
+      'notes.txt is not a .wasm or application/wasm file',
+    );
   });
 
   it('refuses a file over the limit with both sizes, and takes one at the limit', () => {
     const limit = 10 * 2 ** 20;
     expect(fileRefusal(file('big.bin', '', limit + 1), undefined, limit)).toBe('big.bin is 10.0 MiB: at most 10.0 MiB');
-    expect(fileRefusal(file('video.bin', '', 25 * 2 ** 20), undefined, limit)).toBe('video.bin is 25.0 MiB: at most 10.0 MiB');
+    expect(fileRefusal(file('video.bin', '', 25 * 2 ** 20), undefined, limit)).toBe(
+      'video.bin is 25.0 MiB: at most 10.0 MiB',
+    );
     expect(fileRefusal(file('exact.bin', '', limit), undefined, limit)).toBeUndefined();
   });
 

@@ -19,8 +19,15 @@ const fn = (name: string, over: Partial<FunctionView> = {}): FunctionView => ({
 });
 
 async function signedIn(functions: FunctionView[][]) {
-  vi.spyOn(api, 'login').mockResolvedValue({ access_token: 'token-alice', expires_in: 900, session_token: 's' });
-  const list = vi.spyOn(api, 'functions').mockImplementation(async () => (functions.length > 1 ? functions.shift()! : functions[0]!));
+  vi.spyOn(api, 'login').mockResolvedValue({
+    access_token: 'token-alice',
+    token_type: 'Bearer' as const,
+    expires_in: 900,
+    session_token: 's',
+  });
+  const list = vi
+    .spyOn(api, 'functions')
+    .mockImplementation(async () => (functions.length > 1 ? functions.shift()! : functions[0]!));
   render(
     <SessionProvider>
       <Functions />
@@ -32,7 +39,15 @@ async function signedIn(functions: FunctionView[][]) {
 
 describe('the Functions screen', () => {
   it('lists the functions with their limits, network and last error', async () => {
-    await signedIn([[fn('hello'), fn('http-status', { manifest: { timeout_ms: 500, allowed_hosts: ['api.example.com'] }, last_error: { kind: 'timeout', message: 'deadline of 500 ms passed' } })]]);
+    await signedIn([
+      [
+        fn('hello'),
+        fn('http-status', {
+          manifest: { timeout_ms: 500, allowed_hosts: ['api.example.com'] },
+          last_error: { kind: 'timeout', message: 'deadline of 500 ms passed' },
+        }),
+      ],
+    ]);
     const row = within(await screen.findByTestId('function-row-http-status'));
     expect(row.getByText('500 ms · 16 MiB')).toBeTruthy();
     expect(screen.getByTestId('function-network-http-status').textContent).toBe('api.example.com');
@@ -44,13 +59,21 @@ describe('the Functions screen', () => {
     const list = await signedIn([[], [fn('price-with-tax')]]);
     const deploy = vi.spyOn(api, 'deployFunction').mockImplementation(async (_t, name) => fn(name));
     await screen.findByText(/No functions in this tenant yet/);
-    await userEvent.upload(screen.getByTestId('upload-file'), new File([new Uint8Array([0, 97, 115, 109])], 'Price_With_Tax.wasm', { type: 'application/wasm' }));
+    await userEvent.upload(
+      screen.getByTestId('upload-file'),
+      new File([new Uint8Array([0, 97, 115, 109])], 'Price_With_Tax.wasm', { type: 'application/wasm' }),
+    );
     expect((screen.getByTestId('upload-name') as HTMLInputElement).value).toBe('price-with-tax');
     await userEvent.type(screen.getByTestId('upload-manifest'), '{{"timeout_ms": 500}');
     await userEvent.click(screen.getByTestId('upload-submit'));
     expect(await screen.findByTestId('function-row-price-with-tax')).toBeTruthy();
     const [token, name, module, manifest] = deploy.mock.calls[0]!;
-    expect([token, name, [...module], manifest]).toEqual(['token-alice', 'price-with-tax', [0, 97, 115, 109], '{"timeout_ms": 500}']);
+    expect([token, name, [...module], manifest]).toEqual([
+      'token-alice',
+      'price-with-tax',
+      [0, 97, 115, 109],
+      '{"timeout_ms": 500}',
+    ]);
     expect(list).toHaveBeenCalledTimes(2);
     expect((screen.getByTestId('upload-name') as HTMLInputElement).value).toBe('');
     expect((screen.getByTestId('upload-submit') as HTMLButtonElement).disabled).toBe(true);
@@ -60,12 +83,19 @@ describe('the Functions screen', () => {
     await signedIn([[fn('hello')]]);
     const invoke = vi
       .spyOn(api, 'invokeFunction')
-      .mockResolvedValueOnce({ ok: true, status: 200, output: 'hello, apprun', timings: { compileMs: 0.5, instantiateMs: 0.25, runMs: 0.004 } })
+      .mockResolvedValueOnce({
+        ok: true,
+        status: 200,
+        output: 'hello, apprun',
+        timings: { compileMs: 0.5, instantiateMs: 0.25, runMs: 0.004 },
+      })
       .mockRejectedValueOnce(new Error('the apprun core is still starting'));
     await userEvent.click(await screen.findByTestId('invoke-submit'));
     expect(invoke).toHaveBeenCalledWith('token-alice', 'hello', 'apprun');
     expect((await screen.findByTestId('invoke-output')).textContent).toBe('hello, apprun');
-    expect(screen.getByTestId('invoke-timings').textContent).toContain('compile 0.50 ms · instantiate 0.25 ms · run 4 µs');
+    expect(screen.getByTestId('invoke-timings').textContent).toContain(
+      'compile 0.50 ms · instantiate 0.25 ms · run 4 µs',
+    );
     await userEvent.click(screen.getByTestId('invoke-submit'));
     expect((await screen.findByRole('alert')).textContent).toBe('error: the apprun core is still starting');
   });

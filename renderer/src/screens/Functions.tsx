@@ -30,13 +30,25 @@ function Upload({ token, onDeployed }: { token: string; onDeployed: () => void }
   return (
     <form onSubmit={deploy} data-testid="upload-form" noValidate>
       <h2>Deploy</h2>
-      <FileDrop file={file} onFile={pick} prompt="Drop a .wasm module here, or choose one" accept=".wasm,application/wasm" testId="upload-file" />
+      <FileDrop
+        file={file}
+        onFile={pick}
+        prompt="Drop a .wasm module here, or choose one"
+        accept=".wasm,application/wasm"
+        testId="upload-file"
+      />
       <label>
         Name <input type="text" value={name} onChange={(e) => setName(e.target.value)} data-testid="upload-name" />
       </label>
       <label>
         Manifest (JSON, optional: timeout_ms, memory_mb, allowed_hosts)
-        <input type="text" value={manifest} onChange={(e) => setManifest(e.target.value)} placeholder='{"timeout_ms": 500, "allowed_hosts": ["api.example.com"]}' data-testid="upload-manifest" />
+        <input
+          type="text"
+          value={manifest}
+          onChange={(e) => setManifest(e.target.value)}
+          placeholder='{"timeout_ms": 500, "allowed_hosts": ["api.example.com"]}'
+          data-testid="upload-manifest"
+        />
       </label>
       <button type="submit" className="primary" disabled={!file || busy} data-testid="upload-submit">
         {busy ? 'Deploying…' : 'Deploy'}
@@ -84,7 +96,8 @@ function Invoke({ token, functions }: { token: string; functions: FunctionView[]
             {result.timings ? (
               <span className="muted" data-testid="invoke-timings">
                 {' '}
-                · compile {result.timings.compileMs.toFixed(2)} ms · instantiate {result.timings.instantiateMs.toFixed(2)} ms · run {(result.timings.runMs * 1000).toFixed(0)} µs
+                · compile {result.timings.compileMs.toFixed(2)} ms · instantiate{' '}
+                {result.timings.instantiateMs.toFixed(2)} ms · run {(result.timings.runMs * 1000).toFixed(0)} µs
               </span>
             ) : null}
           </p>
@@ -151,11 +164,16 @@ function FunctionsOf({ token }: { token: string }) {
                 <td>{f.name}</td>
                 <td>{(f.size_bytes / 1024).toFixed(1)} KiB</td>
                 <td>{limitsOf(f.manifest)}</td>
-                <td className={f.manifest.allowed_hosts?.length ? undefined : 'muted'} data-testid={`function-network-${f.name}`}>
+                <td
+                  className={f.manifest.allowed_hosts?.length ? undefined : 'muted'}
+                  data-testid={`function-network-${f.name}`}
+                >
                   {networkOf(f.manifest)}
                 </td>
                 <td>{new Date(f.updated_at).toLocaleString()}</td>
-                <td className={f.last_error ? 'failure' : 'muted'}>{f.last_error ? `${f.last_error.kind}: ${f.last_error.message}` : '—'}</td>
+                <td className={f.last_error ? 'failure' : 'muted'}>
+                  {f.last_error ? `${f.last_error.kind}: ${f.last_error.message}` : '—'}
+                </td>
                 <td>
                   <button type="button" onClick={() => setDeleting(f.name)}>
                     delete
@@ -166,7 +184,14 @@ function FunctionsOf({ token }: { token: string }) {
           </tbody>
         </table>
       )}
-      <ConfirmDialog open={deleting !== undefined} title={`delete ${deleting}?`} body="The module and its metadata are removed from this tenant." confirmLabel="delete" onConfirm={() => deleting && void remove(deleting)} onCancel={() => setDeleting(undefined)} />
+      <ConfirmDialog
+        open={deleting !== undefined}
+        title={`delete ${deleting}?`}
+        body="The module and its metadata are removed from this tenant."
+        confirmLabel="delete"
+        onConfirm={() => deleting && void remove(deleting)}
+        onCancel={() => setDeleting(undefined)}
+      />
       <div className="two-columns">
         <Upload token={token} onDeployed={() => void refresh()} />
         {functions?.length ? <Invoke token={token} functions={functions} /> : null}

@@ -16,7 +16,8 @@ function OutboxOf({ token }: { token: string }) {
             <li key={m.id} data-testid="outbox-message">
               <details>
                 <summary>
-                  <strong>{m.subject}</strong> → {m.to_email} <span className="muted">· {new Date(m.created_at).toLocaleString()}</span>
+                  <strong>{m.subject}</strong> → {m.to_email}{' '}
+                  <span className="muted">· {new Date(m.created_at).toLocaleString()}</span>
                 </summary>
                 <pre>{m.body}</pre>
                 <p className="muted">
@@ -33,5 +34,9 @@ function OutboxOf({ token }: { token: string }) {
 
 /** The appliance's mail catcher: what the tenant's workflows would have emailed, newest first. */
 export function Outbox() {
-  return <TenantScreen title="Outbox" what="Emails">{(session) => <OutboxOf token={session.token} />}</TenantScreen>;
+  return (
+    <TenantScreen title="Outbox" what="Emails">
+      {(session) => <OutboxOf token={session.token} />}
+    </TenantScreen>
+  );
 }

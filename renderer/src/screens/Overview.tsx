@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { MetricsSampleView } from '../../../server/api/contract';
 import { api } from '../api';
 import { appendSamples } from '../components/chart-data';
-import { CpuChart, MemoryChart } from '../components/ResourceCharts';
 import { ErrorNotice, Loading } from '../components/Notice';
+import { CpuChart, MemoryChart } from '../components/ResourceCharts';
 import { ServiceCard } from '../components/ServiceCard';
 import { budgetLevel, mb, pct } from '../format';
 import { usePoll } from '../use-poll';
@@ -28,13 +28,13 @@ export function Overview() {
   const { services, total, budgetBytes, workflowWorker } = stack.data;
   const level = total ? budgetLevel(total.memoryBytes, budgetBytes) : 'ok';
   const healthy = services.filter((s) => s.state === 'healthy').length;
+  const memory = `${mb(total?.memoryBytes)} of ${mb(budgetBytes)}`;
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">Overview</h1>
       {stack.error ? <ErrorNotice error={stack.error}> (showing the last known state)</ErrorNotice> : null}
       <p className={`budget budget-${level}`} data-testid="budget-summary">
-        {healthy} of {services.length} services healthy · memory {mb(total?.memoryBytes)} of {mb(budgetBytes)} ·{' '}
-        CPU {pct(total?.cpuPercent)}
+        {healthy} of {services.length} services healthy · memory {memory} · CPU {pct(total?.cpuPercent)}
         {level === 'warn' ? ' · near the memory budget' : level === 'over' ? ' · OVER the memory budget' : ''} ·{' '}
         <span className={workflowWorker.state === 'running' ? undefined : 'failure'} data-testid="workflow-worker">
           workflow worker {workflowWorker.state}

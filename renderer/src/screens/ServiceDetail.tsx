@@ -44,31 +44,53 @@ export function ServiceDetail({ name }: { name: ServiceName }) {
         {name} <StateBadge state={service.state} />
       </h1>
       <p className="muted">
-        {service.description} · pid <span data-testid="detail-pid">{service.pid ?? '—'}</span> · up {service.state === 'healthy' ? uptime(service.startedAt) : '—'} · restarts{' '}
-        {service.restarts} · {mb(service.usage?.memoryBytes)} · CPU {pct(service.usage?.cpuPercent)}
+        {service.description} · pid <span data-testid="detail-pid">{service.pid ?? '—'}</span> · up{' '}
+        {service.state === 'healthy' ? uptime(service.startedAt) : '—'} · restarts {service.restarts} ·{' '}
+        {mb(service.usage?.memoryBytes)} · CPU {pct(service.usage?.cpuPercent)}
       </p>
       {service.lastExit ? <p className="muted">last exit: {service.lastExit.reason}</p> : null}
       {service.failure ? <p className="failure">{service.failure.reason}</p> : null}
-      <div className="actions" role="group" aria-label="service control">
+      <fieldset className="actions" aria-label="service control">
         {(['start', 'stop', 'restart'] as const).map((action) => (
-          <button key={action} type="button" onClick={() => setPending(action)} disabled={running !== undefined} data-testid={`action-${action}`}>
+          <button
+            key={action}
+            type="button"
+            onClick={() => setPending(action)}
+            disabled={running !== undefined}
+            data-testid={`action-${action}`}
+          >
             {running === action ? IN_PROGRESS[action] : action}
           </button>
         ))}
-        {running ? <span role="status" className="progress" data-testid="action-progress">{running} in progress…</span> : null}
-      </div>
+        {running ? (
+          <span role="status" className="progress" data-testid="action-progress">
+            {running} in progress…
+          </span>
+        ) : null}
+      </fieldset>
       {actionError ? <ErrorNotice error={actionError} /> : null}
       <ConfirmDialog
         open={pending !== undefined}
         title={`${pending} ${name}?`}
-        body={pending === 'stop' ? `Services that depend on ${name} may stop working until it is started again.` : `${name} will be unavailable for a moment.`}
+        body={
+          pending === 'stop'
+            ? `Services that depend on ${name} may stop working until it is started again.`
+            : `${name} will be unavailable for a moment.`
+        }
         confirmLabel={pending ?? ''}
         onConfirm={() => pending && void act(pending)}
         onCancel={() => setPending(undefined)}
       />
       <h2>Logs</h2>
       <label className="filter">
-        Filter <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="text to match" data-testid="log-filter" />
+        Filter{' '}
+        <input
+          type="search"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          placeholder="text to match"
+          data-testid="log-filter"
+        />
       </label>
       {logs.error ? <ErrorNotice error={logs.error} /> : null}
       {logs.loading && !logs.data ? (
@@ -76,8 +98,11 @@ export function ServiceDetail({ name }: { name: ServiceName }) {
       ) : lines.length === 0 ? (
         <Empty>{filter ? 'No log line matches the filter.' : 'No log lines yet.'}</Empty>
       ) : (
-        <pre className="logs" data-testid="log-lines" tabIndex={0} aria-label={`${name} log`}>
+        // A scrollable region must be reachable by keyboard (WCAG 2.1.1); a <pre> keeps the log's whitespace.
+        // biome-ignore lint/a11y/noNoninteractiveTabindex lint/a11y/useSemanticElements: see above
+        <pre className="logs" data-testid="log-lines" role="region" tabIndex={0} aria-label={`${name} log`}>
           {lines.map((line, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: lines repeat and never reorder; position is identity
             <div key={i} className={logLevel(line) ? `log-${logLevel(line)}` : undefined}>
               {line}
             </div>

@@ -23,7 +23,9 @@ describe('the Settings screen', () => {
     vi.spyOn(api, 'settings').mockResolvedValue(view({ portBase: 23000, allowedHostsNow: ['proxy.example'] }));
     render(<Settings />);
     expect((await screen.findByTestId('settings-home')).textContent).toBe('/var/lib/apprun');
-    expect(screen.getByTestId('settings-hosts-now').textContent).toBe('loopback (127.0.0.1:8080, localhost:8080) and proxy.example');
+    expect(screen.getByTestId('settings-hosts-now').textContent).toBe(
+      'loopback (127.0.0.1:8080, localhost:8080) and proxy.example',
+    );
     await vi.waitFor(() => expect(portBase().value).toBe('23000'));
     expect(hosts().value).toBe('proxy.example');
   });
@@ -36,17 +38,26 @@ describe('the Settings screen', () => {
     await userEvent.clear(hosts());
     await userEvent.type(hosts(), 'proxy.example, dev.example:8443');
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));
-    expect(save).toHaveBeenCalledWith({ portBase: 31000, driver: 'native', images: {}, allowedHosts: ['proxy.example', 'dev.example:8443'] });
+    expect(save).toHaveBeenCalledWith({
+      portBase: 31000,
+      driver: 'native',
+      images: {},
+      allowedHosts: ['proxy.example', 'dev.example:8443'],
+    });
     expect((await screen.findByRole('status')).textContent).toContain('Saved — applies at the next start.');
   });
 
   it('shows the core’s refusal, naming the field', async () => {
     vi.spyOn(api, 'settings').mockResolvedValue(view());
-    vi.spyOn(api, 'saveSettings').mockRejectedValue(new ApiError(400, 'invalid_settings', 'portBase must be an integer from 1024 to 65525'));
+    vi.spyOn(api, 'saveSettings').mockRejectedValue(
+      new ApiError(400, 'invalid_settings', 'portBase must be an integer from 1024 to 65525'),
+    );
     render(<Settings />);
     await userEvent.type(await screen.findByTestId('settings-port-base'), '80');
     await userEvent.click(screen.getByRole('button', { name: 'Save' }));
-    expect((await screen.findByRole('alert')).textContent).toBe('invalid_settings: portBase must be an integer from 1024 to 65525');
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'invalid_settings: portBase must be an integer from 1024 to 65525',
+    );
     expect(screen.queryByRole('status')).toBeNull();
   });
 
@@ -62,8 +73,12 @@ describe('the Settings screen', () => {
   });
 
   it('shows why the settings could not be read', async () => {
-    vi.spyOn(api, 'settings').mockRejectedValue(new ApiError(0, 'unreachable', 'the apprun core is not answering — is it still running?'));
+    vi.spyOn(api, 'settings').mockRejectedValue(
+      new ApiError(0, 'unreachable', 'the apprun core is not answering — is it still running?'),
+    );
     render(<Settings />);
-    expect((await screen.findByRole('alert')).textContent).toBe('unreachable: the apprun core is not answering — is it still running?');
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'unreachable: the apprun core is not answering — is it still running?',
+    );
   });
 });

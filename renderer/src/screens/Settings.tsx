@@ -47,7 +47,10 @@ export function Settings() {
         <dt>running driver</dt>
         <dd>{current.data.runningDriver}</dd>
         <dt>answers to</dt>
-        <dd data-testid="settings-hosts-now">loopback ({`127.0.0.1:${current.data.ports.gateway}, localhost:${current.data.ports.gateway}`}){current.data.allowedHostsNow.length ? ` and ${current.data.allowedHostsNow.join(', ')}` : ''}</dd>
+        <dd data-testid="settings-hosts-now">
+          loopback ({`127.0.0.1:${current.data.ports.gateway}, localhost:${current.data.ports.gateway}`})
+          {current.data.allowedHostsNow.length ? ` and ${current.data.allowedHostsNow.join(', ')}` : ''}
+        </dd>
       </dl>
       <h2>Ports now</h2>
       <table className="ports">
@@ -64,11 +67,21 @@ export function Settings() {
         <h2>Next start</h2>
         <label>
           Port base (moves every port to base, base+1, …; empty: the POC ports)
-          <input type="number" min={1024} max={65525} value={form.portBase ?? ''} onChange={(e) => setForm({ ...form, portBase: e.target.value ? Number(e.target.value) : undefined })} data-testid="settings-port-base" />
+          <input
+            type="number"
+            min={1024}
+            max={65525}
+            value={form.portBase ?? ''}
+            onChange={(e) => setForm({ ...form, portBase: e.target.value ? Number(e.target.value) : undefined })}
+            data-testid="settings-port-base"
+          />
         </label>
         <label>
           Driver
-          <select value={form.driver ?? 'native'} onChange={(e) => setForm({ ...form, driver: e.target.value as DriverChoice })}>
+          <select
+            value={form.driver ?? 'native'}
+            onChange={(e) => setForm({ ...form, driver: e.target.value as DriverChoice })}
+          >
             <option value="native">native (child processes)</option>
             <option value="auto">auto (Docker when an engine answers, else native)</option>
             <option value="docker" disabled>
@@ -77,22 +90,39 @@ export function Settings() {
           </select>
         </label>
         <label>
-          Allowed hosts (names besides loopback the gateway answers to, e.g. a reverse proxy's: host or host:port, comma-separated, at most 16; APPRUN_ALLOWED_HOSTS replaces them)
-          <input type="text" value={hosts} placeholder="none" onChange={(e) => setHosts(e.target.value)} data-testid="settings-allowed-hosts" />
+          Allowed hosts (names besides loopback the gateway answers to, e.g. a reverse proxy's: host or host:port,
+          comma-separated, at most 16; APPRUN_ALLOWED_HOSTS replaces them)
+          <input
+            type="text"
+            value={hosts}
+            placeholder="none"
+            onChange={(e) => setHosts(e.target.value)}
+            data-testid="settings-allowed-hosts"
+          />
         </label>
         <fieldset>
           <legend>Image overrides (Docker driver)</legend>
           {SERVICE_NAMES.map((s) => (
             <label key={s}>
               {s}
-              <input type="text" value={form.images?.[s] ?? ''} placeholder="default image" onChange={(e) => setForm({ ...form, images: { ...form.images, [s]: e.target.value } })} />
+              <input
+                type="text"
+                value={form.images?.[s] ?? ''}
+                placeholder="default image"
+                onChange={(e) => setForm({ ...form, images: { ...form.images, [s]: e.target.value } })}
+              />
             </label>
           ))}
         </fieldset>
         <button type="submit" className="primary">
           Save
         </button>
-        {saved ? <span role="status" className="ok"> Saved — applies at the next start.</span> : null}
+        {saved ? (
+          <span role="status" className="ok">
+            {' '}
+            Saved — applies at the next start.
+          </span>
+        ) : null}
         {error ? <ErrorNotice error={error} /> : null}
       </form>
     </section>

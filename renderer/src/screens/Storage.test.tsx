@@ -6,10 +6,20 @@ import { ApiError, api } from '../api';
 import { SessionProvider } from '../session';
 import { Storage } from './Storage';
 
-const object = (key: string, size = 10): StoredObjectView => ({ key, size, etag: 'e', lastModified: '2026-01-01T10:00:00.000Z' });
+const object = (key: string, size = 10): StoredObjectView => ({
+  key,
+  size,
+  etag: 'e',
+  lastModified: '2026-01-01T10:00:00.000Z',
+});
 
 async function signedIn() {
-  vi.spyOn(api, 'login').mockResolvedValue({ access_token: 'token-alice', expires_in: 900, session_token: 's' });
+  vi.spyOn(api, 'login').mockResolvedValue({
+    access_token: 'token-alice',
+    token_type: 'Bearer' as const,
+    expires_in: 900,
+    session_token: 's',
+  });
   render(
     <SessionProvider>
       <Storage />
@@ -20,7 +30,13 @@ async function signedIn() {
 
 describe('the Storage screen', () => {
   it('lists the objects under the prefix typed, with their sizes', async () => {
-    const objects = vi.spyOn(api, 'objects').mockImplementation(async (_token, prefix) => (prefix === 'reports/' ? [object('reports/q1.csv', 2048)] : [object('notes.txt'), object('reports/q1.csv', 2048)]));
+    const objects = vi
+      .spyOn(api, 'objects')
+      .mockImplementation(async (_token, prefix) =>
+        prefix === 'reports/'
+          ? [object('reports/q1.csv', 2048)]
+          : [object('notes.txt'), object('reports/q1.csv', 2048)],
+      );
     await signedIn();
     expect(await screen.findByTestId('object-row-notes.txt')).toBeTruthy();
     await userEvent.type(screen.getByTestId('storage-prefix'), 'reports/');
@@ -33,7 +49,10 @@ describe('the Storage screen', () => {
     vi.spyOn(api, 'objects').mockResolvedValue([]);
     const put = vi.spyOn(api, 'putObject').mockImplementation(async (_t, key, data) => object(key, data.length));
     await signedIn();
-    await userEvent.upload(screen.getByTestId('storage-file'), new File(['hello from the dashboard'], 'notes.txt', { type: 'text/plain' }));
+    await userEvent.upload(
+      screen.getByTestId('storage-file'),
+      new File(['hello from the dashboard'], 'notes.txt', { type: 'text/plain' }),
+    );
     const key = screen.getByTestId('storage-key') as HTMLInputElement;
     const submit = screen.getByTestId('storage-upload-submit') as HTMLButtonElement;
     expect(key.value).toBe('notes.txt');
@@ -51,7 +70,12 @@ describe('the Storage screen', () => {
     await userEvent.click(submit);
     await vi.waitFor(() => expect(put).toHaveBeenCalledTimes(1));
     const [token, sentKey, bytes, type] = put.mock.calls[0]!;
-    expect([token, sentKey, new TextDecoder().decode(bytes), type]).toEqual(['token-alice', 'reports/notes.txt', 'hello from the dashboard', 'text/plain']);
+    expect([token, sentKey, new TextDecoder().decode(bytes), type]).toEqual([
+      'token-alice',
+      'reports/notes.txt',
+      'hello from the dashboard',
+      'text/plain',
+    ]);
     await vi.waitFor(() => expect(key.value).toBe(''));
     expect(screen.getByText(/Drop a file here/)).toBeTruthy();
   });

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { keyProblem } from '../../../server/storage/key-rules';
 import { api } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FileDrop } from '../components/FileDrop';
@@ -7,7 +8,6 @@ import { fileSize } from '../format';
 import { TenantScreen } from '../session';
 import { useAction } from '../use-action';
 import { usePoll } from '../use-poll';
-import { keyProblem } from './storage-key';
 
 /** The largest object the gateway stores (a PUT over it is a 413). */
 const MAX_OBJECT_BYTES = 10 * 2 ** 20;
@@ -26,7 +26,12 @@ function Upload({ token, prefix, onUploaded }: { token: string; prefix: string; 
     e.preventDefault();
     if (!file || !key || problem) return;
     void run(async () => {
-      await api.putObject(token, key, new Uint8Array(await file.arrayBuffer()), file.type || 'application/octet-stream');
+      await api.putObject(
+        token,
+        key,
+        new Uint8Array(await file.arrayBuffer()),
+        file.type || 'application/octet-stream',
+      );
       setFile(undefined);
       setKey('');
       onUploaded();
@@ -35,7 +40,13 @@ function Upload({ token, prefix, onUploaded }: { token: string; prefix: string; 
   return (
     <form onSubmit={upload} data-testid="storage-upload-form" noValidate>
       <h2>Upload</h2>
-      <FileDrop file={file} onFile={pick} prompt="Drop a file here, or choose one (10 MiB at most)" maxBytes={MAX_OBJECT_BYTES} testId="storage-file" />
+      <FileDrop
+        file={file}
+        onFile={pick}
+        prompt="Drop a file here, or choose one (10 MiB at most)"
+        maxBytes={MAX_OBJECT_BYTES}
+        testId="storage-file"
+      />
       <label>
         Key{' '}
         <input
@@ -53,7 +64,12 @@ function Upload({ token, prefix, onUploaded }: { token: string; prefix: string; 
           {problem}: keys are slash-separated names like "reports/2026/q1.csv"
         </p>
       ) : null}
-      <button type="submit" className="primary" disabled={!file || !key || problem !== undefined || busy} data-testid="storage-upload-submit">
+      <button
+        type="submit"
+        className="primary"
+        disabled={!file || !key || problem !== undefined || busy}
+        data-testid="storage-upload-submit"
+      >
         {busy ? 'Uploading…' : 'Upload'}
       </button>
       {error ? <ErrorNotice error={error} /> : null}
@@ -87,13 +103,21 @@ function StorageOf({ token }: { token: string }) {
   return (
     <>
       <label className="filter">
-        Prefix <input type="text" value={prefix} onChange={(e) => setPrefix(e.target.value)} placeholder="reports/" data-testid="storage-prefix" />
+        Prefix{' '}
+        <input
+          type="text"
+          value={prefix}
+          onChange={(e) => setPrefix(e.target.value)}
+          placeholder="reports/"
+          data-testid="storage-prefix"
+        />
       </label>
       {error ? <ErrorNotice error={error} /> : null}
       {actionError ? <ErrorNotice error={actionError} /> : null}
       {link ? (
         <p className="notice" role="status" data-testid="storage-link">
-          Link to {link.key}, valid until {new Date(link.expiresAt).toLocaleTimeString()}: <a href={link.url}>{link.url.split('?')[0]}</a>
+          Link to {link.key}, valid until {new Date(link.expiresAt).toLocaleTimeString()}:{' '}
+          <a href={link.url}>{link.url.split('?')[0]}</a>
         </p>
       ) : null}
       {data === undefined ? null : data.length === 0 ? (
@@ -130,7 +154,14 @@ function StorageOf({ token }: { token: string }) {
           </tbody>
         </table>
       )}
-      <ConfirmDialog open={deleting !== undefined} title={`delete ${deleting}?`} body="The object is removed from this tenant's storage." confirmLabel="delete" onConfirm={() => deleting && void remove(deleting)} onCancel={() => setDeleting(undefined)} />
+      <ConfirmDialog
+        open={deleting !== undefined}
+        title={`delete ${deleting}?`}
+        body="The object is removed from this tenant's storage."
+        confirmLabel="delete"
+        onConfirm={() => deleting && void remove(deleting)}
+        onCancel={() => setDeleting(undefined)}
+      />
       <Upload token={token} prefix={prefix} onUploaded={refresh} />
     </>
   );
@@ -138,5 +169,9 @@ function StorageOf({ token }: { token: string }) {
 
 /** The tenant's objects in MinIO: browse by prefix, upload, download, share a short-lived link, delete. */
 export function Storage() {
-  return <TenantScreen title="Storage" what="Objects">{(session) => <StorageOf token={session.token} />}</TenantScreen>;
+  return (
+    <TenantScreen title="Storage" what="Objects">
+      {(session) => <StorageOf token={session.token} />}
+    </TenantScreen>
+  );
 }

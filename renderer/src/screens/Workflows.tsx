@@ -28,17 +28,29 @@ function StartRegistration({ token, onStarted }: { token: string; onStarted: (wo
     <form onSubmit={submit} data-testid="registration-form" noValidate>
       <h2>Start a registration</h2>
       <label>
-        Email <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} data-testid="registration-email" />
+        Email{' '}
+        <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} data-testid="registration-email" />
       </label>
       <fieldset>
         <legend>Failure injection</legend>
         <label>
           Fail the first attempts (0–10; 5 attempts at most, so 5 or more fails the workflow)
-          <input type="number" min={0} max={10} value={failTimes} onChange={(e) => setFailTimes(Number(e.target.value))} data-testid="registration-fail-times" />
+          <input
+            type="number"
+            min={0}
+            max={10}
+            value={failTimes}
+            onChange={(e) => setFailTimes(Number(e.target.value))}
+            data-testid="registration-fail-times"
+          />
         </label>
         <label>
           of activity
-          <select value={failActivity} onChange={(e) => setFailActivity(e.target.value as RegistrationActivity)} data-testid="registration-fail-activity">
+          <select
+            value={failActivity}
+            onChange={(e) => setFailActivity(e.target.value as RegistrationActivity)}
+            data-testid="registration-fail-activity"
+          >
             {ACTIVITIES.map((a) => (
               <option key={a}>{a}</option>
             ))}
@@ -62,7 +74,11 @@ function Timeline({ detail }: { detail: WorkflowDetailView }) {
           <strong>{activity}</strong> <span className="muted">{summary}</span>
           <ul>
             {attempts.map((a) => (
-              <li key={a.attempt} className={a.outcome === 'failed' ? 'failure' : a.outcome === 'completed' ? 'ok' : undefined} data-testid="timeline-attempt">
+              <li
+                key={a.attempt}
+                className={a.outcome === 'failed' ? 'failure' : a.outcome === 'completed' ? 'ok' : undefined}
+                data-testid="timeline-attempt"
+              >
                 attempt {a.attempt} · {time(a.startedAt)} · {a.outcome ?? 'running'}
                 {a.error ? ` — ${a.error}` : ''}
               </li>
@@ -97,7 +113,15 @@ function WorkflowDetail({ token, workflowId }: { token: string; workflowId: stri
         <dt>closed</dt>
         <dd>{data.closeTime ? new Date(data.closeTime).toLocaleString() : '—'}</dd>
         <dt>result</dt>
-        <dd data-testid="workflow-result">{data.result ? JSON.stringify(data.result) : data.failure ? <span className="failure">{data.failure}</span> : '—'}</dd>
+        <dd data-testid="workflow-result">
+          {data.result ? (
+            JSON.stringify(data.result)
+          ) : data.failure ? (
+            <span className="failure">{data.failure}</span>
+          ) : (
+            '—'
+          )}
+        </dd>
       </dl>
       <p>
         <a href={data.temporalUiUrl} target="_blank" rel="noreferrer" data-testid="temporal-ui-link">
@@ -136,7 +160,9 @@ function WorkflowsOf({ token, selected }: { token: string; selected?: string }) 
           <StartRegistration token={token} onStarted={open} />
           <h2>Workflows</h2>
           {data === undefined ? null : data.length === 0 ? (
-            <Empty>No workflows in this tenant yet: start a registration, or register a user through POST /auth/register.</Empty>
+            <Empty>
+              No workflows in this tenant yet: start a registration, or register a user through POST /auth/register.
+            </Empty>
           ) : (
             <table className="functions" data-testid="workflows-table">
               <thead>
@@ -170,5 +196,9 @@ function WorkflowsOf({ token, selected }: { token: string; selected?: string }) 
 
 /** The tenant's Temporal workflows: start a registration (with failure injection), list them, follow one's retries. */
 export function Workflows({ selected }: { selected?: string }) {
-  return <TenantScreen title="Workflows" what="Workflows">{(session) => <WorkflowsOf token={session.token} selected={selected} />}</TenantScreen>;
+  return (
+    <TenantScreen title="Workflows" what="Workflows">
+      {(session) => <WorkflowsOf token={session.token} selected={selected} />}
+    </TenantScreen>
+  );
 }

@@ -18,7 +18,8 @@ describe('functionNameFor', () => {
   it('starts with a letter and keeps to 63 characters, as the gateway requires', () => {
     expect(functionNameFor('2048-game.wasm')).toBe('game');
     expect(functionNameFor(`${'a'.repeat(80)}.wasm`)).toBe('a'.repeat(63));
-    for (const file of ['2048-game.wasm', '-x-.wasm', `${'b-'.repeat(40)}.wasm`, 'Ünïcode.wasm']) expect(functionNameFor(file)).toMatch(FUNCTION_NAME);
+    for (const file of ['2048-game.wasm', '-x-.wasm', `${'b-'.repeat(40)}.wasm`, 'Ünïcode.wasm'])
+      expect(functionNameFor(file)).toMatch(FUNCTION_NAME);
   });
 
   it('is empty when nothing usable is left, so the user types one', () => {

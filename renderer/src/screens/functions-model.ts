@@ -19,7 +19,9 @@ export function functionNameFor(fileName: string): string {
 }
 
 /** "1000 ms · 16 MiB": the deadline and memory cap a function runs with. */
-export const limitsOf = (manifest: FunctionView['manifest']) => `${manifest.timeout_ms ?? DEFAULT_TIMEOUT_MS} ms · ${manifest.memory_mb ?? DEFAULT_MEMORY_MB} MiB`;
+export const limitsOf = (manifest: FunctionView['manifest']) =>
+  `${manifest.timeout_ms ?? DEFAULT_TIMEOUT_MS} ms · ${manifest.memory_mb ?? DEFAULT_MEMORY_MB} MiB`;
 
 /** The hosts a function may reach, or "none". */
-export const networkOf = (manifest: FunctionView['manifest']) => (manifest.allowed_hosts?.length ? manifest.allowed_hosts.join(', ') : 'none');
+export const networkOf = (manifest: FunctionView['manifest']) =>
+  manifest.allowed_hosts?.length ? manifest.allowed_hosts.join(', ') : 'none';

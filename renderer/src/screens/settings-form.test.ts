@@ -14,7 +14,11 @@ describe('hostList', () => {
 
 describe('settingsToSave', () => {
   it('drops blank image overrides, trims the others, and sends the hosts as a list', () => {
-    const form = { portBase: 31000, driver: 'auto' as const, images: { postgres: ' postgres:15-alpine ', minio: '', kratos: '   ' } };
+    const form = {
+      portBase: 31000,
+      driver: 'auto' as const,
+      images: { postgres: ' postgres:15-alpine ', minio: '', kratos: '   ' },
+    };
     expect(settingsToSave(form, 'proxy.example, dev.example:8443')).toEqual({
       portBase: 31000,
       driver: 'auto',
@@ -45,13 +49,21 @@ describe('formFrom', () => {
   };
 
   it('fills the editable fields, with the hosts as comma-separated text', () => {
-    expect(formFrom(view)).toEqual({ form: { portBase: 23000, driver: 'native', images: { minio: 'minio/minio:latest' } }, hosts: 'proxy.example, dev.example:8443' });
+    expect(formFrom(view)).toEqual({
+      form: { portBase: 23000, driver: 'native', images: { minio: 'minio/minio:latest' } },
+      hosts: 'proxy.example, dev.example:8443',
+    });
   });
 
   it('gives empty hosts text when none are saved, and round-trips through settingsToSave', () => {
     const { allowedHosts: _, ...withoutHosts } = view;
     expect(formFrom(withoutHosts).hosts).toBe('');
     const { form, hosts } = formFrom(view);
-    expect(settingsToSave(form, hosts)).toEqual({ portBase: 23000, driver: 'native', images: { minio: 'minio/minio:latest' }, allowedHosts: ['proxy.example', 'dev.example:8443'] });
+    expect(settingsToSave(form, hosts)).toEqual({
+      portBase: 23000,
+      driver: 'native',
+      images: { minio: 'minio/minio:latest' },
+      allowedHosts: ['proxy.example', 'dev.example:8443'],
+    });
   });
 });

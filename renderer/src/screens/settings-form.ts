@@ -8,7 +8,10 @@ export const hostList = (text: string) => text.split(/[\s,]+/).filter(Boolean);
 
 /** The form's fields from the saved settings; the allowed hosts as the text the user edits. */
 export function formFrom(view: SettingsView): { form: EditableSettings; hosts: string } {
-  return { form: { portBase: view.portBase, driver: view.driver, images: view.images }, hosts: (view.allowedHosts ?? []).join(', ') };
+  return {
+    form: { portBase: view.portBase, driver: view.driver, images: view.images },
+    hosts: (view.allowedHosts ?? []).join(', '),
+  };
 }
 
 /** What Save sends: blank image overrides dropped (the default image), the hosts text as a list. */

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { ActivityAttemptView, PendingActivityView } from '../../../server/api/contract';
 import { registrationRequest, statusTone, timeline } from './workflows-model';
 
-const attempt = (activity: string, n: number, outcome: ActivityAttemptView['outcome'], error: string | null = null): ActivityAttemptView => ({
+const attempt = (
+  activity: string,
+  n: number,
+  outcome: ActivityAttemptView['outcome'],
+  error: string | null = null,
+): ActivityAttemptView => ({
   activity,
   attempt: n,
   startedAt: `2026-01-01T10:00:0${n}.000Z`,
@@ -37,7 +42,10 @@ describe('timeline', () => {
   });
 
   it('keeps the latest line of an attempt logged twice (started, then ended)', () => {
-    const [email] = timeline({ attempts: [attempt('SendWelcomeEmail', 1, null), attempt('SendWelcomeEmail', 1, 'completed')], pending: [] });
+    const [email] = timeline({
+      attempts: [attempt('SendWelcomeEmail', 1, null), attempt('SendWelcomeEmail', 1, 'completed')],
+      pending: [],
+    });
     expect(email!.attempts).toHaveLength(1);
     expect(email!.attempts[0]!.outcome).toBe('completed');
     expect(email!.summary).toBe('1 attempt');
@@ -45,16 +53,32 @@ describe('timeline', () => {
 
   it('shows the retry Temporal scheduled, with its last failure, only when it has a time', () => {
     const pending: PendingActivityView[] = [
-      { activity: 'SendWelcomeEmail', state: 'SCHEDULED', attempt: 2, lastFailure: 'injected failure 1 of 3', nextAttemptAt: '2026-01-01T10:00:02.000Z' },
+      {
+        activity: 'SendWelcomeEmail',
+        state: 'SCHEDULED',
+        attempt: 2,
+        lastFailure: 'injected failure 1 of 3',
+        nextAttemptAt: '2026-01-01T10:00:02.000Z',
+      },
       { activity: 'CreateDefaultProject', state: 'STARTED', attempt: 1 },
     ];
-    const [email, project] = timeline({ attempts: [attempt('SendWelcomeEmail', 1, 'failed', 'injected failure 1 of 3')], pending });
-    expect(email!.retry).toEqual({ attempt: 2, at: '2026-01-01T10:00:02.000Z', lastFailure: 'injected failure 1 of 3' });
+    const [email, project] = timeline({
+      attempts: [attempt('SendWelcomeEmail', 1, 'failed', 'injected failure 1 of 3')],
+      pending,
+    });
+    expect(email!.retry).toEqual({
+      attempt: 2,
+      at: '2026-01-01T10:00:02.000Z',
+      lastFailure: 'injected failure 1 of 3',
+    });
     expect(project!.retry).toBeUndefined();
   });
 
   it('keeps an activity the workflow does not name, after its own', () => {
-    const entries = timeline({ attempts: [attempt('NotifyAdmin', 1, 'completed'), attempt('SendWelcomeEmail', 1, 'completed')], pending: [] });
+    const entries = timeline({
+      attempts: [attempt('NotifyAdmin', 1, 'completed'), attempt('SendWelcomeEmail', 1, 'completed')],
+      pending: [],
+    });
     expect(entries.map((e) => [e.activity, e.summary])).toEqual([
       ['SendWelcomeEmail', '1 attempt'],
       ['CreateDefaultProject', 'not started'],
@@ -77,7 +101,11 @@ describe('statusTone', () => {
 describe('registrationRequest', () => {
   it('sends failure injection only when attempts are to fail', () => {
     expect(registrationRequest('new@test.com', 0, 'CreateDefaultProject')).toEqual({ email: 'new@test.com' });
-    expect(registrationRequest('new@test.com', 2, 'CreateDefaultProject')).toEqual({ email: 'new@test.com', failTimes: 2, failActivity: 'CreateDefaultProject' });
+    expect(registrationRequest('new@test.com', 2, 'CreateDefaultProject')).toEqual({
+      email: 'new@test.com',
+      failTimes: 2,
+      failActivity: 'CreateDefaultProject',
+    });
   });
 
   it('ignores a negative count and trims the email', () => {

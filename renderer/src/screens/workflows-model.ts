@@ -32,7 +32,15 @@ export function timeline(detail: Pick<WorkflowDetailView, 'attempts' | 'pending'
       activity,
       summary: attempts.length === 0 ? 'not started' : `${attempts.length} attempt${attempts.length > 1 ? 's' : ''}`,
       attempts,
-      ...(pending?.nextAttemptAt ? { retry: { attempt: pending.attempt, at: pending.nextAttemptAt, ...(pending.lastFailure ? { lastFailure: pending.lastFailure } : {}) } } : {}),
+      ...(pending?.nextAttemptAt
+        ? {
+            retry: {
+              attempt: pending.attempt,
+              at: pending.nextAttemptAt,
+              ...(pending.lastFailure ? { lastFailure: pending.lastFailure } : {}),
+            },
+          }
+        : {}),
     };
   });
 }
@@ -46,6 +54,10 @@ export function statusTone(status: string): 'healthy' | 'starting' | 'failed' | 
 }
 
 /** The start request: failure injection only when some attempts are to fail. */
-export function registrationRequest(email: string, failTimes: number, failActivity: RegistrationActivity): StartRegistrationView {
+export function registrationRequest(
+  email: string,
+  failTimes: number,
+  failActivity: RegistrationActivity,
+): StartRegistrationView {
   return { email: email.trim(), ...(failTimes > 0 ? { failTimes, failActivity } : {}) };
 }

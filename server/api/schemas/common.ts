@@ -4,7 +4,10 @@ import { type Static, type TSchema, Type } from 'typebox';
 
 /** The one error shape: {error, message} and the fields a kind of error adds (the missing rule, PostgREST's code…). */
 export const ApiErrorSchema = Type.Object(
-  { error: Type.String({ description: 'machine-readable code' }), message: Type.String({ description: 'a sentence for people' }) },
+  {
+    error: Type.String({ description: 'machine-readable code' }),
+    message: Type.String({ description: 'a sentence for people' }),
+  },
   { additionalProperties: true },
 );
 export type ApiErrorBody = Static<typeof ApiErrorSchema>;

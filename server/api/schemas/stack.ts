@@ -18,7 +18,14 @@ export const ServiceViewSchema = Type.Object({
   startedAt: Type.Optional(Type.Number()),
   restarts: Type.Integer(),
   memoryBudgetMb: Type.Number(),
-  lastExit: Type.Optional(Type.Object({ code: Type.Union([Type.Integer(), Type.Null()]), signal: Type.Union([Type.String(), Type.Null()]), reason: Type.String(), at: Type.Number() })),
+  lastExit: Type.Optional(
+    Type.Object({
+      code: Type.Union([Type.Integer(), Type.Null()]),
+      signal: Type.Union([Type.String(), Type.Null()]),
+      reason: Type.String(),
+      at: Type.Number(),
+    }),
+  ),
   failure: Type.Optional(Type.Object({ reason: Type.String(), logTail: Type.Array(Type.String()) })),
   usage: Type.Optional(UsageSchema),
 });
@@ -46,12 +53,21 @@ export const MetricsSampleSchema = Type.Object({
   total: UsageSchema,
 });
 export const MetricsViewSchema = Type.Object({ budgetBytes: Type.Number(), samples: Type.Array(MetricsSampleSchema) });
-export const MetricsQuerySchema = Type.Object({ since: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false });
+export const MetricsQuerySchema = Type.Object(
+  { since: Type.Optional(Type.Integer({ minimum: 0 })) },
+  { additionalProperties: false },
+);
 
 export const LogsViewSchema = Type.Object({ service: ServiceNameSchema, lines: Type.Array(Type.String()) });
-export const LogsQuerySchema = Type.Object({ tail: Type.Integer({ minimum: 1, maximum: 2000, default: 200 }) }, { additionalProperties: false });
+export const LogsQuerySchema = Type.Object(
+  { tail: Type.Integer({ minimum: 1, maximum: 2000, default: 200 }) },
+  { additionalProperties: false },
+);
 export const ServiceParamsSchema = Type.Object({ service: Type.String({ maxLength: 32 }) });
-export const ServiceActionParamsSchema = Type.Object({ service: Type.String({ maxLength: 32 }), action: ServiceActionSchema });
+export const ServiceActionParamsSchema = Type.Object({
+  service: Type.String({ maxLength: 32 }),
+  action: ServiceActionSchema,
+});
 
 export const DriverChoiceSchema = Type.Enum(['native', 'auto']);
 const IMAGE = Type.String({ minLength: 1, maxLength: 300, pattern: '^[A-Za-z0-9][A-Za-z0-9._/:@-]*$' });
@@ -64,7 +80,13 @@ export const EditableSettingsSchema = Type.Object(
     /** Container image per service, for the Docker driver. */
     images: Type.Optional(
       Type.Object(
-        { postgres: Type.Optional(IMAGE), postgrest: Type.Optional(IMAGE), kratos: Type.Optional(IMAGE), temporal: Type.Optional(IMAGE), minio: Type.Optional(IMAGE) },
+        {
+          postgres: Type.Optional(IMAGE),
+          postgrest: Type.Optional(IMAGE),
+          kratos: Type.Optional(IMAGE),
+          temporal: Type.Optional(IMAGE),
+          minio: Type.Optional(IMAGE),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -73,7 +95,11 @@ export const EditableSettingsSchema = Type.Object(
      * 16, no wildcards (what a name may be is parseAllowedHosts', the same check as at start). APPRUN_ALLOWED_HOSTS,
      * when set, replaces this list.
      */
-    allowedHosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300, pattern: '^[A-Za-z0-9.:*\\[\\]-]+$' }), { maxItems: MAX_ALLOWED_HOSTS })),
+    allowedHosts: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 300, pattern: '^[A-Za-z0-9.:*\\[\\]-]+$' }), {
+        maxItems: MAX_ALLOWED_HOSTS,
+      }),
+    ),
   },
   { additionalProperties: false },
 );

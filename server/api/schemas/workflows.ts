@@ -9,7 +9,13 @@ export const StartRegistrationSchema = Type.Object(
   {
     email: Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', maxLength: 254 }),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    failTimes: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_FAIL_TIMES, description: `the activity fails this many attempts first (${MAX_ATTEMPTS} attempts at most)` })),
+    failTimes: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_FAIL_TIMES,
+        description: `the activity fails this many attempts first (${MAX_ATTEMPTS} attempts at most)`,
+      }),
+    ),
     failActivity: Type.Optional(Type.Enum(ACTIVITY_NAMES)),
   },
   { additionalProperties: false },

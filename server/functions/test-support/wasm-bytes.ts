@@ -1,6 +1,7 @@
 // A tiny WebAssembly encoder for test modules: each is built from bytes, small and fast, to hit one limit at a time.
 export type Bytes = Uint8Array | number[];
-export const cat = (...parts: Bytes[]) => new Uint8Array(Buffer.concat(parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p)))));
+export const cat = (...parts: Bytes[]) =>
+  new Uint8Array(Buffer.concat(parts.map((p) => (p instanceof Uint8Array ? p : Uint8Array.from(p)))));
 export function uleb(n: number): number[] {
   const out: number[] = [];
   do {
@@ -27,7 +28,8 @@ export const section = (id: number, ...body: Bytes[]) => {
   return cat([id], uleb(b.length), b);
 };
 export const wasm = (...sections: Bytes[]) => cat([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0], ...sections);
-export const repeat = (times: number, bytes: number[]) => new Uint8Array(times * bytes.length).map((_, i) => bytes[i % bytes.length]!);
+export const repeat = (times: number, bytes: number[]) =>
+  new Uint8Array(times * bytes.length).map((_, i) => bytes[i % bytes.length]!);
 
 export const I32 = 0x7f;
 export const END = 0x0b;
@@ -42,6 +44,16 @@ export const table = (...limits: number[]) => section(4, vec([[0x70, limits.leng
 export const SECTION_ORDER = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10];
 /** A module of () → () functions with these bodies, and other sections, each put in its place. */
 export const functions = (bodies: Bytes[], ...others: Uint8Array[]) =>
-  wasm(...[voidType, section(3, vec(bodies.map(() => [0]))), section(10, vec(bodies)), ...others].sort((a, b) => SECTION_ORDER[a[0]!]! - SECTION_ORDER[b[0]!]!));
-export const dataSegment = (offset: number, length: number) => [0, 0x41, ...sleb(offset), END, ...uleb(length), ...new Array<number>(length).fill(7)];
-
+  wasm(
+    ...[voidType, section(3, vec(bodies.map(() => [0]))), section(10, vec(bodies)), ...others].sort(
+      (a, b) => SECTION_ORDER[a[0]!]! - SECTION_ORDER[b[0]!]!,
+    ),
+  );
+export const dataSegment = (offset: number, length: number) => [
+  0,
+  0x41,
+  ...sleb(offset),
+  END,
+  ...uleb(length),
+  ...new Array<number>(length).fill(7),
+];

@@ -9,9 +9,17 @@ const exec = promisify(execFile);
 const bin = (name: string) => path.join(packageRoot(), 'node_modules', '.bin', name);
 
 /** Runs a fixture suite in a process of its own; its exit code and output. */
-async function run(command: string, args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
+async function run(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; out: string }> {
   try {
-    const { stdout } = await exec(bin(command), args, { cwd: packageRoot(), env: { ...process.env, APPRUN_NO_DURATIONS: '1', ...env }, timeout: 120_000 });
+    const { stdout } = await exec(bin(command), args, {
+      cwd: packageRoot(),
+      env: { ...process.env, APPRUN_NO_DURATIONS: '1', ...env },
+      timeout: 120_000,
+    });
     return { code: 0, out: stdout };
   } catch (err) {
     const e = err as { code?: number; stdout?: string };
@@ -29,7 +37,11 @@ describe('APPRUN_STRICT=1 is enforced', () => {
       { name: 'e', state: 'skipped', reason: ELECTRON_SKIP_REASON },
       { name: 'f', state: 'skipped', reason: `${ELECTRON_SKIP_REASON} (almost)` },
     ];
-    expect(strictViolations(tests)).toEqual(['skipped: c (MinIO is not available)', 'todo: d', `skipped: f (${ELECTRON_SKIP_REASON} (almost))`]);
+    expect(strictViolations(tests)).toEqual([
+      'skipped: c (MinIO is not available)',
+      'todo: d',
+      `skipped: f (${ELECTRON_SKIP_REASON} (almost))`,
+    ]);
     expect(strictMode({ APPRUN_STRICT: '1' })).toBe(true);
     expect(strictMode({})).toBe(false);
   });

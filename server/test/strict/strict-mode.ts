@@ -2,7 +2,8 @@
 // on a machine without Electron's binary, recognised by their exact skip reason.
 
 /** The skip reason of the Electron tests where no Electron binary exists; the only skip strict mode accepts. */
-export const ELECTRON_SKIP_REASON = 'Electron binary not installed here (its download is unavailable); these tests run where it exists';
+export const ELECTRON_SKIP_REASON =
+  'Electron binary not installed here (its download is unavailable); these tests run where it exists';
 
 export interface ReportedTest {
   name: string;
@@ -23,5 +24,8 @@ export function strictViolations(tests: readonly ReportedTest[]): string[] {
 }
 
 export function strictReport(violations: string[]): string {
-  return `\nAPPRUN_STRICT=1: ${violations.length} test(s) did not run, which strict mode counts as failures:\n${violations.map((v) => `  ${v}`).join('\n')}\n`;
+  return (
+    `\nAPPRUN_STRICT=1: ${violations.length} test(s) did not run, which strict mode counts as ` +
+    `failures:\n${violations.map((v) => `  ${v}`).join('\n')}\n`
+  );
 }
