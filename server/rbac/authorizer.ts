@@ -2,8 +2,6 @@ import { type Enforcer, newEnforcer, newModelFromString } from 'casbin';
 import casbinPgAdapter from 'casbin-pg-adapter';
 import type { PostgresAdapter as PostgresAdapterClass } from 'casbin-pg-adapter/lib/adapter.js';
 import type pg from 'pg';
-import type { Static } from 'typebox';
-import type { PolicyRuleSchema } from '../api/schemas/auth.js';
 import type { AccessClaims, AppRole } from '../auth/tokens.js';
 
 // A CommonJS module whose `exports.default` is the class: Node's ESM loader puts it one level down, bundlers do not.
@@ -43,9 +41,14 @@ export const RESOURCES = [
   '/storage/*',
   '/auth/policies',
 ] as const;
+export type Resource = (typeof RESOURCES)[number];
 
-/** One rule as the API writes it: a role may use a route family with these methods. */
-export type PolicyRule = Static<typeof PolicyRuleSchema>;
+/** One rule: a role may use a route family with these methods (the API's PolicyRuleSchema is this shape). */
+export interface PolicyRule {
+  role: AppRole;
+  path: Resource;
+  methods: Method[];
+}
 
 /**
  * What every tenant starts with: admins do everything, users read and write but do not delete or deploy (they invoke).

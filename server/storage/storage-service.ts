@@ -9,7 +9,6 @@ export const STORAGE_BUCKET = 'apprun-storage';
 /** The largest object PUT accepts (the gateway holds one upload in memory while it writes it to MinIO). */
 export const MAX_OBJECT_BYTES = 10 * 1024 * 1024;
 const MAX_LISTED = 1000;
-export const PRESIGN_MAX_SECONDS = 3600;
 
 /** Refuses a key the rules in key-rules.ts refuse, saying which rule. */
 export function checkKey(key: string): void {

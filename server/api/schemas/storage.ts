@@ -1,6 +1,8 @@
 // The storage API's wire types.
 import { Type } from 'typebox';
-import { PRESIGN_MAX_SECONDS } from '../../storage/storage-service.js';
+
+/** The longest a presigned URL may live. */
+export const PRESIGN_MAX_SECONDS = 3600;
 
 export const StoredObjectSchema = Type.Object({
   key: Type.String(),
