@@ -4,9 +4,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { adminApi } from '../server/api/contract.js';
+import { type LoadResult, load } from '../server/load/closed-loop.js';
 import { type RunningApprun, startApprun } from '../server/test/apprun-process.js';
 import { loginToken, mb } from './apprun-process.js';
-import { type LoadResult, load } from './load.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);

@@ -4,10 +4,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { adminApi } from '../server/api/contract.js';
+import { load } from '../server/load/closed-loop.js';
 import { startApprun } from '../server/test/apprun-process.js';
 import type { MetricsSample } from '../stack/metrics.js';
 import { loginToken, mb } from './apprun-process.js';
-import { load } from './load.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 3);

@@ -12,6 +12,7 @@ await esbuild({
     'desktop-core': 'server/desktop-core.ts',
     'function-worker': 'server/functions/function-worker.ts',
     'prepare-worker': 'server/functions/prepare-worker.ts',
+    'load-process': 'server/load/load-process.ts',
   },
   outdir: 'dist',
   bundle: true,

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
@@ -18,12 +19,16 @@ import type { TenantGuard } from './data/tenant-guard.js';
 import { installErrorHandling } from './errors.js';
 import type { FunctionService } from './functions/function-service.js';
 import functionsPlugin from './functions/plugin.js';
+import admission from './http/admission.js';
+import { fastRefusal } from './http/fast-refusal.js';
 import hostGuard from './http/host-guard.js';
 import { HostPolicy } from './http/host-policy.js';
+import type { UpstreamGates } from './http/upstream-gates.js';
 import type { Authorizer } from './rbac/authorizer.js';
 import stackApiPlugin from './stack-api/plugin.js';
 import storagePlugin from './storage/plugin.js';
 import type { StorageService } from './storage/storage-service.js';
+import type { TenantPlans } from './tenancy/tenant-plans.js';
 import uiPlugin from './ui/plugin.js';
 import workflowsPlugin from './workflows/plugin.js';
 import type { WorkflowService } from './workflows/workflow-service.js';
@@ -43,6 +48,9 @@ export interface GatewayDeps {
   storage: StorageService;
   adminToken: string;
   devTokens: boolean;
+  /** Admission to the upstreams, fair between tenants. */
+  gates: UpstreamGates;
+  plans: TenantPlans;
   supervisor: Supervisor;
   metrics: MetricsSampler;
   home: AppHome;
@@ -61,7 +69,16 @@ export interface GatewayDeps {
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
+  const hostPolicy = new HostPolicy(deps.ports.gateway, deps.allowedHosts);
+  const refuseFast = fastRefusal({
+    policy: hostPolicy,
+    verifier: deps.verifier,
+    authorizer: deps.authorizer,
+    gates: deps.gates,
+  });
   const app = Fastify({
+    // Refusals a flood makes most of are answered before Fastify parses them (fast-refusal.ts).
+    serverFactory: (handler) => http.createServer((req, res) => refuseFast(req, res) || handler(req, res)),
     logger: deps.logFile ? { level: 'warn', file: deps.logFile } : false,
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: true,
@@ -72,11 +89,11 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   installErrorHandling(app);
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   // First of all hooks: a rebinding page's request is refused before any route or credential is looked at.
-  const hostPolicy = new HostPolicy(deps.ports.gateway, deps.allowedHosts);
   await app.register(hostGuard, { policy: hostPolicy });
   await app.register(fastifyCookie);
 
   await app.register(accessPlugin, { verifier: deps.verifier, authorizer: deps.authorizer, jwks: deps.jwks });
+  await app.register(admission, { gates: deps.gates });
   app.get(
     '/healthz',
     { config: { access: 'public' }, schema: { querystring: NoQuery, response: responses({ 200: HealthSchema }) } },
@@ -103,6 +120,8 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     home: deps.home,
     ports: deps.ports,
     workflowWorker: deps.workflowWorker,
+    admission: () => deps.gates.view(),
+    plans: deps.plans,
     allowedHosts: hostPolicy.allowedHosts,
   });
   await app.register(uiPlugin, { adminToken: deps.adminToken, rendererDir: deps.rendererDir });

@@ -24,6 +24,7 @@ import { TenantGuard } from './data/tenant-guard.js';
 import { FunctionPool } from './functions/function-pool.js';
 import { FunctionService } from './functions/function-service.js';
 import { ModulePreparer } from './functions/preparer.js';
+import { UpstreamGates } from './http/upstream-gates.js';
 import { Authorizer } from './rbac/authorizer.js';
 import { loadSettings, type Settings } from './settings.js';
 import { StorageService } from './storage/storage-service.js';
@@ -75,6 +76,7 @@ export class Core {
   private storage?: StorageService;
   private workflows?: WorkflowService;
   private worker?: WorkflowWorker;
+  private gates?: UpstreamGates;
 
   constructor(private readonly options: CoreOptions = {}) {
     this.home = new AppHome(options.home ?? resolveHomeDir());
@@ -136,13 +138,10 @@ export class Core {
         accessKey: secrets.minioRootUser,
         secretKey: secrets.minioRootPassword,
       });
-      const functions = new FunctionService(
-        this.db,
-        minio,
-        new FunctionPool(),
-        new ModulePreparer(),
-        new TenantPlans(this.db),
-      );
+      const plans = new TenantPlans(this.db, this.settings.plans);
+      const gates = new UpstreamGates(plans);
+      this.gates = gates;
+      const functions = new FunctionService(this.db, minio, new FunctionPool(), new ModulePreparer(), plans);
       this.functions = functions;
       await functions.start();
       this.storage = new StorageService(minio);
@@ -163,6 +162,8 @@ export class Core {
       await this.worker.start();
       this.progress({ service: 'gateway', step: 'starting' });
       this.gateway = await buildGateway({
+        gates,
+        plans,
         kratos,
         authorizer: this.authorizer,
         functions,
@@ -208,6 +209,7 @@ export class Core {
   /** Stops the gateway, then the services in reverse order; safe to call twice and after a failed start. */
   async stop(): Promise<void> {
     this.metrics?.stop();
+    this.gates?.stop();
     await this.gateway?.close().catch(() => undefined);
     await this.functions?.stop().catch(() => undefined);
     // The worker first: a workflow mid-flight simply waits in Temporal for the next start.

@@ -75,11 +75,13 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     return user;
   };
   const pub = { access: 'public' as const };
+  /** Sign-up, login and sessions are Kratos calls, admitted by its gate before a tenant is known. */
+  const viaKratos = { ...pub, upstream: 'kratos' as const };
 
   app.post(
     '/register',
     {
-      config: pub,
+      config: viaKratos,
       bodyLimit: AUTH_BODY_LIMIT,
       schema: { querystring: NoQuery, body: RegisterBodySchema, response: responses({ 201: RegisteredSchema }) },
     },
@@ -129,7 +131,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
   app.post(
     '/login',
     {
-      config: pub,
+      config: viaKratos,
       bodyLimit: AUTH_BODY_LIMIT,
       schema: { querystring: NoQuery, body: LoginBodySchema, response: responses({ 200: LoginViewSchema }) },
     },
@@ -144,7 +146,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
   app.post(
     '/token',
     {
-      config: pub,
+      config: viaKratos,
       bodyLimit: AUTH_BODY_LIMIT,
       schema: { ...session, response: responses({ 200: AccessTokenSchema }) },
     },
@@ -162,7 +164,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
 
   app.post(
     '/logout',
-    { config: pub, bodyLimit: AUTH_BODY_LIMIT, schema: { ...session, response: responses({ 204: NoContent }) } },
+    { config: viaKratos, bodyLimit: AUTH_BODY_LIMIT, schema: { ...session, response: responses({ 204: NoContent }) } },
     async (request, reply) => {
       const session = await opts.kratos.whoami(request.body.session_token);
       if (!session)

@@ -129,6 +129,7 @@ const dataPlugin: FastifyPluginAsync<DataPluginOptions> = async (app, opts) => {
     url: '/*',
     // HEAD is PostgREST's own (counts without rows), not Fastify's GET-without-body.
     exposeHeadRoute: false,
+    config: { upstream: 'postgrest' },
     // PostgREST's answer goes through as its bytes: only errors take the gateway's shape.
     schema: { params: Type.Object({ '*': Type.String() }), response: { '2xx': Bytes, ...ERROR_RESPONSES } },
     handler: proxy,

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { entryPoint } from '../entry-points.js';
 import { answerHttp, failed } from './host-http.js';
 import { checkInput, FunctionFailure, type Limits, type Timings } from './sandbox.js';
-import { workerEntry } from './worker-entry.js';
 import type { FromWorker, FunctionWorkerData, InvokeMessage, ToWorker } from './worker-protocol.js';
 
 export interface PoolOptions {
@@ -175,7 +175,7 @@ export class FunctionPool {
     const signal = new SharedArrayBuffer(4);
     const { port1: answers, port2: workerAnswers } = new MessageChannel();
     const workerData: FunctionWorkerData = { signal, answers: workerAnswers };
-    const thread = new Worker(workerEntry('function-worker'), {
+    const thread = new Worker(entryPoint('function-worker', new URL('./function-worker.ts', import.meta.url)), {
       workerData,
       transferList: [workerAnswers],
       name: 'apprun-function',

@@ -27,6 +27,8 @@ const functionsPlugin: FastifyPluginAsyncTypebox<FunctionsPluginOptions> = async
   app.post(
     '/',
     {
+      // The module goes to MinIO: admitted by its gate (invocations have the function pool's own limits).
+      config: { upstream: 'minio' },
       schema: {
         querystring: NoQuery,
         consumes: ['multipart/form-data'],
@@ -122,7 +124,10 @@ const functionsPlugin: FastifyPluginAsyncTypebox<FunctionsPluginOptions> = async
 
   app.delete(
     '/:name',
-    { schema: { params: FunctionNameParamsSchema, querystring: NoQuery, response: responses({ 204: NoContent }) } },
+    {
+      config: { upstream: 'minio' },
+      schema: { params: FunctionNameParamsSchema, querystring: NoQuery, response: responses({ 204: NoContent }) },
+    },
     async (request, reply) => {
       await functions.remove(request.claims!.tenant_id, request.params.name);
       return reply.code(204).send(null);

@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
+import { entryPoint } from '../entry-points.js';
 import { ModuleRejected } from './memory-cap.js';
 import type { PrepareReply, PrepareRequest } from './prepare-worker.js';
 import { FunctionFailure } from './sandbox.js';
-import { workerEntry } from './worker-entry.js';
 
 /** A preparation that takes longer is a module the sandbox will not run. */
 export const PREPARE_TIMEOUT_MS = 20_000;
@@ -46,7 +46,7 @@ export class ModulePreparer {
   private thread(): Worker {
     clearTimeout(this.idleTimer);
     if (!this.worker) {
-      this.worker = new Worker(workerEntry('prepare-worker'), {
+      this.worker = new Worker(entryPoint('prepare-worker', new URL('./prepare-worker.ts', import.meta.url)), {
         name: 'apprun-prepare',
         resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 8 },
       });

@@ -29,6 +29,10 @@ const tooLarge = (size?: number) =>
  * presigned URL instead of the bytes); GET /storage?prefix= lists.
  */
 const storagePlugin: FastifyPluginAsyncTypebox<StoragePluginOptions> = async (app, { storage }) => {
+  // Every route here calls MinIO, and is admitted by its gate first.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, upstream: 'minio' };
+  });
   // Objects are bytes whatever their content type: no parsing, the type is stored with the object.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_OBJECT_BYTES }, (_req, body, done) =>

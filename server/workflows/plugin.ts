@@ -15,6 +15,10 @@ export interface WorkflowsPluginOptions {
 
 /** /workflows: start a user registration, list the tenant's workflows, one workflow's timeline. */
 const workflowsPlugin: FastifyPluginAsyncTypebox<WorkflowsPluginOptions> = async (app, { workflows }) => {
+  // Every route here calls Temporal, and is admitted by its gate first.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, upstream: 'temporal' };
+  });
   app.post(
     '/registration',
     {

@@ -1,0 +1,55 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { PUBLIC_CALLER, type Upstream, type UpstreamGates } from './upstream-gates.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The upstream a route's requests call: each is admitted by that upstream's gate first. */
+    upstream?: Upstream;
+  }
+  interface FastifyRequest {
+    /** Frees the request's upstream slot; set once it was admitted. */
+    releaseUpstream: (() => void) | null;
+  }
+}
+
+export interface AdmissionOptions {
+  gates: UpstreamGates;
+}
+
+const release = async (request: FastifyRequest) => {
+  const done = request.releaseUpstream;
+  request.releaseUpstream = null;
+  done?.();
+};
+
+/**
+ * Admission control for tenant traffic: a route that names its upstream (`config.upstream`) is let through by that
+ * upstream's fair gate before its body is read, and keeps its slot until its answer has gone out (a streamed one
+ * too) or the client went away. Routes that call no upstream (/healthz, the control API, the dashboard) never wait
+ * behind tenant traffic.
+ */
+const admission: FastifyPluginAsync<AdmissionOptions> = async (app, { gates }) => {
+  app.decorateRequest('releaseUpstream', null);
+  app.addHook('onRequest', async (request) => {
+    const upstream = request.routeOptions.config.upstream;
+    if (!upstream || request.is404) return;
+    // A client that goes away while waiting gives its place up; one that went away as it was admitted, its slot.
+    const socket = request.raw.socket;
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    socket.once('close', onClose);
+    let done: () => void;
+    try {
+      done = await gates.acquire(upstream, request.claims?.tenant_id ?? PUBLIC_CALLER, gone.signal);
+    } finally {
+      socket.off('close', onClose);
+    }
+    if (socket.destroyed) done();
+    else request.releaseUpstream = done;
+  });
+  app.addHook('onResponse', release);
+  app.addHook('onRequestAbort', release);
+};
+
+export default fp(admission, { name: 'apprun-admission', dependencies: ['apprun-access'] });
