@@ -46,7 +46,15 @@ export function loadSettings(home: AppHome): Settings {
 /** Merges the editable part into settings.json (0600: it may hold the dev password), keeping the rest. */
 export async function saveSettings(home: AppHome, edits: EditableSettings): Promise<Settings> {
   const current = (await readJsonIfExists<Settings>(settingsFile(home))) ?? {};
-  const next: Settings = { ...current, ...edits, images: { ...current.images, ...edits.images } };
+  const next: Settings = {
+    ...current,
+    ...edits,
+    images: { ...current.images, ...edits.images },
+    plans: {
+      free: { ...current.plans?.free, ...edits.plans?.free },
+      pro: { ...current.plans?.pro, ...edits.plans?.pro },
+    },
+  };
   await writePrivateFile(settingsFile(home), JSON.stringify(next, null, 2));
   return next;
 }

@@ -14,5 +14,6 @@ export function stackWith(states: ServiceState[]): StackView {
       memoryBudgetMb: 100,
     })),
     workflowWorker: { state: 'running' },
+    admission: { upstreams: [], tenants: [] },
   };
 }

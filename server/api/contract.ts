@@ -18,6 +18,7 @@ export type Usage = Static<typeof Stack.UsageSchema>;
 /** One service as the API shows it: the supervisor's snapshot and its sampled usage. */
 export type ServiceView = Static<typeof Stack.ServiceViewSchema>;
 export type StackView = Static<typeof Stack.StackViewSchema>;
+export type AdmissionView = Static<typeof Stack.AdmissionViewSchema>;
 export type MetricsSampleView = Static<typeof Stack.MetricsSampleSchema>;
 export type MetricsView = Static<typeof Stack.MetricsViewSchema>;
 export type LogsView = Static<typeof Stack.LogsViewSchema>;

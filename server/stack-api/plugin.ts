@@ -21,6 +21,7 @@ import {
 import { DomainError } from '../errors.js';
 import { parseAllowedHosts } from '../http/host-policy.js';
 import { loadSettings, saveSettings } from '../settings.js';
+import type { TenantPlans } from '../tenancy/tenant-plans.js';
 import { adminTokenHook } from './admin-token.js';
 
 export interface StackApiOptions {
@@ -30,6 +31,9 @@ export interface StackApiOptions {
   home: AppHome;
   ports: PortMap;
   workflowWorker: () => StackView['workflowWorker'];
+  admission: () => StackView['admission'];
+  /** Tenants' plans: their limits are shown in the settings and a save applies new ones at once. */
+  plans: TenantPlans;
   /** The running gateway's allowed hosts, for the settings view. */
   allowedHosts: readonly string[];
 }
@@ -67,6 +71,7 @@ const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, o
         total: sample?.total,
         sampledAt: sample?.at,
         workflowWorker: opts.workflowWorker(),
+        admission: opts.admission(),
       } satisfies StackView;
     },
   );
@@ -115,6 +120,7 @@ const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, o
       driver: driver ?? 'native',
       images: images ?? {},
       allowedHosts: allowedHosts ?? [],
+      plans: opts.plans.planLimits(),
       home: opts.home.root,
       ports: { ...opts.ports },
       allowedHostsNow: [...opts.allowedHosts],
@@ -140,7 +146,8 @@ const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, o
           throw new DomainError('invalid', 'invalid_request', (err as Error).message);
         }
       }
-      await saveSettings(opts.home, edits);
+      const saved = await saveSettings(opts.home, edits);
+      opts.plans.setOverrides(saved.plans ?? {});
       return settingsView();
     },
   );

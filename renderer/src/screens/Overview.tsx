@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MetricsSampleView } from '../../../server/api/contract';
 import { api } from '../api';
+import { AdmissionTable } from '../components/AdmissionTable';
 import { appendSamples } from '../components/chart-data';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { CpuChart, MemoryChart } from '../components/ResourceCharts';
@@ -10,7 +11,7 @@ import { usePoll } from '../use-poll';
 
 const HISTORY = 300; // five minutes at one sample a second
 
-/** Every service's card, and live memory and CPU against the 1 GB budget. */
+/** Every service's card, live memory and CPU against the 1 GB budget, and the gateway's admission control. */
 export function Overview() {
   const stack = usePoll(() => api.stack(), 1000);
   const [samples, setSamples] = useState<MetricsSampleView[]>([]);
@@ -25,7 +26,7 @@ export function Overview() {
 
   if (stack.loading && !stack.data) return <Loading what="the stack" />;
   if (!stack.data) return <ErrorNotice error={stack.error!} />;
-  const { services, total, budgetBytes, workflowWorker } = stack.data;
+  const { services, total, budgetBytes, workflowWorker, admission } = stack.data;
   const level = total ? budgetLevel(total.memoryBytes, budgetBytes) : 'ok';
   const healthy = services.filter((s) => s.state === 'healthy').length;
   const memory = `${mb(total?.memoryBytes)} of ${mb(budgetBytes)}`;
@@ -56,6 +57,7 @@ export function Overview() {
       ) : (
         <Loading what="metrics" />
       )}
+      <AdmissionTable admission={admission} />
     </section>
   );
 }

@@ -44,7 +44,23 @@ describe('the Settings screen', () => {
       images: {},
       allowedHosts: ['proxy.example', 'dev.example:8443'],
     });
-    expect((await screen.findByRole('status')).textContent).toContain('Saved — applies at the next start.');
+    expect((await screen.findByRole('status')).textContent).toContain(
+      'Saved — plans apply now, the rest at the next start.',
+    );
+  });
+
+  it('shows each plan’s limits and saves an edited one with the others', async () => {
+    const plans = { free: { weight: 1, functionConcurrency: 2 }, pro: { weight: 2, functionConcurrency: 4 } };
+    vi.spyOn(api, 'settings').mockResolvedValue(view({ plans }));
+    const save = vi.spyOn(api, 'saveSettings').mockImplementation(async (s) => view(s));
+    render(<Settings />);
+    const proWeight = (await screen.findByTestId('settings-plan-pro-weight')) as HTMLInputElement;
+    expect(proWeight.value).toBe('2');
+    expect((screen.getByTestId('settings-plan-free-functionConcurrency') as HTMLInputElement).value).toBe('2');
+    await userEvent.clear(proWeight);
+    await userEvent.type(proWeight, '5');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(save.mock.calls[0]![0].plans).toEqual({ ...plans, pro: { weight: 5, functionConcurrency: 4 } });
   });
 
   it('shows the core’s refusal, naming the field', async () => {

@@ -5,7 +5,16 @@ import { ErrorNotice, Loading } from '../components/Notice';
 import { usePoll } from '../use-poll';
 import { formFrom, settingsToSave } from './settings-form';
 
-/** Ports, app home, driver, allowed hosts and image overrides; saved to settings.json and applied at the next start. */
+const PLANS = ['free', 'pro'] as const;
+const LIMITS = [
+  ['weight', 'weight', 100],
+  ['functionConcurrency', 'function concurrency', 64],
+] as const;
+
+/**
+ * Ports, app home, driver, allowed hosts and image overrides, saved to settings.json and applied at the next start;
+ * the plans' limits, applied at once.
+ */
 export function Settings() {
   const current = usePoll(() => api.settings(), 60_000);
   const [form, setForm] = useState<EditableSettings>({});
@@ -114,13 +123,46 @@ export function Settings() {
             </label>
           ))}
         </fieldset>
+        <fieldset data-testid="settings-plans">
+          <legend>
+            Plans (apply at once): a tenant's share of a contended upstream, and its functions running at once
+          </legend>
+          {PLANS.map((plan) => (
+            <div key={plan} className="plan-limits">
+              {LIMITS.map(([limit, label, max]) => (
+                <label key={limit}>
+                  {plan} · {label}
+                  <input
+                    type="number"
+                    min={1}
+                    max={max}
+                    value={form.plans?.[plan]?.[limit] ?? ''}
+                    onChange={(e) =>
+                      setForm({
+                        ...form,
+                        plans: {
+                          ...form.plans,
+                          [plan]: {
+                            ...form.plans?.[plan],
+                            [limit]: e.target.value ? Number(e.target.value) : undefined,
+                          },
+                        },
+                      })
+                    }
+                    data-testid={`settings-plan-${plan}-${limit}`}
+                  />
+                </label>
+              ))}
+            </div>
+          ))}
+        </fieldset>
         <button type="submit" className="primary">
           Save
         </button>
         {saved ? (
           <span role="status" className="ok">
             {' '}
-            Saved — applies at the next start.
+            Saved — plans apply now, the rest at the next start.
           </span>
         ) : null}
         {error ? <ErrorNotice error={error} /> : null}

@@ -9,7 +9,7 @@ export const hostList = (text: string) => text.split(/[\s,]+/).filter(Boolean);
 /** The form's fields from the saved settings; the allowed hosts as the text the user edits. */
 export function formFrom(view: SettingsView): { form: EditableSettings; hosts: string } {
   return {
-    form: { portBase: view.portBase, driver: view.driver, images: view.images },
+    form: { portBase: view.portBase, driver: view.driver, images: view.images, plans: view.plans },
     hosts: (view.allowedHosts ?? []).join(', '),
   };
 }

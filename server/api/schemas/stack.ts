@@ -35,6 +35,35 @@ export const WorkflowWorkerSchema = Type.Object({
   error: Type.Optional(Type.String()),
 });
 
+/** One upstream's gate: how much goes through now, how much waits, and its limits. */
+export const UpstreamAdmissionSchema = Type.Object({
+  upstream: Type.Enum(['postgrest', 'kratos', 'minio', 'temporal']),
+  /** Slots open now: maxInFlight, or fewer while the gateway's own event loop is saturated. */
+  capacity: Type.Integer(),
+  inFlight: Type.Integer(),
+  queued: Type.Integer(),
+  maxInFlight: Type.Integer(),
+  maxQueued: Type.Integer(),
+  maxWaitMs: Type.Integer(),
+});
+
+/** One tenant's traffic through every gate since start: let through, refused as over its share, refused as overload. */
+export const TenantAdmissionSchema = Type.Object({
+  tenantId: Type.String(),
+  name: Type.String(),
+  plan: Type.Optional(Type.Enum(['free', 'pro'])),
+  admitted: Type.Integer(),
+  rateLimited: Type.Integer(),
+  overloaded: Type.Integer(),
+  inFlight: Type.Integer(),
+  queued: Type.Integer(),
+});
+
+export const AdmissionViewSchema = Type.Object({
+  upstreams: Type.Array(UpstreamAdmissionSchema),
+  tenants: Type.Array(TenantAdmissionSchema),
+});
+
 export const StackViewSchema = Type.Object({
   driver: Type.Enum(['native', 'docker']),
   budgetBytes: Type.Number(),
@@ -44,6 +73,8 @@ export const StackViewSchema = Type.Object({
   sampledAt: Type.Optional(Type.Number()),
   /** The Temporal worker inside the core: restarted with backoff when it fails. */
   workflowWorker: WorkflowWorkerSchema,
+  /** Admission control at the gateway: the upstreams' gates and each tenant's traffic. */
+  admission: AdmissionViewSchema,
 });
 
 export const MetricsSampleSchema = Type.Object({
@@ -68,6 +99,14 @@ export const ServiceActionParamsSchema = Type.Object({
   service: Type.String({ maxLength: 32 }),
   action: ServiceActionSchema,
 });
+
+const PLAN_LIMITS = Type.Object(
+  {
+    weight: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    functionConcurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  },
+  { additionalProperties: false },
+);
 
 export const DriverChoiceSchema = Type.Enum(['native', 'auto']);
 const IMAGE = Type.String({ minLength: 1, maxLength: 300, pattern: '^[A-Za-z0-9][A-Za-z0-9._/:@-]*$' });
@@ -99,6 +138,13 @@ export const EditableSettingsSchema = Type.Object(
       Type.Array(Type.String({ minLength: 1, maxLength: 300, pattern: '^[A-Za-z0-9.:*\\[\\]-]+$' }), {
         maxItems: MAX_ALLOWED_HOSTS,
       }),
+    ),
+    /** What each plan allows: its weight in a contended upstream, and its concurrent function invocations. */
+    plans: Type.Optional(
+      Type.Object(
+        { free: Type.Optional(PLAN_LIMITS), pro: Type.Optional(PLAN_LIMITS) },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false },

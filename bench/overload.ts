@@ -1,0 +1,218 @@
+// npm run bench:overload — one tenant floods GET /data/products at 1×, 2× and 4× the measured capacity (open loop,
+// from a separate process) while another tenant reads at 20 req/s and /healthz is probed twice a second; per
+// multiple: the flood's goodput and refusals, the quiet tenant's latency, /healthz, and the core's memory.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { load } from '../server/load/closed-loop.js';
+import { runLoad, type StreamResult } from '../server/load/load-runner.js';
+import { startApprun } from '../server/test/apprun-process.js';
+import { loginToken } from './apprun-process.js';
+import { nginxBinary, startNginx } from './nginx.js';
+import { type BenchReport, machine, markdownTable, publishReport } from './report.js';
+
+const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 25300);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const MULTIPLES = (process.env.BENCH_MULTIPLES ?? '1,2,4').split(',').map(Number);
+const QUIET_RATE = 20;
+const HEALTHZ_RATE = 2;
+const RSS_BACK_WITHIN_MB = 50;
+const log = (line: string) => process.stdout.write(`[bench:overload] ${line}\n`);
+
+const rssMb = (pid: number) =>
+  Math.round(Number(/^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
+const count = (r: StreamResult, test: (status: number) => boolean) =>
+  Object.entries(r.statuses).reduce((n, [s, c]) => n + (test(Number(s)) ? c : 0), 0);
+
+export interface OverloadRound {
+  multiple: number;
+  offered: number;
+  flood: StreamResult;
+  quiet: StreamResult;
+  healthz: StreamResult;
+  rssBeforeMb: number;
+  rssAfterMb: number;
+  rssSettledMb: number;
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'apprun-bench-overload-'));
+  fs.chmodSync(home, 0o755);
+  const run = await startApprun(home, PORT_BASE);
+  try {
+    const gateway = run.state.gatewayUrl;
+    const [flooder, quiet] = [
+      await loginToken(run.state, 'alice@test.com'),
+      await loginToken(run.state, 'charlie@test.com'),
+    ];
+    const data = `${gateway}/data/products?select=name,price`;
+    const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+    await load(data, { connections: 8, seconds: 3, headers: auth(flooder) }); // warm-up
+    const capacity = Math.round((await load(data, { connections: 32, seconds: 8, headers: auth(flooder) })).rps);
+    log(`capacity (closed loop, 32 connections): ${capacity} req/s`);
+    const [unloaded] = await runLoad([
+      { name: 'quiet', url: data, rate: QUIET_RATE, seconds: 8, headers: auth(quiet) },
+    ]);
+    log(
+      `quiet tenant alone at ${QUIET_RATE} req/s: p50 ${unloaded!.p50Ms} ms p95 ${unloaded!.p95Ms} ms p99 ${unloaded!.p99Ms} ms`,
+    );
+
+    const rounds: OverloadRound[] = [];
+    for (const multiple of MULTIPLES) {
+      const offered = Math.round(capacity * multiple);
+      const rssBeforeMb = rssMb(run.state.pid);
+      const [flood, quietRun, healthz] = await runLoad([
+        { name: 'flood', url: data, rate: offered, seconds: SECONDS, headers: auth(flooder), connections: 512 },
+        { name: 'quiet', url: data, rate: QUIET_RATE, seconds: SECONDS, headers: auth(quiet) },
+        { name: 'healthz', url: `${gateway}/healthz`, rate: HEALTHZ_RATE, seconds: SECONDS },
+      ]);
+      const rssAfterMb = rssMb(run.state.pid);
+      await new Promise((r) => setTimeout(r, 10_000));
+      const round = {
+        multiple,
+        offered,
+        flood: flood!,
+        quiet: quietRun!,
+        healthz: healthz!,
+        rssBeforeMb,
+        rssAfterMb,
+        rssSettledMb: rssMb(run.state.pid),
+      };
+      rounds.push(round);
+      log(
+        `${multiple}× (${offered} req/s): flood goodput ${flood!.goodputPerSecond}/s, 429 ${count(flood!, (s) => s === 429)}, ` +
+          `503 ${count(flood!, (s) => s === 503)}, unanswered ${flood!.timeouts + flood!.errors} of ${flood!.sent}, p99 ${flood!.p99Ms} ms; ` +
+          `quiet p50/p95/p99 ${quietRun!.p50Ms}/${quietRun!.p95Ms}/${quietRun!.p99Ms} ms (${quietRun!.ok.count}/${quietRun!.sent} ok, ${JSON.stringify(quietRun!.statuses)}); ` +
+          `/healthz max ${healthz!.maxMs} ms (${healthz!.ok.count}/${healthz!.sent} ok); RSS ${rssBeforeMb} → ${rssAfterMb} → ${round.rssSettledMb} MB`,
+      );
+    }
+    // V8 gives back the heap a flood grew only when its memory reducer runs (measured: seconds to a minute after the
+    // allocation rate drops, after one round or several), so "comes back" is judged over a bounded minute.
+    const baselineMb = rounds[0]!.rssBeforeMb;
+    const recovery = { lowestMb: rssMb(run.state.pid), afterSeconds: 0 };
+    for (let s = 0; s < 60 && recovery.lowestMb - baselineMb >= RSS_BACK_WITHIN_MB; s += 2) {
+      await new Promise((r) => setTimeout(r, 2000));
+      recovery.lowestMb = Math.min(recovery.lowestMb, rssMb(run.state.pid));
+      recovery.afterSeconds = s + 2;
+    }
+    log(`core RSS ${recovery.lowestMb} MB ${recovery.afterSeconds} s after the last flood (baseline ${baselineMb} MB)`);
+    // The reference: nginx in front of the same PostgREST, under the same 2× flood, as it is and with limit_req per
+    // token (its per-consumer limit, at half the capacity): what the machine gives without the gateway's work.
+    const references: { name: string; flood: StreamResult; quiet: StreamResult }[] = [];
+    if (nginxBinary()) {
+      for (const limit of [undefined, Math.round(capacity / 2)]) {
+        const nginx = await startNginx(PORT_BASE + 20, run.state.ports.postgrest, { limitPerTokenRps: limit });
+        try {
+          const via = `${nginx.url}/data/products?select=name,price`;
+          const [flood, quietRun] = await runLoad([
+            { name: 'flood', url: via, rate: capacity * 2, seconds: SECONDS, headers: auth(flooder), connections: 512 },
+            { name: 'quiet', url: via, rate: QUIET_RATE, seconds: SECONDS, headers: auth(quiet) },
+          ]);
+          const name = limit ? `nginx, limit_req ${limit}/s per token` : 'nginx, no limit';
+          references.push({ name, flood: flood!, quiet: quietRun! });
+          log(
+            `${name} at 2×: flood goodput ${flood!.goodputPerSecond}/s, unanswered ${flood!.timeouts + flood!.errors}; quiet p50/p95/p99 ${quietRun!.p50Ms}/${quietRun!.p95Ms}/${quietRun!.p99Ms} ms`,
+          );
+        } finally {
+          await nginx.stop();
+        }
+        await new Promise((r) => setTimeout(r, 5000));
+      }
+    } else log('nginx is not installed: no reference rows');
+    const worst = (pick: (r: OverloadRound) => number) => Math.max(...rounds.map(pick));
+    const twice = rounds.find((r) => r.multiple === 2) ?? rounds[rounds.length - 1]!;
+    const report: BenchReport = {
+      suite: 'overload',
+      startedAt,
+      machine: machine(),
+      results: { capacity, seconds: SECONDS, unloaded, rounds, recovery, references },
+      kpis: [
+        {
+          name: 'no request of any tenant waits 10 s (2× flood)',
+          target: '0 unanswered',
+          measured: `${twice.flood.timeouts + twice.quiet.timeouts + twice.healthz.timeouts} unanswered`,
+          pass: twice.flood.timeouts + twice.quiet.timeouts + twice.healthz.timeouts === 0,
+        },
+        {
+          name: "the quiet tenant's p95 during a 2× flood",
+          target: `within a few times its unloaded p95 (${unloaded!.p95Ms} ms): < ${Math.max(50, unloaded!.p95Ms * 5)} ms`,
+          measured: `${twice.quiet.p95Ms} ms`,
+          pass: twice.quiet.p95Ms < Math.max(50, unloaded!.p95Ms * 5),
+        },
+        {
+          name: '/healthz during every flood',
+          target: 'never misses, max < 1 s',
+          measured: `max ${worst((r) => r.healthz.maxMs)} ms, ${rounds.reduce((n, r) => n + r.healthz.sent - r.healthz.ok.count, 0)} missed`,
+          pass: worst((r) => r.healthz.maxMs) < 1000 && rounds.every((r) => r.healthz.ok.count === r.healthz.sent),
+        },
+        {
+          name: "the core's memory after the floods",
+          target: `back within ${RSS_BACK_WITHIN_MB} MB of where it started, within a minute of the last flood`,
+          measured: `${baselineMb} → ${recovery.lowestMb} MB (${recovery.afterSeconds} s after the last flood)`,
+          pass: recovery.lowestMb - baselineMb < RSS_BACK_WITHIN_MB,
+        },
+      ],
+    };
+    await publishReport(report, [
+      `# bench:overload — ${startedAt}`,
+      '',
+      `${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}. Capacity of GET /data/products ` +
+        `(closed loop, 32 connections): ${capacity} req/s. Each round: ${SECONDS} s open loop from a separate process; ` +
+        `tenant 1 (Free) floods at the multiple, tenant 2 (Pro) reads at ${QUIET_RATE} req/s, /healthz at ${HEALTHZ_RATE}/s. ` +
+        `Latency counts from when each request was due (coordinated omission corrected); unanswered = no answer in 10 s.`,
+      '',
+      markdownTable(
+        [
+          'offered',
+          'flood goodput',
+          '429',
+          '503',
+          'other 5xx',
+          'unanswered',
+          'flood p99',
+          'quiet p50 / p95 / p99',
+          'quiet ok',
+          '/healthz max',
+          'core RSS before → after → 10 s later',
+        ],
+        rounds.map((r) => [
+          `${r.multiple}× (${r.offered}/s)`,
+          `${r.flood.goodputPerSecond}/s`,
+          count(r.flood, (s) => s === 429),
+          count(r.flood, (s) => s === 503),
+          count(r.flood, (s) => s >= 500 && s !== 503) + count(r.quiet, (s) => s >= 500),
+          `${r.flood.timeouts + r.flood.errors} of ${r.flood.sent}`,
+          `${r.flood.p99Ms} ms`,
+          `${r.quiet.p50Ms} / ${r.quiet.p95Ms} / ${r.quiet.p99Ms} ms`,
+          `${r.quiet.ok.count}/${r.quiet.sent}`,
+          `${r.healthz.maxMs} ms (${r.healthz.ok.count}/${r.healthz.sent})`,
+          `${r.rssBeforeMb} → ${r.rssAfterMb} → ${r.rssSettledMb} MB`,
+        ]),
+      ),
+      '',
+      `Unloaded, the quiet tenant's reads: p50 ${unloaded!.p50Ms} ms, p95 ${unloaded!.p95Ms} ms, p99 ${unloaded!.p99Ms} ms.`,
+      '',
+      'Reference, the same 2× flood through nginx in front of the same PostgREST (one worker, upstream keepalive):',
+      '',
+      markdownTable(
+        ['path', 'flood goodput', '429', 'unanswered', 'quiet p50 / p95 / p99'],
+        references.map((r) => [
+          r.name,
+          `${r.flood.goodputPerSecond}/s`,
+          count(r.flood, (s) => s === 429),
+          `${r.flood.timeouts + r.flood.errors} of ${r.flood.sent}`,
+          `${r.quiet.p50Ms} / ${r.quiet.p95Ms} / ${r.quiet.p99Ms} ms`,
+        ]),
+      ),
+    ]);
+  } finally {
+    await run.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench:overload failed: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
