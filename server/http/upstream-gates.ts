@@ -1,4 +1,4 @@
-import { performance as loopPerformance } from 'node:perf_hooks';
+import { performance as loopPerformance, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AdmissionView } from '../api/contract.js';
 import type { DomainError } from '../errors.js';
 import type { TenantPlans } from '../tenancy/tenant-plans.js';
@@ -23,18 +23,21 @@ export const DEFAULT_GATE_LIMITS: Readonly<Record<Upstream, GateLimits>> = {
 export const PUBLIC_CALLER = 'public';
 
 /**
- * The gateway's own saturation: every gate's slots are scaled down when the event loop is busier than `high` (the
- * requests it admits cost it most of its time: a proxied request ~4× a refusal) and back up below `low`, so that it
- * keeps time for the quiet tenants' requests and for /healthz instead of admitting a flood it cannot turn around.
- * An idle machine is never throttled: below `low` the scale only grows, back to every slot.
+ * The gateway's own saturation: while its event loop is both busy (utilization over `busy` in a window) and late (a
+ * timer due fires more than `lateMs` late: requests pile up in its sockets faster than it turns them around), every
+ * gate's slots are scaled down, and back up once it is idle or on time again, so the time left goes to the quiet
+ * tenants' requests and to /healthz instead of to a flood. Either signal alone would not do: a loop kept busy by a
+ * closed-loop client is on time and must not be throttled (measured: slots scaled on utilization alone cost the
+ * data API half its throughput), and a loop late because other processes have the CPU is not the gateway's doing.
  */
-const LOOP_BUSY = { high: 0.7, low: 0.5, everyMs: 100, minScale: 0.1, saturated: 0.95 } as const;
+const LOOP = { busy: 0.9, idle: 0.7, lateMs: 6, onTimeMs: 2, everyMs: 100, minScale: 0.1 } as const;
 
 /** Admission to every upstream, by tenant and weighted by the tenant's plan. */
 export class UpstreamGates {
   private readonly gates: Record<Upstream, FairGate>;
   private scale = 1;
   private readonly controller: NodeJS.Timeout;
+  private readonly delay = monitorEventLoopDelay({ resolution: 10 });
 
   constructor(
     private readonly plans: TenantPlans,
@@ -46,29 +49,32 @@ export class UpstreamGates {
       minio: new FairGate('MinIO', limits.minio),
       temporal: new FairGate('Temporal', limits.temporal),
     };
+    this.delay.enable();
     let last = loopPerformance.eventLoopUtilization();
     this.controller = setInterval(() => {
       const now = loopPerformance.eventLoopUtilization();
-      this.adjust(loopPerformance.eventLoopUtilization(now, last).utilization);
+      // The histogram's max is the worst lateness of this window (nanoseconds), its own 10 ms tick included.
+      this.adjust(loopPerformance.eventLoopUtilization(now, last).utilization, Math.max(0, this.delay.max / 1e6 - 10));
+      this.delay.reset();
       last = now;
-    }, LOOP_BUSY.everyMs);
+    }, LOOP.everyMs);
     this.controller.unref();
   }
 
   /** Multiplicative decrease while saturated, additive increase when not (as TCP does with its window). */
-  adjust(utilization: number): void {
+  adjust(utilization: number, lateMs: number): void {
     const before = this.scale;
-    // A flood's first moments find every slot open: halve them while the loop has no idle time at all, so the
-    // gateway is back in hand within a few steps rather than a second.
-    if (utilization > LOOP_BUSY.saturated) this.scale = Math.max(LOOP_BUSY.minScale, this.scale * 0.5);
-    else if (utilization > LOOP_BUSY.high) this.scale = Math.max(LOOP_BUSY.minScale, this.scale * 0.8);
-    else if (utilization < LOOP_BUSY.low) this.scale = Math.min(1, this.scale + 0.05);
+    const saturated = utilization > LOOP.busy && lateMs > LOOP.lateMs;
+    // Very late (a flood's first moments find every slot open): halve, so the gateway is back in hand in a few steps.
+    if (saturated) this.scale = Math.max(LOOP.minScale, this.scale * (lateMs > 8 * LOOP.lateMs ? 0.5 : 0.8));
+    else if (utilization < LOOP.idle || lateMs < LOOP.onTimeMs) this.scale = Math.min(1, this.scale + 0.05);
     if (this.scale === before) return;
     for (const gate of Object.values(this.gates)) gate.setCapacity(gate.limits.maxInFlight * this.scale);
   }
 
   stop(): void {
     clearInterval(this.controller);
+    this.delay.disable();
   }
 
   /** A slot at an upstream for a caller (or the refusal); the release must be called once, when it has answered. */
