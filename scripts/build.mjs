@@ -13,6 +13,7 @@ await esbuild({
     'function-worker': 'server/functions/function-worker.ts',
     'prepare-worker': 'server/functions/prepare-worker.ts',
     'load-process': 'server/load/load-process.ts',
+    'measure-auth-process': 'server/kpi/measure-auth-process.ts',
   },
   outdir: 'dist',
   bundle: true,

@@ -24,6 +24,8 @@ import { fastRefusal } from './http/fast-refusal.js';
 import hostGuard from './http/host-guard.js';
 import { HostPolicy } from './http/host-policy.js';
 import type { UpstreamGates } from './http/upstream-gates.js';
+import type { BenchRuns } from './kpi/bench-runs.js';
+import kpiApiPlugin from './kpi/plugin.js';
 import type { Authorizer } from './rbac/authorizer.js';
 import stackApiPlugin from './stack-api/plugin.js';
 import storagePlugin from './storage/plugin.js';
@@ -51,6 +53,8 @@ export interface GatewayDeps {
   /** Admission to the upstreams, fair between tenants. */
   gates: UpstreamGates;
   plans: TenantPlans;
+  /** The KPI center's runs. */
+  benchRuns: BenchRuns;
   supervisor: Supervisor;
   metrics: MetricsSampler;
   home: AppHome;
@@ -124,6 +128,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     plans: deps.plans,
     allowedHosts: hostPolicy.allowedHosts,
   });
+  await app.register(kpiApiPlugin, { adminToken: deps.adminToken, runs: deps.benchRuns });
   await app.register(uiPlugin, { adminToken: deps.adminToken, rendererDir: deps.rendererDir });
   return app;
 }

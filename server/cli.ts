@@ -8,7 +8,9 @@ import { packageRoot } from '../stack/package-root.js';
 import { isAlive, reapPidFile } from '../stack/pid-files.js';
 import { parsePortBase } from '../stack/ports.js';
 import { ALL_SERVICES } from '../stack/stack.js';
+import { adminApi, type SuiteName } from './api/contract.js';
 import { progressPrinter } from './cli/format.js';
+import { parseSuites, runKpis } from './cli/kpi.js';
 import { fetchStack, renderStatus } from './cli/status.js';
 import { Core, type CoreState, runningCore } from './core.js';
 import { DEFAULT_DEV_PASSWORD } from './settings.js';
@@ -22,12 +24,18 @@ commands:
   status    show every service: state, health, pid, port, memory, CPU
   down      stop a running apprun and everything it started
   start     open the desktop app; without an Electron binary, run \`up\`
+  kpi       run the KPI suites on the running apprun and print the verdicts (exit 1 if one fails)
+  report    write the POC report (Markdown + self-contained HTML) from the stored KPI runs
 
 options:
   --home DIR          app home (default: $APPRUN_HOME, else the OS user-data dir)
   --port-base N       move every port to N, N+1, … (default: $APPRUN_PORT_BASE, else the POC ports)
   --dev-tokens        enable POST /auth/dev-token: tokens without a password, DEV ONLY (up)
-  --json              machine-readable output (status)
+  --json              machine-readable output (status, kpi)
+  --suite a,b         the KPI suites to run (kpi; default all): data, auth, wasm, resources, start, isolation,
+                      rbac, workflow
+  --profile P         quick (about a minute) or full (a few minutes) (kpi; default quick)
+  --out DIR           where report writes apprun-poc-report.md and .html (default: the current folder)
 `;
 
 function fail(message: string): never {
@@ -80,6 +88,32 @@ async function up(home: string, portBase: number | undefined, devTokens: boolean
     'Ctrl-C stops everything.',
   ];
   process.stdout.write(`${out.filter((l) => l !== undefined).join('\n')}\n`);
+}
+
+async function kpi(home: AppHome, values: { suite?: string; profile?: string; json: boolean }): Promise<void> {
+  const state = await runningCore(home);
+  if (!state) fail(`apprun is not running (home: ${home.root}); start it with \`apprun up\``);
+  if (values.profile !== 'quick' && values.profile !== 'full')
+    fail(`--profile is quick or full, not "${values.profile}"`);
+  let suites: SuiteName[] | undefined;
+  try {
+    suites = parseSuites(values.suite);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  process.exitCode = await runKpis(state, { suites, profile: values.profile, json: values.json });
+}
+
+async function report(home: AppHome, out: string): Promise<void> {
+  const state = await runningCore(home);
+  if (!state) fail(`apprun is not running (home: ${home.root}); start it with \`apprun up\``);
+  const api = adminApi(state, { timeoutMs: 15_000 });
+  fs.mkdirSync(out, { recursive: true });
+  for (const format of ['md', 'html'] as const) {
+    const file = path.join(out, `apprun-poc-report.${format}`);
+    fs.writeFileSync(file, await api.report(format));
+    process.stdout.write(`wrote ${file}\n`);
+  }
 }
 
 async function status(home: AppHome, json: boolean): Promise<void> {
@@ -175,6 +209,9 @@ async function main(argv: string[]): Promise<void> {
       'port-base': { type: 'string' },
       'dev-tokens': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      suite: { type: 'string' },
+      profile: { type: 'string', default: 'quick' },
+      out: { type: 'string', default: '.' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -192,6 +229,10 @@ async function main(argv: string[]): Promise<void> {
       return status(home, values.json);
     case 'down':
       return down(home);
+    case 'kpi':
+      return kpi(home, values);
+    case 'report':
+      return report(home, values.out);
     case 'help':
       process.stdout.write(USAGE);
       return;

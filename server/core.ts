@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -25,8 +26,10 @@ import { FunctionPool } from './functions/function-pool.js';
 import { FunctionService } from './functions/function-service.js';
 import { ModulePreparer } from './functions/preparer.js';
 import { UpstreamGates } from './http/upstream-gates.js';
+import type { BenchRuns } from './kpi/bench-runs.js';
+import { createKpiCenter, recordStart } from './kpi/kpi-center.js';
 import { Authorizer } from './rbac/authorizer.js';
-import { loadSettings, type Settings } from './settings.js';
+import { DEFAULT_DEV_PASSWORD, loadSettings, type Settings } from './settings.js';
 import { StorageService } from './storage/storage-service.js';
 import { TenantPlans } from './tenancy/tenant-plans.js';
 import { WorkflowWorker } from './workflows/worker.js';
@@ -77,6 +80,7 @@ export class Core {
   private workflows?: WorkflowService;
   private worker?: WorkflowWorker;
   private gates?: UpstreamGates;
+  private benchRuns?: BenchRuns;
 
   constructor(private readonly options: CoreOptions = {}) {
     this.home = new AppHome(options.home ?? resolveHomeDir());
@@ -90,6 +94,9 @@ export class Core {
   }
 
   async start(): Promise<CoreState> {
+    const t0 = performance.now();
+    // Cold: a new app home, so Postgres is initialised and every identity created (the start KPI tells them apart).
+    const cold = !existsSync(this.home.dataDir('postgres'));
     await this.home.ensure();
     const other = await runningCore(this.home);
     if (other && other.pid !== process.pid) {
@@ -161,7 +168,17 @@ export class Core {
       });
       await this.worker.start();
       this.progress({ service: 'gateway', step: 'starting' });
+      this.benchRuns = await createKpiCenter({
+        home: this.home,
+        gatewayUrl: this.gatewayUrl,
+        postgrestPort: this.ports.postgrest,
+        supervisor: this.supervisor,
+        metrics: this.metrics,
+        devPassword: this.settings.devPassword ?? DEFAULT_DEV_PASSWORD,
+        warn: (step) => this.progress({ service: 'gateway', step }),
+      });
       this.gateway = await buildGateway({
+        benchRuns: this.benchRuns,
         gates,
         plans,
         kratos,
@@ -202,6 +219,7 @@ export class Core {
       startedAt: Date.now(),
     };
     await writePrivateFile(this.home.coreStateFile, JSON.stringify(state, null, 2));
+    await recordStart(this.home, { cold, ms: Math.round(performance.now() - t0), at: state.startedAt });
     this.progress({ service: 'core', step: 'ready', fraction: 1 });
     return state;
   }
@@ -210,6 +228,7 @@ export class Core {
   async stop(): Promise<void> {
     this.metrics?.stop();
     this.gates?.stop();
+    await this.benchRuns?.stop();
     await this.gateway?.close().catch(() => undefined);
     await this.functions?.stop().catch(() => undefined);
     // The worker first: a workflow mid-flight simply waits in Temporal for the next start.

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { SERVICE_NAMES, type ServiceName } from '../../server/api/contract';
 import { Functions } from './screens/Functions';
+import { Kpis } from './screens/Kpis';
 import { Outbox } from './screens/Outbox';
 import { Overview } from './screens/Overview';
 import { ServiceDetail } from './screens/ServiceDetail';
@@ -13,6 +14,7 @@ type Theme = 'light' | 'dark' | 'system';
 
 /** The screens after the services in the navigation. */
 const SCREENS = [
+  ['#/kpis', 'KPIs'],
   ['#/functions', 'Functions'],
   ['#/workflows', 'Workflows'],
   ['#/outbox', 'Outbox'],
@@ -50,9 +52,13 @@ export function App() {
   ) : workflow ? (
     <Workflows selected={workflow[1] ? decodeURIComponent(workflow[1]) : undefined} />
   ) : (
-    ({ '#/settings': <Settings />, '#/functions': <Functions />, '#/outbox': <Outbox />, '#/storage': <Storage /> }[
-      route
-    ] ?? <Overview />)
+    ({
+      '#/kpis': <Kpis />,
+      '#/settings': <Settings />,
+      '#/functions': <Functions />,
+      '#/outbox': <Outbox />,
+      '#/storage': <Storage />,
+    }[route] ?? <Overview />)
   );
   const current = (href: string) => (route === href || (href === '#/workflows' && workflow) ? 'page' : undefined);
   return (

@@ -7,6 +7,7 @@ import type { Static } from 'typebox';
 import type { ServiceName } from '../../stack/service-identity.js';
 import type * as Auth from './schemas/auth.js';
 import type * as Functions from './schemas/functions.js';
+import type * as Kpi from './schemas/kpi.js';
 import type * as Stack from './schemas/stack.js';
 import type * as Storage from './schemas/storage.js';
 import type * as Workflows from './schemas/workflows.js';
@@ -35,6 +36,13 @@ export type HistoryEventView = Static<typeof Workflows.HistoryEventSchema>;
 export type WorkflowDetailView = Static<typeof Workflows.WorkflowDetailSchema>;
 export type StartRegistrationView = Static<typeof Workflows.StartRegistrationSchema>;
 export type StoredObjectView = Static<typeof Storage.StoredObjectSchema>;
+export type KpisView = Static<typeof Kpi.KpisViewSchema>;
+export type KpiView = Static<typeof Kpi.KpiSchema>;
+export type BenchRunView = Static<typeof Kpi.BenchRunSchema>;
+export type BenchRunSummaryView = Static<typeof Kpi.BenchRunSummarySchema>;
+export type StartBenchRun = Static<typeof Kpi.StartRunSchema>;
+export type SuiteName = Static<typeof Kpi.SuiteNameSchema>;
+export { SUITE_NAMES } from './schemas/kpi.js';
 
 /** A row of /data/outbox (PostgREST's answer: no gateway schema of its own). */
 export interface OutboxMessageView {
@@ -78,6 +86,12 @@ export interface ApprunApi {
   getObject(token: string, key: string): Promise<{ contentType: string; data: Uint8Array }>;
   presignObject(token: string, key: string, seconds: number): Promise<{ url: string; expiresAt: string }>;
   deleteObject(token: string, key: string): Promise<void>;
+  kpis(): Promise<KpisView>;
+  benchRuns(): Promise<BenchRunSummaryView[]>;
+  benchRun(id: string): Promise<BenchRunView>;
+  startBenchRun(request: StartBenchRun): Promise<BenchRunView>;
+  /** The POC report built from the stored runs. */
+  report(format: 'md' | 'html'): Promise<string>;
 }
 
 /** IPC channel per API method; the preload exposes exactly these. */
@@ -102,6 +116,11 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
   getObject: 'apprun:get-object',
   presignObject: 'apprun:presign-object',
   deleteObject: 'apprun:delete-object',
+  kpis: 'apprun:kpis',
+  benchRuns: 'apprun:bench-runs',
+  benchRun: 'apprun:bench-run',
+  startBenchRun: 'apprun:start-bench-run',
+  report: 'apprun:report',
 };
 
 /**
@@ -250,6 +269,15 @@ export function createHttpApi(
     deleteObject: async (token, key) => {
       const res = await send('DELETE', `/storage/${keyPath(key)}`, { token });
       if (!res.ok) await json(res);
+    },
+    kpis: async () => json(await send('GET', '/api/kpis')),
+    benchRuns: async () => (await json<{ runs: BenchRunSummaryView[] }>(await send('GET', '/api/bench/runs'))).runs,
+    benchRun: async (id) => json(await send('GET', `/api/bench/runs/${encodeURIComponent(id)}`)),
+    startBenchRun: async (request) => json(await send('POST', '/api/bench/runs', { json: request })),
+    report: async (format) => {
+      const res = await send('GET', `/api/kpis/report?format=${format === 'md' ? 'md' : 'html'}`);
+      if (!res.ok) await json(res);
+      return res.text();
     },
   };
 }

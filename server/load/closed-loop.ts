@@ -15,10 +15,18 @@ export interface LoadResult {
  * A bounded load (connections × duration) on one loopback URL. Latency percentiles come from every response's
  * time in an HDR histogram, because autocannon's own summary has no p95.
  */
-export async function load(
-  url: string,
-  opts: { connections: number; seconds: number; headers?: Record<string, string> },
-): Promise<LoadResult> {
+export interface ClosedLoopSpec {
+  url: string;
+  connections: number;
+  seconds: number;
+  headers?: Record<string, string>;
+}
+
+export async function load(url: string, opts: Omit<ClosedLoopSpec, 'url'>): Promise<LoadResult> {
+  if (!(opts.connections > 0 && opts.connections <= 1024) || !(opts.seconds > 0 && opts.seconds <= 600))
+    throw new Error(
+      `a closed loop is bounded: 1–1024 connections, 0 < seconds ≤ 600 (got ${opts.connections}, ${opts.seconds})`,
+    );
   if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(url))
     throw new Error(`load only targets loopback, not ${url}`);
   const histogram = hdr.build({

@@ -1,4 +1,4 @@
-// nginx in front of the same PostgREST, as the benchmarks' reference for the gateway hop (DESIGN.md): one worker,
+// nginx in front of the same PostgREST, the reference for the gateway hop (DESIGN.md) in the KPI suites and benches: one worker,
 // upstream keepalive, /data/<x> → PostgREST's /<x>; optionally limit_req per bearer token (its per-consumer limit).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';

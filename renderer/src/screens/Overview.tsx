@@ -8,6 +8,7 @@ import { CpuChart, MemoryChart } from '../components/ResourceCharts';
 import { ServiceCard } from '../components/ServiceCard';
 import { budgetLevel, mb, pct } from '../format';
 import { usePoll } from '../use-poll';
+import { kpiSummary } from './kpis-model';
 
 const HISTORY = 300; // five minutes at one sample a second
 
@@ -17,6 +18,7 @@ export function Overview() {
   const [samples, setSamples] = useState<MetricsSampleView[]>([]);
   const since = useRef(Date.now() - HISTORY * 1000);
   const metrics = usePoll(() => api.metrics(since.current), 1000);
+  const kpis = usePoll(() => api.kpis(), 10_000);
   useEffect(() => {
     const fresh = metrics.data?.samples ?? [];
     if (!fresh.length) return;
@@ -42,6 +44,11 @@ export function Overview() {
           {workflowWorker.error ? ` (${workflowWorker.error})` : ''}
         </span>
       </p>
+      {kpis.data ? (
+        <p data-testid="kpi-overview">
+          <a href="#/kpis">{kpiSummary(kpis.data)}</a>
+        </p>
+      ) : null}
       <div className="cards">
         {services.map((s) => (
           <ServiceCard key={s.name} service={s} />

@@ -1,0 +1,80 @@
+import { useState } from 'react';
+import { SUITE_NAMES, type SuiteName } from '../../../server/api/contract';
+import { type ApiError, api, toApiError } from '../api';
+import { KpiTable } from '../components/KpiTable';
+import { ErrorNotice, Loading } from '../components/Notice';
+import { RunView } from '../components/RunView';
+import { usePoll } from '../use-poll';
+
+/** Saves text as a file the browser downloads. */
+function download(name: string, type: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** The KPI center: verdicts, running suites with live progress, each run's outcome, and the POC report. */
+export function Kpis() {
+  const kpis = usePoll(() => api.kpis(), 2000);
+  const [profile, setProfile] = useState<'quick' | 'full'>('quick');
+  const [runId, setRunId] = useState<string>();
+  const [error, setError] = useState<ApiError>();
+  const shown = runId ?? kpis.data?.running;
+  const run = usePoll(() => (shown ? api.benchRun(shown) : Promise.resolve(undefined)), 1000, [shown]);
+
+  const start = async (suites?: SuiteName[]) => {
+    setError(undefined);
+    try {
+      const started = await api.startBenchRun({ suites, profile });
+      setRunId(started.id);
+      kpis.refresh();
+    } catch (err) {
+      setError(toApiError(err));
+    }
+  };
+  const report = async () => {
+    setError(undefined);
+    try {
+      download('apprun-poc-report.html', 'text/html', await api.report('html'));
+    } catch (err) {
+      setError(toApiError(err));
+    }
+  };
+
+  if (kpis.loading && !kpis.data) return <Loading what="the KPIs" />;
+  if (!kpis.data) return <ErrorNotice error={kpis.error!} />;
+  const running = run.data?.state === 'running' || !!kpis.data.running;
+  return (
+    <section aria-labelledby="kpis-title">
+      <h1 id="kpis-title">KPIs</h1>
+      <p data-testid="kpi-summary">
+        {kpis.data.passing} of {kpis.data.total} KPIs pass
+      </p>
+      <div className="toolbar">
+        <label>
+          Profile{' '}
+          <select
+            value={profile}
+            onChange={(e) => setProfile(e.target.value as 'quick' | 'full')}
+            data-testid="kpi-profile"
+          >
+            <option value="quick">quick (about a minute)</option>
+            <option value="full">full (a few minutes)</option>
+          </select>
+        </label>{' '}
+        <button type="button" className="primary" onClick={() => void start()} disabled={running}>
+          Run all {SUITE_NAMES.length} suites
+        </button>{' '}
+        <button type="button" onClick={() => void report()} data-testid="kpi-report">
+          Download the POC report
+        </button>
+      </div>
+      {error ? <ErrorNotice error={error} /> : null}
+      <KpiTable kpis={kpis.data.kpis} onRun={(suite) => void start([suite])} disabled={running} />
+      {run.data ? <RunView run={run.data} /> : null}
+    </section>
+  );
+}

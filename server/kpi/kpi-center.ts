@@ -1,0 +1,84 @@
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import type { AppHome } from '../../stack/home.js';
+import { readJsonIfExists, writePrivateFile } from '../../stack/home.js';
+import type { MetricsSampler } from '../../stack/metrics.js';
+import type { Supervisor } from '../../stack/supervisor.js';
+import { BenchRuns } from './bench-runs.js';
+import { describeMachine } from './machine.js';
+import { RunStore } from './run-store.js';
+
+export interface StartRecord {
+  cold: boolean;
+  ms: number;
+  at: number;
+}
+
+const startsFile = (home: AppHome) => path.join(home.root, 'kpi', 'starts.json');
+
+/** Appends one of the core's starts (kept: the last 50), for the start suite. */
+export async function recordStart(home: AppHome, start: StartRecord): Promise<void> {
+  const starts = (await readJsonIfExists<StartRecord[]>(startsFile(home)).catch(() => undefined)) ?? [];
+  await fs.mkdir(path.dirname(startsFile(home)), { recursive: true });
+  await writePrivateFile(
+    startsFile(home),
+    JSON.stringify([...(Array.isArray(starts) ? starts : []), start].slice(-50)),
+  );
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+export interface KpiCenterOptions {
+  home: AppHome;
+  gatewayUrl: string;
+  postgrestPort: number;
+  supervisor: Supervisor;
+  metrics: MetricsSampler;
+  devPassword: string;
+  warn(message: string): void;
+}
+
+/** The KPI center of one running core: its runs (loaded from the app home) and what its suites are given. */
+export async function createKpiCenter(o: KpiCenterOptions): Promise<BenchRuns> {
+  const tokens = new Map<string, { token: string; at: number }>();
+  const runs = new BenchRuns(new RunStore(path.join(o.home.root, 'kpi', 'runs'), o.warn), {
+    gatewayUrl: o.gatewayUrl,
+    postgrestUrl: `http://127.0.0.1:${o.postgrestPort}`,
+    postgrestPort: o.postgrestPort,
+    freePort,
+    budgetBytes: o.metrics.budgetBytes,
+    // A real login, as a client would; kept for 10 of the token's 15 minutes.
+    async token(email) {
+      const cached = tokens.get(email);
+      if (cached && Date.now() - cached.at < 600_000) return cached.token;
+      const res = await fetch(`${o.gatewayUrl}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: o.devPassword }),
+      });
+      const body = (await res.json().catch(() => ({}))) as { access_token?: string; message?: string };
+      if (!res.ok || !body.access_token)
+        throw new Error(`the seeded user ${email} could not log in (${res.status} ${body.message ?? ''})`);
+      tokens.set(email, { token: body.access_token, at: Date.now() });
+      return body.access_token;
+    },
+    usage: () => o.metrics.latest()?.total,
+    starts: async () => (await readJsonIfExists<StartRecord[]>(startsFile(o.home)).catch(() => undefined)) ?? [],
+    services: () => o.supervisor.snapshot().map(({ name, state, restarts }) => ({ name, state, restarts })),
+    machine: () =>
+      describeMachine(
+        o.supervisor.driver.kind,
+        Object.fromEntries(o.supervisor.snapshot().map((s) => [s.name, s.description])),
+      ),
+  });
+  await runs.load();
+  return runs;
+}
