@@ -1,7 +1,9 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import { Dashboard } from '../pages/dashboard';
 import { FunctionsPage } from '../pages/functions-page';
+import { KpisPage } from '../pages/kpis-page';
 import { OverviewPage } from '../pages/overview-page';
 import { ServicePage } from '../pages/service-page';
 import { SettingsPage } from '../pages/settings-page';
@@ -98,4 +100,35 @@ export async function storageRoundTrip(page: Page, testInfo: TestInfo): Promise<
   await storage.share(key);
   await dashboard.screenshot('storage', testInfo);
   await storage.remove(key);
+}
+
+export async function kpiCenterRun(page: Page, testInfo: TestInfo): Promise<void> {
+  const dashboard = new Dashboard(page);
+  await dashboard.nav('KPIs');
+  await dashboard.expectHeading('KPIs');
+  const kpis = new KpisPage(page);
+  // The workflow suite takes a few seconds (two injected failures, retried with backoff): long enough to watch.
+  await kpis.runSuite('workflow-retry', 'workflow');
+  await expect(page.getByTestId('run-step')).not.toHaveText('');
+  expect(await kpis.runEnds()).toBe('done');
+  await expect(kpis.verdict('workflow-retry')).toHaveText('pass');
+  await expect(page.getByTestId('result-workflow')).toContainText('workflow: done');
+  await kpis.runSuite('isolation', 'isolation');
+  expect(await kpis.runEnds()).toBe('done');
+  await expect(kpis.verdict('isolation')).toHaveText('pass');
+  await page.getByTestId('result-isolation').locator('summary').click(); // cases fold away when all held
+  await expect(page.getByTestId('cases-isolation').getByRole('row')).toHaveCount(13); // header + 12 cases
+  await dashboard.screenshot('kpis', testInfo);
+
+  const download = await kpis.downloadReport();
+  expect(download.suggestedFilename()).toBe('apprun-poc-report.html');
+  const file = testInfo.outputPath('apprun-poc-report.html');
+  await download.saveAs(file);
+  const html = fs.readFileSync(file, 'utf8');
+  expect(html).toContain('apprun POC report');
+  expect(html).toContain('tenant isolation: attack matrix');
+  const report = await page.context().newPage();
+  await report.setContent(html);
+  await new Dashboard(report).screenshot('poc-report', testInfo);
+  await report.close();
 }

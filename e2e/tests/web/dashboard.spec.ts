@@ -7,6 +7,7 @@ import { stack } from '../../stack';
 import {
   deployAndInvokeAFunction,
   everyCardHealthyAndChartMoves,
+  kpiCenterRun,
   registrationWithRetries,
   restartFromTheUi,
   settingsScreen,
@@ -48,6 +49,12 @@ test.describe('dashboard in a browser (web mode at /ui)', () => {
 
   test('the Storage screen uploads, downloads, shares and deletes an object', async ({ page }, testInfo) => {
     await storageRoundTrip(page, testInfo);
+  });
+
+  test('the KPIs screen runs suites with live progress, shows their verdicts and cases, and downloads the report', async ({
+    page,
+  }, testInfo) => {
+    await kpiCenterRun(page, testInfo);
   });
 
   test('the dark theme', async ({ page }, testInfo) => {
