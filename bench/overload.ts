@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { load } from '../server/load/closed-loop.js';
+import { measureOverload, type OverloadRound } from '../server/kpi/suites/overload.js';
+import type { SuiteContext } from '../server/kpi/suites/suite.js';
 import { runLoad, type StreamResult } from '../server/load/load-runner.js';
 import { nginxBinary, startNginx } from '../server/load/nginx.js';
 import { startApprun } from '../server/test/apprun-process.js';
@@ -24,17 +25,6 @@ const rssMb = (pid: number) =>
 const count = (r: StreamResult, test: (status: number) => boolean) =>
   Object.entries(r.statuses).reduce((n, [s, c]) => n + (test(Number(s)) ? c : 0), 0);
 
-export interface OverloadRound {
-  multiple: number;
-  offered: number;
-  flood: StreamResult;
-  quiet: StreamResult;
-  healthz: StreamResult;
-  rssBeforeMb: number;
-  rssAfterMb: number;
-  rssSettledMb: number;
-}
-
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'apprun-bench-overload-'));
@@ -42,61 +32,33 @@ async function main(): Promise<void> {
   const run = await startApprun(home, PORT_BASE);
   try {
     const gateway = run.state.gatewayUrl;
-    const [flooder, quiet] = [
-      await loginToken(run.state, 'alice@test.com'),
-      await loginToken(run.state, 'charlie@test.com'),
-    ];
-    const data = `${gateway}/data/products?select=name,price`;
-    const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-    await load(data, { connections: 8, seconds: 3, headers: auth(flooder) }); // warm-up
-    const capacity = Math.round((await load(data, { connections: 32, seconds: 8, headers: auth(flooder) })).rps);
-    log(`capacity (closed loop, 32 connections): ${capacity} req/s`);
-    const [unloaded] = await runLoad([
-      { name: 'quiet', url: data, rate: QUIET_RATE, seconds: 8, headers: auth(quiet) },
-    ]);
-    log(
-      `quiet tenant alone at ${QUIET_RATE} req/s: p50 ${unloaded!.p50Ms} ms p95 ${unloaded!.p95Ms} ms p99 ${unloaded!.p99Ms} ms`,
-    );
-
-    const rounds: OverloadRound[] = [];
-    for (const multiple of MULTIPLES) {
-      const offered = Math.round(capacity * multiple);
-      const rssBeforeMb = rssMb(run.state.pid);
-      const [flood, quietRun, healthz] = await runLoad([
-        { name: 'flood', url: data, rate: offered, seconds: SECONDS, headers: auth(flooder), connections: 512 },
-        { name: 'quiet', url: data, rate: QUIET_RATE, seconds: SECONDS, headers: auth(quiet) },
-        { name: 'healthz', url: `${gateway}/healthz`, rate: HEALTHZ_RATE, seconds: SECONDS },
-      ]);
-      const rssAfterMb = rssMb(run.state.pid);
-      await new Promise((r) => setTimeout(r, 10_000));
-      const round = {
-        multiple,
-        offered,
-        flood: flood!,
-        quiet: quietRun!,
-        healthz: healthz!,
-        rssBeforeMb,
-        rssAfterMb,
-        rssSettledMb: rssMb(run.state.pid),
-      };
-      rounds.push(round);
+    const tokens = new Map<string, string>();
+    // The KPI center's overload suite, measured from outside the core (its tokens, its RSS from /proc).
+    const ctx = {
+      gatewayUrl: gateway,
+      async token(email: string) {
+        if (!tokens.has(email)) tokens.set(email, await loginToken(run.state, email));
+        return tokens.get(email)!;
+      },
+      coreRssBytes: () => rssMb(run.state.pid) * 2 ** 20,
+      progress: (step: string) => log(step),
+      sample: () => undefined,
+      signal: new AbortController().signal,
+    } as unknown as SuiteContext;
+    const measured = await measureOverload(ctx, { seconds: SECONDS, multiples: MULTIPLES });
+    const { capacity, unloaded, recovery } = measured;
+    const rounds = measured.rounds;
+    const baselineMb = recovery.baselineMb;
+    log(`capacity (closed loop, 32 connections): ${capacity} req/s; the quiet tenant alone: p95 ${unloaded.p95Ms} ms`);
+    for (const r of rounds)
       log(
-        `${multiple}× (${offered} req/s): flood goodput ${flood!.goodputPerSecond}/s, 429 ${count(flood!, (s) => s === 429)}, ` +
-          `503 ${count(flood!, (s) => s === 503)}, unanswered ${flood!.timeouts + flood!.errors} of ${flood!.sent}, p99 ${flood!.p99Ms} ms; ` +
-          `quiet p50/p95/p99 ${quietRun!.p50Ms}/${quietRun!.p95Ms}/${quietRun!.p99Ms} ms (${quietRun!.ok.count}/${quietRun!.sent} ok, ${JSON.stringify(quietRun!.statuses)}); ` +
-          `/healthz max ${healthz!.maxMs} ms (${healthz!.ok.count}/${healthz!.sent} ok); RSS ${rssBeforeMb} → ${rssAfterMb} → ${round.rssSettledMb} MB`,
+        `${r.multiple}× (${r.offered} req/s): flood goodput ${r.flood.goodputPerSecond}/s, 429 ${count(r.flood, (s) => s === 429)}, ` +
+          `503 ${count(r.flood, (s) => s === 503)}, unanswered ${r.flood.timeouts + r.flood.errors} of ${r.flood.sent}; ` +
+          `quiet p50/p95/p99 ${r.quiet.p50Ms}/${r.quiet.p95Ms}/${r.quiet.p99Ms} ms; /healthz max ${r.healthz.maxMs} ms; RSS ${r.rssBeforeMb} → ${r.rssAfterMb} MB`,
       );
-    }
-    // V8 gives back the heap a flood grew only when its memory reducer runs (measured: seconds to a minute after the
-    // allocation rate drops, after one round or several), so "comes back" is judged over a bounded minute.
-    const baselineMb = rounds[0]!.rssBeforeMb;
-    const recovery = { lowestMb: rssMb(run.state.pid), afterSeconds: 0 };
-    for (let s = 0; s < 60 && recovery.lowestMb - baselineMb >= RSS_BACK_WITHIN_MB; s += 2) {
-      await new Promise((r) => setTimeout(r, 2000));
-      recovery.lowestMb = Math.min(recovery.lowestMb, rssMb(run.state.pid));
-      recovery.afterSeconds = s + 2;
-    }
     log(`core RSS ${recovery.lowestMb} MB ${recovery.afterSeconds} s after the last flood (baseline ${baselineMb} MB)`);
+    const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+    const [flooder, quiet] = [await ctx.token('alice@test.com'), await ctx.token('charlie@test.com')];
     // The reference: nginx in front of the same PostgREST, under the same 2× flood, as it is and with limit_req per
     // token (its per-consumer limit, at half the capacity): what the machine gives without the gateway's work.
     const references: { name: string; flood: StreamResult; quiet: StreamResult }[] = [];
@@ -126,7 +88,7 @@ async function main(): Promise<void> {
       suite: 'overload',
       startedAt,
       machine: machine(),
-      results: { capacity, seconds: SECONDS, unloaded, rounds, recovery, references },
+      results: { ...measured, references },
       kpis: [
         {
           name: 'no request of any tenant waits 10 s (2× flood)',
@@ -136,9 +98,9 @@ async function main(): Promise<void> {
         },
         {
           name: "the quiet tenant's p95 during a 2× flood",
-          target: `within a few times its unloaded p95 (${unloaded!.p95Ms} ms): < ${Math.round(Math.max(50, unloaded!.p95Ms * 5))} ms`,
+          target: `within a few times its unloaded p95 (${unloaded.p95Ms} ms): < ${Math.round(Math.max(50, unloaded.p95Ms * 5))} ms`,
           measured: `${twice.quiet.p95Ms} ms`,
-          pass: twice.quiet.p95Ms < Math.max(50, unloaded!.p95Ms * 5),
+          pass: twice.quiet.p95Ms < Math.max(50, unloaded.p95Ms * 5),
         },
         {
           name: '/healthz during every flood',
@@ -174,7 +136,7 @@ async function main(): Promise<void> {
           'quiet p50 / p95 / p99',
           'quiet ok',
           '/healthz max',
-          'core RSS before → after → 10 s later',
+          'core RSS before → after',
         ],
         rounds.map((r) => [
           `${r.multiple}× (${r.offered}/s)`,
@@ -187,11 +149,11 @@ async function main(): Promise<void> {
           `${r.quiet.p50Ms} / ${r.quiet.p95Ms} / ${r.quiet.p99Ms} ms`,
           `${r.quiet.ok.count}/${r.quiet.sent}`,
           `${r.healthz.maxMs} ms (${r.healthz.ok.count}/${r.healthz.sent})`,
-          `${r.rssBeforeMb} → ${r.rssAfterMb} → ${r.rssSettledMb} MB`,
+          `${r.rssBeforeMb} → ${r.rssAfterMb} MB`,
         ]),
       ),
       '',
-      `Unloaded, the quiet tenant's reads: p50 ${unloaded!.p50Ms} ms, p95 ${unloaded!.p95Ms} ms, p99 ${unloaded!.p99Ms} ms.`,
+      `Unloaded, the quiet tenant's reads: p50 ${unloaded.p50Ms} ms, p95 ${unloaded.p95Ms} ms, p99 ${unloaded.p99Ms} ms.`,
       '',
       'Reference, the same 2× flood through nginx in front of the same PostgREST (one worker, upstream keepalive):',
       '',

@@ -23,7 +23,7 @@ export interface BenchDeps extends Omit<SuiteContext, 'profile' | 'progress' | '
 
 const MAX_SAMPLES = 600;
 /** The order suites run in when all are asked for: cheap and disturbing nothing first, load last. */
-const ORDER: SuiteName[] = ['start', 'rbac', 'isolation', 'workflow', 'wasm', 'auth', 'resources', 'data'];
+const ORDER: SuiteName[] = ['start', 'rbac', 'isolation', 'workflow', 'wasm', 'auth', 'resources', 'data', 'overload'];
 
 /**
  * The KPI center's runs: one at a time, each suite bounded by its deadline, progress and live samples to whoever

@@ -71,6 +71,7 @@ export async function createKpiCenter(o: KpiCenterOptions): Promise<BenchRuns> {
       return body.access_token;
     },
     usage: () => o.metrics.latest()?.total,
+    coreRssBytes: () => process.memoryUsage.rss(),
     starts: async () => (await readJsonIfExists<StartRecord[]>(startsFile(o.home)).catch(() => undefined)) ?? [],
     services: () => o.supervisor.snapshot().map(({ name, state, restarts }) => ({ name, state, restarts })),
     machine: () =>

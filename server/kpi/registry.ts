@@ -206,6 +206,46 @@ export const KPIS: readonly KpiDefinition[] = [
           }
         : undefined,
   },
+  {
+    id: 'overload-fairness',
+    name: 'another tenant during one tenant’s 2× flood',
+    unit: 'ms',
+    pocTarget: '(not in the POC)',
+    target:
+      'every request answered; the quiet tenant’s p95 within 5× its unloaded p95 (or under 50 ms); no 5xx but 503',
+    method:
+      'one tenant floods GET /data/products open loop at 2× the measured capacity from a separate process, another reads at 20 req/s',
+    suite: 'overload',
+    judge: (v) =>
+      has(v, 'quietP95Ms', 'unloadedQuietP95Ms', 'unanswered', 'otherErrors')
+        ? {
+            value: v.quietP95Ms!,
+            measured: `quiet p95 ${v.quietP95Ms} ms (alone ${v.unloadedQuietP95Ms} ms), ${v.quietOk}/${v.quietSent} ok, ${v.unanswered} unanswered, flood goodput ${v.goodput2x}/s`,
+            pass:
+              v.unanswered === 0 &&
+              v.otherErrors === 0 &&
+              v.quietOk === v.quietSent &&
+              v.quietP95Ms! < Math.max(50, 5 * v.unloadedQuietP95Ms!),
+          }
+        : undefined,
+  },
+  {
+    id: 'overload-liveness',
+    name: '/healthz and memory through the floods',
+    unit: 'ms',
+    pocTarget: '(not in the POC)',
+    target: '/healthz never misses (max < 1 s); the core’s memory back within 50 MB within a minute',
+    method: '/healthz probed twice a second during every flood round; the core’s RSS before and after',
+    suite: 'overload',
+    judge: (v) =>
+      has(v, 'healthzMaxMs', 'healthzMissed', 'rssBaselineMb', 'rssBackMb')
+        ? {
+            value: v.healthzMaxMs!,
+            measured: `/healthz max ${v.healthzMaxMs} ms, ${v.healthzMissed} missed; core RSS ${v.rssBaselineMb} → ${v.rssBackMb} MB`,
+            pass: v.healthzMissed === 0 && v.healthzMaxMs! < 1000 && v.rssBackMb! - v.rssBaselineMb! < 50,
+          }
+        : undefined,
+  },
 ];
 
 /** A measurement older than this is stale: the machine, the stack or the code may have changed since. */

@@ -1,4 +1,4 @@
-import { act, fireEvent, render, screen } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import type { SettingsView } from '../../../server/api/contract';
@@ -55,7 +55,7 @@ describe('the Settings screen', () => {
     const save = vi.spyOn(api, 'saveSettings').mockImplementation(async (s) => view(s));
     render(<Settings />);
     const proWeight = (await screen.findByTestId('settings-plan-pro-weight')) as HTMLInputElement;
-    expect(proWeight.value).toBe('2');
+    await waitFor(() => expect(proWeight.value).toBe('2')); // filled once the saved settings arrive
     expect((screen.getByTestId('settings-plan-free-functionConcurrency') as HTMLInputElement).value).toBe('2');
     await userEvent.clear(proWeight);
     await userEvent.type(proWeight, '5');

@@ -1,6 +1,16 @@
 import { Type } from 'typebox';
 
-export const SUITE_NAMES = ['data', 'auth', 'wasm', 'resources', 'start', 'isolation', 'rbac', 'workflow'] as const;
+export const SUITE_NAMES = [
+  'data',
+  'auth',
+  'wasm',
+  'resources',
+  'start',
+  'isolation',
+  'rbac',
+  'workflow',
+  'overload',
+] as const;
 export const SuiteNameSchema = Type.Enum([...SUITE_NAMES]);
 export const ProfileSchema = Type.Enum(['quick', 'full']);
 export const VerdictSchema = Type.Enum(['pass', 'fail', 'stale', 'not-run']);

@@ -3,7 +3,7 @@ import { nginxBinary, startNginx } from '../../load/nginx.js';
 import { checkAborted, type Suite, type SuiteContext } from './suite.js';
 
 const RATE = 500;
-const SECONDS = { quick: 5, full: 20 } as const;
+const SECONDS = { quick: 5, full: 15 } as const;
 const ROUNDS = { quick: 1, full: 3 } as const;
 
 /**
@@ -13,7 +13,7 @@ const ROUNDS = { quick: 1, full: 3 } as const;
  */
 export const dataSuite: Suite = {
   name: 'data',
-  deadlineMs: { quick: 60_000, full: 240_000 },
+  deadlineMs: { quick: 60_000, full: 300_000 },
   async run(ctx: SuiteContext) {
     const seconds = SECONDS[ctx.profile];
     const rounds = ROUNDS[ctx.profile];

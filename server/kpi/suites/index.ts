@@ -2,6 +2,7 @@ import type { SuiteName } from '../registry.js';
 import { authSuite } from './auth.js';
 import { dataSuite } from './data.js';
 import { isolationSuite } from './isolation.js';
+import { overloadSuite } from './overload.js';
 import { rbacSuite } from './rbac.js';
 import { resourcesSuite } from './resources.js';
 import { startSuite } from './start.js';
@@ -18,4 +19,5 @@ export const SUITES: Record<SuiteName, Suite> = {
   isolation: isolationSuite,
   rbac: rbacSuite,
   workflow: workflowSuite,
+  overload: overloadSuite,
 };

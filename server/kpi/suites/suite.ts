@@ -18,6 +18,8 @@ export interface SuiteContext {
   token(email: string): Promise<string>;
   /** The stack's memory (bytes) and CPU (% of one core) summed, from the last sample. */
   usage(): { memoryBytes: number; cpuPercent: number } | undefined;
+  /** The core's resident memory now. */
+  coreRssBytes(): number;
   /** The core's own starts, newest last. */
   starts(): Promise<{ cold: boolean; ms: number; at: number }[]>;
   progress(step: string, fraction: number): void;
