@@ -23,11 +23,7 @@ export function machine(): BenchReport['machine'] {
   };
 }
 
-export const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
+export { median } from '../server/load/stats.js';
 
 /** Writes bench/results/<suite>-<timestamp>.json and .md; returns the JSON path. */
 async function writeReport(report: BenchReport, markdown: string): Promise<string> {

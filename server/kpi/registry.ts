@@ -35,8 +35,12 @@ export const KPIS: readonly KpiDefinition[] = [
       has(v, 'gatewayP95Ms', 'gatewayP99Ms', 'referenceP95Ms', 'referenceP99Ms')
         ? {
             value: v.gatewayP95Ms!,
-            measured: `p95 ${v.gatewayP95Ms} / p99 ${v.gatewayP99Ms} ms (reference ${v.referenceP95Ms} / ${v.referenceP99Ms} ms, ${r1(v.gatewayP95Ms! / Math.max(v.referenceP95Ms!, 0.01))}×)`,
+            measured:
+              `p95 ${v.gatewayP95Ms} / p99 ${v.gatewayP99Ms} ms (reference ${v.referenceP95Ms} / ${v.referenceP99Ms} ms, ` +
+              `${r1(v.gatewayP95Ms! / Math.max(v.referenceP95Ms!, 0.01))}×)` +
+              (v.gatewayOkPct !== undefined && v.gatewayOkPct < 100 ? `, only ${v.gatewayOkPct} % answered 2xx` : ''),
             pass:
+              (v.gatewayOkPct ?? 100) >= 99.9 &&
               v.gatewayP95Ms! < 200 &&
               v.gatewayP95Ms! <= 1.5 * v.referenceP95Ms! &&
               v.gatewayP99Ms! <= 1.5 * v.referenceP99Ms!,

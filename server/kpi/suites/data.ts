@@ -1,5 +1,6 @@
 import { runClosedLoop, runLoad } from '../../load/load-runner.js';
 import { nginxBinary, startNginx } from '../../load/nginx.js';
+import { median } from '../../load/stats.js';
 import { checkAborted, type Suite, type SuiteContext } from './suite.js';
 
 const RATE = 500;
@@ -29,6 +30,7 @@ export const dataSuite: Suite = {
       };
       const p95: Record<'gateway' | 'reference', number[]> = { gateway: [], reference: [] };
       const p99: Record<'gateway' | 'reference', number[]> = { gateway: [], reference: [] };
+      const okShare: Record<'gateway' | 'reference', number[]> = { gateway: [], reference: [] };
       const rps: Record<'gateway' | 'direct', number[]> = { gateway: [], direct: [] };
       const steps = rounds * 4;
       let step = 0;
@@ -39,10 +41,12 @@ export const dataSuite: Suite = {
           const [r] = await runLoad([{ name, url: paths[name], rate: RATE, seconds, headers }], (t) =>
             ctx.sample({ stream: `${name} @${RATE}/s`, rps: t.ok, p50Ms: t.p50Ms, p99Ms: t.p99Ms }),
           );
-          if (r!.ok.count < r!.sent * 0.99)
+          // Refusals (503 under overload) are part of the measurement; a path that mostly fails is broken, not slow.
+          if (r!.ok.count < r!.sent * 0.5)
             throw new Error(
               `${name}: only ${r!.ok.count} of ${r!.sent} requests succeeded (${JSON.stringify(r!.statuses)})`,
             );
+          okShare[name].push(r!.ok.count / r!.sent);
           p95[name].push(r!.p95Ms);
           p99[name].push(r!.p99Ms);
         }
@@ -63,6 +67,8 @@ export const dataSuite: Suite = {
           referenceP95Ms: median(p95.reference),
           referenceP99Ms: median(p99.reference),
           referenceIsNginx: nginx ? 1 : 0,
+          gatewayOkPct: Math.round(Math.min(...okShare.gateway) * 1000) / 10,
+          referenceOkPct: Math.round(Math.min(...okShare.reference) * 1000) / 10,
           gatewayRps: Math.round(median(rps.gateway)),
           directRps: Math.round(median(rps.direct)),
         },
@@ -72,9 +78,3 @@ export const dataSuite: Suite = {
     }
   },
 };
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
