@@ -14,6 +14,7 @@ await esbuild({
     'prepare-worker': 'server/functions/prepare-worker.ts',
     'load-process': 'server/load/load-process.ts',
     'measure-auth-process': 'server/kpi/measure-auth-process.ts',
+    'container-reaper': 'stack/docker/reaper-process.ts',
   },
   outdir: 'dist',
   bundle: true,

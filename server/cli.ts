@@ -12,7 +12,7 @@ import { adminApi, type SuiteName } from './api/contract.js';
 import { progressPrinter } from './cli/format.js';
 import { parseSuites, runKpis } from './cli/kpi.js';
 import { fetchStack, renderStatus } from './cli/status.js';
-import { Core, type CoreState, runningCore } from './core.js';
+import { Core, type CoreState, type DriverChoice, runningCore } from './core.js';
 import { DEFAULT_DEV_PASSWORD } from './settings.js';
 
 const USAGE = `apprun — a local backend platform in one command
@@ -30,6 +30,7 @@ commands:
 options:
   --home DIR          app home (default: $APPRUN_HOME, else the OS user-data dir)
   --port-base N       move every port to N, N+1, … (default: $APPRUN_PORT_BASE, else the POC ports)
+  --driver D          native, docker or auto (up; default: $APPRUN_DRIVER, else the settings, else native)
   --dev-tokens        enable POST /auth/dev-token: tokens without a password, DEV ONLY (up)
   --json              machine-readable output (status, kpi)
   --suite a,b         the KPI suites to run (kpi; default all): data, auth, wasm, resources, start, isolation,
@@ -43,8 +44,13 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function up(home: string, portBase: number | undefined, devTokens: boolean): Promise<void> {
-  const core = new Core({ home, portBase, devTokens, progress: progressPrinter() });
+async function up(
+  home: string,
+  portBase: number | undefined,
+  devTokens: boolean,
+  driver?: DriverChoice,
+): Promise<void> {
+  const core = new Core({ home, portBase, devTokens, driver, progress: progressPrinter() });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -208,6 +214,7 @@ async function main(argv: string[]): Promise<void> {
       home: { type: 'string' },
       'port-base': { type: 'string' },
       'dev-tokens': { type: 'boolean', default: false },
+      driver: { type: 'string' },
       json: { type: 'boolean', default: false },
       suite: { type: 'string' },
       profile: { type: 'string', default: 'quick' },
@@ -221,8 +228,12 @@ async function main(argv: string[]): Promise<void> {
   const devTokens = values['dev-tokens'];
   const home = new AppHome(homeDir);
   switch (values.help ? 'help' : command) {
-    case 'up':
-      return up(homeDir, portBase, devTokens);
+    case 'up': {
+      const driver = values.driver;
+      if (driver !== undefined && driver !== 'native' && driver !== 'docker' && driver !== 'auto')
+        fail(`--driver is native, docker or auto, not "${driver}"`);
+      return up(homeDir, portBase, devTokens, driver);
+    }
     case 'start':
       return start(homeDir, portBase, devTokens);
     case 'status':

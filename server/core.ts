@@ -1,10 +1,14 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import * as Minio from 'minio';
 import pg from 'pg';
+import { DockerDriver } from '../stack/docker/docker-driver.js';
+import { connectEngine } from '../stack/docker/engine.js';
 import { AppHome, loadOrCreateSecrets, readJsonIfExists, resolveHomeDir, writePrivateFile } from '../stack/home.js';
 import { MetricsSampler } from '../stack/metrics.js';
 import { NativeDriver } from '../stack/native-driver.js';
@@ -22,6 +26,7 @@ import { KratosClient } from './auth/kratos-client.js';
 import { jwksOf, loadOrCreateSigningKey } from './auth/signing-keys.js';
 import { TokenIssuer, TokenVerifier } from './auth/tokens.js';
 import { TenantGuard } from './data/tenant-guard.js';
+import { entryPoint } from './entry-points.js';
 import { FunctionPool } from './functions/function-pool.js';
 import { FunctionService } from './functions/function-service.js';
 import { ModulePreparer } from './functions/preparer.js';
@@ -40,7 +45,11 @@ export interface CoreOptions {
   portBase?: number;
   devTokens?: boolean;
   progress?: ProgressFn;
+  /** native, docker, or auto (docker when an engine answers); default: APPRUN_DRIVER, else the settings, else native. */
+  driver?: DriverChoice;
 }
+
+export type DriverChoice = 'native' | 'docker' | 'auto';
 
 /** What a running core publishes (0600) for `apprun status`/`down` and the desktop shell. */
 export interface CoreState {
@@ -70,7 +79,8 @@ export class Core {
   private readonly progress: ProgressFn;
   private readonly settings: Settings;
   private supervisor?: Supervisor;
-  private driver?: NativeDriver;
+  private driver?: NativeDriver | DockerDriver;
+  private reaper?: ChildProcess;
   private metrics?: MetricsSampler;
   private gateway?: FastifyInstance;
   private db?: pg.Pool;
@@ -113,7 +123,7 @@ export class Core {
       loadOrCreateSigningKey(this.home),
     ]);
     const jwks = jwksOf([signingKey]);
-    this.driver = new NativeDriver(this.home);
+    this.driver = await this.chooseDriver();
     this.supervisor = new Supervisor(
       this.driver,
       await stackSpecs(this.home, this.ports, secrets, JSON.stringify(jwks), this.progress),
@@ -237,6 +247,8 @@ export class Core {
     await this.authorizer?.close().catch(() => undefined);
     await this.db?.end().catch(() => undefined);
     await this.supervisor?.stopAll();
+    if (this.driver instanceof DockerDriver) await this.driver.reap().catch(() => undefined);
+    this.reaper?.kill('SIGTERM');
     this.driver?.closeLogs();
     const state = await readJsonIfExists<CoreState>(this.home.coreStateFile).catch(() => undefined);
     if (state?.pid === process.pid) await fs.rm(this.home.coreStateFile, { force: true });
@@ -247,6 +259,39 @@ export class Core {
     this.worker = undefined;
     this.workflows = undefined;
     this.storage = undefined;
+  }
+
+  /**
+   * The driver the options, APPRUN_DRIVER or the settings ask for. Docker: the engine must answer (else a clear error);
+   * containers a crashed core left are removed first, and a reaper process removes this home's containers if the core
+   * dies without stopping them. Auto: docker when an engine answers, else native, saying why.
+   */
+  private async chooseDriver(): Promise<NativeDriver | DockerDriver> {
+    const env = process.env.APPRUN_DRIVER;
+    const choice =
+      this.options.driver ??
+      (env === 'docker' || env === 'auto' || env === 'native' ? env : undefined) ??
+      this.settings.driver ??
+      'native';
+    if (choice === 'native') return new NativeDriver(this.home);
+    const engine = await connectEngine();
+    if (!engine.docker) {
+      if (choice === 'docker') throw new Error(`the docker driver was asked for, but ${engine.reason}`);
+      this.progress({ service: 'core', step: `driver auto: ${engine.reason}; using the native driver` });
+      return new NativeDriver(this.home);
+    }
+    this.progress({ service: 'core', step: `driver ${choice}: Docker ${engine.version}` });
+    const driver = new DockerDriver(this.home, engine.docker, this.progress);
+    const reaped = await driver.reap();
+    if (reaped.length)
+      this.progress({ service: 'core', step: `removed containers an earlier apprun left: ${reaped.join(', ')}` });
+    const entry = entryPoint('container-reaper', new URL('../stack/docker/reaper-process.ts', import.meta.url));
+    this.reaper = spawn(process.execPath, [fileURLToPath(entry), this.home.root, String(process.pid)], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    this.reaper.unref();
+    return driver;
   }
 
   get stack(): { supervisor: Supervisor; metrics: MetricsSampler } {

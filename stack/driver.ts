@@ -34,6 +34,8 @@ export interface Driver extends EventEmitter {
   stop(name: ServiceName, timeoutMs: number): Promise<void>;
   status(name: ServiceName): DriverStatus;
   logs(name: ServiceName, tail: number): string[];
+  /** The container of a running service and its image (containers only). */
+  container?(name: ServiceName): { id: string; image: string } | undefined;
   /** Memory and CPU of every running service, keyed by name. CPU is relative to the previous call. */
   stats(): Promise<Map<string, ResourceUsage>>;
 }

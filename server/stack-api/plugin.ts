@@ -66,7 +66,11 @@ const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, o
       return {
         driver: supervisor.driver.kind,
         budgetBytes: metrics.budgetBytes,
-        services: supervisor.snapshot().map((s) => ({ ...s, usage: sample?.services[s.name] })),
+        services: supervisor.snapshot().map((s) => ({
+          ...s,
+          usage: sample?.services[s.name],
+          container: supervisor.driver.container?.(s.name),
+        })),
         appliance: sample?.appliance,
         total: sample?.total,
         sampledAt: sample?.at,

@@ -61,11 +61,19 @@ export async function stopStartedApprun(): Promise<void> {
  * once it reports ready; if it exits or does not come up within START_DEADLINE_MS it is stopped and the promise
  * rejects with its output. Used by the lifecycle tests, the benchmarks and the browser tests.
  */
-export function startApprun(home: string, portBase: number): Promise<RunningApprun> {
+export function startApprun(home: string, portBase: number, extraArgs: string[] = []): Promise<RunningApprun> {
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    [path.join(packageRoot(), 'bin', 'apprun.mjs'), 'up', '--home', home, '--port-base', String(portBase)],
+    [
+      path.join(packageRoot(), 'bin', 'apprun.mjs'),
+      'up',
+      '--home',
+      home,
+      '--port-base',
+      String(portBase),
+      ...extraArgs,
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -13,6 +13,8 @@ export const TEST_PORT_BASES = {
   shared: 23000 + shift,
   /** The CLI lifecycle tests' own stacks. */
   lifecycle: 24000 + shift,
+  /** The Docker driver's stack. */
+  docker: 24500 + shift,
   /** The browser tests' `apprun up`. */
   e2e: 26500 + shift,
 } as const;

@@ -90,7 +90,9 @@ export function kratosSpec(home: AppHome, ports: PortMap, secrets: StackSecrets,
     prepare: async (progress: ProgressFn) => {
       await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
       await ensureDatabase(ports, secrets);
-      const schemaFile = path.join(packageRoot(), 'stack', 'kratos', 'identity.schema.json');
+      // A copy beside the config: everything Kratos reads is in the app home (which a container mounts).
+      const schemaFile = path.join(configDir, 'identity.schema.json');
+      await fs.copyFile(path.join(packageRoot(), 'stack', 'kratos', 'identity.schema.json'), schemaFile);
       await writePrivateFile(configFile, JSON.stringify(kratosConfig(ports, secrets, schemaFile), null, 2));
       progress({ service: 'kratos', step: 'applying Kratos migrations' });
       try {

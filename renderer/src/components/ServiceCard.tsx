@@ -29,6 +29,12 @@ export function ServiceCard({ service }: { service: ServiceView }) {
         <dd>{port ?? '—'}</dd>
         <dt>pid</dt>
         <dd data-testid="pid">{service.pid ?? '—'}</dd>
+        {service.container ? (
+          <>
+            <dt>container</dt>
+            <dd title={service.container.image}>{service.container.id}</dd>
+          </>
+        ) : null}
         <dt>restarts</dt>
         <dd>{service.restarts}</dd>
         <dt>memory</dt>

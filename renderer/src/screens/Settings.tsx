@@ -93,8 +93,8 @@ export function Settings() {
           >
             <option value="native">native (child processes)</option>
             <option value="auto">auto (Docker when an engine answers, else native)</option>
-            <option value="docker" disabled>
-              docker (not available yet)
+            <option value="docker">
+              docker (containers on the local engine; images built from the native binaries)
             </option>
           </select>
         </label>

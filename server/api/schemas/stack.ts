@@ -28,6 +28,8 @@ export const ServiceViewSchema = Type.Object({
   ),
   failure: Type.Optional(Type.Object({ reason: Type.String(), logTail: Type.Array(Type.String()) })),
   usage: Type.Optional(UsageSchema),
+  /** Under the Docker driver: the service's container and the image it runs. */
+  container: Type.Optional(Type.Object({ id: Type.String(), image: Type.String() })),
 });
 
 export const WorkflowWorkerSchema = Type.Object({
@@ -108,7 +110,7 @@ const PLAN_LIMITS = Type.Object(
   { additionalProperties: false },
 );
 
-export const DriverChoiceSchema = Type.Enum(['native', 'auto']);
+export const DriverChoiceSchema = Type.Enum(['native', 'docker', 'auto']);
 const IMAGE = Type.String({ minLength: 1, maxLength: 300, pattern: '^[A-Za-z0-9][A-Za-z0-9._/:@-]*$' });
 
 /** What the Settings screen edits; saved to APPRUN_HOME/settings.json, applied at the next start. */

@@ -1,0 +1,146 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { provisionBinary } from '../../stack/binaries.js';
+import { containerName, DockerDriver, HOME_LABEL } from '../../stack/docker/docker-driver.js';
+import { connectEngine } from '../../stack/docker/engine.js';
+import type { ProcessExit } from '../../stack/driver.js';
+import { AppHome, resolveCacheDir, type StackSecrets } from '../../stack/home.js';
+import { portMap } from '../../stack/ports.js';
+import { minioSpec } from '../../stack/services/minio.js';
+import { MEMORY_BUDGET_MB } from '../../stack/spec.js';
+import { adminApi, type StackView } from '../api/contract.js';
+import { startApprun, stopStartedApprun } from './apprun-process.js';
+import { apprun } from './cli.js';
+import { call, login } from './http.js';
+import { TEST_PORT_BASES } from './port-bases.js';
+
+// The whole stack on the Docker driver, against the real engine: containers, limits, healing, the reaper. Without
+// an engine these skip, and APPRUN_STRICT=1 turns that skip into a failure.
+
+const engine = await connectEngine();
+const MiB = 2 ** 20;
+const PORT_BASE = TEST_PORT_BASES.docker;
+const homes: string[] = [];
+
+async function newHome(): Promise<string> {
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'apprun-docker-'));
+  await fs.chmod(home, 0o755);
+  homes.push(home);
+  return home;
+}
+
+const containersOf = async (home: string) =>
+  engine.docker!.listContainers({ all: true, filters: { label: [`${HOME_LABEL}=${home}`] } });
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+afterEach(() => stopStartedApprun());
+afterAll(async () => {
+  for (const home of homes) {
+    for (const c of engine.docker ? await containersOf(home) : [])
+      await engine.docker!.getContainer(c.Id).remove({ force: true });
+    await fs.rm(home, { recursive: true, force: true });
+  }
+});
+
+describe.skipIf(!engine.docker)(
+  `the Docker driver (${engine.docker ? `Docker ${engine.version}` : 'no engine'})`,
+  () => {
+    it('runs all five in containers within their budget shares, serves the API, heals a killed one, leaves nothing at down', async () => {
+      const home = await newHome();
+      const run = await startApprun(home, PORT_BASE, ['--driver', 'docker']);
+      const api = adminApi(run.state);
+      const stack: StackView = await api.stack();
+      expect(stack.driver).toBe('docker');
+      expect(stack.services.map((s) => [s.name, s.state])).toEqual(
+        ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'].map((n) => [n, 'healthy']),
+      );
+      for (const service of ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'] as const) {
+        const info = await engine.docker!.getContainer(containerName(new AppHome(home), service)).inspect();
+        expect(info.State.Running, service).toBe(true);
+        expect(info.HostConfig.Memory, service).toBe(MEMORY_BUDGET_MB[service] * MiB);
+        expect(info.HostConfig.MemorySwap, service).toBe(MEMORY_BUDGET_MB[service] * MiB);
+        expect(info.HostConfig.NetworkMode, service).toBe('host');
+        expect(info.Config.Labels[HOME_LABEL]).toBe(home);
+      }
+
+      // Auth through Kratos and the data API through PostgREST, both in containers.
+      const gateway = run.state.gatewayUrl;
+      const token = (await login(gateway, 'alice@test.com')).json.access_token;
+      const products = await call('GET', `${gateway}/data/products?select=name`, { token });
+      expect(products.status).toBe(200);
+      expect(products.json.length).toBeGreaterThan(0);
+
+      // Memory comes from the engine's stats.
+      await until('stats of every container', async () => {
+        const s = await api.stack();
+        return s.services.every((x) => (x.usage?.memoryBytes ?? 0) > 0) ? s : undefined;
+      });
+
+      // docker kill: the engine's event reaches the supervisor, which restarts it with the reason shown.
+      const before = stack.services.find((s) => s.name === 'postgrest')!;
+      await engine.docker!.getContainer(containerName(new AppHome(home), 'postgrest')).kill();
+      const healed = await until('postgrest healed', async () => {
+        const s = (await api.stack()).services.find((x) => x.name === 'postgrest')!;
+        return s.state === 'healthy' && s.restarts === before.restarts + 1 ? s : undefined;
+      });
+      expect(healed.lastExit?.reason).toMatch(/SIGKILL/);
+      expect((await call('GET', `${gateway}/data/products?select=name`, { token })).status).toBe(200);
+
+      // down: no container of the home is left.
+      expect((await apprun(['down', '--home', home])).code).toBe(0);
+      await until(
+        'no containers after down',
+        async () => ((await containersOf(home)).length === 0 ? true : undefined),
+        30_000,
+      );
+    }, 240_000);
+
+    it('reports an out-of-memory kill as such when a service outgrows its limit', async () => {
+      const home = new AppHome(await newHome());
+      await home.ensure();
+      const driver = new DockerDriver(home, engine.docker!);
+      const secrets = { minioRootUser: 'oomtest', minioRootPassword: 'oomtest-password' } as StackSecrets;
+      // MinIO needs far more than 8 MiB to start: the kernel kills it inside its container's limit.
+      const spec = {
+        ...minioSpec(home, portMap(PORT_BASE + 50), secrets, await provisionBinary('minio', resolveCacheDir())),
+        memoryBudgetMb: 8,
+      };
+      await spec.prepare!(() => undefined);
+      const exit = new Promise<ProcessExit>((resolve) =>
+        driver.once('exit', (_name: string, e: ProcessExit) => resolve(e)),
+      );
+      try {
+        await driver.start(spec);
+        const e = await exit;
+        expect(e.reason).toMatch(/OOM killer \(out of memory: over its 8 MB limit\)/);
+        expect(driver.status('minio').running).toBe(false);
+      } finally {
+        await driver.stop('minio', 1000);
+        driver.closeLogs();
+      }
+    }, 120_000);
+
+    it('leaves no container behind when the core is killed with -9 (the reaper removes them)', async () => {
+      const home = await newHome();
+      const run = await startApprun(home, PORT_BASE, ['--driver', 'docker']);
+      expect((await containersOf(home)).length).toBe(5);
+      run.child.kill('SIGKILL');
+      await until(
+        'the reaper removed every container',
+        async () => ((await containersOf(home)).length === 0 ? true : undefined),
+        10_000,
+      );
+    }, 180_000);
+  },
+);
