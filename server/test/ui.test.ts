@@ -41,7 +41,7 @@ describe('web mode: /ui and the cookie it sets', () => {
     const headers = { 'x-apprun-admin-token': stack().adminToken };
     for (const body of [
       { portBase: 80 },
-      { driver: 'docker' },
+      { driver: 'kubernetes' },
       { images: { minio: 'bad image name' } },
       { images: { nope: 'x' } },
       { unknown: 1 },

@@ -41,6 +41,14 @@ describe('ServiceCard', () => {
     expect(screen.getByTestId('state').textContent).toBe('healthy');
   });
 
+  it('shows the container and its image under the Docker driver', () => {
+    render(
+      <ServiceCard service={service({ container: { id: 'abc123def456', image: 'apprun-local/postgres:1a2b' } })} />,
+    );
+    expect(facts().container).toBe('abc123def456');
+    expect(screen.getByTitle('apprun-local/postgres:1a2b').textContent).toBe('abc123def456');
+  });
+
   it('marks memory over the service’s share of the budget', () => {
     render(<ServiceCard service={service({ usage: { memoryBytes: 201 * MiB, cpuPercent: 0 } })} />);
     expect(screen.getByTitle('share of the budget: 200 MB').className).toBe('warn');
