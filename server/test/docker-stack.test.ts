@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -97,6 +98,15 @@ describe.skipIf(!engine.docker)(
       expect(healed.lastExit?.reason).toMatch(/SIGKILL/);
       expect((await call('GET', `${gateway}/data/products?select=name`, { token })).status).toBe(200);
 
+      // A second home on another port base runs beside the first, in containers of its own.
+      const other = await newHome();
+      const second = await startApprun(other, PORT_BASE + 100, ['--driver', 'docker']);
+      expect((await adminApi(second.state).stack()).services.every((x) => x.state === 'healthy')).toBe(true);
+      expect((await containersOf(other)).length).toBe(5);
+      expect((await containersOf(home)).length).toBe(5);
+      await second.stop();
+      expect((await containersOf(other)).length).toBe(0);
+
       // down: no container of the home is left.
       expect((await apprun(['down', '--home', home])).code).toBe(0);
       await until(
@@ -105,6 +115,23 @@ describe.skipIf(!engine.docker)(
         30_000,
       );
     }, 240_000);
+
+    it('fails fast, naming port and service, when a port is taken, and starts no container', async () => {
+      const home = await newHome();
+      const holder = net.createServer();
+      await new Promise<void>((resolve, reject) => {
+        holder.once('error', reject);
+        holder.listen(PORT_BASE + 2, '127.0.0.1', () => resolve());
+      });
+      try {
+        const res = await apprun(['up', '--driver', 'docker', '--home', home, '--port-base', String(PORT_BASE)]);
+        expect(res.code).toBe(1);
+        expect(res.stderr).toContain(`port ${PORT_BASE + 2} (postgrest) is already in use`);
+      } finally {
+        await new Promise((r) => holder.close(r));
+      }
+      expect(await containersOf(home)).toEqual([]);
+    }, 60_000);
 
     it('reports an out-of-memory kill as such when a service outgrows its limit', async () => {
       const home = new AppHome(await newHome());
