@@ -1,11 +1,13 @@
-// npm run bench:stack — cold and warm start to all-healthy, idle memory and CPU per service, memory under the data
-// benchmark's load. Each start is a separate `apprun up` process; cold = a fresh app home (binaries cached).
+// npm run bench:stack — per driver (native, and docker when an engine answers), side by side from one run: cold and
+// warm start to all-healthy, idle memory and CPU per service, memory under load. Each start is a separate `apprun up`
+// process; cold = a fresh app home (binaries cached; docker images built once, before the timed starts).
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { adminApi } from '../server/api/contract.js';
 import { load } from '../server/load/closed-loop.js';
 import { startApprun } from '../server/test/apprun-process.js';
+import { connectEngine } from '../stack/docker/engine.js';
 import type { MetricsSample } from '../stack/metrics.js';
 import { loginToken, mb } from './apprun-process.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
@@ -42,126 +44,153 @@ function average(samples: MetricsSample[]) {
   ) as Record<string, { memoryMb: number; cpuPercent: number }>;
 }
 
+type Driver = 'native' | 'docker';
+interface DriverResult {
+  driver: Driver;
+  cold: number[];
+  warm: number[];
+  coldS: number;
+  warmS: number;
+  idle: ReturnType<typeof average>;
+  loaded: ReturnType<typeof average>;
+  peakLoadedMb: number;
+  loadRps: number;
+}
+
+/** Cold and warm starts, then idle and loaded samples, of one driver. */
+async function measure(driver: Driver, homes: string[]): Promise<DriverResult> {
+  const args = ['--driver', driver];
+  const cold: number[] = [];
+  const warm: number[] = [];
+  if (driver === 'docker') {
+    log('docker: a first start builds the images (not timed)');
+    const home = await freshHome();
+    homes.push(home);
+    await (await startApprun(home, PORT_BASE, args)).stop();
+  }
+  for (let i = 1; i <= STARTS; i++) {
+    const home = await freshHome();
+    homes.push(home);
+    log(`${driver}: cold start ${i}/${STARTS} (fresh home: initdb, migrations, Kratos migrations)`);
+    const run = await startApprun(home, PORT_BASE, args);
+    cold.push(run.startMs);
+    log(`  all healthy in ${(run.startMs / 1000).toFixed(2)} s`);
+    await run.stop();
+  }
+  const home = homes.at(-1)!;
+  for (let i = 1; i < STARTS; i++) {
+    log(`${driver}: warm start ${i}/${STARTS} (existing home)`);
+    const run = await startApprun(home, PORT_BASE, args);
+    warm.push(run.startMs);
+    await run.stop();
+  }
+  log(`${driver}: warm start ${STARTS}/${STARTS}, then idle for ${IDLE_SECONDS} s and ${LOAD_SECONDS} s of load`);
+  const run = await startApprun(home, PORT_BASE, args);
+  warm.push(run.startMs);
+  try {
+    const since = Date.now();
+    await new Promise((r) => setTimeout(r, (IDLE_SECONDS + 1) * 1000));
+    const idle = average((await adminApi(run.state).metrics(since)).samples);
+    const loadSince = Date.now();
+    const result = await load(`${run.state.gatewayUrl}/data/products`, {
+      connections: 32,
+      seconds: LOAD_SECONDS,
+      headers: { authorization: `Bearer ${await loginToken(run.state)}` },
+    });
+    const loadSamples = (await adminApi(run.state).metrics(loadSince)).samples;
+    return {
+      driver,
+      cold,
+      warm,
+      coldS: median(cold) / 1000,
+      warmS: median(warm) / 1000,
+      idle,
+      loaded: average(loadSamples),
+      peakLoadedMb: mb(Math.max(...loadSamples.map((s) => s.total.memoryBytes))),
+      loadRps: Math.round(result.rps),
+    };
+  } finally {
+    await run.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const homes: string[] = [];
-  const cold: number[] = [];
-  const warm: number[] = [];
   try {
-    for (let i = 1; i <= STARTS; i++) {
-      const home = await freshHome();
-      homes.push(home);
-      log(`cold start ${i}/${STARTS} (fresh home: initdb, migrations, Kratos migrations)`);
-      const run = await startApprun(home, PORT_BASE);
-      cold.push(run.startMs);
-      log(`  all healthy in ${(run.startMs / 1000).toFixed(2)} s`);
-      await run.stop();
-    }
-    const home = homes[0]!;
-    for (let i = 1; i <= STARTS; i++) {
-      log(`warm start ${i}/${STARTS} (existing home)`);
-      const run = await startApprun(home, PORT_BASE);
-      warm.push(run.startMs);
-      log(`  all healthy in ${(run.startMs / 1000).toFixed(2)} s`);
-      if (i < STARTS) await run.stop();
-      else {
-        log(`idle for ${IDLE_SECONDS} s, sampling every second`);
-        const since = Date.now();
-        await new Promise((r) => setTimeout(r, (IDLE_SECONDS + 1) * 1000));
-        const idleSamples = (await adminApi(run.state).metrics(since)).samples;
-        const idle = average(idleSamples);
-
-        log(`data load: GET /data/products through the gateway, 32 connections, ${LOAD_SECONDS} s`);
-        const loadSince = Date.now();
-        const result = await load(`${run.state.gatewayUrl}/data/products`, {
-          connections: 32,
-          seconds: LOAD_SECONDS,
-          headers: { authorization: `Bearer ${await loginToken(run.state)}` },
-        });
-        const loadSamples = (await adminApi(run.state).metrics(loadSince)).samples;
-        const loaded = average(loadSamples);
-        const peakLoadedMb = mb(Math.max(...loadSamples.map((s) => s.total.memoryBytes)));
-        await run.stop();
-
-        const coldS = median(cold) / 1000;
-        const warmS = median(warm) / 1000;
-        const report: BenchReport = {
-          suite: 'stack',
-          startedAt,
-          machine: machine(),
-          results: {
-            coldStartMs: cold,
-            warmStartMs: warm,
-            coldMedianS: coldS,
-            warmMedianS: warmS,
-            idle,
-            loaded,
-            peakLoadedMb,
-            loadRps: Math.round(result.rps),
-            idleSamples: idleSamples.length,
-            loadSamples: loadSamples.length,
-          },
-          kpis: [
-            {
-              name: 'cold start to all-healthy',
-              target: '< 30 s',
-              measured: `${coldS.toFixed(2)} s`,
-              pass: coldS < 30,
-            },
-            {
-              name: 'warm start to all-healthy',
-              target: '< 10 s',
-              measured: `${warmS.toFixed(2)} s`,
-              pass: warmS < 10,
-            },
-            {
-              name: 'memory at idle (stack + appliance)',
-              target: '< 1024 MB',
-              measured: `${idle.total!.memoryMb} MB`,
-              pass: idle.total!.memoryMb < 1024,
-            },
-            {
-              name: 'memory under the data load (peak)',
-              target: '< 1024 MB',
-              measured: `${peakLoadedMb} MB`,
-              pass: peakLoadedMb < 1024,
-            },
-            {
-              name: 'CPU at idle (total, % of one core)',
-              target: '< 50 %',
-              measured: `${idle.total!.cpuPercent} %`,
-              pass: idle.total!.cpuPercent < 50,
-            },
+    const engine = await connectEngine();
+    if (!engine.docker) log(`docker: skipped, ${engine.reason}`);
+    const drivers: Driver[] = engine.docker ? ['native', 'docker'] : ['native'];
+    const results: DriverResult[] = [];
+    for (const driver of drivers) results.push(await measure(driver, homes));
+    const kpis = results.flatMap((r) => [
+      {
+        name: `${r.driver}: cold start to all-healthy`,
+        target: '< 30 s',
+        measured: `${r.coldS.toFixed(2)} s`,
+        pass: r.coldS < 30,
+      },
+      {
+        name: `${r.driver}: warm start to all-healthy`,
+        target: '< 10 s',
+        measured: `${r.warmS.toFixed(2)} s`,
+        pass: r.warmS < 10,
+      },
+      {
+        name: `${r.driver}: memory at idle (stack + appliance)`,
+        target: '< 1024 MB',
+        measured: `${r.idle.total!.memoryMb} MB`,
+        pass: r.idle.total!.memoryMb < 1024,
+      },
+      {
+        name: `${r.driver}: memory under load (peak)`,
+        target: '< 1024 MB',
+        measured: `${r.peakLoadedMb} MB`,
+        pass: r.peakLoadedMb < 1024,
+      },
+      {
+        name: `${r.driver}: CPU at idle (total, % of one core)`,
+        target: '< 50 %',
+        measured: `${r.idle.total!.cpuPercent} %`,
+        pass: r.idle.total!.cpuPercent < 50,
+      },
+    ]);
+    const report: BenchReport = { suite: 'stack', startedAt, machine: machine(), results: { drivers: results }, kpis };
+    const services = Object.keys(results[0]!.idle);
+    const cell = (r: DriverResult, k: string) =>
+      `${r.idle[k]?.memoryMb ?? '—'} MB / ${r.idle[k]?.cpuPercent ?? '—'} % · ${r.loaded[k]?.memoryMb ?? '—'} MB / ${r.loaded[k]?.cpuPercent ?? '—'} %`;
+    await publishReport(report, [
+      `# bench:stack — ${startedAt}`,
+      '',
+      `${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; binaries cached; ` +
+        `${STARTS} cold and ${STARTS} warm starts per driver, medians.`,
+      '',
+      markdownTable(
+        ['', ...results.map((r) => r.driver)],
+        [
+          [
+            'cold start to all-healthy',
+            ...results.map((r) => `${r.coldS.toFixed(2)} s (${r.cold.map((t) => (t / 1000).toFixed(1)).join(', ')})`),
           ],
-        };
-        const rows = Object.keys(idle).map((k) => [
-          k,
-          idle[k]!.memoryMb,
-          idle[k]!.cpuPercent,
-          loaded[k]?.memoryMb ?? '—',
-          loaded[k]?.cpuPercent ?? '—',
-        ]);
-        await publishReport(report, [
-          `# bench:stack — ${startedAt}`,
-          '',
-          `${report.machine.cpus} cores (${report.machine.cpuModel}), Node ${report.machine.node}; native driver; ` +
-            `binaries cached.`,
-          '',
-          `cold start (fresh home) to all-healthy: median **${coldS.toFixed(2)} s** ` +
-            `(${cold.map((t) => (t / 1000).toFixed(2)).join(', ')})`,
-          `warm start to all-healthy: median **${warmS.toFixed(2)} s** ` +
-            `(${warm.map((t) => (t / 1000).toFixed(2)).join(', ')})`,
-          '',
-          `Memory (PSS) and CPU (% of one core), mean over ${idleSamples.length} s idle and over ` +
-            `${loadSamples.length} s of data load (${Math.round(result.rps)} req/s):`,
-          '',
-          markdownTable(['service', 'idle MB', 'idle CPU %', 'loaded MB', 'loaded CPU %'], rows),
-          '',
-          `peak total under load: ${peakLoadedMb} MB of 1024 MB. For scale: Supabase's local stack asks for 4–7 GB ` +
-            `of RAM.`,
-        ]);
-      }
-    }
+          [
+            'warm start to all-healthy',
+            ...results.map((r) => `${r.warmS.toFixed(2)} s (${r.warm.map((t) => (t / 1000).toFixed(1)).join(', ')})`),
+          ],
+          ['peak memory under load', ...results.map((r) => `${r.peakLoadedMb} MB (${r.loadRps} req/s)`)],
+        ],
+      ),
+      '',
+      `Per service, idle MB / CPU % (of one core) · under load MB / CPU %, means over ${IDLE_SECONDS} s and ${LOAD_SECONDS} s:`,
+      '',
+      markdownTable(
+        ['service', ...results.map((r) => r.driver)],
+        services.map((k) => [k, ...results.map((r) => cell(r, k))]),
+      ),
+      '',
+      "Memory: the native driver sums each service's PSS over its process tree (shared pages split between their " +
+        "users); the docker driver reads the engine's cgroup usage less inactive file cache (as `docker stats`), which " +
+        'counts page cache the service touched and not the shared libraries of other processes.',
+    ]);
   } finally {
     for (const home of homes) await fs.rm(home, { recursive: true, force: true });
   }
