@@ -2,12 +2,12 @@
 // /data/products at a fixed 500 req/s (open loop) through the gateway and through nginx in front of the same PostgREST,
 // and throughput (closed loop, 32 connections) against PostgREST directly, interleaved rounds, medians.
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { KPIS } from '../server/kpi/registry.js';
 import { dataSuite } from '../server/kpi/suites/data.js';
 import type { Profile, SuiteContext } from '../server/kpi/suites/suite.js';
+import { freePort } from '../server/load/free-port.js';
 import { startApprun } from '../server/test/apprun-process.js';
 import { loginToken } from './apprun-process.js';
 import { type BenchReport, machine, markdownTable, publishReport } from './report.js';
@@ -15,14 +15,6 @@ import { type BenchReport, machine, markdownTable, publishReport } from './repor
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 25000);
 const PROFILE = (process.env.BENCH_PROFILE ?? 'full') as Profile;
 const log = (line: string) => process.stdout.write(`[bench:data] ${line}\n`);
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { measureOverload, type OverloadRound } from '../server/kpi/suites/overload.js';
+import { count, measureOverload, type OverloadRound } from '../server/kpi/suites/overload.js';
 import type { SuiteContext } from '../server/kpi/suites/suite.js';
 import { runLoad, type StreamResult } from '../server/load/load-runner.js';
 import { nginxBinary, startNginx } from '../server/load/nginx.js';
@@ -22,8 +22,6 @@ const log = (line: string) => process.stdout.write(`[bench:overload] ${line}\n`)
 
 const rssMb = (pid: number) =>
   Math.round(Number(/^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
-const count = (r: StreamResult, test: (status: number) => boolean) =>
-  Object.entries(r.statuses).reduce((n, [s, c]) => n + (test(Number(s)) ? c : 0), 0);
 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 
 /**
  * A service's output: appended to a file that rotates at maxBytes (one previous generation kept),
@@ -64,5 +65,26 @@ export class LogSink {
     }
     fs.writeSync(this.fd, text);
     this.size += Buffer.byteLength(text);
+  }
+}
+
+/** One LogSink per service, made on first use under logsDir: the drivers' logs. */
+export class LogSinks {
+  private readonly sinks = new Map<string, LogSink>();
+
+  constructor(private readonly logsDir: string) {}
+
+  of(name: string): LogSink {
+    let sink = this.sinks.get(name);
+    if (!sink) {
+      sink = new LogSink(path.join(this.logsDir, `${name}.log`));
+      this.sinks.set(name, sink);
+    }
+    return sink;
+  }
+
+  closeAll(): void {
+    for (const sink of this.sinks.values()) sink.close();
+    this.sinks.clear();
   }
 }

@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Driver, DriverStatus, ProcessExit, ResourceUsage } from './driver.js';
 import type { AppHome } from './home.js';
-import { LogSink } from './log-sink.js';
+import { type LogSink, LogSinks } from './log-sink.js';
 import { reapPidFile, removePidFile, writePidFile } from './pid-files.js';
 import { ProcessTreeSampler } from './proc-stats.js';
 import type { ServiceName, ServiceSpec } from './spec.js';
@@ -47,20 +46,17 @@ export function describeExit(code: number | null, signal: NodeJS.Signals | null,
 export class NativeDriver extends EventEmitter implements Driver {
   readonly kind = 'native' as const;
   private readonly services = new Map<ServiceName, Managed>();
-  private readonly sinks = new Map<ServiceName, LogSink>();
   private readonly sampler = new ProcessTreeSampler();
+
+  private readonly sinks: LogSinks;
 
   constructor(private readonly home: AppHome) {
     super();
+    this.sinks = new LogSinks(home.logsDir);
   }
 
   log(name: ServiceName): LogSink {
-    let sink = this.sinks.get(name);
-    if (!sink) {
-      sink = new LogSink(path.join(this.home.logsDir, `${name}.log`));
-      this.sinks.set(name, sink);
-    }
-    return sink;
+    return this.sinks.of(name);
   }
 
   async start(spec: ServiceSpec): Promise<void> {
@@ -153,7 +149,6 @@ export class NativeDriver extends EventEmitter implements Driver {
   }
 
   closeLogs(): void {
-    for (const sink of this.sinks.values()) sink.close();
-    this.sinks.clear();
+    this.sinks.closeAll();
   }
 }

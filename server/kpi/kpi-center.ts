@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import type { AppHome } from '../../stack/home.js';
 import { readJsonIfExists, writePrivateFile } from '../../stack/home.js';
 import type { MetricsSampler } from '../../stack/metrics.js';
 import type { Supervisor } from '../../stack/supervisor.js';
+import { freePort } from '../load/free-port.js';
 import { BenchRuns } from './bench-runs.js';
 import { describeMachine } from './machine.js';
 import { RunStore } from './run-store.js';
@@ -26,15 +26,6 @@ export async function recordStart(home: AppHome, start: StartRecord): Promise<vo
     JSON.stringify([...(Array.isArray(starts) ? starts : []), start].slice(-50)),
   );
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 export interface KpiCenterOptions {
   home: AppHome;

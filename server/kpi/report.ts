@@ -1,3 +1,4 @@
+import { sparkPoints } from '../api/sparkline.js';
 import type { BenchRun, KpisView } from './bench-runs.js';
 
 export interface PocReport {
@@ -17,12 +18,8 @@ export function recommendation(view: KpisView): { go: boolean; blocking: string[
 
 /** A sparkline of a KPI's history as inline SVG (no script, no external asset). */
 export function sparkline(values: number[], width = 120, height = 24): string {
-  if (values.length < 2) return '';
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  const x = (i: number) => ((i / (values.length - 1)) * (width - 2) + 1).toFixed(1);
-  const y = (v: number) => (hi === lo ? height / 2 : height - 1 - ((v - lo) / (hi - lo)) * (height - 2)).toFixed(1);
-  const points = values.map((v, i) => `${x(i)},${y(v)}`).join(' ');
+  const points = sparkPoints(values, width, height);
+  if (!points) return '';
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="history"><polyline fill="none" stroke="#2563eb" stroke-width="1.5" points="${points}"/></svg>`;
 }
 

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import type { Driver, DriverStatus, ProcessExit, ResourceUsage } from '../driver.js';
 import type { AppHome } from '../home.js';
-import { LogSink } from '../log-sink.js';
+import { type LogSink, LogSinks } from '../log-sink.js';
 import type { ProgressFn, ServiceName, ServiceSpec } from '../spec.js';
 import { buildServiceImage, type ImageRecipe } from './image-builder.js';
 
@@ -50,8 +50,8 @@ export function recipeOf(spec: ServiceSpec): ImageRecipe {
 export class DockerDriver extends EventEmitter implements Driver {
   readonly kind = 'docker' as const;
   private readonly services = new Map<ServiceName, Managed>();
-  private readonly sinks = new Map<ServiceName, LogSink>();
   private events?: NodeJS.ReadableStream;
+  private readonly sinks: LogSinks;
 
   constructor(
     private readonly home: AppHome,
@@ -59,15 +59,11 @@ export class DockerDriver extends EventEmitter implements Driver {
     private readonly progress: ProgressFn = () => undefined,
   ) {
     super();
+    this.sinks = new LogSinks(home.logsDir);
   }
 
   log(name: ServiceName): LogSink {
-    let sink = this.sinks.get(name);
-    if (!sink) {
-      sink = new LogSink(path.join(this.home.logsDir, `${name}.log`));
-      this.sinks.set(name, sink);
-    }
-    return sink;
+    return this.sinks.of(name);
   }
 
   /** Removes every container of this home (a crashed core's, or all at `down`); returns their names. */
@@ -248,7 +244,6 @@ export class DockerDriver extends EventEmitter implements Driver {
   closeLogs(): void {
     (this.events as unknown as { destroy?: () => void })?.destroy?.();
     this.events = undefined;
-    for (const sink of this.sinks.values()) sink.close();
-    this.sinks.clear();
+    this.sinks.closeAll();
   }
 }

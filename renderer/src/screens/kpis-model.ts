@@ -1,5 +1,7 @@
 import type { BenchRunView, KpisView } from '../../../server/api/contract';
 
+export { sparkPoints } from '../../../server/api/sparkline';
+
 /** "3 min ago", "2 h ago", "just now": how old a measurement is. */
 export function ago(at: number | undefined, now = Date.now()): string {
   if (!at) return 'never';
@@ -33,18 +35,4 @@ export function liveRows(run: BenchRunView, field: 'rps' | 'p99Ms'): { rows: Liv
     bySecond.set(second, row);
   }
   return { rows: [...bySecond.values()].sort((a, b) => a.second - b.second), streams };
-}
-
-/** Points of a sparkline polyline in a width × height box ('' for fewer than two values). */
-export function sparkPoints(values: number[], width: number, height: number): string {
-  if (values.length < 2) return '';
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  return values
-    .map((v, i) => {
-      const x = (i / (values.length - 1)) * (width - 2) + 1;
-      const y = hi === lo ? height / 2 : height - 1 - ((v - lo) / (hi - lo)) * (height - 2);
-      return `${x.toFixed(1)},${y.toFixed(1)}`;
-    })
-    .join(' ');
 }

@@ -75,15 +75,16 @@ export const BenchRunSchema = Type.Object({
   samples: Type.Array(LiveSampleSchema),
 });
 
-export const BenchRunSummarySchema = Type.Object({
-  id: Type.String(),
-  profile: ProfileSchema,
-  suites: Type.Array(SuiteNameSchema),
-  state: Type.Enum(['running', 'done', 'error']),
-  error: Type.Optional(Type.String()),
-  startedAt: Type.Number(),
-  endedAt: Type.Optional(Type.Number()),
-});
+/** A run in the history: the run without its machine, results and samples. */
+export const BenchRunSummarySchema = Type.Pick(BenchRunSchema, [
+  'id',
+  'profile',
+  'suites',
+  'state',
+  'error',
+  'startedAt',
+  'endedAt',
+]);
 
 export const StartRunSchema = Type.Object(
   {

@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { request } from 'undici';
+import { packageRoot } from '../../../stack/package-root.js';
 import type { CaseResult } from './suite.js';
 
 export interface Answer {
@@ -62,3 +65,15 @@ export async function check(
 export const statusIs =
   (...ok: number[]) =>
   (a: Answer) => ({ observed: `${a.status}${a.json?.error ? ` ${a.json.error}` : ''}`, pass: ok.includes(a.status) });
+
+/** Deploys the built `hello` example (wasm/build) under a name, as the token's tenant; the deploy's answer. */
+export async function deployHello(gatewayUrl: string, token: string, name: string): Promise<Answer> {
+  const form = new FormData();
+  form.append('name', name);
+  form.append(
+    'module',
+    new Blob([await readFile(path.join(packageRoot(), 'wasm', 'build', 'hello.wasm'))]),
+    'hello.wasm',
+  );
+  return ask('POST', `${gatewayUrl}/functions`, { token, body: form });
+}

@@ -1,7 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { packageRoot } from '../../../stack/package-root.js';
-import { ask, check, statusIs } from './http-case.js';
+import { ask, check, deployHello, statusIs } from './http-case.js';
 import type { CaseResult, Suite } from './suite.js';
 
 const T2 = '00000000-0000-4000-8000-000000000002';
@@ -29,14 +26,7 @@ export const isolationSuite: Suite = {
       headers: { 'content-type': 'text/plain' },
     });
     if (put.status !== 201) throw new Error(`tenant 2 could not store its object: ${put.status}`);
-    const form = new FormData();
-    form.append('name', fn);
-    form.append(
-      'module',
-      new Blob([await readFile(path.join(packageRoot(), 'wasm', 'build', 'hello.wasm'))]),
-      'hello.wasm',
-    );
-    const deployed = await ask('POST', `${g}/functions`, { token: charlie, body: form });
+    const deployed = await deployHello(g, charlie, fn);
     if (deployed.status !== 201) throw new Error(`tenant 2 could not deploy its function: ${deployed.status}`);
     const wf = await ask('POST', `${g}/workflows/registration`, {
       token: charlie,

@@ -24,7 +24,8 @@ export interface OverloadMeasurement {
 }
 
 const MB = 2 ** 20;
-const count = (r: StreamResult, test: (status: number) => boolean) =>
+/** How many of a stream's answers had a status that passes test. */
+export const count = (r: StreamResult, test: (status: number) => boolean) =>
   Object.entries(r.statuses).reduce((n, [s, c]) => n + (test(Number(s)) ? c : 0), 0);
 
 /**

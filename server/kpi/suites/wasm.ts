@@ -1,7 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { packageRoot } from '../../../stack/package-root.js';
-import { ask } from './http-case.js';
+import { ask, deployHello } from './http-case.js';
 import { checkAborted, type Suite } from './suite.js';
 
 const HOT_CALLS = { quick: 200, full: 2000 } as const;
@@ -19,14 +16,7 @@ export const wasmSuite: Suite = {
   async run(ctx) {
     const token = await ctx.token('alice@test.com');
     const name = `kpi-hello-${Date.now().toString(36)}`;
-    const form = new FormData();
-    form.append('name', name);
-    form.append(
-      'module',
-      new Blob([await readFile(path.join(packageRoot(), 'wasm', 'build', 'hello.wasm'))]),
-      'hello.wasm',
-    );
-    const deployed = await ask('POST', `${ctx.gatewayUrl}/functions`, { token, body: form });
+    const deployed = await deployHello(ctx.gatewayUrl, token, name);
     if (deployed.status !== 201) throw new Error(`the example function could not be deployed: ${deployed.status}`);
     try {
       const invoke = async () => {
