@@ -7,9 +7,11 @@ import { AppHome, resolveHomeDir } from '../stack/home.js';
 import { packageRoot } from '../stack/package-root.js';
 import { isAlive, reapPidFile } from '../stack/pid-files.js';
 import { parsePortBase } from '../stack/ports.js';
+import { SERVICES } from '../stack/services/index.js';
 import { ALL_SERVICES } from '../stack/stack.js';
 import { adminApi, type SuiteName } from './api/contract.js';
 import { progressPrinter } from './cli/format.js';
+import { images } from './cli/images.js';
 import { parseSuites, runKpis } from './cli/kpi.js';
 import { fetchStack, renderStatus } from './cli/status.js';
 import { Core, type CoreState, type DriverChoice, runningCore } from './core.js';
@@ -26,6 +28,9 @@ commands:
   start     open the desktop app; without an Electron binary, run \`up\`
   kpi       run the KPI suites on the running apprun and print the verdicts (exit 1 if one fails)
   report    write the POC report (Markdown + self-contained HTML) from the stored KPI runs
+  images    the image each service runs under the Docker driver, and whether the engine holds it
+  images build
+            build the local images from the native binaries (for engines that cannot pull)
 
 options:
   --home DIR          app home (default: $APPRUN_HOME, else the OS user-data dir)
@@ -76,11 +81,7 @@ async function up(
     `  dashboard    ${state.gatewayUrl}/ui/?token=${state.adminToken}`,
     `  gateway      ${state.gatewayUrl}`,
     `  data API     ${state.gatewayUrl}/data/<table>`,
-    `  PostgREST    http://127.0.0.1:${state.ports.postgrest}`,
-    `  Postgres     postgres://127.0.0.1:${state.ports.postgres}/apprun`,
-    `  Kratos       http://127.0.0.1:${state.ports.kratosPublic} (admin :${state.ports.kratosAdmin})`,
-    `  Temporal     127.0.0.1:${state.ports.temporal} (Web UI http://127.0.0.1:${state.ports.temporalUi})`,
-    `  MinIO        http://127.0.0.1:${state.ports.minio} (console http://127.0.0.1:${state.ports.minioConsole})`,
+    ...SERVICES.map(({ banner }) => `  ${banner.label.padEnd(12)} ${banner.endpoint(state.ports)}`),
     `  admin token  ${state.adminToken}   (x-apprun-admin-token header for /api/*)`,
     `  log in       POST ${state.gatewayUrl}/auth/login ` +
       `{"email":"alice@test.com","password":"${DEFAULT_DEV_PASSWORD}"}   (seeded dev users: alice, bob, charlie ` +
@@ -244,6 +245,9 @@ async function main(argv: string[]): Promise<void> {
       return kpi(home, values);
     case 'report':
       return report(home, values.out);
+    case 'images':
+      process.stdout.write(await images(home, positionals[1], progressPrinter()));
+      return;
     case 'help':
       process.stdout.write(USAGE);
       return;

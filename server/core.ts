@@ -9,12 +9,14 @@ import * as Minio from 'minio';
 import pg from 'pg';
 import { DockerDriver } from '../stack/docker/docker-driver.js';
 import { connectEngine } from '../stack/docker/engine.js';
-import { AppHome, loadOrCreateSecrets, readJsonIfExists, resolveHomeDir, writePrivateFile } from '../stack/home.js';
+import { AppHome, readJsonIfExists, resolveHomeDir, writePrivateFile } from '../stack/home.js';
 import { MetricsSampler } from '../stack/metrics.js';
 import { NativeDriver } from '../stack/native-driver.js';
 import { packageRoot } from '../stack/package-root.js';
 import { isAlive } from '../stack/pid-files.js';
 import { assertPortFree, type PortMap, parsePortBase, portMap } from '../stack/ports.js';
+import { loadOrCreateSecrets } from '../stack/secrets.js';
+import type { ServiceNetwork } from '../stack/services/definition.js';
 import { adminUrl } from '../stack/services/postgres.js';
 import { TOKEN_AUDIENCE } from '../stack/services/postgrest.js';
 import type { ProgressFn } from '../stack/spec.js';
@@ -62,6 +64,9 @@ export interface CoreState {
 }
 
 export class CoreAlreadyRunningError extends Error {}
+
+/** With published ports a service listens on its container's addresses and reaches the others through the host. */
+const PUBLISHED: ServiceNetwork = { listen: '0.0.0.0', peer: 'host.docker.internal' };
 
 /** Reads the state file of a core running for this home, if one is running. */
 export async function runningCore(home: AppHome): Promise<CoreState | undefined> {
@@ -126,7 +131,14 @@ export class Core {
     this.driver = await this.chooseDriver();
     this.supervisor = new Supervisor(
       this.driver,
-      await stackSpecs(this.home, this.ports, secrets, JSON.stringify(jwks), this.progress),
+      await stackSpecs({
+        home: this.home,
+        ports: this.ports,
+        secrets,
+        jwks: JSON.stringify(jwks),
+        progress: this.progress,
+        network: this.driver instanceof DockerDriver && this.driver.network === 'published' ? PUBLISHED : undefined,
+      }),
       this.progress,
     );
     this.metrics = new MetricsSampler(this.driver);
@@ -280,8 +292,12 @@ export class Core {
       this.progress({ service: 'core', step: `driver auto: ${engine.reason}; using the native driver` });
       return new NativeDriver(this.home);
     }
-    this.progress({ service: 'core', step: `driver ${choice}: Docker ${engine.version}` });
-    const driver = new DockerDriver(this.home, engine.docker, this.progress);
+    this.progress({ service: 'core', step: `driver ${choice}: Docker ${engine.version} (${engine.network} network)` });
+    // A bad image name in Settings fails here, before any container or service starts.
+    const driver = new DockerDriver(this.home, engine.docker, this.progress, {
+      images: this.settings.images,
+      network: engine.network,
+    });
     const reaped = await driver.reap();
     if (reaped.length)
       this.progress({ service: 'core', step: `removed containers an earlier apprun left: ${reaped.join(', ')}` });

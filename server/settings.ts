@@ -49,7 +49,8 @@ export async function saveSettings(home: AppHome, edits: EditableSettings): Prom
   const next: Settings = {
     ...current,
     ...edits,
-    images: { ...current.images, ...edits.images },
+    // The form sends every override it keeps: one left out is cleared.
+    images: edits.images ?? current.images,
     plans: {
       free: { ...current.plans?.free, ...edits.plans?.free },
       pro: { ...current.plans?.pro, ...edits.plans?.pro },

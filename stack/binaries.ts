@@ -6,32 +6,18 @@ import path from 'node:path';
 import { request } from 'undici';
 import type { ProgressFn } from './spec.js';
 
-export type ProvisionedBinary = 'temporal' | 'minio' | 'kratos';
-
-interface Recipe {
+/** How a service's binary is provisioned when no npm package ships it (declared in its service file). */
+export interface BinaryRecipe {
   version: string;
   module: string;
   /** `go install` works for modules without local replace directives; Kratos needs a build from its module source. */
   build: 'go-install' | 'module-source';
-  /** Official release archives, by `${platform}-${arch}`; a download is used only with a pinned sha256. */
-  releases: Record<string, { url: string; sha256: string; member: string }>;
+  /**
+   * Official release archives, by `${platform}-${arch}`; a download is used only with a pinned sha256. None are pinned
+   * yet (their checksums could not be verified from this build machine), so the Go module build is used.
+   */
+  releases?: Record<string, { url: string; sha256: string; member: string }>;
 }
-
-/**
- * Pinned versions. MinIO publishes RELEASE.* tags the Go module proxy does not serve, so the pin is the
- * pseudo-version the proxy resolves for its main branch. No release checksums are pinned yet (they could not be
- * verified from this build machine), so downloads are skipped and builds from the Go module are used.
- */
-export const RECIPES: Record<ProvisionedBinary, Recipe> = {
-  temporal: { version: 'v1.5.1', module: 'github.com/temporalio/cli/cmd/temporal', build: 'go-install', releases: {} },
-  minio: {
-    version: 'v0.0.0-20260212201848-7aac2a2c5b7c',
-    module: 'github.com/minio/minio',
-    build: 'go-install',
-    releases: {},
-  },
-  kratos: { version: 'v1.3.1', module: 'github.com/ory/kratos', build: 'module-source', releases: {} },
-};
 
 export class BinaryUnavailableError extends Error {}
 
@@ -78,13 +64,8 @@ function run(
   });
 }
 
-async function download(
-  name: ProvisionedBinary,
-  recipe: Recipe,
-  target: string,
-  progress: ProgressFn,
-): Promise<boolean> {
-  const release = recipe.releases[`${process.platform}-${process.arch}`];
+async function download(name: string, recipe: BinaryRecipe, target: string, progress: ProgressFn): Promise<boolean> {
+  const release = recipe.releases?.[`${process.platform}-${process.arch}`];
   if (!release) return false;
   progress({ step: `downloading ${name} ${recipe.version}`, fraction: 0 });
   const res = await request(release.url, { maxRedirections: 5 } as never);
@@ -114,7 +95,7 @@ async function download(
   return true;
 }
 
-async function goBuild(name: ProvisionedBinary, recipe: Recipe, target: string, progress: ProgressFn): Promise<void> {
+async function goBuild(name: string, recipe: BinaryRecipe, target: string, progress: ProgressFn): Promise<void> {
   const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-trimpath', GOBIN: path.dirname(target) };
   let packages = 0;
   const onLine = (line: string) => {
@@ -155,11 +136,11 @@ async function goBuild(name: ProvisionedBinary, recipe: Recipe, target: string, 
  * sha256 → a build from the Go module when `go` is installed. The error says what was tried and what to do.
  */
 export async function provisionBinary(
-  name: ProvisionedBinary,
+  name: string,
+  recipe: BinaryRecipe,
   cacheDir: string,
   progress: ProgressFn = () => undefined,
 ): Promise<string> {
-  const recipe = RECIPES[name];
   const tried: string[] = [];
   if (process.env.APPRUN_BIN_DIR) {
     const candidate = path.join(process.env.APPRUN_BIN_DIR, name);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import envPaths from 'env-paths';
@@ -76,36 +75,4 @@ export async function readJsonIfExists<T>(file: string): Promise<T | undefined> 
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Error(`cannot read ${file}: ${(err as Error).message}`);
   }
-}
-
-/** Per-install credentials for the services, generated on first start and kept 0600 in the app home. */
-export interface StackSecrets {
-  postgresPassword: string;
-  authenticatorPassword: string;
-  kratosDbPassword: string;
-  /** Kratos signs session cookies with this and encrypts with the cipher secret (exactly 32 characters). */
-  kratosCookieSecret: string;
-  kratosCipherSecret: string;
-  minioRootUser: string;
-  minioRootPassword: string;
-}
-
-const token = (bytes: number) => randomBytes(bytes).toString('base64url');
-
-export async function loadOrCreateSecrets(home: AppHome): Promise<StackSecrets> {
-  const file = path.join(home.secretsDir, 'stack-secrets.json');
-  const existing = await readJsonIfExists<Partial<StackSecrets>>(file);
-  const secrets: StackSecrets = {
-    postgresPassword: existing?.postgresPassword ?? token(24),
-    authenticatorPassword: existing?.authenticatorPassword ?? token(24),
-    kratosDbPassword: existing?.kratosDbPassword ?? token(24),
-    kratosCookieSecret: existing?.kratosCookieSecret ?? token(32),
-    kratosCipherSecret: existing?.kratosCipherSecret ?? token(24), // 24 bytes → 32 base64url characters
-    minioRootUser: existing?.minioRootUser ?? `apprun-${token(6)}`,
-    minioRootPassword: existing?.minioRootPassword ?? token(24),
-  };
-  if (!existing || Object.keys(existing).length !== Object.keys(secrets).length) {
-    await writePrivateFile(file, JSON.stringify(secrets, null, 2));
-  }
-  return secrets;
 }

@@ -1,5 +1,5 @@
 import type { Driver, ResourceUsage } from './driver.js';
-import { MEMORY_BUDGET_MB } from './spec.js';
+import { TOTAL_MEMORY_BUDGET_MB } from './spec.js';
 
 export interface MetricsSample {
   at: number;
@@ -42,7 +42,7 @@ export class MetricsSampler {
     return this.ring.filter((s) => s.at > at);
   }
 
-  readonly budgetBytes = MEMORY_BUDGET_MB.total * 1024 * 1024;
+  readonly budgetBytes = TOTAL_MEMORY_BUDGET_MB * 1024 * 1024;
 
   async sampleOnce(): Promise<MetricsSample | undefined> {
     if (this.sampling) return undefined;

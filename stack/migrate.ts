@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import type { StackSecrets } from './home.js';
 import { packageRoot } from './package-root.js';
+import type { StackSecrets } from './secrets.js';
 import type { ProgressFn } from './spec.js';
 
 export const SQL_DIR = () => path.join(packageRoot(), 'stack', 'sql');

@@ -1,34 +1,26 @@
 import net from 'node:net';
+import { SERVICES, type ServicePortKey } from './services/index.js';
 
-/** Every port the appliance listens on, by name. All bind 127.0.0.1. */
-export interface PortMap {
-  gateway: number;
-  postgres: number;
-  postgrest: number;
-  postgrestAdmin: number;
-  kratosPublic: number;
-  kratosAdmin: number;
-  temporal: number;
-  temporalUi: number;
-  minio: number;
-  minioConsole: number;
-}
+/** Every port the appliance listens on, by name: the gateway's and each service file's. All bind 127.0.0.1. */
+export type PortMap = Record<'gateway' | ServicePortKey, number>;
 
-/** The POC's ports, used when no base is given. */
-export const DEFAULT_PORTS: PortMap = {
+/** Who holds each port, for the fail-fast "port in use" check before anything starts. */
+export const PORT_OWNERS = {
+  gateway: 'gateway',
+  ...Object.fromEntries(
+    SERVICES.flatMap((s) => Object.entries(s.ports).map(([key, port]) => [key, (port as { owner: string }).owner])),
+  ),
+} as Record<keyof PortMap, string>;
+
+/** The POC's ports, used when no base is given: the gateway on 8080, then each service's defaults. */
+export const DEFAULT_PORTS = {
   gateway: 8080,
-  postgres: 5432,
-  postgrest: 3000,
-  postgrestAdmin: 3001,
-  kratosPublic: 4433,
-  kratosAdmin: 4434,
-  temporal: 7233,
-  temporalUi: 8233,
-  minio: 9000,
-  minioConsole: 9001,
-};
+  ...Object.fromEntries(
+    SERVICES.flatMap((s) => Object.entries(s.ports).map(([key, port]) => [key, (port as { default: number }).default])),
+  ),
+} as PortMap;
 
-const ORDER: (keyof PortMap)[] = Object.keys(DEFAULT_PORTS) as (keyof PortMap)[];
+const ORDER = Object.keys(DEFAULT_PORTS) as (keyof PortMap)[];
 
 /** With a base, the whole set moves to base, base+1, … in a fixed order, so two appliances never overlap. */
 export function portMap(base?: number): PortMap {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APPLIANCE_BUDGET_MB, MEMORY_BUDGET_MB, type ServiceName, type ServiceSpec, startOrder } from './spec.js';
+import { type ServiceName, type ServiceSpec, startOrder } from './spec.js';
 
 const spec = (name: ServiceName, dependsOn: ServiceName[] = []) => ({ name, dependsOn }) as unknown as ServiceSpec;
 
@@ -17,12 +17,5 @@ describe('startOrder', () => {
       /cycle: postgres → postgrest → postgres/,
     );
     expect(() => startOrder([spec('postgrest', ['postgres'])])).toThrow(/not part of the stack/);
-  });
-});
-
-describe('memory budget', () => {
-  it('follows the POC plan and leaves the appliance the rest of 1 GB', () => {
-    expect(MEMORY_BUDGET_MB.postgres).toBe(256);
-    expect(APPLIANCE_BUDGET_MB).toBe(1024 - 256 - 50 - 50 - 150 - 50);
   });
 });

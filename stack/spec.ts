@@ -26,6 +26,13 @@ export interface ProgressEvent {
   fraction?: number;
 }
 
+/** The official image of a service at a pinned tag, and where the executable sits inside it. */
+export interface OfficialImage {
+  image: string;
+  executable: string;
+}
+
+/** How one service runs for one home: what its file declares, resolved against the home's ports and secrets. */
 export interface ServiceSpec {
   name: ServiceName;
   description: string;
@@ -46,25 +53,15 @@ export interface ServiceSpec {
   prepare?: (progress: ProgressFn) => Promise<void>;
   /** Runs once the service is healthy (e.g. migrations). */
   afterHealthy?: (progress: ProgressFn) => Promise<void>;
+  /** Its official image (Docker driver); locally built images run the same command at the host's paths. */
+  image?: OfficialImage;
 }
 
-/** The 1 GB plan of the POC: what each part may use, in MiB. The appliance (gateway, supervisor, UI) gets the rest. */
-export const MEMORY_BUDGET_MB = {
-  total: 1024,
-  postgres: 256,
-  postgrest: 50,
-  kratos: 50,
-  temporal: 150,
-  minio: 50,
-} as const satisfies Record<ServiceName | 'total', number>;
+/** What a service file's spec() returns; identity, ports, budget, dependencies and image come from its definition. */
+export type ServiceRun = Omit<ServiceSpec, 'name' | 'description' | 'ports' | 'memoryBudgetMb' | 'dependsOn' | 'image'>;
 
-export const APPLIANCE_BUDGET_MB =
-  MEMORY_BUDGET_MB.total -
-  (MEMORY_BUDGET_MB.postgres +
-    MEMORY_BUDGET_MB.postgrest +
-    MEMORY_BUDGET_MB.kratos +
-    MEMORY_BUDGET_MB.temporal +
-    MEMORY_BUDGET_MB.minio);
+/** The 1 GB budget of the POC, in MiB; each service file declares its share, the appliance gets the rest. */
+export const TOTAL_MEMORY_BUDGET_MB = 1024;
 
 /** Orders specs so every service comes after its dependencies; throws on unknown or cyclic dependencies. */
 export function startOrder(specs: ServiceSpec[]): ServiceSpec[] {

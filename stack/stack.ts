@@ -1,53 +1,55 @@
 import { provisionBinary } from './binaries.js';
-import { type AppHome, resolveCacheDir, type StackSecrets } from './home.js';
-import type { PortMap } from './ports.js';
-import { SERVICE_NAMES } from './service-identity.js';
-import { serviceUser } from './service-user.js';
-import { kratosSpec } from './services/kratos.js';
-import { minioSpec } from './services/minio.js';
-import { postgresSpec } from './services/postgres.js';
-import { postgrestSpec } from './services/postgrest.js';
-import { temporalSpec } from './services/temporal.js';
+import { type AppHome, resolveCacheDir } from './home.js';
+import { PORT_OWNERS, type PortMap } from './ports.js';
+import type { StackSecrets } from './secrets.js';
+import { LOOPBACK, type ServiceDefinition, type ServiceNetwork } from './services/definition.js';
+import { SERVICES } from './services/index.js';
 import type { ProgressFn, ServiceName, ServiceSpec } from './spec.js';
 
-export const ALL_SERVICES: readonly ServiceName[] = SERVICE_NAMES;
+export const ALL_SERVICES: readonly ServiceName[] = SERVICES.map((s) => s.name);
 
 /** Which port belongs to whom, for the fail-fast check before anything starts. */
 export function portOwners(ports: PortMap): [number, string][] {
-  return [
-    [ports.gateway, 'gateway'],
-    [ports.postgres, 'postgres'],
-    [ports.postgrest, 'postgrest'],
-    [ports.postgrestAdmin, 'postgrest admin'],
-    [ports.kratosPublic, 'kratos public API'],
-    [ports.kratosAdmin, 'kratos admin API'],
-    [ports.temporal, 'temporal'],
-    [ports.temporalUi, 'temporal web UI'],
-    [ports.minio, 'minio'],
-    [ports.minioConsole, 'minio console'],
-  ];
+  return (Object.keys(ports) as (keyof PortMap)[]).map((key) => [ports[key], PORT_OWNERS[key]]);
 }
 
-/** The specs of the whole stack; binaries are found or provisioned first (with progress). */
-export async function stackSpecs(
-  home: AppHome,
-  ports: PortMap,
-  secrets: StackSecrets,
-  jwks: string,
-  progress: ProgressFn,
-): Promise<ServiceSpec[]> {
-  const cacheDir = resolveCacheDir();
-  const binary = (name: 'temporal' | 'minio' | 'kratos') =>
-    provisionBinary(name, cacheDir, (e) => progress({ ...e, service: name }));
-  // One at a time: a cold build of each takes minutes and both cores.
-  const kratos = await binary('kratos');
-  const temporal = await binary('temporal');
-  const minio = await binary('minio');
-  return [
-    await postgresSpec(home, ports, secrets, await serviceUser(), progress),
-    postgrestSpec(ports, secrets, jwks),
-    kratosSpec(home, ports, secrets, kratos),
-    temporalSpec(home, ports, temporal),
-    minioSpec(home, ports, secrets, minio),
-  ];
+export interface StackContext {
+  home: AppHome;
+  ports: PortMap;
+  secrets: StackSecrets;
+  jwks: string;
+  progress: ProgressFn;
+  /** Where the services listen and reach each other (loopback unless the driver publishes ports). */
+  network?: ServiceNetwork;
+}
+
+/** One service's spec for a home: its file's run, resolved, with what its definition declares. */
+export async function serviceSpec(service: ServiceDefinition, context: StackContext): Promise<ServiceSpec> {
+  const run = await service.spec({
+    ...context,
+    network: context.network ?? LOOPBACK,
+    binary: () => {
+      if (!service.binary) throw new Error(`${service.name} declares no binary recipe`);
+      return provisionBinary(service.name, service.binary, resolveCacheDir(), (e) =>
+        context.progress({ ...e, service: service.name }),
+      );
+    },
+  });
+  return {
+    ...run,
+    name: service.name,
+    description: service.description,
+    ports: Object.fromEntries(Object.keys(service.ports).map((key) => [key, context.ports[key as keyof PortMap]])),
+    memoryBudgetMb: service.memoryBudgetMb,
+    dependsOn: service.dependsOn,
+    image: service.image,
+  };
+}
+
+/** The specs of the whole stack, one per service file; binaries are found or provisioned first (with progress). */
+export async function stackSpecs(context: StackContext): Promise<ServiceSpec[]> {
+  const specs: ServiceSpec[] = [];
+  // One at a time: a cold build of a Go binary takes minutes and both cores.
+  for (const service of SERVICES) specs.push(await serviceSpec(service, context));
+  return specs;
 }

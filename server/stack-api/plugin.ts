@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { checkImageOverrides } from '../../stack/docker/image-source.js';
 import type { AppHome } from '../../stack/home.js';
 import type { MetricsSampler } from '../../stack/metrics.js';
 import type { PortMap } from '../../stack/ports.js';
+import { SERVICES } from '../../stack/services/index.js';
 import type { ServiceName } from '../../stack/spec.js';
 import type { Supervisor } from '../../stack/supervisor.js';
 import type { SettingsView, StackView } from '../api/contract.js';
@@ -125,6 +127,7 @@ const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, o
       images: images ?? {},
       allowedHosts: allowedHosts ?? [],
       plans: opts.plans.planLimits(),
+      defaultImages: Object.fromEntries(SERVICES.map((s) => [s.name, s.image.image])),
       home: opts.home.root,
       ports: { ...opts.ports },
       allowedHostsNow: [...opts.allowedHosts],
@@ -149,6 +152,11 @@ const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, o
         } catch (err) {
           throw new DomainError('invalid', 'invalid_request', (err as Error).message);
         }
+      }
+      try {
+        checkImageOverrides(edits.images ?? {});
+      } catch (err) {
+        throw new DomainError('invalid', 'invalid_request', (err as Error).message);
       }
       const saved = await saveSettings(opts.home, edits);
       opts.plans.setOverrides(saved.plans ?? {});

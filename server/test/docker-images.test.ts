@@ -1,11 +1,15 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { provisionBinary } from '../../stack/binaries.js';
 import { connectEngine } from '../../stack/docker/engine.js';
 import { buildServiceImage, imageFiles, imageTag } from '../../stack/docker/image-builder.js';
 import { resolveCacheDir } from '../../stack/home.js';
+import { MEMORY_BUDGET_MB, SERVICES } from '../../stack/services/index.js';
+import { minio } from '../../stack/services/minio.js';
 import { postgresDistDir } from '../../stack/services/postgres.js';
-import { MEMORY_BUDGET_MB } from '../../stack/spec.js';
+import { apprun } from './cli.js';
 
 // Local images from the binaries the native driver provisions, on the real engine (no registry is reachable).
 // Without an engine these skip, and APPRUN_STRICT=1 turns that skip into a failure.
@@ -28,7 +32,7 @@ describe.skipIf(!engine.docker)(
     const progress = (e: { step: string }) => steps.push(e.step);
 
     it('builds MinIO on scratch from its static binary; it runs on the host network within its memory share', async () => {
-      const binary = await provisionBinary('minio', resolveCacheDir());
+      const binary = await provisionBinary('minio', minio.binary!, resolveCacheDir());
       const recipe = { service: 'minio' as const, executable: binary };
       expect(imageFiles(recipe)).toEqual([binary]); // static: the binary alone, no library
       await docker
@@ -105,10 +109,37 @@ describe.skipIf(!engine.docker)(
     }, 120_000);
 
     it('finds an image it built before instead of building it again', async () => {
-      const recipe = { service: 'minio' as const, executable: await provisionBinary('minio', resolveCacheDir()) };
+      const recipe = {
+        service: 'minio' as const,
+        executable: await provisionBinary('minio', minio.binary!, resolveCacheDir()),
+      };
       const before = steps.length;
       expect(await buildServiceImage(docker, recipe, progress)).toBe(imageTag(recipe));
       expect(steps.length).toBe(before);
     });
+
+    it('`apprun images build` builds every local image with progress; `apprun images` says what each service runs', async () => {
+      const home = await fs.mkdtemp(path.join(os.tmpdir(), 'apprun-images-'));
+      await fs.chmod(home, 0o755);
+      try {
+        const built = await apprun(['images', 'build', '--home', home]);
+        expect(built.code, built.stderr).toBe(0);
+        for (const service of SERVICES)
+          expect(built.stdout).toMatch(new RegExp(`${service.name}\\s+apprun-local/${service.name}:`));
+        await fs.writeFile(
+          path.join(home, 'settings.json'),
+          JSON.stringify({ images: { minio: 'example/minio:mine' } }),
+        );
+        const listed = await apprun(['images', '--home', home]);
+        expect(listed.code, listed.stderr).toBe(0);
+        expect(listed.stdout).toMatch(/postgres\s+postgres:15\.18-bookworm\s+no\s+apprun-local\/postgres:\w+\s+yes/);
+        expect(listed.stdout).toMatch(/minio\s+example\/minio:mine\s+no/);
+        const wrong = await apprun(['images', 'push', '--home', home]);
+        expect(wrong.code).toBe(1);
+        expect(wrong.stderr).toContain('images takes no action or "build", not "push"');
+      } finally {
+        await fs.rm(home, { recursive: true, force: true });
+      }
+    }, 180_000);
   },
 );

@@ -3,17 +3,18 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { provisionBinary } from '../../stack/binaries.js';
 import { containerName, DockerDriver, HOME_LABEL } from '../../stack/docker/docker-driver.js';
 import { connectEngine } from '../../stack/docker/engine.js';
 import type { ProcessExit } from '../../stack/driver.js';
-import { AppHome, resolveCacheDir, type StackSecrets } from '../../stack/home.js';
+import { AppHome } from '../../stack/home.js';
 import { portMap } from '../../stack/ports.js';
-import { minioSpec } from '../../stack/services/minio.js';
-import { MEMORY_BUDGET_MB } from '../../stack/spec.js';
+import type { StackSecrets } from '../../stack/secrets.js';
+import { MEMORY_BUDGET_MB, SERVICES } from '../../stack/services/index.js';
+import { minio } from '../../stack/services/minio.js';
+import { serviceSpec } from '../../stack/stack.js';
 import { adminApi, type StackView } from '../api/contract.js';
 import { startApprun, stopStartedApprun } from './apprun-process.js';
-import { apprun } from './cli.js';
+import { apprun, processesMentioning } from './cli.js';
 import { call, login } from './http.js';
 import { TEST_PORT_BASES } from './port-bases.js';
 
@@ -73,6 +74,9 @@ describe.skipIf(!engine.docker)(
         expect(info.HostConfig.MemorySwap, service).toBe(MEMORY_BUDGET_MB[service] * MiB);
         expect(info.HostConfig.NetworkMode, service).toBe('host');
         expect(info.Config.Labels[HOME_LABEL]).toBe(home);
+        // No registry answers here: the official image's pull fails and the local build stands in, saying so.
+        expect(info.Config.Image, service).toMatch(new RegExp(`^apprun-local/${service}:`));
+        expect(run.output()).toContain(`cannot pull ${SERVICES.find((s) => s.name === service)!.image.image} (`);
       }
 
       // Auth through Kratos and the data API through PostgREST, both in containers.
@@ -98,10 +102,22 @@ describe.skipIf(!engine.docker)(
       expect(healed.lastExit?.reason).toMatch(/SIGKILL/);
       expect((await call('GET', `${gateway}/data/products?select=name`, { token })).status).toBe(200);
 
-      // A second home on another port base runs beside the first, in containers of its own.
+      // A second home on another port base runs beside the first, in containers of its own; its Settings override
+      // two images: one the engine holds (used as is), one no registry serves (the local build stands in).
       const other = await newHome();
+      const minioImage = (await engine.docker!.getContainer(containerName(new AppHome(home), 'minio')).inspect()).Image;
+      await engine.docker!.getImage(minioImage).tag({ repo: 'apprun-test/minio', tag: 'override' });
+      await fs.writeFile(
+        path.join(other, 'settings.json'),
+        JSON.stringify({ images: { minio: 'apprun-test/minio:override', postgrest: 'apprun-test/postgrest:absent' } }),
+      );
       const second = await startApprun(other, PORT_BASE + 100, ['--driver', 'docker']);
-      expect((await adminApi(second.state).stack()).services.every((x) => x.state === 'healthy')).toBe(true);
+      const secondStack = await adminApi(second.state).stack();
+      expect(secondStack.services.every((x) => x.state === 'healthy')).toBe(true);
+      expect(secondStack.services.find((s) => s.name === 'minio')!.container?.image).toBe('apprun-test/minio:override');
+      expect(secondStack.services.find((s) => s.name === 'postgrest')!.container?.image).toMatch(/^apprun-local\//);
+      expect(second.output()).toContain('cannot pull apprun-test/postgrest:absent (');
+      await engine.docker!.getImage('apprun-test/minio:override').remove();
       expect((await containersOf(other)).length).toBe(5);
       expect((await containersOf(home)).length).toBe(5);
       await second.stop();
@@ -115,6 +131,18 @@ describe.skipIf(!engine.docker)(
         30_000,
       );
     }, 240_000);
+
+    it('refuses a bad image name in Settings before anything starts', async () => {
+      const home = await newHome();
+      await fs.writeFile(path.join(home, 'settings.json'), JSON.stringify({ images: { kratos: 'Kratos::v1' } }));
+      const res = await apprun(['up', '--driver', 'docker', '--home', home, '--port-base', String(PORT_BASE)]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain('the image set for kratos ("Kratos::v1") is not an image reference');
+      expect(res.stderr).not.toMatch(/\n\s+at /); // a reason, not a stack trace
+      expect(await containersOf(home)).toEqual([]);
+      expect(processesMentioning(home)).toEqual([]);
+      await expect(fs.stat(path.join(home, 'data', 'postgres'))).rejects.toThrow(); // nothing initialised
+    }, 60_000);
 
     it('fails fast, naming port and service, when a port is taken, and starts no container', async () => {
       const home = await newHome();
@@ -140,7 +168,7 @@ describe.skipIf(!engine.docker)(
       const secrets = { minioRootUser: 'oomtest', minioRootPassword: 'oomtest-password' } as StackSecrets;
       // MinIO needs far more than 8 MiB to start: the kernel kills it inside its container's limit.
       const spec = {
-        ...minioSpec(home, portMap(PORT_BASE + 50), secrets, await provisionBinary('minio', resolveCacheDir())),
+        ...(await serviceSpec(minio, { home, ports: portMap(PORT_BASE + 50), secrets, jwks: '', progress: () => {} })),
         memoryBudgetMb: 8,
       };
       await spec.prepare!(() => undefined);

@@ -50,6 +50,28 @@ describe('web mode: /ui and the cookie it sets', () => {
     }
   });
 
+  it('refuses an image name the engine would not accept, naming service and image, and keeps the saved ones', async () => {
+    const headers = { 'x-apprun-admin-token': stack().adminToken };
+    const before = (await call('GET', gateway('/api/settings'), { headers })).json;
+    expect(before.defaultImages).toMatchObject({
+      postgres: 'postgres:15.18-bookworm',
+      postgrest: 'postgrest/postgrest:v12.0.2',
+    });
+    for (const [image, says] of [
+      ['Postgres:15', 'the image set for postgres ("Postgres:15") is not an image reference'],
+      ['postgres::15', 'is not an image reference'],
+      ['postgres:15@sha256:xyz', 'is not an image reference'],
+    ]) {
+      const res = await call('PUT', gateway('/api/settings'), { headers, body: { images: { postgres: image } } });
+      expectCleanError(res, 400);
+      expect(res.json.message).toContain(says);
+    }
+    expect((await call('GET', gateway('/api/settings'), { headers })).json.images).toEqual(before.images);
+    // Saving without an override clears it.
+    const cleared = await call('PUT', gateway('/api/settings'), { headers, body: { images: {} } });
+    expect(cleared.json.images).toEqual({});
+  });
+
   it('saves allowed hosts normalized for the next start, and refuses bad ones by name', async () => {
     const headers = { 'x-apprun-admin-token': stack().adminToken };
     const saved = await call('PUT', gateway('/api/settings'), {

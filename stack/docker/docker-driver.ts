@@ -8,7 +8,8 @@ import type { Driver, DriverStatus, ProcessExit, ResourceUsage } from '../driver
 import type { AppHome } from '../home.js';
 import { type LogSink, LogSinks } from '../log-sink.js';
 import type { ProgressFn, ServiceName, ServiceSpec } from '../spec.js';
-import { buildServiceImage, type ImageRecipe } from './image-builder.js';
+import type { ImageRecipe } from './image-builder.js';
+import { ImageSource } from './image-source.js';
 
 export const HOME_LABEL = 'apprun.home';
 export const SERVICE_LABEL = 'apprun.service';
@@ -33,6 +34,8 @@ interface Managed {
 export const containerName = (home: AppHome, service: ServiceName) =>
   `apprun-${createHash('sha256').update(home.root).digest('hex').slice(0, 10)}-${service}`;
 
+const exposed = (spec: ServiceSpec) => Object.fromEntries(Object.values(spec.ports).map((p) => [`${p}/tcp`, {}]));
+
 /** The image recipe of a spec: its executable, and the install tree when it ships one (bin/ beside lib/). */
 export function recipeOf(spec: ServiceSpec): ImageRecipe {
   const bin = path.dirname(spec.command.path);
@@ -42,24 +45,42 @@ export function recipeOf(spec: ServiceSpec): ImageRecipe {
 }
 
 /**
- * Runs each service in a container of the local Docker engine, from an image built from its native binary: host
- * network (everything stays on 127.0.0.1), the app home bind-mounted at its own path (data, configs and logs where the
- * native driver keeps them), memory limited to the service's budget share with no swap. Exits come from the engine's
- * event stream, logs from the container's log stream, memory and CPU from its stats.
+ * How containers reach the host: the host network on a Linux engine (everything stays on 127.0.0.1); published ports
+ * bound to 127.0.0.1 where the engine runs in a VM (Docker Desktop on macOS and Windows).
+ */
+export type ContainerNetwork = 'host' | 'published';
+
+export interface DockerDriverOptions {
+  /** Image per service from Settings; the official image at its pinned tag otherwise. */
+  images?: Partial<Record<ServiceName, string>>;
+  network?: ContainerNetwork;
+}
+
+/**
+ * Runs each service in a container of the local Docker engine: the image from Settings or the official one, pulled, or
+ * built here from the native binary when it cannot be pulled; the host network; the app home bind-mounted at its own
+ * path (data, configs and logs where the native driver keeps them); memory limited to the service's budget share with
+ * no swap. Exits come from the engine's event stream, logs from the container's log stream, memory and CPU from its
+ * stats.
  */
 export class DockerDriver extends EventEmitter implements Driver {
   readonly kind = 'docker' as const;
   private readonly services = new Map<ServiceName, Managed>();
   private events?: NodeJS.ReadableStream;
   private readonly sinks: LogSinks;
+  private readonly images: ImageSource;
+  readonly network: ContainerNetwork;
 
   constructor(
     private readonly home: AppHome,
     private readonly docker: Docker,
-    private readonly progress: ProgressFn = () => undefined,
+    progress: ProgressFn = () => undefined,
+    options: DockerDriverOptions = {},
   ) {
     super();
     this.sinks = new LogSinks(home.logsDir);
+    this.images = new ImageSource(docker, recipeOf, options.images, progress);
+    this.network = options.network ?? 'host';
   }
 
   log(name: ServiceName): LogSink {
@@ -132,8 +153,7 @@ export class DockerDriver extends EventEmitter implements Driver {
     if (existing?.running) return;
     await this.watchEvents();
     const sink = this.log(spec.name);
-    if (!fs.existsSync(spec.command.path)) throw new Error(`${spec.name}: binary not found at ${spec.command.path}`);
-    const image = await buildServiceImage(this.docker, recipeOf(spec), this.progress);
+    const { image, executable } = await this.images.resolve(spec);
     const name = containerName(this.home, spec.name);
     await this.docker
       .getContainer(name)
@@ -146,13 +166,25 @@ export class DockerDriver extends EventEmitter implements Driver {
     const container = await this.docker.createContainer({
       name,
       Image: image,
-      Cmd: [command.path, ...command.args],
+      Cmd: [executable, ...command.args],
       Env: Object.entries({ PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', ...command.env }).map(([k, v]) => `${k}=${v}`),
       WorkingDir: command.cwd,
       User: command.runAs ? `${command.runAs.uid}:${command.runAs.gid}` : undefined,
       Labels: { [HOME_LABEL]: this.home.root, [SERVICE_LABEL]: spec.name },
+      ExposedPorts: this.network === 'published' ? exposed(spec) : undefined,
       HostConfig: {
-        NetworkMode: 'host',
+        ...(this.network === 'host'
+          ? { NetworkMode: 'host' }
+          : {
+              // Untested here (no Docker Desktop): each port published on the host's loopback only.
+              PortBindings: Object.fromEntries(
+                Object.values(spec.ports).map((port) => [
+                  `${port}/tcp`,
+                  [{ HostIp: '127.0.0.1', HostPort: `${port}` }],
+                ]),
+              ),
+              ExtraHosts: ['host.docker.internal:host-gateway'],
+            }),
         Memory: spec.memoryBudgetMb * MiB,
         MemorySwap: spec.memoryBudgetMb * MiB,
         Binds: [`${this.home.root}:${this.home.root}`],
@@ -179,7 +211,7 @@ export class DockerDriver extends EventEmitter implements Driver {
     out.on('data', (c: Buffer) => sink.write(c));
     this.docker.modem.demuxStream(stream, out, out);
     sink.note(
-      `started container ${container.id.slice(0, 12)} (${image}, limit ${spec.memoryBudgetMb} MB): ${command.path} ${command.args.join(' ')}`,
+      `started container ${container.id.slice(0, 12)} (${image}, limit ${spec.memoryBudgetMb} MB): ${executable} ${command.args.join(' ')}`,
     );
     if (!info.State.Running) await this.died(managed);
   }

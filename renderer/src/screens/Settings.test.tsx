@@ -10,6 +10,7 @@ const view = (over: Partial<SettingsView> = {}): SettingsView => ({
   ports: { gateway: 8080, postgres: 5432 },
   allowedHostsNow: [],
   runningDriver: 'native',
+  defaultImages: { postgres: 'postgres:15.18-bookworm' },
   driver: 'native',
   allowedHosts: ['proxy.example'],
   ...over,

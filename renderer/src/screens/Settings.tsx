@@ -94,7 +94,7 @@ export function Settings() {
             <option value="native">native (child processes)</option>
             <option value="auto">auto (Docker when an engine answers, else native)</option>
             <option value="docker">
-              docker (containers on the local engine; images built from the native binaries)
+              docker (containers on the local engine: official images, else built here from the native binaries)
             </option>
           </select>
         </label>
@@ -117,7 +117,7 @@ export function Settings() {
               <input
                 type="text"
                 value={form.images?.[s] ?? ''}
-                placeholder="default image"
+                placeholder={current.data.defaultImages[s] ?? 'official image'}
                 onChange={(e) => setForm({ ...form, images: { ...form.images, [s]: e.target.value } })}
               />
             </label>

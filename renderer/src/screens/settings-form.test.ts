@@ -42,6 +42,7 @@ describe('formFrom', () => {
     ports: { gateway: 8080 },
     allowedHostsNow: [],
     runningDriver: 'native',
+    defaultImages: {},
     portBase: 23000,
     driver: 'native',
     images: { minio: 'minio/minio:latest' },

@@ -160,4 +160,6 @@ export const SettingsViewSchema = Type.Object({
   /** The allowed hosts of the running core (the settings' allowedHosts apply at the next start). */
   allowedHostsNow: Type.Array(Type.String()),
   runningDriver: Type.Enum(['native', 'docker']),
+  /** The official image of each service at its pinned tag: what the Docker driver runs without an override. */
+  defaultImages: Type.Record(Type.String(), Type.String()),
 });
