@@ -120,7 +120,9 @@ async function main(): Promise<void> {
   try {
     const engine = await connectEngine();
     if (!engine.docker) log(`docker: skipped, ${engine.reason}`);
-    const drivers: Driver[] = engine.docker ? ['native', 'docker'] : ['native'];
+    // BENCH_DRIVERS=native measures one driver only (a quicker before/after for one change).
+    const asked = (process.env.BENCH_DRIVERS ?? 'native,docker').split(',');
+    const drivers = (engine.docker ? ['native', 'docker'] : ['native']).filter((d) => asked.includes(d)) as Driver[];
     const results: DriverResult[] = [];
     for (const driver of drivers) results.push(await measure(driver, homes));
     const kpis = results.flatMap((r) => [

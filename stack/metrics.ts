@@ -9,24 +9,43 @@ export interface MetricsSample {
   total: ResourceUsage;
 }
 
-/** Samples every service and the appliance once a second into a ring buffer (10 minutes by default). */
+/** How long a read of the samples (a dashboard, a KPI run, the CLI) keeps the sampler at its fast pace. */
+const WATCHED_FOR_MS = 30_000;
+
+/**
+ * Samples every service and the appliance into a ring buffer (10 minutes at the fast pace): once a second while
+ * someone reads the samples, every 5 s when nobody has for 30 s. Reading /proc and every process' smaps is most of
+ * an idle appliance's CPU, and crashes do not depend on it (exits come from the processes and the engine).
+ */
 export class MetricsSampler {
   private readonly ring: MetricsSample[] = [];
   private timer: NodeJS.Timeout | undefined;
   private lastCpu = process.cpuUsage();
   private lastAt = performance.now();
   private sampling = false;
+  private watchedAt = 0;
+  private sampledAt = 0;
 
   constructor(
     private readonly driver: Driver,
     private readonly capacity = 600,
     private readonly intervalMs = 1000,
+    private readonly idleIntervalMs = 5000,
   ) {}
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.sampleOnce(), this.intervalMs);
+    this.timer = setInterval(() => {
+      const watched = Date.now() - this.watchedAt < WATCHED_FOR_MS;
+      if (watched || Date.now() - this.sampledAt >= this.idleIntervalMs - this.intervalMs / 2) void this.sampleOnce();
+    }, this.intervalMs);
     this.timer.unref();
+  }
+
+  /** The pace while watched, and a fresh sample at once when the last one is from the slow pace. */
+  private watch(): void {
+    this.watchedAt = Date.now();
+    if (this.timer && Date.now() - this.sampledAt > this.intervalMs * 1.5) void this.sampleOnce();
   }
 
   stop(): void {
@@ -35,10 +54,12 @@ export class MetricsSampler {
   }
 
   latest(): MetricsSample | undefined {
+    this.watch();
     return this.ring.at(-1);
   }
 
   since(at: number): MetricsSample[] {
+    this.watch();
     return this.ring.filter((s) => s.at > at);
   }
 
@@ -67,6 +88,7 @@ export class MetricsSampler {
           cpuPercent: all.reduce((s, u) => s + u.cpuPercent, 0),
         },
       };
+      this.sampledAt = sample.at;
       this.ring.push(sample);
       if (this.ring.length > this.capacity) this.ring.shift();
       return sample;

@@ -100,9 +100,8 @@ export class FunctionPool {
   private replaced = 0;
   private stopped = false;
 
-  constructor(readonly options: PoolOptions = DEFAULT_POOL) {
-    for (let i = 0; i < options.workers; i++) this.slots.push(this.spawn());
-  }
+  /** Threads start on demand, up to options.workers: an appliance that runs no function keeps none (~10 MB each). */
+  constructor(readonly options: PoolOptions = DEFAULT_POOL) {}
 
   async invoke(call: PoolInvocation): Promise<{ output: Uint8Array; timings: PoolTimings }> {
     checkInput(call.input, call.limits);
@@ -114,7 +113,7 @@ export class FunctionPool {
           `${call.tenantConcurrency} at once`,
       );
     }
-    const idle = this.slots.some((s) => !s.job);
+    const idle = this.slots.some((s) => !s.job) || this.slots.length < this.options.workers;
     if (!idle && this.queue.length >= this.options.maxQueued) {
       throw new FunctionFailure(
         'overloaded',
@@ -198,6 +197,11 @@ export class FunctionPool {
   private pump(): void {
     while (this.queue.length) {
       const free = this.slots.filter((s) => !s.job);
+      if (!free.length && this.slots.length < this.options.workers && !this.stopped) {
+        const slot = this.spawn();
+        this.slots.push(slot);
+        free.push(slot);
+      }
       if (!free.length) return;
       const job = this.queue.shift()!;
       clearTimeout(job.queueTimer);
@@ -284,8 +288,7 @@ export class FunctionPool {
     slot.answers.close();
     this.replaced++;
     if (job) this.finish(job, failure);
-    if (!this.stopped) this.slots.push(this.spawn());
-    this.pump();
+    this.pump(); // a thread takes its place when a job needs one
   }
 
   private finish(job: Job, failure?: FunctionFailure, result?: { output: Uint8Array; timings: PoolTimings }): void {
