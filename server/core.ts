@@ -142,24 +142,51 @@ export class Core {
       this.progress,
     );
     this.metrics = new MetricsSampler(this.driver);
+    this.db = new pg.Pool({ connectionString: adminUrl(this.ports, secrets), max: 4 });
+    // An idle client breaks when Postgres restarts; the pool replaces it, and the error must not end the process.
+    this.db.on('error', (err) =>
+      this.progress({
+        service: 'gateway',
+        step: `database connection lost (${err.message}); reconnecting on next use`,
+      }),
+    );
+    const supervisor = this.supervisor;
+    const db = this.db;
+    // The worker needs only Temporal: it starts as soon as Temporal is healthy, beside the other services.
+    const workflows = supervisor.whenHealthy('temporal').then(async () => {
+      this.workflows = await WorkflowService.connect({
+        address: `127.0.0.1:${this.ports.temporal}`,
+        db,
+        temporalUiUrl: `http://127.0.0.1:${this.ports.temporalUi}`,
+        temporalState: () => supervisor.snapshot().find((s) => s.name === 'temporal')?.state,
+      });
+      this.worker = new WorkflowWorker({
+        address: `127.0.0.1:${this.ports.temporal}`,
+        db,
+        logFile: path.join(this.home.logsDir, 'workflow-worker.log'),
+        onEvent: (step) => this.progress({ service: 'workflows', step }),
+      });
+      await this.worker.start();
+    });
+    workflows.catch(() => undefined); // handled where the start-up paths are joined, or before stop() on a failure
     try {
-      await this.supervisor.startAll();
-      this.db = new pg.Pool({ connectionString: adminUrl(this.ports, secrets), max: 4 });
-      // An idle client breaks when Postgres restarts; the pool replaces it, and the error must not end the process.
-      this.db.on('error', (err) =>
-        this.progress({
-          service: 'gateway',
-          step: `database connection lost (${err.message}); reconnecting on next use`,
-        }),
-      );
+      try {
+        await this.supervisor.startAll();
+      } catch (err) {
+        await workflows.catch(() => undefined); // so stop() below stops a worker it started
+        throw err;
+      }
       const kratos = new KratosClient(
         `http://127.0.0.1:${this.ports.kratosPublic}`,
         `http://127.0.0.1:${this.ports.kratosAdmin}`,
       );
-      const created = await syncIdentities(this.db, kratos, this.settings);
-      if (created) this.progress({ service: 'kratos', step: `created ${created} identities for the seeded users` });
-      this.authorizer = await Authorizer.create(adminUrl(this.ports, secrets));
-      await this.authorizer.sync(this.db);
+      // Three independent start-up paths side by side: identities and policies, workflows, storage.
+      const identitiesAndPolicies = (async () => {
+        const created = await syncIdentities(db, kratos, this.settings);
+        if (created) this.progress({ service: 'kratos', step: `created ${created} identities for the seeded users` });
+        this.authorizer = await Authorizer.create(adminUrl(this.ports, secrets));
+        await this.authorizer.sync(db);
+      })();
       const minio = new Minio.Client({
         endPoint: '127.0.0.1',
         port: this.ports.minio,
@@ -172,23 +199,14 @@ export class Core {
       this.gates = gates;
       const functions = new FunctionService(this.db, minio, new FunctionPool(), new ModulePreparer(), plans);
       this.functions = functions;
-      await functions.start();
       this.storage = new StorageService(minio);
-      await this.storage.start();
-      const supervisor = this.supervisor;
-      this.workflows = await WorkflowService.connect({
-        address: `127.0.0.1:${this.ports.temporal}`,
-        db: this.db,
-        temporalUiUrl: `http://127.0.0.1:${this.ports.temporalUi}`,
-        temporalState: () => supervisor.snapshot().find((s) => s.name === 'temporal')?.state,
-      });
-      this.worker = new WorkflowWorker({
-        address: `127.0.0.1:${this.ports.temporal}`,
-        db: this.db,
-        logFile: path.join(this.home.logsDir, 'workflow-worker.log'),
-        onEvent: (step) => this.progress({ service: 'workflows', step }),
-      });
-      await this.worker.start();
+      const storage = Promise.all([functions.start(), this.storage.start()]);
+      // Every path settles before any error is raised, so a failed start stops what the others started.
+      const settled = await Promise.allSettled([identitiesAndPolicies, workflows, storage]);
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const authorizer = this.authorizer!;
+      const workflowService = this.workflows!;
       this.progress({ service: 'gateway', step: 'starting' });
       this.benchRuns = await createKpiCenter({
         home: this.home,
@@ -204,9 +222,9 @@ export class Core {
         gates,
         plans,
         kratos,
-        authorizer: this.authorizer,
+        authorizer,
         functions,
-        workflows: this.workflows,
+        workflows: workflowService,
         workflowWorker: () => this.worker?.state ?? { state: 'stopped' },
         storage: this.storage,
         postgrestUrl: `http://127.0.0.1:${this.ports.postgrest}`,

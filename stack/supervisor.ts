@@ -212,6 +212,22 @@ export class Supervisor extends EventEmitter {
     }, delay);
   }
 
+  /** Resolves once the service is healthy; rejects if it fails or is stopped first (so a caller never hangs). */
+  whenHealthy(name: ServiceName): Promise<void> {
+    const entry = this.entry(name);
+    if (entry.state === 'healthy') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onChange = (service: ServiceName, state: ServiceState) => {
+        if (service !== name) return;
+        if (state === 'healthy') resolve();
+        else if (state === 'failed' || state === 'stopped') reject(new Error(`${name} is ${state}`));
+        else return;
+        this.off('change', onChange);
+      };
+      this.on('change', onChange);
+    });
+  }
+
   private entry(name: ServiceName): Entry {
     const entry = this.entries.get(name);
     if (!entry) throw new Error(`unknown service ${name}`);

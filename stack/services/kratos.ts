@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { writePrivateFile } from '../home.js';
+import { readJsonIfExists, writePrivateFile } from '../home.js';
 import { packageRoot } from '../package-root.js';
 import type { PortMap } from '../ports.js';
 import { token } from '../random-token.js';
@@ -15,6 +15,7 @@ import { adminUrl } from './postgres.js';
 const run = promisify(execFile);
 export const KRATOS_DATABASE = 'kratos';
 const BUDGET_MB = 50;
+const KRATOS_VERSION = 'v1.3.1';
 
 /** Kratos keeps its own database and role on the appliance's Postgres; created once, password per install. */
 async function ensureDatabase(ports: PortMap, secrets: StackSecrets): Promise<void> {
@@ -29,6 +30,22 @@ async function ensureDatabase(ports: PortMap, secrets: StackSecrets): Promise<vo
     await client.query(`${role.rowCount ? 'alter' : 'create'} role kratos with login password '${password}'`);
     const db = await client.query('select 1 from pg_database where datname = $1', [KRATOS_DATABASE]);
     if (!db.rowCount) await client.query(`create database ${KRATOS_DATABASE} owner kratos`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** How many of Kratos' migrations its database records as applied; 0 when it has none yet. */
+async function appliedMigrations(ports: PortMap, secrets: StackSecrets): Promise<number> {
+  const client = new pg.Client({
+    connectionString: adminUrl(ports, secrets, KRATOS_DATABASE),
+    connectionTimeoutMillis: 5000,
+  });
+  await client.connect();
+  try {
+    const table = await client.query(`select to_regclass('public.schema_migration') as t`);
+    if (!table.rows[0].t) return 0;
+    return Number((await client.query('select count(*) as n from schema_migration')).rows[0].n);
   } finally {
     await client.end();
   }
@@ -93,7 +110,7 @@ export const kratos: ServiceDefinition<
     kratosCipherSecret: () => token(24), // 24 bytes → 32 base64url characters
   },
   // Its go.mod has local replace directives, so it is built inside a copy of the module source.
-  binary: { version: 'v1.3.1', module: 'github.com/ory/kratos', build: 'module-source' },
+  binary: { version: KRATOS_VERSION, module: 'github.com/ory/kratos', build: 'module-source' },
   banner: { label: 'Kratos', endpoint: (p) => `http://127.0.0.1:${p.kratosPublic} (admin :${p.kratosAdmin})` },
   image: { image: 'oryd/kratos:v1.3.1', executable: '/usr/bin/kratos' },
   async spec({ home, ports, secrets, network, binary }) {
@@ -117,6 +134,12 @@ export const kratos: ServiceDefinition<
         const schemaFile = path.join(configDir, 'identity.schema.json');
         await fs.copyFile(path.join(packageRoot(), 'stack', 'kratos', 'identity.schema.json'), schemaFile);
         await writePrivateFile(configFile, JSON.stringify(kratosConfig(ports, secrets, network, schemaFile), null, 2));
+        // `kratos migrate sql` takes ~1.5 s even with nothing to do: skipped when the database still records what the
+        // last run of this Kratos version left (a reset or restored database records another count, and migrates).
+        const stampFile = path.join(configDir, 'migrated.json');
+        const stamp = await readJsonIfExists<{ version: string; applied: number }>(stampFile).catch(() => undefined);
+        const applied = await appliedMigrations(ports, secrets);
+        if (stamp?.version === KRATOS_VERSION && stamp.applied === applied && applied > 0) return;
         progress({ service: 'kratos', step: 'applying Kratos migrations' });
         try {
           // Migrations run from the host against the same database (127.0.0.1), whatever the driver.
@@ -129,6 +152,8 @@ export const kratos: ServiceDefinition<
           const output = (err as { stderr?: string }).stderr || (err as Error).message;
           throw new Error(`kratos migrate sql failed: ${output.trim().split('\n').slice(-5).join(' / ')}`);
         }
+        const after = await appliedMigrations(ports, secrets);
+        await writePrivateFile(stampFile, JSON.stringify({ version: KRATOS_VERSION, applied: after }));
       },
     };
   },
