@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { ResourceUsage } from './driver.js';
 
@@ -10,7 +11,47 @@ interface ProcEntry {
   rssPages: number;
 }
 
-/** One read of /proc: parent and CPU ticks of every process. */
+function parseStat(stat: string): ProcEntry {
+  // The command name may hold spaces and parentheses: parse after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]), rssPages: Number(fields[21]) };
+}
+
+/** Whether this kernel lists a thread's children (CONFIG_PROC_CHILDREN): then only the services' trees are read. */
+const listsChildren = (() => {
+  try {
+    readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * The processes of the given trees only, walked through each process' children lists: a few dozen small reads of
+ * /proc instead of one per process on the machine. /proc reads never touch a disk, so they are synchronous.
+ */
+export function readTrees(roots: Iterable<number>): Map<number, ProcEntry> {
+  const table = new Map<number, ProcEntry>();
+  const stack = [...roots];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    if (table.has(pid)) continue;
+    try {
+      table.set(pid, parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')));
+      // Children of every thread (a Go service may fork from any of them).
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+        if (children) for (const child of children.split(' ')) stack.push(Number(child));
+      }
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return table;
+}
+
+/** One read of all of /proc: parent and CPU ticks of every process (kernels without children lists). */
 async function readProcessTable(): Promise<Map<number, ProcEntry>> {
   const table = new Map<number, ProcEntry>();
   const names = await fs.readdir('/proc');
@@ -19,14 +60,7 @@ async function readProcessTable(): Promise<Map<number, ProcEntry>> {
       const pid = Number(name);
       if (!Number.isInteger(pid)) return;
       try {
-        const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-        // The command name may hold spaces and parentheses: parse after the last ')'.
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        table.set(pid, {
-          ppid: Number(fields[1]),
-          cpuTicks: Number(fields[11]) + Number(fields[12]),
-          rssPages: Number(fields[21]),
-        });
+        table.set(pid, parseStat(await fs.readFile(`/proc/${pid}/stat`, 'utf8')));
       } catch {
         // the process ended between readdir and read
       }
@@ -73,7 +107,7 @@ export class ProcessTreeSampler {
   private previous = new Map<string, { ticks: number; at: number }>();
 
   async sample(roots: Map<string, number>): Promise<Map<string, ResourceUsage>> {
-    const table = await readProcessTable();
+    const table = listsChildren ? readTrees(roots.values()) : await readProcessTable();
     const now = performance.now();
     const result = new Map<string, ResourceUsage>();
     await Promise.all(
