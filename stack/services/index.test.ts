@@ -9,16 +9,16 @@ describe('the service files', () => {
     expect(SERVICES.map((s) => s.name)).toEqual([...SERVICE_NAMES]);
   });
 
-  it('give the POC budget and leave the appliance the rest of 1 GB', () => {
+  it('give each its share of 1 GB and leave the appliance the rest of 1 GB', () => {
     expect(MEMORY_BUDGET_MB).toEqual({
       total: 1024,
-      postgres: 256,
+      postgres: 192,
       postgrest: 50,
-      kratos: 50,
+      kratos: 70,
       temporal: 150,
-      minio: 50,
+      minio: 100,
     });
-    expect(APPLIANCE_BUDGET_MB).toBe(1024 - 256 - 50 - 50 - 150 - 50);
+    expect(APPLIANCE_BUDGET_MB).toBe(1024 - 192 - 50 - 70 - 150 - 100);
   });
 
   it('make the POC port map, every port with an owner, in a fixed order for a port base', () => {
