@@ -27,6 +27,8 @@ import type { UpstreamGates } from './http/upstream-gates.js';
 import type { BenchRuns } from './kpi/bench-runs.js';
 import kpiApiPlugin from './kpi/plugin.js';
 import type { Authorizer } from './rbac/authorizer.js';
+import snapshotsPlugin from './snapshots/plugin.js';
+import type { SnapshotService } from './snapshots/snapshot-service.js';
 import stackApiPlugin from './stack-api/plugin.js';
 import storagePlugin from './storage/plugin.js';
 import type { StorageService } from './storage/storage-service.js';
@@ -55,6 +57,7 @@ export interface GatewayDeps {
   plans: TenantPlans;
   /** The KPI center's runs. */
   benchRuns: BenchRuns;
+  snapshots: SnapshotService;
   supervisor: Supervisor;
   metrics: MetricsSampler;
   home: AppHome;
@@ -129,6 +132,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     allowedHosts: hostPolicy.allowedHosts,
   });
   await app.register(kpiApiPlugin, { adminToken: deps.adminToken, runs: deps.benchRuns });
+  await app.register(snapshotsPlugin, { adminToken: deps.adminToken, snapshots: deps.snapshots });
   await app.register(uiPlugin, { adminToken: deps.adminToken, rendererDir: deps.rendererDir });
   return app;
 }

@@ -13,6 +13,7 @@ import { adminApi, type SuiteName } from './api/contract.js';
 import { progressPrinter } from './cli/format.js';
 import { images } from './cli/images.js';
 import { parseSuites, runKpis } from './cli/kpi.js';
+import { reset, snapshot } from './cli/snapshot.js';
 import { fetchStack, renderStatus } from './cli/status.js';
 import { Core, type CoreState, type DriverChoice, runningCore } from './core.js';
 import { DEFAULT_DEV_PASSWORD } from './settings.js';
@@ -28,6 +29,9 @@ commands:
   start     open the desktop app; without an Electron binary, run \`up\`
   kpi       run the KPI suites on the running apprun and print the verdicts (exit 1 if one fails)
   report    write the POC report (Markdown + self-contained HTML) from the stored KPI runs
+  snapshot save [NAME] [--branch] | list | restore NAME | rm NAME
+            one checkpoint of the whole stack (data of every service, settings), restored in seconds
+  reset     back to migrations + seed (--keep-users keeps the users who signed up)
   images    the image each service runs under the Docker driver, and whether the engine holds it
   images build
             build the local images from the native binaries (for engines that cannot pull)
@@ -221,6 +225,8 @@ async function main(argv: string[]): Promise<void> {
       profile: { type: 'string', default: 'quick' },
       out: { type: 'string', default: '.' },
       help: { type: 'boolean', short: 'h' },
+      branch: { type: 'boolean', default: false },
+      'keep-users': { type: 'boolean', default: false },
     },
   });
   const command = positionals[0] ?? 'help';
@@ -245,6 +251,12 @@ async function main(argv: string[]): Promise<void> {
       return kpi(home, values);
     case 'report':
       return report(home, values.out);
+    case 'snapshot':
+      process.stdout.write(await snapshot(home, positionals.slice(1), { branch: values.branch }));
+      return;
+    case 'reset':
+      process.stdout.write(await reset(home, values['keep-users']));
+      return;
     case 'images':
       process.stdout.write(await images(home, positionals[1], progressPrinter()));
       return;

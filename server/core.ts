@@ -19,6 +19,7 @@ import { loadOrCreateSecrets } from '../stack/secrets.js';
 import type { ServiceNetwork } from '../stack/services/definition.js';
 import { adminUrl } from '../stack/services/postgres.js';
 import { TOKEN_AUDIENCE } from '../stack/services/postgrest.js';
+import { homeIdOf, SnapshotStore, timestampName } from '../stack/snapshots.js';
 import type { ProgressFn } from '../stack/spec.js';
 import { portOwners, stackSpecs } from '../stack/stack.js';
 import { Supervisor } from '../stack/supervisor.js';
@@ -37,6 +38,14 @@ import type { BenchRuns } from './kpi/bench-runs.js';
 import { createKpiCenter, recordStart } from './kpi/kpi-center.js';
 import { Authorizer } from './rbac/authorizer.js';
 import { DEFAULT_DEV_PASSWORD, loadSettings, type Settings } from './settings.js';
+import { exportUsers, importUsers, type KeptUser } from './snapshots/kept-users.js';
+import {
+  currentVersions,
+  type DataVersions,
+  recordVersions,
+  SnapshotService,
+  upgradeFrom,
+} from './snapshots/snapshot-service.js';
 import { StorageService } from './storage/storage-service.js';
 import { TenantPlans } from './tenancy/tenant-plans.js';
 import { WorkflowWorker } from './workflows/worker.js';
@@ -128,6 +137,9 @@ export class Core {
       loadOrCreateSigningKey(this.home),
     ]);
     const jwks = jwksOf([signingKey]);
+    const store = new SnapshotStore(this.home, homeIdOf(secrets.postgresPassword));
+    const versions = await currentVersions();
+    await this.snapshotBeforeUpgrade(store, versions);
     this.driver = await this.chooseDriver();
     this.supervisor = new Supervisor(
       this.driver,
@@ -207,6 +219,23 @@ export class Core {
       if (failed) throw failed.reason;
       const authorizer = this.authorizer!;
       const workflowService = this.workflows!;
+      const snapshots = new SnapshotService({
+        home: this.home,
+        store,
+        supervisor: this.supervisor,
+        driver: this.driver,
+        db,
+        progress: this.progress,
+        afterRestore: async () => {
+          await syncIdentities(db, kratos, this.settings);
+          await authorizer.reload(db);
+          await Promise.all([functions.start(), this.storage!.start()]);
+        },
+        users: {
+          export: () => exportUsers(db, kratos),
+          import: (users) => importUsers(db, kratos, authorizer, users as KeptUser[]),
+        },
+      });
       this.progress({ service: 'gateway', step: 'starting' });
       this.benchRuns = await createKpiCenter({
         home: this.home,
@@ -219,6 +248,7 @@ export class Core {
       });
       this.gateway = await buildGateway({
         benchRuns: this.benchRuns,
+        snapshots,
         gates,
         plans,
         kratos,
@@ -259,6 +289,7 @@ export class Core {
       startedAt: Date.now(),
     };
     await writePrivateFile(this.home.coreStateFile, JSON.stringify(state, null, 2));
+    await recordVersions(this.home, versions);
     await recordStart(this.home, { cold, ms: Math.round(performance.now() - t0), at: state.startedAt });
     this.progress({ service: 'core', step: 'ready', fraction: 1 });
     return state;
@@ -289,6 +320,26 @@ export class Core {
     this.worker = undefined;
     this.workflows = undefined;
     this.storage = undefined;
+  }
+
+  /**
+   * Data written by an older apprun (or older services) is saved as a snapshot before any service starts, so before
+   * any migration runs; the progress line says how to roll back.
+   */
+  private async snapshotBeforeUpgrade(store: SnapshotStore, versions: DataVersions): Promise<void> {
+    const why = await upgradeFrom(this.home, versions);
+    if (!why) return;
+    const name = `before-upgrade-${timestampName()}`;
+    // No service runs yet: the files are still.
+    await store.save(
+      name,
+      { migrations: [], versions: { apprun: versions.apprun }, reason: `before upgrade: ${why}` },
+      (copy) => copy(),
+    );
+    this.progress({
+      service: 'core',
+      step: `upgrade (${why}): saved snapshot ${name} first; to roll back, \`apprun snapshot restore ${name}\``,
+    });
   }
 
   /**

@@ -36,6 +36,12 @@ export interface Driver extends EventEmitter {
   logs(name: ServiceName, tail: number): string[];
   /** The container of a running service and its image (containers only). */
   container?(name: ServiceName): { id: string; image: string } | undefined;
+  /**
+   * Holds a running service still (every process of it stopped where it stands) until resume: a snapshot copies the
+   * stack's files meanwhile, as one instant. Natively SIGSTOP/SIGCONT of its process tree; in Docker the cgroup freezer.
+   */
+  pause(name: ServiceName): Promise<void>;
+  resume(name: ServiceName): Promise<void>;
   /** Memory and CPU of every running service, keyed by name. CPU is relative to the previous call. */
   stats(): Promise<Map<string, ResourceUsage>>;
 }

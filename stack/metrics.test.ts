@@ -8,6 +8,8 @@ function countingDriver() {
   const driver = Object.assign(new EventEmitter(), {
     kind: 'native' as const,
     calls: 0,
+    pause: async () => {},
+    resume: async () => {},
     async stats() {
       driver.calls++;
       return new Map([['postgres', { memoryBytes: 1, cpuPercent: 0 }]]);

@@ -5,7 +5,7 @@ import type { Driver, DriverStatus, ProcessExit, ResourceUsage } from './driver.
 import type { AppHome } from './home.js';
 import { type LogSink, LogSinks } from './log-sink.js';
 import { reapPidFile, removePidFile, writePidFile } from './pid-files.js';
-import { ProcessTreeSampler } from './proc-stats.js';
+import { ProcessTreeSampler, readTrees } from './proc-stats.js';
 import type { ServiceName, ServiceSpec } from './spec.js';
 
 const SETPRIV = process.platform === 'linux' && fs.existsSync('/usr/bin/setpriv') ? '/usr/bin/setpriv' : undefined;
@@ -139,6 +139,26 @@ export class NativeDriver extends EventEmitter implements Driver {
   }
 
   /** One /proc scan for every running service. */
+  async pause(name: ServiceName): Promise<void> {
+    this.signalTree(name, 'SIGSTOP');
+  }
+
+  async resume(name: ServiceName): Promise<void> {
+    this.signalTree(name, 'SIGCONT');
+  }
+
+  private signalTree(name: ServiceName, signal: NodeJS.Signals): void {
+    const pid = this.status(name).pid;
+    if (!pid) return;
+    for (const member of readTrees([pid]).keys()) {
+      try {
+        process.kill(member, signal);
+      } catch {
+        // it ended meanwhile
+      }
+    }
+  }
+
   async stats(): Promise<Map<string, ResourceUsage>> {
     const roots = new Map<string, number>();
     for (const name of this.services.keys()) {

@@ -27,6 +27,8 @@ class FakeDriver extends EventEmitter implements Driver {
   async stats() {
     return new Map();
   }
+  async pause() {}
+  async resume() {}
   crash(name: ServiceName) {
     this.running.set(name, false);
     this.emit('exit', name, {

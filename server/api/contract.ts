@@ -8,6 +8,7 @@ import type { ServiceName } from '../../stack/service-identity.js';
 import type * as Auth from './schemas/auth.js';
 import type * as Functions from './schemas/functions.js';
 import type * as Kpi from './schemas/kpi.js';
+import type * as Snapshots from './schemas/snapshots.js';
 import type * as Stack from './schemas/stack.js';
 import type * as Storage from './schemas/storage.js';
 import type * as Workflows from './schemas/workflows.js';
@@ -27,6 +28,8 @@ export type DriverChoice = Static<typeof Stack.DriverChoiceSchema>;
 /** What the Settings screen edits; saved to APPRUN_HOME/settings.json, applied at the next start. */
 export type EditableSettings = Static<typeof Stack.EditableSettingsSchema>;
 export type SettingsView = Static<typeof Stack.SettingsViewSchema>;
+export type SnapshotView = Static<typeof Snapshots.SnapshotViewSchema>;
+export type ResetResult = Static<typeof Snapshots.ResetResultSchema>;
 export type FunctionView = Static<typeof Functions.FunctionViewSchema>;
 export type LoginView = Static<typeof Auth.LoginViewSchema>;
 export type WorkflowSummaryView = Static<typeof Workflows.WorkflowSummarySchema>;
@@ -72,6 +75,13 @@ export interface ApprunApi {
   control(service: ServiceName, action: ServiceAction): Promise<ServiceView>;
   settings(): Promise<SettingsView>;
   saveSettings(settings: EditableSettings): Promise<SettingsView>;
+  snapshots(): Promise<SnapshotView[]>;
+  /** One checkpoint of the whole stack; named by the time when no name is given. */
+  saveSnapshot(name?: string): Promise<SnapshotView>;
+  restoreSnapshot(name: string): Promise<SnapshotView>;
+  deleteSnapshot(name: string): Promise<void>;
+  /** Back to migrations + seed; keepUsers carries the users who signed up over. */
+  reset(keepUsers: boolean): Promise<ResetResult>;
   login(email: string, password: string): Promise<LoginView>;
   functions(token: string): Promise<FunctionView[]>;
   deployFunction(token: string, name: string, module: Uint8Array, manifest?: string): Promise<FunctionView>;
@@ -102,6 +112,11 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
   control: 'apprun:control',
   settings: 'apprun:settings',
   saveSettings: 'apprun:save-settings',
+  snapshots: 'apprun:snapshots',
+  saveSnapshot: 'apprun:save-snapshot',
+  restoreSnapshot: 'apprun:restore-snapshot',
+  deleteSnapshot: 'apprun:delete-snapshot',
+  reset: 'apprun:reset',
   login: 'apprun:login',
   functions: 'apprun:functions',
   deployFunction: 'apprun:deploy-function',
@@ -204,6 +219,15 @@ export function createHttpApi(
       json(await send('POST', `/api/stack/${encodeURIComponent(service)}/${encodeURIComponent(action)}`)),
     settings: async () => json(await send('GET', '/api/settings')),
     saveSettings: async (settings) => json(await send('PUT', '/api/settings', { json: settings })),
+    snapshots: async () => (await json<{ snapshots: SnapshotView[] }>(await send('GET', '/api/snapshots'))).snapshots,
+    saveSnapshot: async (name) => json(await send('POST', '/api/snapshots', { json: name ? { name } : {} })),
+    restoreSnapshot: async (name) =>
+      json(await send('POST', `/api/snapshots/${encodeURIComponent(name)}/restore`, { json: {} })),
+    deleteSnapshot: async (name) => {
+      const res = await send('DELETE', `/api/snapshots/${encodeURIComponent(name)}`);
+      if (!res.ok) await json(res);
+    },
+    reset: async (keepUsers) => json(await send('POST', '/api/reset', { json: { keepUsers } })),
     login: async (email, password) => json(await send('POST', '/auth/login', { json: { email, password } })),
     functions: async (token) =>
       (await json<{ functions: FunctionView[] }>(await send('GET', '/functions', { token }))).functions,

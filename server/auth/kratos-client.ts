@@ -33,6 +33,12 @@ export interface KratosSession {
  * Kratos' answers become gateway errors: invalid credentials are one 401 whatever the cause, so the gateway reveals
  * no more about who exists than Kratos does.
  */
+export interface ExportedIdentity {
+  traits: { email: string; name: string };
+  metadata: { tenant_id: string; role: string };
+  hashedPassword?: string;
+}
+
 export class KratosClient {
   constructor(
     private readonly publicUrl: string,
@@ -183,6 +189,42 @@ export class KratosClient {
       ...(update.password ? { credentials: { password: { config: { password: update.password } } } } : {}),
     });
     if (res.status !== 200) throw new Error(`Kratos admin: update identity ${id} answered ${res.status}`);
+  }
+
+  /** An identity with its password hash, for carrying it over a reset (`apprun reset --keep-users`). */
+  async exportIdentity(id: string): Promise<ExportedIdentity | undefined> {
+    const res = await this.call<{
+      traits: { email: string; name: string };
+      metadata_public: { tenant_id: string; role: string };
+      credentials?: { password?: { config?: { hashed_password?: string } } };
+    }>('GET', `${this.adminUrl}/admin/identities/${id}?include_credential=password`);
+    if (res.status !== 200) return undefined;
+    return {
+      traits: res.body.traits,
+      metadata: res.body.metadata_public,
+      hashedPassword: res.body.credentials?.password?.config?.hashed_password,
+    };
+  }
+
+  /** Creates an identity from an export: same traits and metadata, the same password (its hash imported). */
+  async importIdentity(identity: ExportedIdentity): Promise<string> {
+    const res = await this.call<{ id: string; error?: { message: string } }>(
+      'POST',
+      `${this.adminUrl}/admin/identities`,
+      {
+        schema_id: 'default',
+        traits: identity.traits,
+        metadata_public: identity.metadata,
+        ...(identity.hashedPassword
+          ? { credentials: { password: { config: { hashed_password: identity.hashedPassword } } } }
+          : {}),
+      },
+    );
+    if (res.status !== 201)
+      throw new Error(
+        `Kratos admin: import identity ${identity.traits.email} answered ${res.status}: ${res.body?.error?.message ?? ''}`,
+      );
+    return res.body.id;
   }
 
   async deleteIdentity(id: string): Promise<void> {

@@ -86,6 +86,7 @@ export class Authorizer {
     private readonly enforcer: Enforcer,
     private readonly adapter?: PostgresAdapterClass,
     private readonly maxCached = 50_000,
+    private readonly connectionString?: string,
   ) {}
 
   async close(): Promise<void> {
@@ -101,7 +102,7 @@ export class Authorizer {
     pool.on('error', () => undefined);
     const enforcer = await newEnforcer(newModelFromString(MODEL), adapter);
     enforcer.enableAutoSave(true);
-    return new Authorizer(enforcer, adapter);
+    return new Authorizer(enforcer, adapter, undefined, connectionString);
   }
 
   /** For benchmarks and unit tests: policies in memory only; maxCached 0 turns the decision cache off. */
@@ -142,6 +143,15 @@ export class Authorizer {
       await db.query<{ id: string; tenant_id: string; role: AppRole }>('select id, tenant_id, role from api.users')
     ).rows;
     for (const u of users) await this.linkUser(u.id, u.role, u.tenant_id);
+  }
+
+  /** Reads every policy again from the database (it was restored or reset), then applies the defaults and links. */
+  async reload(db: pg.Pool): Promise<void> {
+    // A reset database has no policy table yet: the adapter's own migration makes it.
+    if (this.connectionString) await PostgresAdapter.migrate({ connectionString: this.connectionString } as never);
+    await this.enforcer.loadPolicy();
+    this.decisions.clear();
+    await this.sync(db);
   }
 
   async linkUser(userId: string, role: AppRole, tenantId: string): Promise<void> {

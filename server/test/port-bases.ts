@@ -15,6 +15,8 @@ export const TEST_PORT_BASES = {
   lifecycle: 24000 + shift,
   /** The Docker driver's stack. */
   docker: 24500 + shift,
+  /** The snapshot suite's own stack (it stops and restarts services). */
+  snapshots: 24800 + shift,
   /** The browser tests' `apprun up`. */
   e2e: 26500 + shift,
 } as const;

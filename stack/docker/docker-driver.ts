@@ -244,6 +244,16 @@ export class DockerDriver extends EventEmitter implements Driver {
     return m?.running && m.id && m.image ? { id: m.id.slice(0, 12), image: m.image } : undefined;
   }
 
+  async pause(name: ServiceName): Promise<void> {
+    const m = this.services.get(name);
+    if (m?.running) await m.container!.pause();
+  }
+
+  async resume(name: ServiceName): Promise<void> {
+    const m = this.services.get(name);
+    if (m?.running) await m.container!.unpause().catch(() => undefined);
+  }
+
   logs(name: ServiceName, tail: number): string[] {
     return this.log(name).tail(tail);
   }

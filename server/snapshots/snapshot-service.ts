@@ -1,0 +1,217 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type pg from 'pg';
+import type { Driver } from '../../stack/driver.js';
+import { type AppHome, readJsonIfExists, writePrivateFile } from '../../stack/home.js';
+import { SQL_DIR } from '../../stack/migrate.js';
+import { packageRoot } from '../../stack/package-root.js';
+import { SERVICES } from '../../stack/services/index.js';
+import {
+  checkSnapshotName,
+  SnapshotError,
+  type SnapshotManifest,
+  type SnapshotStore,
+  timestampName,
+} from '../../stack/snapshots.js';
+import type { ProgressFn } from '../../stack/spec.js';
+import type { Supervisor } from '../../stack/supervisor.js';
+
+/** What wrote a home's data: the apprun version, its migrations, and each service's version. */
+export interface DataVersions {
+  apprun: string;
+  migrations: string[];
+  services: Record<string, string>;
+}
+
+const versionsFile = (home: AppHome) => path.join(home.root, 'data', 'written-by.json');
+
+/** This apprun's versions: the package, its migration files, and each service file's binary or image version. */
+export async function currentVersions(): Promise<DataVersions> {
+  const pkg = JSON.parse(await fs.readFile(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  return {
+    apprun: pkg.version,
+    migrations: (await fs.readdir(SQL_DIR())).filter((f) => f.endsWith('.sql')).sort(),
+    services: Object.fromEntries(SERVICES.map((s) => [s.name, s.binary?.version ?? s.image.image.split(':')[1]!])),
+  };
+}
+
+/** Why the home's data counts as written by an older apprun, or undefined when it is this one's (or a new home). */
+export async function upgradeFrom(home: AppHome, now: DataVersions): Promise<string | undefined> {
+  const hasData = await fs.stat(home.dataDir('postgres')).catch(() => undefined);
+  if (!hasData) return undefined;
+  const before = await readJsonIfExists<DataVersions>(versionsFile(home)).catch(() => undefined);
+  if (!before) return 'data written by an apprun that did not record its version';
+  const changes: string[] = [];
+  if (before.apprun !== now.apprun) changes.push(`apprun ${before.apprun} → ${now.apprun}`);
+  const added = now.migrations.filter((m) => !before.migrations.includes(m));
+  if (added.length) changes.push(`${added.length} new migration${added.length > 1 ? 's' : ''} (${added.join(', ')})`);
+  for (const [service, version] of Object.entries(now.services))
+    if (before.services[service] && before.services[service] !== version)
+      changes.push(`${service} ${before.services[service]} → ${version}`);
+  return changes.length ? changes.join(', ') : undefined;
+}
+
+export const recordVersions = (home: AppHome, now: DataVersions) =>
+  writePrivateFile(versionsFile(home), JSON.stringify(now, null, 2));
+
+export interface SnapshotServiceOptions {
+  home: AppHome;
+  store: SnapshotStore;
+  supervisor: Supervisor;
+  driver: Driver;
+  db: pg.Pool;
+  progress: ProgressFn;
+  /** Brings the core's own state (policies, identities, buckets) in line with a restored or reset stack. */
+  afterRestore: () => Promise<void>;
+  /** For `reset --keep-users`: the signed-up users out before, and back in after. */
+  users: {
+    export: () => Promise<unknown[]>;
+    import: (users: unknown[]) => Promise<{ kept: number; skipped: string[] }>;
+  };
+}
+
+export interface ResetResult {
+  keptUsers: number;
+  skippedUsers: string[];
+}
+
+/**
+ * Snapshots of the running stack. A save freezes every service at one instant (SIGSTOP of each process tree, or the
+ * engine's pause) and copies the files: the copy is what a power cut at that instant would leave, which Postgres
+ * (its WAL), SQLite and MinIO recover from on start. Writes wait meanwhile (~a second for the seed); nothing is
+ * restarted. A restore stops the services, swaps the data in with renames, and starts them; migrations newer than the
+ * snapshot are applied by the normal start. One operation at a time.
+ */
+export class SnapshotService {
+  private busy?: string;
+
+  constructor(private readonly o: SnapshotServiceOptions) {}
+
+  list(): Promise<SnapshotManifest[]> {
+    return this.o.store.list();
+  }
+
+  async save(name = timestampName(), reason = 'saved by hand'): Promise<SnapshotManifest> {
+    checkSnapshotName(name);
+    return this.exclusive(`saving ${name}`, async () => {
+      const meta = { migrations: await this.appliedMigrations(), versions: await this.versions(), reason };
+      const running = this.o.supervisor.services.filter((s) => this.o.driver.status(s).running);
+      return this.o.store.save(
+        name,
+        meta,
+        async (copy) => {
+          const paused: typeof running = [];
+          try {
+            for (const service of running) {
+              await this.o.driver.pause(service);
+              paused.push(service);
+            }
+            await copy();
+          } finally {
+            for (const service of paused.reverse()) await this.o.driver.resume(service);
+          }
+        },
+        this.o.progress,
+      );
+    });
+  }
+
+  async restore(name: string): Promise<SnapshotManifest> {
+    checkSnapshotName(name);
+    return this.exclusive(`restoring ${name}`, () =>
+      this.o.store.restore(
+        name,
+        async (swap, undo) => {
+          const { supervisor, progress } = this.o;
+          progress({ service: 'core', step: `restore ${name}: stopping the services` });
+          await supervisor.stopAll();
+          await swap();
+          try {
+            progress({ service: 'core', step: `restore ${name}: starting the services on the restored data` });
+            await supervisor.startAll();
+          } catch (err) {
+            progress({
+              service: 'core',
+              step: `restore ${name} failed (${(err as Error).message}); putting the previous state back`,
+            });
+            await supervisor.stopAll();
+            await undo();
+            await supervisor.startAll();
+            await this.o.afterRestore();
+            throw new SnapshotError(
+              'corrupt',
+              `snapshot "${name}" did not start (${(err as Error).message}); the previous state is back`,
+            );
+          }
+          await recordVersions(this.o.home, await currentVersions());
+          await this.o.afterRestore();
+        },
+        this.o.progress,
+      ),
+    );
+  }
+
+  /**
+   * Back to migrations + seed: the data folder is moved aside, the services start on an empty one (initdb, the
+   * migrations and the seed, Kratos' migrations, the seeded identities), and the old one is removed once they are up;
+   * if they do not come up, the old data is put back. Settings stay. With keepUsers, the users who signed up come back
+   * with their passwords.
+   */
+  async reset(keepUsers: boolean): Promise<ResetResult> {
+    return this.exclusive('resetting', async () => {
+      const { supervisor, progress, home } = this.o;
+      const kept = keepUsers ? await this.o.users.export() : [];
+      const data = path.join(home.root, 'data');
+      const aside = path.join(home.root, `.before-reset-${Date.now()}`);
+      progress({ service: 'core', step: 'reset: stopping the services' });
+      await supervisor.stopAll();
+      await fs.rename(data, aside);
+      await fs.mkdir(data, { mode: 0o755 });
+      try {
+        progress({ service: 'core', step: 'reset: starting on empty data (migrations and seed)' });
+        await supervisor.startAll();
+      } catch (err) {
+        await supervisor.stopAll();
+        await fs.rm(data, { recursive: true, force: true });
+        await fs.rename(aside, data);
+        await supervisor.startAll();
+        await this.o.afterRestore();
+        throw new SnapshotError('io', `reset failed (${(err as Error).message}); the previous data is back`);
+      }
+      await fs.rm(aside, { recursive: true, force: true });
+      await recordVersions(home, await currentVersions());
+      await this.o.afterRestore();
+      const { kept: keptUsers, skipped } = keepUsers ? await this.o.users.import(kept) : { kept: 0, skipped: [] };
+      return { keptUsers, skippedUsers: skipped };
+    });
+  }
+
+  async remove(name: string): Promise<void> {
+    checkSnapshotName(name);
+    await this.exclusive(`removing ${name}`, () => this.o.store.remove(name));
+  }
+
+  private async exclusive<T>(what: string, run: () => Promise<T>): Promise<T> {
+    if (this.busy)
+      throw new SnapshotError(
+        'conflict',
+        `another snapshot operation is running (${this.busy}); try again when it ends`,
+      );
+    this.busy = what;
+    try {
+      return await run();
+    } finally {
+      this.busy = undefined;
+    }
+  }
+
+  private async appliedMigrations(): Promise<string[]> {
+    const { rows } = await this.o.db.query<{ name: string }>('select name from app_private.migrations order by name');
+    return rows.map((r) => r.name);
+  }
+
+  private async versions(): Promise<Record<string, string>> {
+    const now = await currentVersions();
+    return { apprun: now.apprun, ...now.services };
+  }
+}
