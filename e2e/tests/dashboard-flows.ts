@@ -8,6 +8,7 @@ import { OverviewPage } from '../pages/overview-page';
 import { ServicePage } from '../pages/service-page';
 import { SettingsPage } from '../pages/settings-page';
 import { signIn } from '../pages/sign-in';
+import { SnapshotsPage } from '../pages/snapshots-page';
 import { StoragePage } from '../pages/storage-page';
 import { WorkflowsPage } from '../pages/workflows-page';
 import { ROOT } from '../stack';
@@ -131,4 +132,22 @@ export async function kpiCenterRun(page: Page, testInfo: TestInfo): Promise<void
   await report.setContent(html);
   await new Dashboard(report).screenshot('poc-report', testInfo);
   await report.close();
+}
+
+export async function snapshotSaveRestoreDelete(page: Page, testInfo: TestInfo): Promise<void> {
+  const dashboard = new Dashboard(page);
+  await dashboard.nav('Snapshots');
+  const snapshots = new SnapshotsPage(page);
+  await snapshots.save('e2e-checkpoint');
+  await expect(snapshots.row('e2e-checkpoint')).toContainText('postgres data');
+  await dashboard.screenshot('snapshots', testInfo);
+  await snapshots.confirmed('restore', 'e2e-checkpoint');
+  await expect(page.getByTestId('snapshot-progress')).toContainText('restoring e2e-checkpoint');
+  await expect(page.getByTestId('snapshot-done')).toHaveText('restored e2e-checkpoint; every service runs on it', {
+    timeout: 60_000,
+  });
+  await snapshots.confirmed('delete', 'e2e-checkpoint');
+  await expect(snapshots.row('e2e-checkpoint')).toHaveCount(0);
+  await dashboard.nav('Overview');
+  await new OverviewPage(page).expectAllHealthy();
 }

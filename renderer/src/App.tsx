@@ -6,6 +6,7 @@ import { Outbox } from './screens/Outbox';
 import { Overview } from './screens/Overview';
 import { ServiceDetail } from './screens/ServiceDetail';
 import { Settings } from './screens/Settings';
+import { Snapshots } from './screens/Snapshots';
 import { Storage } from './screens/Storage';
 import { Workflows } from './screens/Workflows';
 import { SessionProvider } from './session';
@@ -19,6 +20,7 @@ const SCREENS = [
   ['#/workflows', 'Workflows'],
   ['#/outbox', 'Outbox'],
   ['#/storage', 'Storage'],
+  ['#/snapshots', 'Snapshots'],
   ['#/settings', 'Settings'],
 ] as const;
 
@@ -54,6 +56,7 @@ export function App() {
   ) : (
     ({
       '#/kpis': <Kpis />,
+      '#/snapshots': <Snapshots />,
       '#/settings': <Settings />,
       '#/functions': <Functions />,
       '#/outbox': <Outbox />,

@@ -11,6 +11,7 @@ import {
   registrationWithRetries,
   restartFromTheUi,
   settingsScreen,
+  snapshotSaveRestoreDelete,
   storageRoundTrip,
 } from '../dashboard-flows';
 
@@ -55,6 +56,12 @@ test.describe('dashboard in a browser (web mode at /ui)', () => {
     page,
   }, testInfo) => {
     await kpiCenterRun(page, testInfo);
+  });
+
+  test('the Snapshots screen saves a checkpoint, restores it after confirmation, and deletes it', async ({
+    page,
+  }, testInfo) => {
+    await snapshotSaveRestoreDelete(page, testInfo);
   });
 
   test('the dark theme', async ({ page }, testInfo) => {
