@@ -161,9 +161,9 @@ export class SnapshotStore {
     const target = this.folder(name);
     if (await fs.stat(target).catch(() => undefined))
       throw new SnapshotError('conflict', `a snapshot named "${name}" exists already; pick another name or remove it`);
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const tmp = path.join(this.dir, `.saving-${name}-${randomBytes(4).toString('hex')}`);
     try {
+      await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
       await fs.mkdir(tmp, { mode: 0o700 });
       const contents: string[] = [];
       await quiesced(async () => {

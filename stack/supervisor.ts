@@ -119,10 +119,18 @@ export class Supervisor extends EventEmitter {
   }
 
   /** Stops every service in reverse dependency order; each gets its graceful-stop timeout, then SIGKILL. */
+  /** Stops every service, dependents before what they depend on, side by side where nothing depends between them. */
   async stopAll(): Promise<void> {
     this.shuttingDown = true;
     clearInterval(this.monitorTimer);
-    for (const spec of [...this.order].reverse()) await this.stop(spec.name);
+    const left = new Set(this.order.map((s) => s.name));
+    while (left.size) {
+      const free = this.order.filter(
+        (s) => left.has(s.name) && !this.order.some((o) => left.has(o.name) && o.dependsOn.includes(s.name)),
+      );
+      for (const s of free) left.delete(s.name);
+      await Promise.all(free.map((s) => this.stop(s.name)));
+    }
   }
 
   async start(name: ServiceName): Promise<void> {

@@ -159,13 +159,18 @@ describe('snapshots of the whole stack', () => {
     expect((await db.query('select count(*)::int as n from api.products')).rows[0].n).toBe(before);
     expect((await api.stack()).services.every((s) => s.state === 'healthy' && s.restarts === 0)).toBe(true);
 
-    // A save that cannot be written (the snapshots folder made read-only) lists nothing half-written.
-    await fs.chmod(path.join(home, 'snapshots'), 0o500);
+    // A save that cannot be written (here: the snapshots folder is a file, as root cannot be kept out by modes)
+    // is a clear error, and nothing half-written is listed once the folder is back.
+    const folder = path.join(home, 'snapshots');
+    await fs.rename(folder, `${folder}.aside`);
+    await fs.writeFile(folder, 'not a folder');
     try {
-      if (process.getuid?.() !== 0) await refused(api.saveSnapshot('unwritable'), 503, 'was not saved');
+      await refused(api.saveSnapshot('unwritable'), 503, 'snapshot "unwritable" was not saved');
     } finally {
-      await fs.chmod(path.join(home, 'snapshots'), 0o700);
+      await fs.rm(folder, { force: true });
+      await fs.rename(`${folder}.aside`, folder);
     }
+    expect(await fs.readdir(folder)).toEqual(['before-experiment']);
     expect((await api.snapshots()).map((s) => s.name)).toEqual(['before-experiment']);
   }, 60_000);
 
