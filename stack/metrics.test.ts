@@ -41,4 +41,16 @@ describe('MetricsSampler', () => {
     expect(driver.calls - slow).toBe(4);
     sampler.stop();
   });
+
+  it('skips a sample, and keeps sampling, when the driver cannot read its figures', async () => {
+    const driver = countingDriver();
+    const sampler = new MetricsSampler(driver);
+    driver.stats = async () => {
+      driver.calls++;
+      throw new TypeError("Cannot read properties of undefined (reading 'stats')");
+    };
+    expect(await sampler.sampleOnce()).toBeUndefined();
+    driver.stats = async () => new Map([['postgres', { memoryBytes: 5, cpuPercent: 1 }]]);
+    expect((await sampler.sampleOnce())?.services.postgres?.memoryBytes).toBe(5);
+  });
 });

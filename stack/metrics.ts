@@ -69,7 +69,10 @@ export class MetricsSampler {
     if (this.sampling) return undefined;
     this.sampling = true;
     try {
-      const services = Object.fromEntries(await this.driver.stats());
+      // A driver that cannot read its figures this once (a service stopping) skips a sample; it never ends the core.
+      const stats = await this.driver.stats().catch(() => undefined);
+      if (!stats) return undefined;
+      const services = Object.fromEntries(stats);
       const now = performance.now();
       const cpu = process.cpuUsage(this.lastCpu);
       const appliance = {

@@ -102,6 +102,25 @@ describe.skipIf(!engine.docker)(
       expect(healed.lastExit?.reason).toMatch(/SIGKILL/);
       expect((await call('GET', `${gateway}/data/products?select=name`, { token })).status).toBe(200);
 
+      // A snapshot on the Docker driver: the containers are paused for the copy (not restarted), and a restore
+      // brings the saved rows back in new containers.
+      const restartsBefore = (await api.stack()).services.map((s) => s.restarts);
+      const snap = await api.saveSnapshot('docker-checkpoint');
+      expect(snap.contents).toContain('postgres data');
+      expect((await api.stack()).services.map((s) => s.restarts)).toEqual(restartsBefore);
+      const rowsBefore = (await call('GET', `${gateway}/data/products?select=name&order=id`, { token })).json;
+      const added = await call('POST', `${gateway}/data/products`, {
+        token,
+        body: { name: 'after-the-snapshot', price: 1 },
+      });
+      expect(added.status).toBe(201);
+      await api.restoreSnapshot('docker-checkpoint');
+      expect((await api.stack()).services.every((s) => s.state === 'healthy')).toBe(true);
+      const token2 = (await login(gateway, 'alice@test.com')).json.access_token;
+      expect((await call('GET', `${gateway}/data/products?select=name&order=id`, { token: token2 })).json).toEqual(
+        rowsBefore,
+      );
+
       // A second home on another port base runs beside the first, in containers of its own; its Settings override
       // two images: one the engine holds (used as is), one no registry serves (the local build stands in).
       const other = await newHome();

@@ -268,7 +268,8 @@ export class DockerDriver extends EventEmitter implements Driver {
           const s = await (m.container!.stats({ stream: false }) as Promise<Docker.ContainerStats>).catch(
             () => undefined,
           );
-          if (!s) return;
+          // A container stopping or gone answers without its figures: no sample for it this time.
+          if (!s?.memory_stats?.usage || !s.cpu_stats?.cpu_usage) return;
           const cache = (s.memory_stats.stats as Record<string, number> | undefined)?.total_inactive_file ?? 0;
           const total = s.cpu_stats.cpu_usage.total_usage;
           const system = s.cpu_stats.system_cpu_usage;
