@@ -35,6 +35,7 @@ export function Settings() {
 
   if (current.loading && !current.data) return <Loading what="settings" />;
   if (!current.data) return <ErrorNotice error={current.error!} />;
+  const { defaultImages } = current.data;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setSaved(false);
@@ -117,7 +118,7 @@ export function Settings() {
               <input
                 type="text"
                 value={form.images?.[s] ?? ''}
-                placeholder={current.data.defaultImages[s] ?? 'official image'}
+                placeholder={defaultImages[s] ?? 'official image'}
                 onChange={(e) => setForm({ ...form, images: { ...form.images, [s]: e.target.value } })}
               />
             </label>

@@ -70,11 +70,13 @@ export function Snapshots() {
         await api.deleteSnapshot(p.name);
         return `deleted ${p.name}`;
       });
-    else
+    else {
+      const keepUsers = 'keepUsers' in p && p.keepUsers;
       void act('resetting to migrations + seed…', async () => {
-        const r = await api.reset(p.keepUsers);
-        return `reset to the seed${p.keepUsers ? `; kept ${r.keptUsers} users` : ''}`;
+        const r = await api.reset(keepUsers);
+        return `reset to the seed${keepUsers ? `; kept ${r.keptUsers} users` : ''}`;
       });
+    }
   };
 
   if (list.loading && !list.data) return <Loading what="snapshots" />;
