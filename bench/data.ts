@@ -8,12 +8,15 @@ import { KPIS } from '../server/kpi/registry.js';
 import { dataSuite } from '../server/kpi/suites/data.js';
 import type { Profile, SuiteContext } from '../server/kpi/suites/suite.js';
 import { freePort } from '../server/load/free-port.js';
+import { runLoad } from '../server/load/load-runner.js';
 import { startApprun } from '../server/test/apprun-process.js';
 import { loginToken } from './apprun-process.js';
 import { type BenchReport, machine, markdownTable, publishReport } from './report.js';
 
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 25000);
 const PROFILE = (process.env.BENCH_PROFILE ?? 'full') as Profile;
+const RATES = (process.env.BENCH_RATES ?? '250,500,1000').split(',').map(Number);
+const SWEEP_SECONDS = Number(process.env.BENCH_SWEEP_SECONDS ?? 10);
 const log = (line: string) => process.stdout.write(`[bench:data] ${line}\n`);
 
 async function main(): Promise<void> {
@@ -36,6 +39,23 @@ async function main(): Promise<void> {
       signal: new AbortController().signal,
     } as unknown as SuiteContext;
     const { values } = await dataSuite.run(ctx);
+    // Latency against the offered rate: the gateway and PostgREST directly at each rate, open loop (the same
+    // generator as the suite: latency from when each request was due), interleaved.
+    const sweep: (string | number)[][] = [];
+    const headers = { authorization: `Bearer ${await loginToken(state, 'alice@test.com')}` };
+    for (const rate of RATES) {
+      const row: (string | number)[] = [`${rate} req/s`];
+      for (const [name, url] of [
+        ['direct', `http://127.0.0.1:${state.ports.postgrest}/products?select=name,price`],
+        ['gateway', `${state.gatewayUrl}/data/products?select=name,price`],
+      ] as const) {
+        log(`rate sweep: ${name} at ${rate} req/s for ${SWEEP_SECONDS} s`);
+        const [r] = await runLoad([{ name, url, rate, seconds: SWEEP_SECONDS, headers }], () => undefined);
+        row.push(`${r!.p95Ms} / ${r!.p99Ms} ms (${Math.round((r!.ok.count / r!.sent) * 1000) / 10} % 2xx)`);
+        values[`${name}At${rate}P99Ms`] = r!.p99Ms;
+      }
+      sweep.push(row);
+    }
     const kpis = KPIS.filter((k) => k.suite === 'data').map((k) => {
       const verdict = k.judge(values)!;
       return { name: k.name, target: k.target, measured: verdict.measured, pass: verdict.pass };
@@ -60,6 +80,10 @@ async function main(): Promise<void> {
       ),
       '',
       `gateway / direct throughput: **${Math.round((values.gatewayRps! / values.directRps!) * 100) / 100}×**`,
+      '',
+      `Latency against the offered rate (open loop, ${SWEEP_SECONDS} s each, p95 / p99):`,
+      '',
+      markdownTable(['offered', 'PostgREST directly', 'through the gateway'], sweep),
     ]);
   } finally {
     await apprun.stop();
