@@ -39,7 +39,13 @@ export interface ServiceSpec {
   /** Named ports; the first one is the service's main port. */
   ports: Record<string, number>;
   command: ProcessCommand;
+  /** Ready to serve: waited for at every start. */
   health: HealthCheck;
+  /**
+   * Still alive, for the hung-service monitor, when readiness is the wrong question once it runs (MinIO's readiness
+   * checks its drive, which a busy disk holds up for seconds without MinIO being hung). Default: the health check.
+   */
+  liveness?: HealthCheck;
   dataDir?: string;
   /** Share of the 1 GB budget, in MiB. */
   memoryBudgetMb: number;

@@ -137,6 +137,32 @@ describe('Supervisor health monitor', () => {
     }
   });
 
+  it('watches a running service through its liveness check when it has one, not its readiness', async () => {
+    vi.useFakeTimers();
+    try {
+      const driver = new FakeDriver();
+      let ready = true;
+      const busyDisk = {
+        ...spec('minio'),
+        health: {
+          kind: 'custom' as const,
+          describe: 'ready',
+          run: async () => (ready ? undefined : Promise.reject(new Error('drive busy'))),
+        },
+        liveness: { kind: 'custom' as const, describe: 'live', run: async () => undefined },
+      };
+      const sup = new Supervisor(driver, [busyDisk], () => undefined, 1000);
+      await sup.startAll();
+      ready = false; // readiness fails for a while: a busy disk, not a hung service
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(driver.stops).toEqual([]);
+      expect(sup.snapshot()[0]!.state).toBe('healthy');
+      await sup.stopAll();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('starts independent services side by side', async () => {
     const driver = new FakeDriver();
     const order: string[] = [];

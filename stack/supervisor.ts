@@ -100,7 +100,7 @@ export class Supervisor extends EventEmitter {
       for (const entry of this.entries.values()) {
         if (entry.state !== 'healthy' || entry.checking) continue;
         entry.checking = true;
-        checkHealth(entry.spec.health)
+        checkHealth(entry.spec.liveness ?? entry.spec.health)
           .then(() => (entry.failedChecks = 0))
           .catch((err: Error) => {
             entry.failedChecks++;

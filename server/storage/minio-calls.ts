@@ -21,6 +21,22 @@ export async function viaMinio<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Creates the bucket on first start. */
-export async function ensureBucket(minio: MinioClient, bucket: string): Promise<void> {
-  if (!(await minio.bucketExists(bucket))) await minio.makeBucket(bucket);
+/**
+ * Makes the bucket unless it exists. At start-up MinIO may be restarting under the supervisor (a busy machine): a
+ * dropped or refused connection is retried for up to 30 s before it counts as a failure.
+ */
+export async function ensureBucket(minio: MinioClient, bucket: string, retryForMs = 30_000): Promise<void> {
+  const deadline = Date.now() + retryForMs;
+  for (;;) {
+    try {
+      if (!(await minio.bucketExists(bucket))) await minio.makeBucket(bucket);
+      return;
+    } catch (err) {
+      const transient = /ECONNRESET|ECONNREFUSED|socket hang up|EPIPE/i.test(
+        `${(err as NodeJS.ErrnoException).code ?? ''} ${(err as Error).message}`,
+      );
+      if (!transient || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }

@@ -53,6 +53,7 @@ export const minio: ServiceDefinition<'minio' | 'minioConsole', 'minioRootUser' 
         },
       },
       health: { kind: 'http', url: `http://127.0.0.1:${ports.minio}/minio/health/ready` },
+      liveness: { kind: 'http', url: `http://127.0.0.1:${ports.minio}/minio/health/live` },
       prepare: async () => void (await fs.mkdir(dataDir, { recursive: true, mode: 0o700 })),
     };
   },
