@@ -44,6 +44,7 @@ import {
   type DataVersions,
   recordVersions,
   SnapshotService,
+  saveAtRest,
   upgradeFrom,
 } from './snapshots/snapshot-service.js';
 import { StorageService } from './storage/storage-service.js';
@@ -330,12 +331,7 @@ export class Core {
     const why = await upgradeFrom(this.home, versions);
     if (!why) return;
     const name = `before-upgrade-${timestampName()}`;
-    // No service runs yet: the files are still.
-    await store.save(
-      name,
-      { migrations: [], versions: { apprun: versions.apprun }, reason: `before upgrade: ${why}` },
-      (copy) => copy(),
-    );
+    await saveAtRest(store, name, `before upgrade: ${why}`); // no service runs yet
     this.progress({
       service: 'core',
       step: `upgrade (${why}): saved snapshot ${name} first; to roll back, \`apprun snapshot restore ${name}\``,

@@ -4,21 +4,20 @@ import { SERVICES, type ServicePortKey } from './services/index.js';
 /** Every port the appliance listens on, by name: the gateway's and each service file's. All bind 127.0.0.1. */
 export type PortMap = Record<'gateway' | ServicePortKey, number>;
 
+/** Every service file's ports in order, after the gateway's. */
+const DECLARED: [keyof PortMap, { default: number; owner: string }][] = [
+  ['gateway', { default: 8080, owner: 'gateway' }],
+  ...SERVICES.flatMap((s) => Object.entries(s.ports) as [keyof PortMap, { default: number; owner: string }][]),
+];
+
 /** Who holds each port, for the fail-fast "port in use" check before anything starts. */
-export const PORT_OWNERS = {
-  gateway: 'gateway',
-  ...Object.fromEntries(
-    SERVICES.flatMap((s) => Object.entries(s.ports).map(([key, port]) => [key, (port as { owner: string }).owner])),
-  ),
-} as Record<keyof PortMap, string>;
+export const PORT_OWNERS = Object.fromEntries(DECLARED.map(([key, p]) => [key, p.owner])) as Record<
+  keyof PortMap,
+  string
+>;
 
 /** The POC's ports, used when no base is given: the gateway on 8080, then each service's defaults. */
-export const DEFAULT_PORTS = {
-  gateway: 8080,
-  ...Object.fromEntries(
-    SERVICES.flatMap((s) => Object.entries(s.ports).map(([key, port]) => [key, (port as { default: number }).default])),
-  ),
-} as PortMap;
+export const DEFAULT_PORTS = Object.fromEntries(DECLARED.map(([key, p]) => [key, p.default])) as PortMap;
 
 const ORDER = Object.keys(DEFAULT_PORTS) as (keyof PortMap)[];
 

@@ -32,6 +32,9 @@ export interface SnapshotManifest {
   files: Record<string, string>;
 }
 
+/** What the caller runs with every service stopped: the swap of the live state, and its undo if the start fails. */
+export type WhileStopped = (swap: () => Promise<void>, undo: () => Promise<void>) => Promise<void>;
+
 export class SnapshotError extends Error {
   constructor(
     readonly kind: 'not_found' | 'invalid' | 'conflict' | 'corrupt' | 'foreign' | 'io',
@@ -57,10 +60,15 @@ export function checkSnapshotName(name: string): string {
 /** The default name: the time, sortable, e.g. 2026-12-02T05-01-02. */
 export const timestampName = (at = new Date()) => at.toISOString().slice(0, 19).replace(/:/g, '-');
 
-async function sha256(file: string): Promise<string> {
+/** A file's sha256 and size, in one read. */
+async function digest(file: string): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  let size = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), size };
 }
 
 /** Every regular file under dir, relative to it (symlinks and sockets are not data). */
@@ -179,8 +187,9 @@ export class SnapshotStore {
       const files: Record<string, string> = {};
       let sizeBytes = 0;
       for (const file of await filesUnder(tmp)) {
-        files[file] = await sha256(path.join(tmp, file));
-        sizeBytes += (await fs.stat(path.join(tmp, file))).size;
+        const { sha256, size } = await digest(path.join(tmp, file));
+        files[file] = sha256;
+        sizeBytes += size;
       }
       const manifest: SnapshotManifest = {
         format: SNAPSHOT_FORMAT,
@@ -220,7 +229,7 @@ export class SnapshotStore {
     for (const [file, sum] of Object.entries(manifest.files)) {
       if (!present.delete(file))
         throw new SnapshotError('corrupt', `snapshot "${name}" is incomplete: ${file} is missing`);
-      if ((await sha256(path.join(dir, file))) !== sum)
+      if ((await digest(path.join(dir, file))).sha256 !== sum)
         throw new SnapshotError('corrupt', `snapshot "${name}" is corrupted: ${file} does not match its checksum`);
     }
     if (present.size)
@@ -238,7 +247,7 @@ export class SnapshotStore {
    */
   async restore(
     name: string,
-    stopped: (swap: () => Promise<void>, undo: () => Promise<void>) => Promise<void>,
+    stopped: WhileStopped,
     progress: ProgressFn = () => undefined,
   ): Promise<SnapshotManifest> {
     progress({ service: 'core', step: `restore ${name}: checking the snapshot` });
@@ -253,33 +262,57 @@ export class SnapshotStore {
       for (const part of SNAPSHOT_PARTS)
         if (await fs.stat(path.join(source, part)).catch(() => undefined))
           await copyTree(path.join(source, part), path.join(incoming, part));
-      await fs.mkdir(previous, { mode: 0o700 });
     } catch (err) {
       await fs.rm(incoming, { recursive: true, force: true });
-      await fs.rm(previous, { recursive: true, force: true });
       throw new SnapshotError('io', `snapshot "${name}" was not restored: ${describeIo(err)}; nothing was changed`);
     }
+    await this.swapIn(incoming, previous, SNAPSHOT_PARTS, stopped);
+    return manifest;
+  }
+
+  /**
+   * Replaces the home's data (not its settings) with an empty folder, the way restore swaps a snapshot in: `stopped`
+   * gets the swap and its undo, and runs them with every service stopped.
+   */
+  async resetData(stopped: WhileStopped): Promise<void> {
+    const stamp = randomBytes(4).toString('hex');
+    const incoming = path.join(this.home.root, `.resetting-${stamp}`);
+    await fs.mkdir(path.join(incoming, 'data'), { recursive: true, mode: 0o755 });
+    await fs.chmod(incoming, 0o700);
+    await this.swapIn(incoming, path.join(this.home.root, `.before-reset-${stamp}`), ['data'], stopped);
+  }
+
+  /**
+   * Swaps the given parts of the home for those in `incoming` with renames, the live ones kept in `previous` until the
+   * caller's `stopped` returns; its undo puts them back. Both folders are gone afterwards, whatever happened.
+   */
+  private async swapIn(
+    incoming: string,
+    previous: string,
+    parts: readonly string[],
+    stopped: WhileStopped,
+  ): Promise<void> {
     const moves = async (from: string, to: string) => {
-      for (const part of SNAPSHOT_PARTS) {
+      for (const part of parts) {
         const live = path.join(from, part);
         if (await fs.stat(live).catch(() => undefined)) await fs.rename(live, path.join(to, part));
       }
     };
-    const swap = async () => {
-      await moves(this.home.root, previous);
-      await moves(incoming, this.home.root);
-    };
-    const undo = async () => {
-      for (const part of SNAPSHOT_PARTS) await fs.rm(path.join(this.home.root, part), { recursive: true, force: true });
-      await moves(previous, this.home.root);
-    };
     try {
+      await fs.mkdir(previous, { mode: 0o700 });
+      const swap = async () => {
+        await moves(this.home.root, previous);
+        await moves(incoming, this.home.root);
+      };
+      const undo = async () => {
+        for (const part of parts) await fs.rm(path.join(this.home.root, part), { recursive: true, force: true });
+        await moves(previous, this.home.root);
+      };
       await stopped(swap, undo);
     } finally {
       await fs.rm(incoming, { recursive: true, force: true });
       await fs.rm(previous, { recursive: true, force: true });
     }
-    return manifest;
   }
 
   async remove(name: string): Promise<void> {

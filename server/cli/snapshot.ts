@@ -6,7 +6,7 @@ import { loadOrCreateSecrets } from '../../stack/secrets.js';
 import { homeIdOf, SnapshotStore, timestampName } from '../../stack/snapshots.js';
 import { adminApi, type SnapshotView } from '../api/contract.js';
 import { runningCore } from '../core.js';
-import { currentVersions } from '../snapshots/snapshot-service.js';
+import { saveAtRest } from '../snapshots/snapshot-service.js';
 import { table } from './format.js';
 
 const size = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
@@ -68,15 +68,7 @@ export async function snapshot(home: AppHome, args: string[], options: { branch:
       const chosen = options.branch ? branchName() : (name ?? timestampName());
       const saved = api
         ? await api.saveSnapshot(chosen)
-        : await (await offlineStore(home)).save(
-            chosen,
-            {
-              migrations: [],
-              versions: { apprun: (await currentVersions()).apprun },
-              reason: 'saved by hand (apprun was down)',
-            },
-            (copy) => copy(),
-          );
+        : await saveAtRest(await offlineStore(home), chosen, 'saved by hand (apprun was down)');
       return `saved snapshot ${saved.name} (${size(saved.sizeBytes)}: ${saved.contents.join(', ')})\n`;
     }
     case 'restore': {

@@ -12,6 +12,7 @@ import {
   type SnapshotManifest,
   type SnapshotStore,
   timestampName,
+  type WhileStopped,
 } from '../../stack/snapshots.js';
 import type { ProgressFn } from '../../stack/spec.js';
 import type { Supervisor } from '../../stack/supervisor.js';
@@ -49,6 +50,16 @@ export async function upgradeFrom(home: AppHome, now: DataVersions): Promise<str
     if (before.services[service] && before.services[service] !== version)
       changes.push(`${service} ${before.services[service]} → ${version}`);
   return changes.length ? changes.join(', ') : undefined;
+}
+
+/**
+ * A snapshot of a home no service runs in (before an upgrade, or with apprun down): the files are still, so they are
+ * copied as they are. Its migrations are not known without Postgres running, so the manifest lists none.
+ */
+export async function saveAtRest(store: SnapshotStore, name: string, reason: string): Promise<SnapshotManifest> {
+  return store.save(name, { migrations: [], versions: { apprun: (await currentVersions()).apprun }, reason }, (copy) =>
+    copy(),
+  );
 }
 
 export const recordVersions = (home: AppHome, now: DataVersions) =>
@@ -121,69 +132,67 @@ export class SnapshotService {
     return this.exclusive(`restoring ${name}`, () =>
       this.o.store.restore(
         name,
-        async (swap, undo) => {
-          const { supervisor, progress } = this.o;
-          progress({ service: 'core', step: `restore ${name}: stopping the services` });
-          await supervisor.stopAll();
-          await swap();
-          try {
-            progress({ service: 'core', step: `restore ${name}: starting the services on the restored data` });
-            await supervisor.startAll();
-          } catch (err) {
-            progress({
-              service: 'core',
-              step: `restore ${name} failed (${(err as Error).message}); putting the previous state back`,
-            });
-            await supervisor.stopAll();
-            await undo();
-            await supervisor.startAll();
-            await this.o.afterRestore();
-            throw new SnapshotError(
+        this.restartOn(
+          `restore ${name}`,
+          'starting the services on the restored data',
+          (err) =>
+            new SnapshotError(
               'corrupt',
-              `snapshot "${name}" did not start (${(err as Error).message}); the previous state is back`,
-            );
-          }
-          await recordVersions(this.o.home, await currentVersions());
-          await this.o.afterRestore();
-        },
+              `snapshot "${name}" did not start (${err.message}); the previous state is back`,
+            ),
+        ),
         this.o.progress,
       ),
     );
   }
 
   /**
-   * Back to migrations + seed: the data folder is moved aside, the services start on an empty one (initdb, the
-   * migrations and the seed, Kratos' migrations, the seeded identities), and the old one is removed once they are up;
-   * if they do not come up, the old data is put back. Settings stay. With keepUsers, the users who signed up come back
-   * with their passwords.
+   * Back to migrations + seed: the data folder is swapped for an empty one, and the services start on it (initdb, the
+   * migrations and the seed, Kratos' migrations, the seeded identities); if they do not come up, the old data is put
+   * back. Settings and snapshots stay. With keepUsers, the users who signed up come back with their passwords.
    */
   async reset(keepUsers: boolean): Promise<ResetResult> {
     return this.exclusive('resetting', async () => {
-      const { supervisor, progress, home } = this.o;
       const kept = keepUsers ? await this.o.users.export() : [];
-      const data = path.join(home.root, 'data');
-      const aside = path.join(home.root, `.before-reset-${Date.now()}`);
-      progress({ service: 'core', step: 'reset: stopping the services' });
-      await supervisor.stopAll();
-      await fs.rename(data, aside);
-      await fs.mkdir(data, { mode: 0o755 });
-      try {
-        progress({ service: 'core', step: 'reset: starting on empty data (migrations and seed)' });
-        await supervisor.startAll();
-      } catch (err) {
-        await supervisor.stopAll();
-        await fs.rm(data, { recursive: true, force: true });
-        await fs.rename(aside, data);
-        await supervisor.startAll();
-        await this.o.afterRestore();
-        throw new SnapshotError('io', `reset failed (${(err as Error).message}); the previous data is back`);
-      }
-      await fs.rm(aside, { recursive: true, force: true });
-      await recordVersions(home, await currentVersions());
-      await this.o.afterRestore();
+      await this.o.store.resetData(
+        this.restartOn(
+          'reset',
+          'starting on empty data (migrations and seed)',
+          (err) => new SnapshotError('io', `reset failed (${err.message}); the previous data is back`),
+        ),
+      );
       const { kept: keptUsers, skipped } = keepUsers ? await this.o.users.import(kept) : { kept: 0, skipped: [] };
       return { keptUsers, skippedUsers: skipped };
     });
+  }
+
+  /**
+   * Stops the services, swaps the data, starts them and brings the core's state along; when they do not start, the
+   * previous data is swapped back and started, and `failed` says why.
+   */
+  private restartOn(what: string, starting: string, failed: (err: Error) => SnapshotError): WhileStopped {
+    return async (swap, undo) => {
+      const { supervisor, progress } = this.o;
+      progress({ service: 'core', step: `${what}: stopping the services` });
+      await supervisor.stopAll();
+      await swap();
+      try {
+        progress({ service: 'core', step: `${what}: ${starting}` });
+        await supervisor.startAll();
+      } catch (err) {
+        progress({
+          service: 'core',
+          step: `${what} failed (${(err as Error).message}); putting the previous state back`,
+        });
+        await supervisor.stopAll();
+        await undo();
+        await supervisor.startAll();
+        await this.o.afterRestore();
+        throw failed(err as Error);
+      }
+      await recordVersions(this.o.home, await currentVersions());
+      await this.o.afterRestore();
+    };
   }
 
   async remove(name: string): Promise<void> {
