@@ -17,6 +17,7 @@ import { startApprun, stopStartedApprun } from './apprun-process.js';
 import { apprun, processesMentioning } from './cli.js';
 import { call, login } from './http.js';
 import { TEST_PORT_BASES } from './port-bases.js';
+import { until } from './until.js';
 
 // The whole stack on the Docker driver, against the real engine: containers, limits, healing, the reaper. Without
 // an engine these skip, and APPRUN_STRICT=1 turns that skip into a failure.
@@ -35,16 +36,6 @@ async function newHome(): Promise<string> {
 
 const containersOf = async (home: string) =>
   engine.docker!.listContainers({ all: true, filters: { label: [`${HOME_LABEL}=${home}`] } });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 afterEach(() => stopStartedApprun());
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { type RunningApprun, startApprun, stopStartedApprun } from './apprun-pro
 import { apprun } from './cli.js';
 import { call, deployFunction, login, wasmModule } from './http.js';
 import { TEST_PORT_BASES } from './port-bases.js';
+import { until } from './until.js';
 
 // Snapshots on a real stack of its own: save, change everything, restore, and the original state is back.
 
@@ -40,16 +41,6 @@ afterAll(async () => {
 });
 
 const token = async (email: string, password?: string) => (await login(gatewayUrl, email, password)).json.access_token;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const workflow = async (alice: string, id: string) =>
   (await call('GET', `${gatewayUrl}/workflows/${id}`, { token: alice })).json;
