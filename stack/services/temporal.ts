@@ -1,27 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { grpcHealthCheck } from '../grpc-health.js';
 import type { ServiceDefinition } from './definition.js';
 
 const BUDGET_MB = 150;
-
-/** gRPC health of the frontend through @temporalio/client, over one connection kept between checks. */
-function grpcHealth(address: string) {
-  let connection: Promise<Connection> | undefined;
-  return async () => {
-    connection ??= Connection.connect({ address, connectTimeout: 2000 });
-    try {
-      const conn = await connection;
-      const res = await conn.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' });
-      if (res.status !== 1) throw new Error(`gRPC health status ${res.status}`); // 1 = SERVING
-    } catch (err) {
-      const stale = connection;
-      connection = undefined;
-      void stale?.then((c) => c.close()).catch(() => undefined);
-      throw err;
-    }
-  };
-}
 
 /** Temporal's dev server (the CLI's `server start-dev`): SQLite persistence in the app home, Web UI on its own port. */
 // The port and secret names are spelled in the type too: the port map's and the secrets' types come from them.
@@ -72,7 +54,7 @@ export const temporal: ServiceDefinition<'temporal' | 'temporalUi', never> = {
       health: {
         kind: 'custom',
         describe: `gRPC health of 127.0.0.1:${ports.temporal}`,
-        run: grpcHealth(`127.0.0.1:${ports.temporal}`),
+        run: () => grpcHealthCheck(`127.0.0.1:${ports.temporal}`, 'temporal.api.workflowservice.v1.WorkflowService'),
         timeoutMs: 3000,
       },
       prepare: async () => void (await fs.mkdir(dataDir, { recursive: true })),
