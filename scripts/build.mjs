@@ -16,6 +16,7 @@ const core = {
   force,
 };
 await buildStep('core', core, async () => {
+  fs.rmSync('dist', { recursive: true, force: true }); // no chunk of an earlier build left beside the new ones
   await esbuild({
     entryPoints: {
       cli: 'server/cli.ts',
@@ -28,6 +29,9 @@ await buildStep('core', core, async () => {
     },
     outdir: 'dist',
     bundle: true,
+    // Shared code in chunks, and a dynamic import() stays one: the core spawns the services before it loads the
+    // platform (Fastify, Temporal, MinIO…), and each CLI command loads only its own module.
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',

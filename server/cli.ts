@@ -11,9 +11,6 @@ import { SERVICES } from '../stack/services/index.js';
 import { ALL_SERVICES } from '../stack/stack.js';
 import { adminApi, type SuiteName } from './api/contract.js';
 import { progressPrinter } from './cli/format.js';
-import { images } from './cli/images.js';
-import { parseSuites, runKpis } from './cli/kpi.js';
-import { reset, snapshot } from './cli/snapshot.js';
 import { fetchStack, renderStatus } from './cli/status.js';
 import { Core, type CoreState, type DriverChoice, runningCore } from './core.js';
 import { DEFAULT_DEV_PASSWORD } from './settings.js';
@@ -106,6 +103,7 @@ async function kpi(home: AppHome, values: { suite?: string; profile?: string; js
   if (!state) fail(`apprun is not running (home: ${home.root}); start it with \`apprun up\``);
   if (values.profile !== 'quick' && values.profile !== 'full')
     fail(`--profile is quick or full, not "${values.profile}"`);
+  const { parseSuites, runKpis } = await import('./cli/kpi.js');
   let suites: SuiteName[] | undefined;
   try {
     suites = parseSuites(values.suite);
@@ -251,15 +249,22 @@ async function main(argv: string[]): Promise<void> {
       return kpi(home, values);
     case 'report':
       return report(home, values.out);
-    case 'snapshot':
+    // Each command loads its own module: a command starts without loading the others' dependencies.
+    case 'snapshot': {
+      const { snapshot } = await import('./cli/snapshot.js');
       process.stdout.write(await snapshot(home, positionals.slice(1), { branch: values.branch }));
       return;
-    case 'reset':
+    }
+    case 'reset': {
+      const { reset } = await import('./cli/snapshot.js');
       process.stdout.write(await reset(home, values['keep-users']));
       return;
-    case 'images':
+    }
+    case 'images': {
+      const { images } = await import('./cli/images.js');
       process.stdout.write(await images(home, positionals[1], progressPrinter()));
       return;
+    }
     case 'help':
       process.stdout.write(USAGE);
       return;

@@ -2,55 +2,31 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
-import * as Minio from 'minio';
-import pg from 'pg';
-import { DockerDriver } from '../stack/docker/docker-driver.js';
-import { connectEngine } from '../stack/docker/engine.js';
+import type { DockerDriver } from '../stack/docker/docker-driver.js';
 import { AppHome, readJsonIfExists, resolveHomeDir, writePrivateFile } from '../stack/home.js';
 import { MetricsSampler } from '../stack/metrics.js';
 import { NativeDriver } from '../stack/native-driver.js';
-import { packageRoot } from '../stack/package-root.js';
 import { isAlive } from '../stack/pid-files.js';
 import { assertPortFree, type PortMap, parsePortBase, portMap } from '../stack/ports.js';
 import { loadOrCreateSecrets } from '../stack/secrets.js';
 import type { ServiceNetwork } from '../stack/services/definition.js';
-import { adminUrl } from '../stack/services/postgres.js';
-import { TOKEN_AUDIENCE } from '../stack/services/postgrest.js';
 import { homeIdOf, SnapshotStore, timestampName } from '../stack/snapshots.js';
 import type { ProgressFn } from '../stack/spec.js';
 import { portOwners, stackSpecs } from '../stack/stack.js';
 import { Supervisor } from '../stack/supervisor.js';
-import { buildGateway } from './app.js';
-import { syncIdentities } from './auth/identities.js';
-import { KratosClient } from './auth/kratos-client.js';
 import { jwksOf, loadOrCreateSigningKey } from './auth/signing-keys.js';
-import { TokenIssuer, TokenVerifier } from './auth/tokens.js';
-import { TenantGuard } from './data/tenant-guard.js';
 import { entryPoint } from './entry-points.js';
-import { FunctionPool } from './functions/function-pool.js';
-import { FunctionService } from './functions/function-service.js';
-import { ModulePreparer } from './functions/preparer.js';
-import { UpstreamGates } from './http/upstream-gates.js';
-import type { BenchRuns } from './kpi/bench-runs.js';
-import { createKpiCenter, recordStart } from './kpi/kpi-center.js';
-import { Authorizer } from './rbac/authorizer.js';
-import { DEFAULT_DEV_PASSWORD, loadSettings, type Settings } from './settings.js';
-import { exportUsers, importUsers, type KeptUser } from './snapshots/kept-users.js';
+import { recordStart } from './kpi/start-record.js';
+import type { Platform } from './platform.js';
+import { loadSettings, type Settings } from './settings.js';
 import {
   currentVersions,
   type DataVersions,
   recordVersions,
-  SnapshotService,
   saveAtRest,
   upgradeFrom,
 } from './snapshots/snapshot-service.js';
-import { StorageService } from './storage/storage-service.js';
-import { TenantPlans } from './tenancy/tenant-plans.js';
-import { WorkflowWorker } from './workflows/worker.js';
-import { WorkflowService } from './workflows/workflow-service.js';
 
 export interface CoreOptions {
   home?: string;
@@ -97,15 +73,7 @@ export class Core {
   private driver?: NativeDriver | DockerDriver;
   private reaper?: ChildProcess;
   private metrics?: MetricsSampler;
-  private gateway?: FastifyInstance;
-  private db?: pg.Pool;
-  private authorizer?: Authorizer;
-  private functions?: FunctionService;
-  private storage?: StorageService;
-  private workflows?: WorkflowService;
-  private worker?: WorkflowWorker;
-  private gates?: UpstreamGates;
-  private benchRuns?: BenchRuns;
+  private platform?: Platform;
 
   constructor(private readonly options: CoreOptions = {}) {
     this.home = new AppHome(options.home ?? resolveHomeDir());
@@ -150,131 +118,49 @@ export class Core {
         secrets,
         jwks: JSON.stringify(jwks),
         progress: this.progress,
-        network: this.driver instanceof DockerDriver && this.driver.network === 'published' ? PUBLISHED : undefined,
+        network: this.driver.kind === 'docker' && this.driver.network === 'published' ? PUBLISHED : undefined,
       }),
       this.progress,
     );
     this.metrics = new MetricsSampler(this.driver);
-    this.db = new pg.Pool({ connectionString: adminUrl(this.ports, secrets), max: 4 });
-    // An idle client breaks when Postgres restarts; the pool replaces it, and the error must not end the process.
-    this.db.on('error', (err) =>
-      this.progress({
-        service: 'gateway',
-        step: `database connection lost (${err.message}); reconnecting on next use`,
-      }),
-    );
     const supervisor = this.supervisor;
-    const db = this.db;
+    const context = {
+      home: this.home,
+      ports: this.ports,
+      settings: this.settings,
+      secrets,
+      signingKey,
+      jwks,
+      store,
+      supervisor,
+      driver: this.driver,
+      metrics: this.metrics,
+      progress: this.progress,
+      adminToken: this.adminToken,
+      devTokens: this.options.devTokens ?? false,
+      gatewayUrl: this.gatewayUrl,
+    };
+    // The platform's module (most of the core's code and dependencies, ~0.8 s of loading that blocks this thread) loads
+    // once every service has been spawned: the services start meanwhile, and no spawn or migration waits for it.
+    let allSpawned!: () => void;
+    const spawned = new Promise<void>((resolve) => (allSpawned = resolve));
+    const platform = spawned
+      .then(() => import('./platform.js'))
+      .then(({ Platform }) => {
+        this.platform = new Platform(context);
+        return this.platform;
+      });
     // The worker needs only Temporal: it starts as soon as Temporal is healthy, beside the other services.
-    const workflows = supervisor.whenHealthy('temporal').then(async () => {
-      this.workflows = await WorkflowService.connect({
-        address: `127.0.0.1:${this.ports.temporal}`,
-        db,
-        temporalUiUrl: `http://127.0.0.1:${this.ports.temporalUi}`,
-        temporalState: () => supervisor.snapshot().find((s) => s.name === 'temporal')?.state,
-      });
-      this.worker = new WorkflowWorker({
-        address: `127.0.0.1:${this.ports.temporal}`,
-        db,
-        logFile: path.join(this.home.logsDir, 'workflow-worker.log'),
-        onEvent: (step) => this.progress({ service: 'workflows', step }),
-      });
-      await this.worker.start();
-    });
+    const workflows = Promise.all([platform, supervisor.whenHealthy('temporal')]).then(([p]) => p.startWorkflows());
     workflows.catch(() => undefined); // handled where the start-up paths are joined, or before stop() on a failure
     try {
       try {
-        await this.supervisor.startAll();
+        await supervisor.startAll(allSpawned);
       } catch (err) {
         await workflows.catch(() => undefined); // so stop() below stops a worker it started
         throw err;
       }
-      const kratos = new KratosClient(
-        `http://127.0.0.1:${this.ports.kratosPublic}`,
-        `http://127.0.0.1:${this.ports.kratosAdmin}`,
-      );
-      // Three independent start-up paths side by side: identities and policies, workflows, storage.
-      const identitiesAndPolicies = (async () => {
-        const created = await syncIdentities(db, kratos, this.settings);
-        if (created) this.progress({ service: 'kratos', step: `created ${created} identities for the seeded users` });
-        this.authorizer = await Authorizer.create(adminUrl(this.ports, secrets));
-        await this.authorizer.sync(db);
-      })();
-      const minio = new Minio.Client({
-        endPoint: '127.0.0.1',
-        port: this.ports.minio,
-        useSSL: false,
-        accessKey: secrets.minioRootUser,
-        secretKey: secrets.minioRootPassword,
-      });
-      const plans = new TenantPlans(this.db, this.settings.plans);
-      const gates = new UpstreamGates(plans);
-      this.gates = gates;
-      const functions = new FunctionService(this.db, minio, new FunctionPool(), new ModulePreparer(), plans);
-      this.functions = functions;
-      this.storage = new StorageService(minio);
-      const storage = Promise.all([functions.start(), this.storage.start()]);
-      // Every path settles before any error is raised, so a failed start stops what the others started.
-      const settled = await Promise.allSettled([identitiesAndPolicies, workflows, storage]);
-      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      const authorizer = this.authorizer!;
-      const workflowService = this.workflows!;
-      const snapshots = new SnapshotService({
-        home: this.home,
-        store,
-        supervisor: this.supervisor,
-        driver: this.driver,
-        db,
-        progress: this.progress,
-        afterRestore: async () => {
-          await syncIdentities(db, kratos, this.settings);
-          await authorizer.reload(db);
-          await Promise.all([functions.start(), this.storage!.start()]);
-        },
-        users: {
-          export: () => exportUsers(db, kratos),
-          import: (users) => importUsers(db, kratos, authorizer, users as KeptUser[]),
-        },
-      });
-      this.progress({ service: 'gateway', step: 'starting' });
-      this.benchRuns = await createKpiCenter({
-        home: this.home,
-        gatewayUrl: this.gatewayUrl,
-        postgrestPort: this.ports.postgrest,
-        supervisor: this.supervisor,
-        metrics: this.metrics,
-        devPassword: this.settings.devPassword ?? DEFAULT_DEV_PASSWORD,
-        warn: (step) => this.progress({ service: 'gateway', step }),
-      });
-      this.gateway = await buildGateway({
-        benchRuns: this.benchRuns,
-        snapshots,
-        gates,
-        plans,
-        kratos,
-        authorizer,
-        functions,
-        workflows: workflowService,
-        workflowWorker: () => this.worker?.state ?? { state: 'stopped' },
-        storage: this.storage,
-        postgrestUrl: `http://127.0.0.1:${this.ports.postgrest}`,
-        db: this.db,
-        verifier: new TokenVerifier(jwks, TOKEN_AUDIENCE),
-        issuer: new TokenIssuer(signingKey, TOKEN_AUDIENCE),
-        jwks,
-        guard: await TenantGuard.discover(this.db),
-        adminToken: this.adminToken,
-        devTokens: this.options.devTokens ?? false,
-        supervisor: this.supervisor,
-        metrics: this.metrics,
-        home: this.home,
-        ports: this.ports,
-        allowedHosts: this.settings.allowedHosts,
-        rendererDir: path.join(packageRoot(), 'out', 'renderer'),
-        logFile: path.join(this.home.logsDir, 'gateway.log'),
-      });
-      await this.gateway.listen({ host: '127.0.0.1', port: this.ports.gateway });
+      await (await platform).start(workflows);
       await this.metrics.sampleOnce();
       this.metrics.start();
     } catch (err) {
@@ -299,28 +185,14 @@ export class Core {
   /** Stops the gateway, then the services in reverse order; safe to call twice and after a failed start. */
   async stop(): Promise<void> {
     this.metrics?.stop();
-    this.gates?.stop();
-    await this.benchRuns?.stop();
-    await this.gateway?.close().catch(() => undefined);
-    await this.functions?.stop().catch(() => undefined);
-    // The worker first: a workflow mid-flight simply waits in Temporal for the next start.
-    await this.worker?.stop().catch(() => undefined);
-    await this.workflows?.close().catch(() => undefined);
-    await this.authorizer?.close().catch(() => undefined);
-    await this.db?.end().catch(() => undefined);
+    await this.platform?.stop();
+    this.platform = undefined;
     await this.supervisor?.stopAll();
-    if (this.driver instanceof DockerDriver) await this.driver.reap().catch(() => undefined);
+    if (this.driver?.kind === 'docker') await this.driver.reap().catch(() => undefined);
     this.reaper?.kill('SIGTERM');
     this.driver?.closeLogs();
     const state = await readJsonIfExists<CoreState>(this.home.coreStateFile).catch(() => undefined);
     if (state?.pid === process.pid) await fs.rm(this.home.coreStateFile, { force: true });
-    this.gateway = undefined;
-    this.db = undefined;
-    this.authorizer = undefined;
-    this.functions = undefined;
-    this.worker = undefined;
-    this.workflows = undefined;
-    this.storage = undefined;
   }
 
   /**
@@ -351,6 +223,10 @@ export class Core {
       this.settings.driver ??
       'native';
     if (choice === 'native') return new NativeDriver(this.home);
+    const [{ connectEngine }, { DockerDriver }] = await Promise.all([
+      import('../stack/docker/engine.js'),
+      import('../stack/docker/docker-driver.js'),
+    ]);
     const engine = await connectEngine();
     if (!engine.docker) {
       if (choice === 'docker') throw new Error(`the docker driver was asked for, but ${engine.reason}`);

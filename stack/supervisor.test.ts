@@ -90,6 +90,38 @@ describe('Supervisor', () => {
     }
   });
 
+  it('says when every service has been spawned, before the last one is healthy', async () => {
+    const driver = new FakeDriver();
+    let healthyWhenSpawned: string[] | undefined;
+    const slow = {
+      ...spec('postgrest', ['postgres']),
+      health: { kind: 'custom' as const, describe: 'slow', run: () => new Promise<void>((r) => setTimeout(r, 50)) },
+    };
+    const sup = new Supervisor(driver, [slow, spec('postgres')]);
+    await sup.startAll(
+      () =>
+        (healthyWhenSpawned = sup
+          .snapshot()
+          .filter((s) => s.state === 'healthy')
+          .map((s) => s.name)),
+    );
+    expect(healthyWhenSpawned).toEqual(['postgres']);
+  });
+
+  it('still calls onAllSpawned when a service fails before the others spawn', async () => {
+    const driver = new FakeDriver();
+    const bad = {
+      ...spec('postgres'),
+      startTimeoutMs: 50,
+      health: { kind: 'custom' as const, describe: 'never', run: async () => Promise.reject(new Error('no')) },
+    };
+    const onAllSpawned = vi.fn();
+    const sup = new Supervisor(driver, [spec('postgrest', ['postgres']), bad]);
+    await expect(sup.startAll(onAllSpawned)).rejects.toThrow(/postgres did not start/);
+    expect(driver.starts).toEqual(['postgres']);
+    expect(onAllSpawned).toHaveBeenCalledTimes(1);
+  });
+
   it('refuses to start a service whose dependency is down', async () => {
     const sup = new Supervisor(new FakeDriver(), [spec('postgrest', ['postgres']), spec('postgres')]);
     await expect(sup.start('postgrest')).rejects.toThrow(/postgres is stopped/);

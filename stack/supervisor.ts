@@ -72,10 +72,20 @@ export class Supervisor extends EventEmitter {
     return this.order.map((s) => s.name);
   }
 
-  /** Starts every service as soon as its dependencies are healthy, independent ones side by side. */
-  async startAll(): Promise<void> {
+  /**
+   * Starts every service as soon as its dependencies are healthy, independent ones side by side. onAllSpawned runs once
+   * every service's process has been spawned (the main thread has nothing left to do for them but health checks), or
+   * when the start ends without that.
+   */
+  async startAll(onAllSpawned?: () => void): Promise<void> {
     this.shuttingDown = false;
     const started = new Map<ServiceName, Promise<void>>();
+    const waiting = new Set(this.order.map((s) => s.name));
+    const onSpawned = (name: ServiceName) => {
+      waiting.delete(name);
+      if (waiting.size === 0) onAllSpawned?.();
+    };
+    this.on('spawned', onSpawned);
     for (const spec of this.order) {
       // Dependencies come earlier in this.order, so their promises exist already.
       const deps = spec.dependsOn.map((d) => started.get(d)!);
@@ -85,6 +95,8 @@ export class Supervisor extends EventEmitter {
       );
     }
     const results = await Promise.allSettled(started.values());
+    this.off('spawned', onSpawned);
+    if (waiting.size > 0) onAllSpawned?.();
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     this.monitor();
@@ -147,6 +159,7 @@ export class Supervisor extends EventEmitter {
       await spec.prepare?.(this.progress);
       this.progress({ service: name, step: 'starting' });
       await this.driver.start(spec);
+      this.emit('spawned', name);
       await waitHealthy(spec.health, spec.startTimeoutMs, () => {
         const status = this.driver.status(name);
         return status.running ? undefined : `exited while starting (${status.lastExit?.reason ?? 'unknown reason'})`;

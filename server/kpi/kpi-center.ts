@@ -1,31 +1,12 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppHome } from '../../stack/home.js';
-import { readJsonIfExists, writePrivateFile } from '../../stack/home.js';
 import type { MetricsSampler } from '../../stack/metrics.js';
 import type { Supervisor } from '../../stack/supervisor.js';
 import { freePort } from '../load/free-port.js';
 import { BenchRuns } from './bench-runs.js';
 import { describeMachine } from './machine.js';
 import { RunStore } from './run-store.js';
-
-export interface StartRecord {
-  cold: boolean;
-  ms: number;
-  at: number;
-}
-
-const startsFile = (home: AppHome) => path.join(home.root, 'kpi', 'starts.json');
-
-/** Appends one of the core's starts (kept: the last 50), for the start suite. */
-export async function recordStart(home: AppHome, start: StartRecord): Promise<void> {
-  const starts = (await readJsonIfExists<StartRecord[]>(startsFile(home)).catch(() => undefined)) ?? [];
-  await fs.mkdir(path.dirname(startsFile(home)), { recursive: true });
-  await writePrivateFile(
-    startsFile(home),
-    JSON.stringify([...(Array.isArray(starts) ? starts : []), start].slice(-50)),
-  );
-}
+import { readStarts } from './start-record.js';
 
 export interface KpiCenterOptions {
   home: AppHome;
@@ -63,7 +44,7 @@ export async function createKpiCenter(o: KpiCenterOptions): Promise<BenchRuns> {
     },
     usage: () => o.metrics.latest()?.total,
     coreRssBytes: () => process.memoryUsage.rss(),
-    starts: async () => (await readJsonIfExists<StartRecord[]>(startsFile(o.home)).catch(() => undefined)) ?? [],
+    starts: () => readStarts(o.home),
     services: () => o.supervisor.snapshot().map(({ name, state, restarts }) => ({ name, state, restarts })),
     machine: () =>
       describeMachine(
