@@ -20,7 +20,8 @@ export async function syncIdentities(db: pg.Pool, kratos: KratosClient, settings
     kratos_identity_id: string | null;
   }>('select id, email, name, tenant_id, role, kratos_identity_id from api.users order by email');
   let created = 0;
-  for (const user of rows) {
+  // Side by side: each new identity costs Kratos a password hash (bcrypt), the cold start's longest step after initdb.
+  const sync = async (user: (typeof rows)[number]) => {
     const metadata = { tenant_id: user.tenant_id, role: user.role };
     const seeded = SEED_EMAILS.includes(user.email);
     let identityId = user.kratos_identity_id ?? (await kratos.findIdentityByEmail(user.email))?.id;
@@ -43,6 +44,7 @@ export async function syncIdentities(db: pg.Pool, kratos: KratosClient, settings
     if (identityId && identityId !== user.kratos_identity_id) {
       await db.query('update api.users set kratos_identity_id = $1 where id = $2', [identityId, user.id]);
     }
-  }
+  };
+  await Promise.all(rows.map(sync));
   return created;
 }
