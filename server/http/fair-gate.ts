@@ -67,6 +67,11 @@ export class FairGate {
     this.capacity = limits.maxInFlight;
   }
 
+  /** Whether a request holds or waits for a slot now. */
+  get busy(): boolean {
+    return this.inFlight > 0 || this.queued > 0;
+  }
+
   /** Opens fewer slots (down to one) or more again (up to maxInFlight); waiting requests take new ones at once. */
   setCapacity(slots: number): void {
     this.capacity = Math.max(1, Math.min(this.limits.maxInFlight, Math.round(slots)));
