@@ -18,7 +18,7 @@ import { Supervisor } from '../stack/supervisor.js';
 import { jwksOf, loadOrCreateSigningKey } from './auth/signing-keys.js';
 import { entryPoint } from './entry-points.js';
 import { recordStart } from './kpi/start-record.js';
-import type { Platform } from './platform.js';
+import type { Platform, PlatformContext } from './platform.js';
 import { loadSettings, type Settings } from './settings.js';
 import {
   currentVersions,
@@ -124,7 +124,7 @@ export class Core {
     );
     this.metrics = new MetricsSampler(this.driver);
     const supervisor = this.supervisor;
-    const context = {
+    const context: PlatformContext = {
       home: this.home,
       ports: this.ports,
       settings: this.settings,

@@ -5,14 +5,23 @@ import { grpcHealthCheck } from './grpc-health.js';
 
 const servers: http2.Http2Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  // The check keeps its session open between calls: end them, or close() waits for them.
+  await Promise.all(servers.splice(0).map((s) => closeServer(s)));
 });
+
+function closeServer(server: http2.Http2Server): Promise<void> {
+  for (const session of sessionsOf.get(server) ?? []) session.destroy();
+  return new Promise((r) => server.close(() => r()));
+}
+const sessionsOf = new WeakMap<http2.Http2Server, http2.ServerHttp2Session[]>();
 
 /** A gRPC health server answering every Check with `status` (and grpc-status `code`), recording the request's body. */
 async function healthServer(status: number | undefined, code = '0'): Promise<{ address: string; bodies: Buffer[] }> {
   const bodies: Buffer[] = [];
   const server = http2.createServer();
   servers.push(server);
+  sessionsOf.set(server, []);
+  server.on('session', (session) => sessionsOf.get(server)!.push(session));
   server.on('stream', (stream, headers) => {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
@@ -35,21 +44,33 @@ async function healthServer(status: number | undefined, code = '0'): Promise<{ a
 describe('grpcHealthCheck', () => {
   it('resolves on SERVING and sends the service name as a HealthCheckRequest', async () => {
     const { address, bodies } = await healthServer(1);
-    await grpcHealthCheck(address, 'temporal.api.workflowservice.v1.WorkflowService');
+    await grpcHealthCheck(address, 'temporal.api.workflowservice.v1.WorkflowService')();
     const name = 'temporal.api.workflowservice.v1.WorkflowService';
     expect(bodies[0]!.readUInt32BE(1)).toBe(name.length + 2);
     expect(bodies[0]!.subarray(5).toString('latin1')).toBe(`\x0a${String.fromCharCode(name.length)}${name}`);
   });
 
+  it('keeps one session between calls, and connects again after a failed one', async () => {
+    const server = await healthServer(1);
+    const check = grpcHealthCheck(server.address, 's');
+    await check();
+    await check();
+    expect(sessionsOf.get(servers[0]!)!.length).toBe(1);
+    for (const session of sessionsOf.get(servers[0]!)!) session.destroy();
+    await check().catch(() => undefined); // the dropped session may fail this one
+    await check();
+    expect(server.bodies.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('rejects NOT_SERVING and UNKNOWN (an empty message), naming the status', async () => {
-    await expect(grpcHealthCheck((await healthServer(2)).address, 's')).rejects.toThrow(/status 2 \(1 = SERVING\)/);
-    await expect(grpcHealthCheck((await healthServer(undefined)).address, 's')).rejects.toThrow(/status 0/);
+    await expect(grpcHealthCheck((await healthServer(2)).address, 's')()).rejects.toThrow(/status 2 \(1 = SERVING\)/);
+    await expect(grpcHealthCheck((await healthServer(undefined)).address, 's')()).rejects.toThrow(/status 0/);
   });
 
   it('rejects a gRPC error status, and a port nobody listens on', async () => {
-    await expect(grpcHealthCheck((await healthServer(1, '5')).address, 's')).rejects.toThrow(/grpc-status 5/);
+    await expect(grpcHealthCheck((await healthServer(1, '5')).address, 's')()).rejects.toThrow(/grpc-status 5/);
     const closed = await healthServer(1);
-    await new Promise((r) => servers.pop()!.close(r));
-    await expect(grpcHealthCheck(closed.address, 's')).rejects.toThrow(/ECONNREFUSED/);
+    await closeServer(servers.pop()!);
+    await expect(grpcHealthCheck(closed.address, 's')()).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -54,7 +54,7 @@ export const temporal: ServiceDefinition<'temporal' | 'temporalUi', never> = {
       health: {
         kind: 'custom',
         describe: `gRPC health of 127.0.0.1:${ports.temporal}`,
-        run: () => grpcHealthCheck(`127.0.0.1:${ports.temporal}`, 'temporal.api.workflowservice.v1.WorkflowService'),
+        run: grpcHealthCheck(`127.0.0.1:${ports.temporal}`, 'temporal.api.workflowservice.v1.WorkflowService'),
         timeoutMs: 3000,
       },
       prepare: async () => void (await fs.mkdir(dataDir, { recursive: true })),
