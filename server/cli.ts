@@ -76,6 +76,14 @@ async function up(
   } catch (err) {
     fail((err as Error).message);
   }
+  // From here on the services run: leaving the process (fail() exits) would end them by their parent-death signal
+  // instead of a clean stop. A signal right after ready is already stopping them, and a status the core cannot give
+  // this once is left out of the banner.
+  const status = await fetchStack(state).then(
+    (stack) => renderStatus(state, stack),
+    (err: Error) => (stopping ? undefined : `(status unavailable: ${err.message}; try \`apprun status\`)`),
+  );
+  if (stopping) return;
   const out = [
     '',
     `apprun is up (home: ${state.home})`,
@@ -91,7 +99,7 @@ async function up(
       ? `  dev tokens   POST ${state.gatewayUrl}/auth/dev-token {"email":"alice@test.com"}   (DEV ONLY: no password)`
       : '',
     '',
-    renderStatus(state, await fetchStack(state)),
+    status,
     '',
     'Ctrl-C stops everything.',
   ];

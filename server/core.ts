@@ -185,7 +185,10 @@ export class Core {
   /** Stops the gateway, then the services in reverse order; safe to call twice and after a failed start. */
   async stop(): Promise<void> {
     this.metrics?.stop();
-    await this.platform?.stop();
+    // Whatever the platform's stop runs into, the services still get their clean stop below.
+    await this.platform
+      ?.stop()
+      .catch((err: Error) => this.progress({ service: 'core', step: `stopping the gateway failed: ${err.message}` }));
     this.platform = undefined;
     await this.supervisor?.stopAll();
     if (this.driver?.kind === 'docker') await this.driver.reap().catch(() => undefined);

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { packageRoot } from '../../stack/package-root.js';
 
 const exec = promisify(execFile);
-const BIN = () => path.join(packageRoot(), 'bin', 'apprun.mjs');
+export const BIN = path.join(packageRoot(), 'bin', 'apprun.mjs');
 
 /** Runs `apprun <args>` to completion. */
 export async function apprun(
@@ -13,7 +13,7 @@ export async function apprun(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN(), ...args], {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
       env: { ...process.env, ...env },
       timeout: 90_000,
     });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -6,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../stack/pid-files.js';
 import type { WorkflowDetailView } from '../api/contract.js';
 import { startApprun, stopStartedApprun } from './apprun-process.js';
-import { apprun, processesMentioning } from './cli.js';
+import { apprun, BIN, processesMentioning } from './cli.js';
 import { call, deployFunction, login, wasmModule } from './http.js';
 import { TEST_PORT_BASES } from './port-bases.js';
 
@@ -137,6 +138,40 @@ describe('apprun up / status / down', () => {
       expect(processesMentioning(home)).toEqual([]);
     },
     TWO_STARTS_AND_A_WORKFLOW_MS,
+  );
+
+  it(
+    'stops every service cleanly when Ctrl-C comes the moment it is ready',
+    async () => {
+      // Its own fresh home, so each service's log holds only this run.
+      const fresh = await fs.mkdtemp(path.join(os.tmpdir(), 'apprun-life-ready-'));
+      await fs.chmod(fresh, 0o755);
+      try {
+        const child = spawn(process.execPath, [BIN, 'up', '--home', fresh, '--port-base', String(PORT_BASE)], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        child.stderr.on('data', (c: Buffer) => (out += c));
+        // The signal lands while the banner asks the core for its status (once that window ended with exit 1, and
+        // the services were ended by their parent-death SIGKILL instead of their stop signal).
+        child.stdout.on('data', (c: Buffer) => {
+          if (!out.includes('core       ready') && `${out}${c}`.includes('core       ready')) child.kill('SIGINT');
+          out += c;
+        });
+        const [code] = await new Promise<[number | null]>((r) => child.once('exit', (c) => r([c])));
+        expect(out).toContain('apprun stopped; no processes left behind');
+        expect(code).toBe(0);
+        for (const service of ['postgres', 'postgrest', 'kratos', 'temporal', 'minio']) {
+          const log = await fs.readFile(path.join(fresh, 'logs', `${service}.log`), 'utf8');
+          expect(log, service).toMatch(/process \d+ ended: /);
+          expect(log, service).not.toContain('SIGKILL');
+        }
+        expect(processesMentioning(fresh)).toEqual([]);
+      } finally {
+        await fs.rm(fresh, { recursive: true, force: true });
+      }
+    },
+    TWO_STARTS_MS,
   );
 
   it(
