@@ -1,15 +1,26 @@
 import net from 'node:net';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import type { HealthCheck } from './spec.js';
 
 const DEFAULT_TIMEOUT_MS = 2000;
+
+/**
+ * One kept connection per service between checks: the monitor checks every 5 s, past undici's default 4 s keep-alive,
+ * so each check used to open (and each service to accept) a new TCP connection. A check that fails closes its
+ * connection as usual; the next one connects again.
+ */
+const healthAgent = new Agent({ connections: 1, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 30_000 });
 
 /** Resolves when the check passes once; rejects with the reason otherwise. */
 export async function checkHealth(check: HealthCheck): Promise<void> {
   const timeoutMs = check.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   switch (check.kind) {
     case 'http': {
-      const res = await request(check.url, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      const res = await request(check.url, {
+        dispatcher: healthAgent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
       await res.body.dump();
       if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`GET ${check.url} answered ${res.statusCode}`);
       return;
