@@ -20,7 +20,7 @@ export async function syncIdentities(db: pg.Pool, kratos: KratosClient, settings
     kratos_identity_id: string | null;
   }>('select id, email, name, tenant_id, role, kratos_identity_id from api.users order by email');
   let created = 0;
-  // Side by side: each new identity costs Kratos a password hash (bcrypt), the cold start's longest step after initdb.
+  // Side by side: each new identity costs Kratos a password hash (argon2id).
   const sync = async (user: (typeof rows)[number]) => {
     const metadata = { tenant_id: user.tenant_id, role: user.role };
     const seeded = SEED_EMAILS.includes(user.email);
