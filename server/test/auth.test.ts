@@ -70,6 +70,31 @@ describe('sign-up and login through Kratos', () => {
   });
 });
 
+describe('password hashes', () => {
+  it('new passwords are argon2id; a bcrypt hash from before still logs in and is re-hashed to argon2id', async () => {
+    const kratos = new KratosClient(`http://127.0.0.1:${Number(new URL(stack().gatewayUrl).port) + 4}`, kratosAdmin());
+    const fresh = await kratos.register(unique(), strongPassword, 'Argon');
+    expect((await kratos.exportIdentity(fresh.identityId))?.hashedPassword).toMatch(/^\$argon2id\$/);
+    // bcrypt (cost 12) of 'old-bcrypt-password', as an apprun home made before the switch holds it.
+    const bcrypt = '$2b$12$jALOIUKUyzaxD3XL2vd/hO2tB8.ySbgz5u3A4EuTQVKZ5j2E3zwJ6';
+    const email = unique();
+    const id = await kratos.importIdentity({
+      traits: { email, name: 'Old' },
+      metadata: { tenant_id: T2, role: 'member' },
+      hashedPassword: bcrypt,
+    });
+    try {
+      await expect(kratos.login(email, 'not-the-password')).rejects.toThrow();
+      expect((await kratos.login(email, 'old-bcrypt-password')).identityId).toBe(id);
+      expect((await kratos.exportIdentity(id))?.hashedPassword).toMatch(/^\$argon2id\$/);
+      expect((await kratos.login(email, 'old-bcrypt-password')).identityId).toBe(id);
+    } finally {
+      await kratos.deleteIdentity(id);
+      await kratos.deleteIdentity(fresh.identityId);
+    }
+  });
+});
+
 describe('bad input on /auth is a clear 4xx', () => {
   it('wrong password and unknown user get the same 401, revealing nothing', async () => {
     const wrong = await login(gateway(''), 'alice@test.com', 'not-her-password');
