@@ -141,10 +141,11 @@ export class Core {
       gatewayUrl: this.gatewayUrl,
     };
     // The platform's module (most of the core's code and dependencies, ~0.8 s of loading that blocks this thread) loads
-    // once every service has been spawned: the services start meanwhile, and no spawn or migration waits for it.
-    let allSpawned!: () => void;
-    const spawned = new Promise<void>((resolve) => (allSpawned = resolve));
-    const platform = spawned
+    // once every service is launched (its process, or its migration's, running): the services start meanwhile, and no
+    // spawn or migration waits for it.
+    let allLaunched!: () => void;
+    const launched = new Promise<void>((resolve) => (allLaunched = resolve));
+    const platform = launched
       .then(() => import('./platform.js'))
       .then(({ Platform }) => {
         this.platform = new Platform(context);
@@ -155,7 +156,7 @@ export class Core {
     workflows.catch(() => undefined); // handled where the start-up paths are joined, or before stop() on a failure
     try {
       try {
-        await supervisor.startAll(allSpawned);
+        await supervisor.startAll(allLaunched);
       } catch (err) {
         await workflows.catch(() => undefined); // so stop() below stops a worker it started
         throw err;

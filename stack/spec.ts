@@ -55,8 +55,11 @@ export interface ServiceSpec {
   stopTimeoutMs: number;
   /** How long a start may take before it is reported as failed. */
   startTimeoutMs: number;
-  /** Runs before each start (e.g. initdb on first run). */
-  prepare?: (progress: ProgressFn) => Promise<void>;
+  /**
+   * Runs before each start (first-run set-up such as initdb, migrations). launched() says the rest only waits on another process
+   * (a migration): the core may then do the work it holds back until every service is launched.
+   */
+  prepare?: (progress: ProgressFn, launched: () => void) => Promise<void>;
   /** Runs once the service is healthy (e.g. migrations). */
   afterHealthy?: (progress: ProgressFn) => Promise<void>;
   /** Its official image (Docker driver); locally built images run the same command at the host's paths. */

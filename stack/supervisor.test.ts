@@ -90,9 +90,9 @@ describe('Supervisor', () => {
     }
   });
 
-  it('says when every service has been spawned, before the last one is healthy', async () => {
+  it('says when every service has been launched, before the last one is healthy', async () => {
     const driver = new FakeDriver();
-    let healthyWhenSpawned: string[] | undefined;
+    let healthyWhenLaunched: string[] | undefined;
     const slow = {
       ...spec('postgrest', ['postgres']),
       health: { kind: 'custom' as const, describe: 'slow', run: () => new Promise<void>((r) => setTimeout(r, 50)) },
@@ -100,26 +100,44 @@ describe('Supervisor', () => {
     const sup = new Supervisor(driver, [slow, spec('postgres')]);
     await sup.startAll(
       () =>
-        (healthyWhenSpawned = sup
+        (healthyWhenLaunched = sup
           .snapshot()
           .filter((s) => s.state === 'healthy')
           .map((s) => s.name)),
     );
-    expect(healthyWhenSpawned).toEqual(['postgres']);
+    expect(healthyWhenLaunched).toEqual(['postgres']);
   });
 
-  it('still calls onAllSpawned when a service fails before the others spawn', async () => {
+  it('counts a service as launched once its preparation says it only waits on a migration process, once', async () => {
+    const driver = new FakeDriver();
+    let spawnedAtLaunch: ServiceName[] | undefined;
+    const migrating = {
+      ...spec('kratos', ['postgres']),
+      prepare: async (_progress: unknown, launched: () => void) => {
+        launched();
+        await new Promise((r) => setTimeout(r, 50)); // the migration process runs
+      },
+    };
+    const onAllLaunched = vi.fn(() => (spawnedAtLaunch = [...driver.starts]));
+    const sup = new Supervisor(driver, [migrating, spec('postgres')]);
+    await sup.startAll(onAllLaunched);
+    expect(spawnedAtLaunch).toEqual(['postgres']);
+    expect(driver.starts).toEqual(['postgres', 'kratos']);
+    expect(onAllLaunched).toHaveBeenCalledTimes(1);
+  });
+
+  it('still calls onAllLaunched when a service fails before the others launch', async () => {
     const driver = new FakeDriver();
     const bad = {
       ...spec('postgres'),
       startTimeoutMs: 50,
       health: { kind: 'custom' as const, describe: 'never', run: async () => Promise.reject(new Error('no')) },
     };
-    const onAllSpawned = vi.fn();
+    const onAllLaunched = vi.fn();
     const sup = new Supervisor(driver, [spec('postgrest', ['postgres']), bad]);
-    await expect(sup.startAll(onAllSpawned)).rejects.toThrow(/postgres did not start/);
+    await expect(sup.startAll(onAllLaunched)).rejects.toThrow(/postgres did not start/);
     expect(driver.starts).toEqual(['postgres']);
-    expect(onAllSpawned).toHaveBeenCalledTimes(1);
+    expect(onAllLaunched).toHaveBeenCalledTimes(1);
   });
 
   it('refuses to start a service whose dependency is down', async () => {

@@ -73,19 +73,19 @@ export class Supervisor extends EventEmitter {
   }
 
   /**
-   * Starts every service as soon as its dependencies are healthy, independent ones side by side. onAllSpawned runs once
-   * every service's process has been spawned (the main thread has nothing left to do for them but health checks), or
-   * when the start ends without that.
+   * Starts every service as soon as its dependencies are healthy, independent ones side by side. onAllLaunched runs once
+   * every service is launched: its process spawned, or the process its preparation waits on (a migration) running. The
+   * main thread then has nothing left to do for them but wait and check health. It also runs when the start ends
+   * without that.
    */
-  async startAll(onAllSpawned?: () => void): Promise<void> {
+  async startAll(onAllLaunched?: () => void): Promise<void> {
     this.shuttingDown = false;
     const started = new Map<ServiceName, Promise<void>>();
     const waiting = new Set(this.order.map((s) => s.name));
-    const onSpawned = (name: ServiceName) => {
-      waiting.delete(name);
-      if (waiting.size === 0) onAllSpawned?.();
+    const onLaunched = (name: ServiceName) => {
+      if (waiting.delete(name) && waiting.size === 0) onAllLaunched?.();
     };
-    this.on('spawned', onSpawned);
+    this.on('launched', onLaunched);
     for (const spec of this.order) {
       // Dependencies come earlier in this.order, so their promises exist already.
       const deps = spec.dependsOn.map((d) => started.get(d)!);
@@ -95,8 +95,8 @@ export class Supervisor extends EventEmitter {
       );
     }
     const results = await Promise.allSettled(started.values());
-    this.off('spawned', onSpawned);
-    if (waiting.size > 0) onAllSpawned?.();
+    this.off('launched', onLaunched);
+    if (waiting.size > 0) onAllLaunched?.();
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     this.monitor();
@@ -156,10 +156,10 @@ export class Supervisor extends EventEmitter {
     entry.failure = undefined;
     const { spec } = entry;
     try {
-      await spec.prepare?.(this.progress);
+      await spec.prepare?.(this.progress, () => this.emit('launched', name));
       this.progress({ service: name, step: 'starting' });
       await this.driver.start(spec);
-      this.emit('spawned', name);
+      this.emit('launched', name);
       await waitHealthy(spec.health, spec.startTimeoutMs, () => {
         const status = this.driver.status(name);
         return status.running ? undefined : `exited while starting (${status.lastExit?.reason ?? 'unknown reason'})`;

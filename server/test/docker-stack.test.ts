@@ -181,7 +181,10 @@ describe.skipIf(!engine.docker)(
         ...(await serviceSpec(minio, { home, ports: portMap(PORT_BASE + 50), secrets, jwks: '', progress: () => {} })),
         memoryBudgetMb: 8,
       };
-      await spec.prepare!(() => undefined);
+      await spec.prepare!(
+        () => undefined,
+        () => undefined,
+      );
       const exit = new Promise<ProcessExit>((resolve) =>
         driver.once('exit', (_name: string, e: ProcessExit) => resolve(e)),
       );

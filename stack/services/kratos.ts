@@ -134,7 +134,7 @@ export const kratos: ServiceDefinition<
       startTimeoutMs: 60_000,
       command: { path: kratosBinary, args: ['serve', '--config', configFile], env },
       health: { kind: 'http', url: `http://127.0.0.1:${ports.kratosAdmin}/admin/health/ready` },
-      prepare: async (progress: ProgressFn) => {
+      prepare: async (progress: ProgressFn, launched: () => void) => {
         await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
         await ensureDatabase(ports, secrets);
         // A copy beside the config: everything Kratos reads is in the app home (which a container mounts).
@@ -151,10 +151,12 @@ export const kratos: ServiceDefinition<
         try {
           // Migrations run from the host against the same database (127.0.0.1), whatever the driver.
           const hostDsn = dsn.replace(`@${network.peer}:`, '@127.0.0.1:');
-          await run(kratosBinary, ['migrate', 'sql', '--read-from-env', '--yes', '--config', configFile], {
+          const migrating = run(kratosBinary, ['migrate', 'sql', '--read-from-env', '--yes', '--config', configFile], {
             env: { ...process.env, ...env, DSN: hostDsn },
             timeout: 120_000,
           });
+          launched(); // the core's thread only waits from here (~1 s on a fresh database)
+          await migrating;
         } catch (err) {
           const output = (err as { stderr?: string }).stderr || (err as Error).message;
           throw new Error(`kratos migrate sql failed: ${output.trim().split('\n').slice(-5).join(' / ')}`);
