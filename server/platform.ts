@@ -101,10 +101,13 @@ export class Platform {
     const { home, ports, settings, secrets, progress, supervisor, metrics } = this.ctx;
     const db = this.db;
     const kratos = new KratosClient(`http://127.0.0.1:${ports.kratosPublic}`, `http://127.0.0.1:${ports.kratosAdmin}`);
-    // Three independent start-up paths side by side: identities and policies, workflows, storage.
-    const identitiesAndPolicies = (async () => {
+    // Independent start-up paths side by side: identities, policies, workflows, storage. The gateway is built once
+    // all but the identities are done, and listens once they are too (a seeded user can log in from the first request).
+    const identities = (async () => {
       const created = await syncIdentities(db, kratos, settings);
       if (created) progress({ service: 'kratos', step: `created ${created} identities for the seeded users` });
+    })();
+    const policies = (async () => {
       this.authorizer = await Authorizer.create(adminUrl(ports, secrets));
       await this.authorizer.sync(db);
     })();
@@ -123,9 +126,12 @@ export class Platform {
     const storage = new StorageService(minio);
     const storageStarted = Promise.all([functions.start(), storage.start()]);
     // Every path settles before any error is raised, so a failed start stops what the others started.
-    const settled = await Promise.allSettled([identitiesAndPolicies, workflowsStarted, storageStarted]);
+    const settled = await Promise.allSettled([policies, workflowsStarted, storageStarted]);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (failed) {
+      await identities.catch(() => undefined);
+      throw failed.reason;
+    }
     const authorizer = this.authorizer!;
     const snapshots = new SnapshotService({
       home,
@@ -181,6 +187,7 @@ export class Platform {
       rendererDir: path.join(packageRoot(), 'out', 'renderer'),
       logFile: path.join(home.logsDir, 'gateway.log'),
     });
+    await identities;
     await this.gateway.listen({ host: '127.0.0.1', port: ports.gateway });
   }
 
