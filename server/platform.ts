@@ -107,6 +107,9 @@ export class Platform {
       const created = await syncIdentities(db, kratos, settings);
       if (created) progress({ service: 'kratos', step: `created ${created} identities for the seeded users` });
     })();
+    // Awaited only once the gateway is built: without a handler meanwhile, a failure here would be an unhandled
+    // rejection (which ends the process) instead of a failed start that stops what the others started.
+    identities.catch(() => undefined);
     const policies = (async () => {
       this.authorizer = await Authorizer.create(adminUrl(ports, secrets));
       await this.authorizer.sync(db);
