@@ -56,8 +56,8 @@ export interface ServiceSpec {
   /** How long a start may take before it is reported as failed. */
   startTimeoutMs: number;
   /**
-   * Runs before each start (first-run set-up such as initdb, migrations). launched() says the rest only waits on another process
-   * (a migration): the core may then do the work it holds back until every service is launched.
+   * Runs before each start (first-run set-up such as initdb, migrations). launched() says the rest only waits on
+   * another process (a migration): the core may then do the work it holds back until every service is launched.
    */
   prepare?: (progress: ProgressFn, launched: () => void) => Promise<void>;
   /** Runs once the service is healthy (e.g. migrations). */
