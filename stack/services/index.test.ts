@@ -16,9 +16,9 @@ describe('the service files', () => {
       postgrest: 50,
       kratos: 70,
       temporal: 150,
-      minio: 100,
+      minio: 160,
     });
-    expect(APPLIANCE_BUDGET_MB).toBe(1024 - 192 - 50 - 70 - 150 - 100);
+    expect(APPLIANCE_BUDGET_MB).toBe(1024 - 192 - 50 - 70 - 150 - 160);
   });
 
   it('make the POC port map, every port with an owner, in a fixed order for a port base', () => {
