@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { readJsonIfExists, writePrivateFile } from '../home.js';
+import { writePrivateFile } from '../home.js';
 import { packageRoot } from '../package-root.js';
 import type { PortMap } from '../ports.js';
 import { token } from '../random-token.js';
@@ -36,8 +36,11 @@ async function ensureDatabase(ports: PortMap, secrets: StackSecrets): Promise<vo
   }
 }
 
-/** How many of Kratos' migrations its database records as applied; 0 when it has none yet. */
-async function appliedMigrations(ports: PortMap, secrets: StackSecrets): Promise<number> {
+/**
+ * What Kratos' database records of its migrations: how many are applied, and the stamp apprun leaves on the table
+ * after a run of `kratos migrate sql` succeeded (the Kratos version and that count).
+ */
+async function migrationState(ports: PortMap, secrets: StackSecrets): Promise<{ applied: number; stamp?: string }> {
   const client = new pg.Client({
     connectionString: adminUrl(ports, secrets, KRATOS_DATABASE),
     connectionTimeoutMillis: 5000,
@@ -45,8 +48,27 @@ async function appliedMigrations(ports: PortMap, secrets: StackSecrets): Promise
   await client.connect();
   try {
     const table = await client.query(`select to_regclass('public.schema_migration') as t`);
-    if (!table.rows[0].t) return 0;
-    return Number((await client.query('select count(*) as n from schema_migration')).rows[0].n);
+    if (!table.rows[0].t) return { applied: 0 };
+    const { rows } = await client.query(
+      `select count(*) as n, obj_description('public.schema_migration'::regclass, 'pg_class') as stamp
+       from schema_migration`,
+    );
+    return { applied: Number(rows[0].n), stamp: rows[0].stamp ?? undefined };
+  } finally {
+    await client.end();
+  }
+}
+
+const migrationStamp = (applied: number) => `apprun: kratos ${KRATOS_VERSION} applied ${applied} migrations`;
+
+async function stampMigrations(ports: PortMap, secrets: StackSecrets, applied: number): Promise<void> {
+  const client = new pg.Client({
+    connectionString: adminUrl(ports, secrets, KRATOS_DATABASE),
+    connectionTimeoutMillis: 5000,
+  });
+  await client.connect();
+  try {
+    await client.query(`comment on table public.schema_migration is '${migrationStamp(applied)}'`);
   } finally {
     await client.end();
   }
@@ -142,11 +164,10 @@ export const kratos: ServiceDefinition<
         await fs.copyFile(path.join(packageRoot(), 'stack', 'kratos', 'identity.schema.json'), schemaFile);
         await writePrivateFile(configFile, JSON.stringify(kratosConfig(ports, secrets, network, schemaFile), null, 2));
         // `kratos migrate sql` takes ~1.5 s even with nothing to do: skipped when the database still records what the
-        // last run of this Kratos version left (a reset or restored database records another count, and migrates).
-        const stampFile = path.join(configDir, 'migrated.json');
-        const stamp = await readJsonIfExists<{ version: string; applied: number }>(stampFile).catch(() => undefined);
-        const applied = await appliedMigrations(ports, secrets);
-        if (stamp?.version === KRATOS_VERSION && stamp.applied === applied && applied > 0) return;
+        // last run of this Kratos version left. The stamp lives in the database, so a restored database, or a cluster
+        // copied from the template, carries its own (a reset or restored database records another count, and migrates).
+        const before = await migrationState(ports, secrets);
+        if (before.applied > 0 && before.stamp === migrationStamp(before.applied)) return;
         progress({ service: 'kratos', step: 'applying Kratos migrations' });
         try {
           // Migrations run from the host against the same database (127.0.0.1), whatever the driver.
@@ -161,8 +182,7 @@ export const kratos: ServiceDefinition<
           const output = (err as { stderr?: string }).stderr || (err as Error).message;
           throw new Error(`kratos migrate sql failed: ${output.trim().split('\n').slice(-5).join(' / ')}`);
         }
-        const after = await appliedMigrations(ports, secrets);
-        await writePrivateFile(stampFile, JSON.stringify({ version: KRATOS_VERSION, applied: after }));
+        await stampMigrations(ports, secrets, (await migrationState(ports, secrets)).applied);
       },
     };
   },
