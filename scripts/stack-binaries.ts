@@ -1,6 +1,7 @@
 // npm run stack:binaries — provisions every service binary no npm package ships (Temporal, MinIO, Kratos) into the
-// binary cache (or finds them), with progress.
+// binary cache (or finds them), then the database cluster template every fresh home copies, with progress.
 import { provisionBinary } from '../stack/binaries.js';
+import { clusterTemplate } from '../stack/cluster-template.js';
 import { resolveCacheDir } from '../stack/home.js';
 import { SERVICES } from '../stack/services/index.js';
 
@@ -22,6 +23,18 @@ for (const { name, binary } of SERVICES) {
   } catch (err) {
     failed = true;
     process.stderr.write(`${name}: ${(err as Error).message}\n`);
+  }
+}
+if (!failed) {
+  const t0 = performance.now();
+  try {
+    const dir = await clusterTemplate(cacheDir, (e) => process.stdout.write(`  [postgres] ${e.step}\n`));
+    process.stdout.write(
+      `${'cluster'.padEnd(9)} ${'template'.padEnd(36)} ${dir} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`,
+    );
+  } catch (err) {
+    failed = true;
+    process.stderr.write(`cluster template: ${(err as Error).message}\n`);
   }
 }
 process.exit(failed ? 1 : 0);

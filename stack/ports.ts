@@ -60,3 +60,15 @@ export function assertPortFree(port: number, owner: string): Promise<void> {
     probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => resolve()));
   });
 }
+
+/** A port nothing holds on 127.0.0.1 right now, for a short-lived server of the appliance's own. */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,4 +1,5 @@
 import { provisionBinary } from './binaries.js';
+import { clusterTemplate } from './cluster-template.js';
 import { type AppHome, resolveCacheDir } from './home.js';
 import { PORT_OWNERS, type PortMap } from './ports.js';
 import type { StackSecrets } from './secrets.js';
@@ -34,6 +35,7 @@ export async function serviceSpec(service: ServiceDefinition, context: StackCont
         context.progress({ ...e, service: service.name }),
       );
     },
+    clusterTemplate: () => clusterTemplate(resolveCacheDir(), context.progress),
   });
   return {
     ...run,

@@ -147,9 +147,9 @@ export class SnapshotService {
   }
 
   /**
-   * Back to migrations + seed: the data folder is swapped for an empty one, and the services start on it (initdb, the
-   * migrations and the seed, Kratos' migrations, the seeded identities); if they do not come up, the old data is put
-   * back. Settings and snapshots stay. With keepUsers, the users who signed up come back with their passwords.
+   * Back to migrations + seed: the data folder is swapped for an empty one, and the services start on it (a copy of
+   * the cluster template, which holds the migrations, the seed and Kratos' migrations; then the seeded identities); if
+   * they do not come up, the old data is put back. Settings and snapshots stay. With keepUsers, the users who signed up come back with their passwords.
    */
   async reset(keepUsers: boolean): Promise<ResetResult> {
     return this.exclusive('resetting', async () => {

@@ -27,6 +27,11 @@ export interface ServiceContext {
   progress: ProgressFn;
   /** Finds or builds the service's own binary (its `binary` recipe), with progress. */
   binary(): Promise<string>;
+  /**
+   * Finds or builds the pristine database cluster a fresh home starts from (initdb'd, every database migrated), in the
+   * binary cache. Absent while that template is being built: the cluster is then made in place.
+   */
+  clusterTemplate?(): Promise<string>;
 }
 
 /**

