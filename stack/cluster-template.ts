@@ -6,6 +6,7 @@ import pg from 'pg';
 import { provisionBinary } from './binaries.js';
 import { AppHome } from './home.js';
 import { SQL_DIR } from './migrate.js';
+import { isAlive } from './pid-files.js';
 import { freeLoopbackPort, portMap } from './ports.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { LOOPBACK, type ServiceContext } from './services/definition.js';
@@ -33,7 +34,7 @@ export async function clusterTemplateKey(): Promise<string> {
 
 /**
  * The pristine cluster a fresh home copies: initdb'd, the app's migrations applied, Kratos' database migrated, no
- * passwords. Built once per key into the binary cache (~3 s), like the service binaries, then reused by every home.
+ * passwords. Built once per key into the binary cache (~3.4 s), like the service binaries, then reused by every home.
  */
 export async function clusterTemplate(cacheDir: string, progress: ProgressFn): Promise<string> {
   const dir = path.join(cacheDir, 'cluster-templates');
@@ -149,9 +150,16 @@ async function dropPasswords(url: string): Promise<void> {
   }
 }
 
-/** Keeps the few most recently built templates: each is ~40 MB, and a new one comes with each migration. */
+/**
+ * Keeps the few most recently built templates (each is ~56 MB, and a new one comes with each migration), and removes
+ * what a build that died left (its process is gone).
+ */
 async function pruneTemplates(dir: string, keep: string): Promise<void> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
+  for (const e of entries) {
+    const builder = /\.building-(\d+)$/.exec(e.name);
+    if (builder && !isAlive(Number(builder[1]))) await fs.rm(path.join(dir, e.name), { recursive: true, force: true });
+  }
   const built = await Promise.all(
     entries
       .filter((e) => e.isDirectory() && /^postgres-[0-9a-f]{16}$/.test(e.name) && path.join(dir, e.name) !== keep)
