@@ -165,7 +165,7 @@ export const kratos: ServiceDefinition<
         await writePrivateFile(configFile, JSON.stringify(kratosConfig(ports, secrets, network, schemaFile), null, 2));
         // `kratos migrate sql` takes ~1.5 s even with nothing to do: skipped when the database still records what the
         // last run of this Kratos version left. The stamp lives in the database, so a restored database, or a cluster
-        // copied from the template, carries its own (a reset or restored database records another count, and migrates).
+        // copied from the template, carries its own; one migrated by another version, or only partly, migrates.
         const before = await migrationState(ports, secrets);
         if (before.applied > 0 && before.stamp === migrationStamp(before.applied)) return;
         progress({ service: 'kratos', step: 'applying Kratos migrations' });
