@@ -167,6 +167,23 @@ function setSuperuserPassword(dataDir: string, bin: string, secrets: StackSecret
   });
 }
 
+/**
+ * Postgres refuses to start while the pid in a postmaster.pid exists, and a postmaster killed with its parent stays a
+ * zombie until init reaps it. Its lock file is removed only then: a zombie named postgres on Linux. A live pid, or any
+ * doubt, is left to Postgres' own check.
+ */
+export async function removeZombieLockFile(dataDir: string): Promise<boolean> {
+  if (process.platform !== 'linux') return false;
+  const file = path.join(dataDir, 'postmaster.pid');
+  const pid = Number((await fs.readFile(file, 'utf8').catch(() => '')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  const end = stat?.lastIndexOf(')') ?? -1;
+  if (!stat || end < 0 || stat.slice(stat.indexOf('(') + 1, end) !== 'postgres' || stat[end + 2] !== 'Z') return false;
+  await fs.rm(file, { force: true });
+  return true;
+}
+
 async function ping(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
@@ -231,6 +248,8 @@ export const postgres: ServiceDefinition<'postgres', 'postgresPassword' | 'authe
         run: () => ping(adminUrl(ports, secrets, 'postgres')),
       },
       prepare: async (report) => {
+        if (await removeZombieLockFile(dataDir))
+          report({ service: 'postgres', step: 'removed the lock file of a killed postmaster (a zombie)' });
         if (!(await fs.stat(path.join(dataDir, 'PG_VERSION')).catch(() => undefined))) {
           if (clusterTemplate) await copyCluster(await clusterTemplate(), dataDir, bin, secrets, user, report);
           else await initCluster(dataDir, bin, secrets, user, report);
