@@ -61,8 +61,10 @@ describe.skipIf(!engine.docker)(
       for (const service of ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'] as const) {
         const info = await engine.docker!.getContainer(containerName(new AppHome(home), service)).inspect();
         expect(info.State.Running, service).toBe(true);
-        expect(info.HostConfig.Memory, service).toBe(MEMORY_BUDGET_MB[service] * MiB);
-        expect(info.HostConfig.MemorySwap, service).toBe(MEMORY_BUDGET_MB[service] * MiB);
+        // Reserved at its share; the hard limit, page cache included, at twice it; no swap.
+        expect(info.HostConfig.MemoryReservation, service).toBe(MEMORY_BUDGET_MB[service] * MiB);
+        expect(info.HostConfig.Memory, service).toBe(2 * MEMORY_BUDGET_MB[service] * MiB);
+        expect(info.HostConfig.MemorySwap, service).toBe(2 * MEMORY_BUDGET_MB[service] * MiB);
         expect(info.HostConfig.NetworkMode, service).toBe('host');
         expect(info.Config.Labels[HOME_LABEL]).toBe(home);
         // No registry answers here: the official image's pull fails and the local build stands in, saying so.
@@ -176,7 +178,7 @@ describe.skipIf(!engine.docker)(
       await home.ensure();
       const driver = new DockerDriver(home, engine.docker!);
       const secrets = { minioRootUser: 'oomtest', minioRootPassword: 'oomtest-password' } as StackSecrets;
-      // MinIO needs far more than 8 MiB to start: the kernel kills it inside its container's limit.
+      // MinIO needs far more than 16 MiB (twice an 8 MiB share) to start: the kernel kills it inside its container's limit.
       const spec = {
         ...(await serviceSpec(minio, { home, ports: portMap(PORT_BASE + 50), secrets, jwks: '', progress: () => {} })),
         memoryBudgetMb: 8,
@@ -191,7 +193,7 @@ describe.skipIf(!engine.docker)(
       try {
         await driver.start(spec);
         const e = await exit;
-        expect(e.reason).toMatch(/OOM killer \(out of memory: over its 8 MB limit\)/);
+        expect(e.reason).toMatch(/OOM killer \(out of memory: over its 16 MB limit, twice its 8 MB share\)/);
         expect(driver.status('minio').running).toBe(false);
       } finally {
         await driver.stop('minio', 1000);

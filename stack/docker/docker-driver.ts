@@ -56,11 +56,14 @@ export interface DockerDriverOptions {
   network?: ContainerNetwork;
 }
 
+/** A container's hard memory limit: page cache included (cgroup v1), so above the service's share. */
+export const memoryLimitMb = (shareMb: number) => 2 * shareMb;
+
 /**
  * Runs each service in a container of the local Docker engine: the image from Settings or the official one, pulled, or
  * built here from the native binary when it cannot be pulled; the host network; the app home bind-mounted at its own
- * path (data, configs and logs where the native driver keeps them); memory limited to the service's budget share with
- * no swap. Exits come from the engine's event stream, logs from the container's log stream, memory and CPU from its
+ * path (data, configs and logs where the native driver keeps them); memory reserved at the service's budget share and
+ * limited to twice it, with no swap. Exits come from the engine's event stream, logs from the container's log stream, memory and CPU from its
  * stats.
  */
 export class DockerDriver extends EventEmitter implements Driver {
@@ -137,7 +140,8 @@ export class DockerDriver extends EventEmitter implements Driver {
     );
     const code = state?.ExitCode ?? null;
     const reason = state?.OOMKilled
-      ? `killed by the kernel OOM killer (out of memory: over its ${managed.spec.memoryBudgetMb} MB limit)`
+      ? `killed by the kernel OOM killer (out of memory: over its ${memoryLimitMb(managed.spec.memoryBudgetMb)} MB limit, ` +
+        `twice its ${managed.spec.memoryBudgetMb} MB share)`
       : code === 137
         ? 'killed by SIGKILL (docker kill or kill -9)'
         : `exit code ${code}`;
@@ -185,8 +189,12 @@ export class DockerDriver extends EventEmitter implements Driver {
               ),
               ExtraHosts: ['host.docker.internal:host-gateway'],
             }),
-        Memory: spec.memoryBudgetMb * MiB,
-        MemorySwap: spec.memoryBudgetMb * MiB,
+        // The share is the reservation (what the host's reclaim leaves it); the hard limit is twice it, since on cgroup
+        // v1 the limit also carries the page cache, its own binary's pages included: Kratos at a 70 MB limit refaulted
+        // its binary ~1,100 times in 15 s and stopped answering. No swap.
+        MemoryReservation: spec.memoryBudgetMb * MiB,
+        Memory: memoryLimitMb(spec.memoryBudgetMb) * MiB,
+        MemorySwap: memoryLimitMb(spec.memoryBudgetMb) * MiB,
         Binds: [`${this.home.root}:${this.home.root}`],
         Init: false,
       },
@@ -211,7 +219,7 @@ export class DockerDriver extends EventEmitter implements Driver {
     out.on('data', (c: Buffer) => sink.write(c));
     this.docker.modem.demuxStream(stream, out, out);
     sink.note(
-      `started container ${container.id.slice(0, 12)} (${image}, limit ${spec.memoryBudgetMb} MB): ${executable} ${command.args.join(' ')}`,
+      `started container ${container.id.slice(0, 12)} (${image}, reservation ${spec.memoryBudgetMb} MB, limit ${memoryLimitMb(spec.memoryBudgetMb)} MB): ${executable} ${command.args.join(' ')}`,
     );
     if (!info.State.Running) await this.died(managed);
   }
