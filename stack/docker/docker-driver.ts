@@ -57,14 +57,14 @@ export interface DockerDriverOptions {
 }
 
 /** A container's hard memory limit: page cache included (cgroup v1), so above the service's share. */
-export const memoryLimitMb = (shareMb: number) => 2 * shareMb;
+const memoryLimitMb = (shareMb: number) => 2 * shareMb;
 
 /**
  * Runs each service in a container of the local Docker engine: the image from Settings or the official one, pulled, or
  * built here from the native binary when it cannot be pulled; the host network; the app home bind-mounted at its own
  * path (data, configs and logs where the native driver keeps them); memory reserved at the service's budget share and
- * limited to twice it, with no swap. Exits come from the engine's event stream, logs from the container's log stream, memory and CPU from its
- * stats.
+ * limited to twice it, with no swap. Exits come from the engine's event stream, logs from the container's log stream,
+ * memory and CPU from its stats.
  */
 export class DockerDriver extends EventEmitter implements Driver {
   readonly kind = 'docker' as const;
