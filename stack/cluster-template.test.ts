@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clusterTemplate, clusterTemplateKey, whilePostgresRuns } from './cluster-template.js';
+import { waitHealthy } from './health.js';
 import { AppHome, resolveCacheDir } from './home.js';
-import { SQL_DIR } from './migrate.js';
+import { migrationFiles, withClient } from './migrate.js';
 import { freeLoopbackPort, portMap } from './ports.js';
 import { loadOrCreateSecrets, type StackSecrets } from './secrets.js';
 import { LOOPBACK, type ServiceContext } from './services/definition.js';
@@ -28,15 +28,8 @@ const context = (): ServiceContext => ({
   clusterTemplate: () => clusterTemplate(resolveCacheDir(), (e) => events.push(e.step)),
 });
 
-async function query<T>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const query = <T>(url: string, sql: string): Promise<T[]> =>
+  withClient(url, async (client) => (await client.query(sql)).rows as T[]);
 
 beforeEach(async () => {
   home = new AppHome(await fs.mkdtemp(path.join(os.tmpdir(), 'apprun-template-')));
@@ -68,16 +61,9 @@ describe('the database cluster template', () => {
     );
     expect(events).toContain('first run: copying the prepared database cluster');
     expect(events).not.toContain('first run: creating the database cluster (initdb)');
-    await whilePostgresRuns(db.command, async () => {
+    await whilePostgresRuns(db.command, async (exited) => {
       const url = adminUrl(ports, secrets, 'postgres');
-      const deadline = Date.now() + 30_000;
-      while (
-        await query(url, 'select 1').then(
-          () => false,
-          () => Date.now() < deadline,
-        )
-      )
-        await delay(100);
+      await waitHealthy(db.health, 30_000, exited);
       // Only the superuser has a password, this home's: the template held none.
       const withPassword = await query<{ rolname: string }>(
         url,
@@ -87,7 +73,7 @@ describe('the database cluster template', () => {
       const wrong = adminUrl(ports, { ...secrets, postgresPassword: 'not-this-homes-password' }, 'postgres');
       await expect(query(wrong, 'select 1')).rejects.toThrow(/password authentication failed/);
       // Every app migration and Kratos' are in already: the start only checks them.
-      const sqlFiles = (await fs.readdir(SQL_DIR())).filter((f) => f.endsWith('.sql')).sort();
+      const sqlFiles = await migrationFiles();
       const applied = await query<{ name: string }>(
         adminUrl(ports, secrets),
         'select name from app_private.migrations order by 1',
@@ -117,5 +103,3 @@ describe('the database cluster template', () => {
     expect(await fs.readdir(path.dirname(dataDir))).toEqual(['postgres']); // no half copy left beside it
   });
 });
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,16 +2,16 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { provisionBinary } from './binaries.js';
+import { waitHealthy } from './health.js';
 import { AppHome } from './home.js';
-import { SQL_DIR } from './migrate.js';
+import { migrationFiles, SQL_DIR, withClient } from './migrate.js';
 import { isAlive } from './pid-files.js';
 import { freeLoopbackPort, portMap } from './ports.js';
 import { loadOrCreateSecrets } from './secrets.js';
 import { LOOPBACK, type ServiceContext } from './services/definition.js';
 import { kratos } from './services/kratos.js';
-import { adminUrl, postgres, postgresDistDir } from './services/postgres.js';
+import { adminUrl, postgres, postgresVersion } from './services/postgres.js';
 import type { ProgressFn } from './spec.js';
 
 // Bump when what goes into the template changes other than through the inputs of its key (initdb's flags, the steps).
@@ -23,12 +23,11 @@ const KEPT_TEMPLATES = 3;
  * (its migrations). A change to any of them makes a new template; an old one is never reused for it.
  */
 export async function clusterTemplateKey(): Promise<string> {
-  const pgPackage = JSON.parse(await fs.readFile(path.join(postgresDistDir(), '..', 'package.json'), 'utf8'));
-  const files = (await fs.readdir(SQL_DIR())).filter((f) => f.endsWith('.sql')).sort();
   const hash = createHash('sha256').update(
-    JSON.stringify({ format: TEMPLATE_FORMAT, postgres: pgPackage.version, kratos: kratos.binary?.version }),
+    JSON.stringify({ format: TEMPLATE_FORMAT, postgres: await postgresVersion(), kratos: kratos.binary?.version }),
   );
-  for (const file of files) hash.update(`\0${file}\0`).update(await fs.readFile(path.join(SQL_DIR(), file)));
+  for (const file of await migrationFiles())
+    hash.update(`\0${file}\0`).update(await fs.readFile(path.join(SQL_DIR(), file)));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -71,8 +70,8 @@ async function buildTemplate(target: string, cacheDir: string, progress: Progres
       () => undefined,
     );
     say('database cluster template: applying migrations', 0.4);
-    await whilePostgresRuns(db.command, async () => {
-      await waitHealthy(db.health.kind === 'custom' ? db.health.run : () => Promise.resolve());
+    await whilePostgresRuns(db.command, async (exited) => {
+      await waitHealthy(db.health, db.startTimeoutMs, exited);
       await db.afterHealthy?.(() => undefined);
       const identities = await kratos.spec(context);
       say("database cluster template: applying Kratos' migrations", 0.6);
@@ -95,10 +94,13 @@ async function buildTemplate(target: string, cacheDir: string, progress: Progres
   say('database cluster template ready', 1);
 }
 
-/** Runs Postgres while fn runs (the template's migrations), and stops it (fast shutdown) whatever fn did. */
+/**
+ * Runs Postgres while fn runs (the template's migrations), and stops it (fast shutdown) whatever fn did. fn gets what
+ * says, for a wait, that Postgres has exited.
+ */
 export async function whilePostgresRuns(
   command: { path: string; args: string[]; runAs?: { uid: number; gid: number } },
-  fn: () => Promise<void>,
+  fn: (exited: () => string | undefined) => Promise<void>,
 ): Promise<void> {
   const child = spawn(command.path, command.args, {
     uid: command.runAs?.uid,
@@ -115,7 +117,7 @@ export async function whilePostgresRuns(
     throw new Error(`postgres exited ${code}: ${log.trim().split('\n').slice(-3).join(' / ')}`);
   });
   try {
-    await Promise.race([fn(), early]);
+    await Promise.race([fn(() => (child.exitCode === null ? undefined : 'postgres exited')), early]);
   } finally {
     early.catch(() => undefined);
     if (child.exitCode === null) {
@@ -127,27 +129,11 @@ export async function whilePostgresRuns(
   }
 }
 
-async function waitHealthy(check: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`postgres did not become ready: ${(err as Error).message}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
 /** Every home sets its own: the template must hold no credential, not even a throwaway one. */
-async function dropPasswords(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
+function dropPasswords(url: string): Promise<void> {
+  return withClient(url, async (client) => {
     for (const role of ['authenticator', 'kratos', 'postgres']) await client.query(`alter role ${role} password null`);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**

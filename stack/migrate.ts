@@ -9,7 +9,8 @@ import type { ProgressFn } from './spec.js';
 export const SQL_DIR = () => path.join(packageRoot(), 'stack', 'sql');
 const APP_DATABASE = 'apprun';
 
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** One connection for fn, closed whatever fn did. */
+export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
@@ -17,6 +18,11 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** The app's migrations, in the order they apply. */
+export async function migrationFiles(): Promise<string[]> {
+  return (await fs.readdir(SQL_DIR())).filter((f) => f.endsWith('.sql')).sort();
 }
 
 /**
@@ -38,7 +44,7 @@ export async function migrate(
     }
   });
 
-  const files = (await fs.readdir(SQL_DIR())).filter((f) => f.endsWith('.sql')).sort();
+  const files = await migrationFiles();
   return withClient(appUrl, async (client) => {
     await client.query('select pg_advisory_lock(7426001)');
     try {

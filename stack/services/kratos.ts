@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { writePrivateFile } from '../home.js';
+import { withClient } from '../migrate.js';
 import { packageRoot } from '../package-root.js';
 import type { PortMap } from '../ports.js';
 import { token } from '../random-token.js';
@@ -19,60 +20,31 @@ const BUDGET_MB = 70;
 const KRATOS_VERSION = 'v1.3.1';
 
 /** Kratos keeps its own database and role on the appliance's Postgres; created once, password per install. */
-async function ensureDatabase(ports: PortMap, secrets: StackSecrets): Promise<void> {
-  const client = new pg.Client({
-    connectionString: adminUrl(ports, secrets, 'postgres'),
-    connectionTimeoutMillis: 5000,
-  });
-  await client.connect();
-  try {
+function ensureDatabase(ports: PortMap, secrets: StackSecrets): Promise<void> {
+  return withClient(adminUrl(ports, secrets, 'postgres'), async (client) => {
     const password = secrets.kratosDbPassword.replace(/'/g, "''");
     const role = await client.query(`select 1 from pg_roles where rolname = 'kratos'`);
     await client.query(`${role.rowCount ? 'alter' : 'create'} role kratos with login password '${password}'`);
     const db = await client.query('select 1 from pg_database where datname = $1', [KRATOS_DATABASE]);
     if (!db.rowCount) await client.query(`create database ${KRATOS_DATABASE} owner kratos`);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**
  * What Kratos' database records of its migrations: how many are applied, and the stamp apprun leaves on the table
  * after a run of `kratos migrate sql` succeeded (the Kratos version and that count).
  */
-async function migrationState(ports: PortMap, secrets: StackSecrets): Promise<{ applied: number; stamp?: string }> {
-  const client = new pg.Client({
-    connectionString: adminUrl(ports, secrets, KRATOS_DATABASE),
-    connectionTimeoutMillis: 5000,
-  });
-  await client.connect();
-  try {
-    const table = await client.query(`select to_regclass('public.schema_migration') as t`);
-    if (!table.rows[0].t) return { applied: 0 };
-    const { rows } = await client.query(
-      `select count(*) as n, obj_description('public.schema_migration'::regclass, 'pg_class') as stamp
-       from schema_migration`,
-    );
-    return { applied: Number(rows[0].n), stamp: rows[0].stamp ?? undefined };
-  } finally {
-    await client.end();
-  }
+async function migrationState(client: pg.Client): Promise<{ applied: number; stamp?: string }> {
+  const table = await client.query(`select to_regclass('public.schema_migration') as t`);
+  if (!table.rows[0].t) return { applied: 0 };
+  const { rows } = await client.query(
+    `select count(*) as n, obj_description('public.schema_migration'::regclass, 'pg_class') as stamp
+     from schema_migration`,
+  );
+  return { applied: Number(rows[0].n), stamp: rows[0].stamp ?? undefined };
 }
 
 const migrationStamp = (applied: number) => `apprun: kratos ${KRATOS_VERSION} applied ${applied} migrations`;
-
-async function stampMigrations(ports: PortMap, secrets: StackSecrets, applied: number): Promise<void> {
-  const client = new pg.Client({
-    connectionString: adminUrl(ports, secrets, KRATOS_DATABASE),
-    connectionTimeoutMillis: 5000,
-  });
-  await client.connect();
-  try {
-    await client.query(`comment on table public.schema_migration is '${migrationStamp(applied)}'`);
-  } finally {
-    await client.end();
-  }
-}
 
 function kratosConfig(ports: PortMap, secrets: StackSecrets, network: ServiceNetwork, schemaFile: string): object {
   const gateway = `http://127.0.0.1:${ports.gateway}`;
@@ -166,7 +138,8 @@ export const kratos: ServiceDefinition<
         // `kratos migrate sql` takes ~1.5 s even with nothing to do: skipped when the database still records what the
         // last run of this Kratos version left. The stamp lives in the database, so a restored database, or a cluster
         // copied from the template, carries its own; one migrated by another version, or only partly, migrates.
-        const before = await migrationState(ports, secrets);
+        const kratosDb = adminUrl(ports, secrets, KRATOS_DATABASE);
+        const before = await withClient(kratosDb, migrationState);
         if (before.applied > 0 && before.stamp === migrationStamp(before.applied)) return;
         progress({ service: 'kratos', step: 'applying Kratos migrations' });
         try {
@@ -182,7 +155,10 @@ export const kratos: ServiceDefinition<
           const output = (err as { stderr?: string }).stderr || (err as Error).message;
           throw new Error(`kratos migrate sql failed: ${output.trim().split('\n').slice(-5).join(' / ')}`);
         }
-        await stampMigrations(ports, secrets, (await migrationState(ports, secrets)).applied);
+        await withClient(kratosDb, async (client) => {
+          const { applied } = await migrationState(client);
+          await client.query(`comment on table public.schema_migration is '${migrationStamp(applied)}'`);
+        });
       },
     };
   },

@@ -31,6 +31,11 @@ export function postgresDistDir(): string {
   }
 }
 
+/** The version of that build (its package's). */
+export async function postgresVersion(): Promise<string> {
+  return JSON.parse(await fs.readFile(path.join(postgresDistDir(), '..', 'package.json'), 'utf8')).version as string;
+}
+
 /**
  * The service user must be able to reach the binaries; a checkout under /root is not reachable, so then the build
  * is copied once into the app's binary cache.
@@ -38,7 +43,7 @@ export function postgresDistDir(): string {
 async function reachableDistDir(home: AppHome, user: ServiceUser | undefined, progress: ProgressFn): Promise<string> {
   const dist = postgresDistDir();
   if (!user || !(await firstUnreachableAncestor(path.join(dist, 'bin', 'postgres')))) return dist;
-  const version = JSON.parse(await fs.readFile(path.join(dist, '..', 'package.json'), 'utf8')).version as string;
+  const version = await postgresVersion();
   const cached = path.join(home.binDir, `postgres-${version}`);
   if (!(await fs.stat(path.join(cached, 'bin', 'postgres')).catch(() => undefined))) {
     progress({
