@@ -14,13 +14,14 @@ import type { KratosClient } from './auth/kratos-client.js';
 import accessPlugin from './auth/plugin.js';
 import authRoutes from './auth/routes.js';
 import type { TokenIssuer, TokenVerifier } from './auth/tokens.js';
+import { DataProxy } from './data/data-proxy.js';
+import { dataFastLane } from './data/fast-lane.js';
 import dataPlugin from './data/plugin.js';
 import type { TenantGuard } from './data/tenant-guard.js';
 import { installErrorHandling } from './errors.js';
 import type { FunctionService } from './functions/function-service.js';
 import functionsPlugin from './functions/plugin.js';
 import admission from './http/admission.js';
-import { fastRefusal } from './http/fast-refusal.js';
 import hostGuard from './http/host-guard.js';
 import { HostPolicy } from './http/host-policy.js';
 import type { UpstreamGates } from './http/upstream-gates.js';
@@ -77,15 +78,11 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> {
   const hostPolicy = new HostPolicy(deps.ports.gateway, deps.allowedHosts);
-  const refuseFast = fastRefusal({
-    policy: hostPolicy,
-    verifier: deps.verifier,
-    authorizer: deps.authorizer,
-    gates: deps.gates,
-  });
+  // The data API's reads and a flood's refusals are answered before Fastify parses them (data/fast-lane.ts); the lane
+  // is set up once the app's logger exists, before the server listens.
+  let fastLane: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | undefined;
   const app = Fastify({
-    // Refusals a flood makes most of are answered before Fastify parses them (fast-refusal.ts).
-    serverFactory: (handler) => http.createServer((req, res) => refuseFast(req, res) || handler(req, res)),
+    serverFactory: (handler) => http.createServer((req, res) => fastLane?.(req, res) || handler(req, res)),
     logger: deps.logFile ? { level: 'warn', file: deps.logFile } : false,
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: true,
@@ -94,6 +91,17 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     ajv: { customOptions: { removeAdditional: false } },
   });
   installErrorHandling(app);
+  const dataPrefix = '/data';
+  const dataProxy = new DataProxy(deps.postgrestUrl, deps.guard, dataPrefix, app.log);
+  app.addHook('onClose', () => dataProxy.close());
+  fastLane = dataFastLane({
+    policy: hostPolicy,
+    verifier: deps.verifier,
+    authorizer: deps.authorizer,
+    gates: deps.gates,
+    proxy: dataProxy,
+    log: app.log,
+  });
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   // First of all hooks: a rebinding page's request is refused before any route or credential is looked at.
   await app.register(hostGuard, { policy: hostPolicy });
@@ -116,7 +124,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     workflows: deps.workflows,
     devTokens: deps.devTokens,
   });
-  await app.register(dataPlugin, { prefix: '/data', postgrestUrl: deps.postgrestUrl, guard: deps.guard });
+  await app.register(dataPlugin, { prefix: dataPrefix, proxy: dataProxy });
   await app.register(functionsPlugin, { prefix: '/functions', functions: deps.functions });
   await app.register(workflowsPlugin, { prefix: '/workflows', workflows: deps.workflows });
   await app.register(storagePlugin, { prefix: '/storage', storage: deps.storage });

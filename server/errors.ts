@@ -78,11 +78,22 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_VALIDATION: 'invalid_request',
 };
 
-/** Sends a domain error as its status and {error, message, ...details}. */
+/** A domain error's JSON body: {error, message, ...details}. */
+export function domainErrorBody(err: DomainError): ApiError {
+  return { error: err.code, message: err.message, ...err.details };
+}
+
+/** The headers a domain error's answer carries besides its body. */
+export function domainErrorHeaders(err: DomainError): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (RETRY_LATER.has(err.kind)) headers['retry-after'] = '1';
+  if (err.name === 'AuthError') headers['www-authenticate'] = 'Bearer error="invalid_token"';
+  return headers;
+}
+
+/** Sends a domain error as its status, its headers and its body. */
 export function sendDomainError(reply: FastifyReply, err: DomainError): FastifyReply {
-  if (RETRY_LATER.has(err.kind)) reply.header('retry-after', '1');
-  if (err.name === 'AuthError') reply.header('www-authenticate', 'Bearer error="invalid_token"');
-  return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...err.details } satisfies ApiError);
+  return reply.code(err.statusCode).headers(domainErrorHeaders(err)).send(domainErrorBody(err));
 }
 
 /** Installs the JSON error and not-found handlers on the root instance; plugins inherit them. */

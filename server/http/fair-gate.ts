@@ -83,8 +83,9 @@ export class FairGate {
    * A waiter whose signal aborts (its client went away) leaves the queue.
    */
   acquire(tenant: string, weight = 1, signal?: AbortSignal): Promise<() => void> {
+    const admitted = this.tryAcquire(tenant, weight);
+    if (admitted) return Promise.resolve(admitted);
     const state = this.tenant(tenant, weight);
-    if (this.inFlight < this.capacity && this.queued === 0) return Promise.resolve(this.admit(state));
     const refusal = this.refusalOf(state);
     if (refusal) {
       this.count(state, refusal);
@@ -120,9 +121,15 @@ export class FairGate {
     });
   }
 
+  /** A slot now if one is free and nobody waits (the release, as acquire's); undefined when it would wait or refuse. */
+  tryAcquire(tenant: string, weight = 1): (() => void) | undefined {
+    if (this.inFlight >= this.capacity || this.queued > 0) return undefined;
+    return this.admit(this.tenant(tenant, weight));
+  }
+
   /**
    * Whether acquire() would refuse this tenant at once, and how, without counting or queueing anything: for a
-   * refusal made before the request is parsed (see fast-refusal.ts), which then counts it with refused().
+   * refusal made before the request is parsed (see data/fast-lane.ts), which then counts it with refused().
    */
   wouldRefuse(tenant: string, weight = 1): Refusal | undefined {
     if (this.inFlight < this.capacity && this.queued === 0) return undefined;

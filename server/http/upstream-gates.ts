@@ -106,7 +106,18 @@ export class UpstreamGates {
     return this.gates[upstream].acquire(tenant, weight, signal);
   }
 
-  /** A refusal the upstream's gate would give this tenant now, counted as given (for fast-refusal.ts). */
+  /**
+   * A slot at an upstream now, without waiting, for a tenant whose plan is known already (for data/fast-lane.ts);
+   * undefined when the caller would have to wait, be refused, or have its plan looked up: acquire() does those.
+   */
+  tryAcquire(upstream: Upstream, tenant: string): (() => void) | undefined {
+    const known = this.plans.known(tenant);
+    if (!known) return undefined;
+    if (!this.controller) this.sense();
+    return this.gates[upstream].tryAcquire(tenant, known.limits.weight);
+  }
+
+  /** A refusal the upstream's gate would give this tenant now, counted as given (for data/fast-lane.ts). */
   refuseNow(upstream: Upstream, tenant: string): DomainError | undefined {
     const gate = this.gates[upstream];
     const refusal = gate.wouldRefuse(tenant, this.plans.known(tenant)?.limits.weight ?? 1);
