@@ -25,7 +25,8 @@ const CLAIMS: AccessClaims = {
 };
 const TOKEN = 'Bearer cached-token';
 
-let slotsFree = true;
+/** The gate's answer to the next admission: a release (at once or after a wait), undefined (client gone), or a refusal. */
+let admission: () => Promise<(() => void) | undefined>;
 let refusal: DomainError | undefined;
 let released = 0;
 let upstreamSaw: { method?: string; url?: string; authorization?: string; cookie?: string } = {};
@@ -80,7 +81,7 @@ beforeAll(async () => {
     } as unknown as Authorizer,
     gates: {
       refuseNow: () => refusal,
-      tryAcquire: () => (slotsFree ? () => released++ : undefined),
+      admit: () => admission(),
     } as unknown as UpstreamGates,
     proxy,
     log: quietLog,
@@ -93,8 +94,12 @@ afterAll(async () => {
   await new Promise((r) => upstream.close(r));
 });
 
+const freeSlot = async () => () => {
+  released++;
+};
+
 beforeEach(() => {
-  slotsFree = true;
+  admission = freeSlot;
   refusal = undefined;
   released = 0;
   upstreamSaw = {};
@@ -181,9 +186,19 @@ describe('the data fast lane', () => {
     },
   );
 
-  it('leaves a read to Fastify when no slot is free now (Fastify queues it)', async () => {
-    slotsFree = false;
-    expect((await send('GET', '/data/products')).status).toBe(299);
+  it('waits in the gate when no slot is free now, then forwards; a wait that ends refused is the gate’s 503', async () => {
+    admission = () => new Promise((resolve) => setTimeout(() => resolve(freeSlot()), 50));
+    const waited = await send('GET', '/data/products');
+    expect(waited.status).toBe(200);
+    expect(upstreamSaw.url).toBe(`/products?tenant_id=eq.${TENANT}`);
+    expect(released).toBe(1);
+    upstreamSaw = {};
+    admission = () =>
+      Promise.reject(new DomainError('overloaded', 'overloaded', 'PostgREST had no free slot within 250 ms'));
+    const refused = await send('GET', '/data/products');
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(JSON.parse(refused.body)).toMatchObject({ error: 'overloaded' });
     expect(upstreamSaw).toEqual({});
   });
 

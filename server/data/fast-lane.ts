@@ -44,8 +44,9 @@ function writeAnswer(res: ServerResponse, method: string, answer: DataAnswer): v
  * pays the async-context hooks Temporal's client turns on. The lane takes only what it can vouch for at once, exactly
  * as the full path would: a loopback Host, no Origin, a token verified before (cached, unexpired, not revoked), a
  * method RBAC allows. Such a request is then either refused, when its tenant's PostgREST share is full (under a flood
- * most requests are refusals), or, when it is a read and a slot is free now, forwarded through the same DataProxy as
- * the /data route. Everything else (writes, a first token, a wait in the queue, an unknown plan) goes on to Fastify.
+ * most requests are refusals), or, when it is a read, admitted by the same fair gate as the /data route (at once, or
+ * after its wait) and forwarded through the same DataProxy. Everything else (writes, a first token) goes on to
+ * Fastify.
  */
 export function dataFastLane({ policy, verifier, authorizer, gates, proxy, log }: FastLaneDeps) {
   const refusals = new Map<string, Buffer>();
@@ -61,6 +62,13 @@ export function dataFastLane({ policy, verifier, authorizer, gates, proxy, log }
       ...domainErrorHeaders(err),
     });
     res.end(payload);
+  };
+
+  const fail = (res: ServerResponse, url: string, err: unknown) => {
+    if (err instanceof DomainError) return writeError(res, err);
+    log.error({ err, url }, 'a data request failed');
+    if (res.headersSent) return res.destroy();
+    writeError(res, new DomainError('bad_upstream', 'internal_error', 'the gateway failed; see logs/gateway.log'));
   };
 
   const mount = `${proxy.mountPath}/`;
@@ -84,25 +92,15 @@ export function dataFastLane({ policy, verifier, authorizer, gates, proxy, log }
     if (!READS.has(method) || hasBody(req)) return false;
     const target = proxy.target(method, url, claims.tenant_id);
     if (!target) return false;
-    const release = gates.tryAcquire('postgrest', claims.tenant_id);
-    if (!release) return false;
-    // The slot is held until the answer has gone out (a streamed one too) or the client went away.
-    res.once('close', release);
-    proxy.answer(method, target.path, req.headers).then(
-      (answer) => {
-        try {
-          writeAnswer(res, method, answer);
-        } catch (err) {
-          log.error({ err, url }, 'writing a data answer failed');
-          res.destroy();
-        }
-      },
-      (err: unknown) => {
-        if (err instanceof DomainError) return writeError(res, err);
-        log.error({ err, url }, 'a data request failed');
-        writeError(res, new DomainError('bad_upstream', 'internal_error', 'the gateway failed; see logs/gateway.log'));
-      },
-    );
+    gates
+      .admit('postgrest', claims.tenant_id, req.socket)
+      .then(async (release) => {
+        if (!release) return; // the client went away while waiting
+        // The slot is held until the answer has gone out (a streamed one too) or the client went away.
+        res.once('close', release);
+        writeAnswer(res, method, await proxy.answer(method, target.path, req.headers));
+      })
+      .catch((err: unknown) => fail(res, url, err));
     return true;
   };
 }

@@ -34,19 +34,8 @@ const admission: FastifyPluginAsync<AdmissionOptions> = async (app, { gates }) =
   app.addHook('onRequest', async (request) => {
     const upstream = request.routeOptions.config.upstream;
     if (!upstream || request.is404) return;
-    // A client that goes away while waiting gives its place up; one that went away as it was admitted, its slot.
     const socket = request.raw.socket;
-    const gone = new AbortController();
-    const onClose = () => gone.abort();
-    socket.once('close', onClose);
-    let done: () => void;
-    try {
-      done = await gates.acquire(upstream, request.claims?.tenant_id ?? PUBLIC_CALLER, gone.signal);
-    } finally {
-      socket.off('close', onClose);
-    }
-    if (socket.destroyed) done();
-    else request.releaseUpstream = done;
+    request.releaseUpstream = (await gates.admit(upstream, request.claims?.tenant_id ?? PUBLIC_CALLER, socket)) ?? null;
   });
   app.addHook('onResponse', release);
   app.addHook('onRequestAbort', release);

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { performance as loopPerformance, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AdmissionView } from '../api/contract.js';
 import type { DomainError } from '../errors.js';
@@ -107,14 +108,36 @@ export class UpstreamGates {
   }
 
   /**
-   * A slot at an upstream now, without waiting, for a tenant whose plan is known already (for data/fast-lane.ts);
-   * undefined when the caller would have to wait, be refused, or have its plan looked up: acquire() does those.
+   * A slot at an upstream now, without waiting, for a tenant whose plan is known already; undefined when the caller
+   * would have to wait, be refused, or have its plan looked up: acquire() does those.
    */
   tryAcquire(upstream: Upstream, tenant: string): (() => void) | undefined {
-    const known = this.plans.known(tenant);
-    if (!known) return undefined;
+    const weight = tenant === PUBLIC_CALLER ? 1 : this.plans.cached(tenant)?.limits.weight;
+    if (weight === undefined) return undefined;
     if (!this.controller) this.sense();
-    return this.gates[upstream].tryAcquire(tenant, known.limits.weight);
+    return this.gates[upstream].tryAcquire(tenant, weight);
+  }
+
+  /**
+   * A slot for a request that arrived on this socket: at once when one is free, else after its wait in the fair gate
+   * (or its refusal). A client that goes away while waiting gives its place up, and one that went away as it was
+   * admitted its slot: undefined then.
+   */
+  async admit(upstream: Upstream, tenant: string, socket: Socket): Promise<(() => void) | undefined> {
+    const now = this.tryAcquire(upstream, tenant);
+    if (now) return now;
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    socket.once('close', onClose);
+    let done: () => void;
+    try {
+      done = await this.acquire(upstream, tenant, gone.signal);
+    } finally {
+      socket.off('close', onClose);
+    }
+    if (!socket.destroyed) return done;
+    done();
+    return undefined;
   }
 
   /** A refusal the upstream's gate would give this tenant now, counted as given (for data/fast-lane.ts). */

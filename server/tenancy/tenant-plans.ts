@@ -65,19 +65,23 @@ export class TenantPlans {
     return this.cache.get(tenantId)?.info;
   }
 
+  /** A cached tenant's info, looked up again in the background once it is older than the TTL; no lookup otherwise. */
+  cached(tenantId: string): TenantInfo | undefined {
+    const cached = this.cache.get(tenantId);
+    if (cached && Date.now() - cached.at >= TTL_MS && !cached.refreshing) {
+      cached.refreshing = this.lookup(tenantId).catch(() => cached.info);
+    }
+    return cached?.info;
+  }
+
   /**
    * One lookup at a time per tenant, and a known tenant is answered from the cache while it is looked up again: a
    * hot path under load must never queue a query per request on the database (at 2,000 req/s an expiring entry did,
    * and requests waited seconds for the pool).
    */
   async info(tenantId: string): Promise<TenantInfo> {
-    const cached = this.cache.get(tenantId);
-    if (cached) {
-      if (Date.now() - cached.at >= TTL_MS && !cached.refreshing) {
-        cached.refreshing = this.lookup(tenantId).catch(() => cached.info);
-      }
-      return cached.info;
-    }
+    const cached = this.cached(tenantId);
+    if (cached) return cached;
     let pending = this.pending.get(tenantId);
     if (!pending) {
       pending = this.lookup(tenantId).finally(() => this.pending.delete(tenantId));
