@@ -1,4 +1,5 @@
 // The Temporal worker inside the core: task queue "apprun", the registration workflow and its activities.
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOp
 import type pg from 'pg';
 import { packageRoot } from '../../stack/package-root.js';
 import { createActivities } from './activities.js';
+import { temporalContext } from './context-stores.js';
 import { TASK_QUEUE } from './registration.js';
 
 /** Where `npm run build` writes the workflow bundle (webpack, via @temporalio/worker's bundleWorkflowCode). */
@@ -78,7 +80,8 @@ export class WorkflowWorker {
     this.stopping = false;
     this.failure = undefined;
     const t0 = performance.now();
-    this.connection = await NativeConnection.connect({ address: this.options.address });
+    this.connection = await temporalContext.call(() => NativeConnection.connect({ address: this.options.address }));
+    temporalContext.add(this.connection.callContextStorage as AsyncLocalStorage<unknown>);
     this.worker = await Worker.create({
       connection: this.connection,
       namespace: 'default',
@@ -90,6 +93,10 @@ export class WorkflowWorker {
       shutdownGraceTime: '2 seconds',
     });
     const worker = this.worker;
+    temporalContext.countActivities(() => worker.getStatus().numInFlightActivities);
+    // An activity's context (and the connection's, around its calls) stays on until the last one running has ended.
+    worker.numInFlightActivities$.subscribe((n) => n === 0 && temporalContext.release());
+    temporalContext.release();
     this.running = worker.run().then(
       () => {
         this.failures = 0;
@@ -105,6 +112,7 @@ export class WorkflowWorker {
    */
   private restartAfter(err: Error): void {
     this.failure = err.message;
+    this.forgetConnection();
     void this.connection?.close().catch(() => undefined);
     this.worker = undefined;
     this.connection = undefined;
@@ -117,6 +125,10 @@ export class WorkflowWorker {
     this.retryTimer.unref();
   }
 
+  private forgetConnection(): void {
+    if (this.connection) temporalContext.remove(this.connection.callContextStorage as AsyncLocalStorage<unknown>);
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.retryTimer);
@@ -124,6 +136,7 @@ export class WorkflowWorker {
     if (!worker) return;
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await this.running;
+    this.forgetConnection();
     await this.connection?.close().catch(() => undefined);
     this.worker = undefined;
     this.connection = undefined;

@@ -1,3 +1,4 @@
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter, defineSearchAttributeKey } from '@temporalio/common';
@@ -13,6 +14,7 @@ import type {
   WorkflowSummaryView,
 } from '../api/contract.js';
 import { DomainError } from '../errors.js';
+import { temporalContext } from './context-stores.js';
 import { REGISTRATION_WORKFLOW, type RegistrationInput, type RegistrationResult, TASK_QUEUE } from './registration.js';
 import type { UserRegistrationWorkflow } from './workflows.js';
 
@@ -92,7 +94,11 @@ export class WorkflowService {
   ) {}
 
   static async connect(options: WorkflowServiceOptions): Promise<WorkflowService> {
-    const connection = await Connection.connect({ address: options.address, connectTimeout: 5000 });
+    const connection = await temporalContext.call(() =>
+      Connection.connect({ address: options.address, connectTimeout: 5000 }),
+    );
+    temporalContext.add(connection.callContextStorage as AsyncLocalStorage<unknown>);
+    temporalContext.release();
     return new WorkflowService(new Client({ connection, namespace: 'default' }), options);
   }
 
@@ -108,7 +114,7 @@ export class WorkflowService {
       );
     if (state !== 'healthy') throw unavailable(state ?? 'not running');
     try {
-      return await this.client.connection.withDeadline(Date.now() + CALL_DEADLINE_MS, fn);
+      return await temporalContext.call(() => this.client.connection.withDeadline(Date.now() + CALL_DEADLINE_MS, fn));
     } catch (err) {
       // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4): an outage, not a bug
       const code = (err as { cause?: { code?: number } }).cause?.code;
@@ -119,6 +125,7 @@ export class WorkflowService {
   }
 
   async close(): Promise<void> {
+    temporalContext.remove((this.client.connection as Connection).callContextStorage as AsyncLocalStorage<unknown>);
     await this.client.connection.close();
   }
 
