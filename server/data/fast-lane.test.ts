@@ -198,7 +198,10 @@ describe('the data fast lane', () => {
     const refused = await send('GET', '/data/products');
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('1');
-    expect(JSON.parse(refused.body)).toMatchObject({ error: 'overloaded' });
+    expect(JSON.parse(refused.body)).toMatchObject({
+      error: 'overloaded',
+      message: 'PostgREST had no free slot within 250 ms',
+    });
     expect(upstreamSaw).toEqual({});
   });
 

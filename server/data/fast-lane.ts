@@ -49,12 +49,15 @@ function writeAnswer(res: ServerResponse, method: string, answer: DataAnswer): v
  * Fastify.
  */
 export function dataFastLane({ policy, verifier, authorizer, gates, proxy, log }: FastLaneDeps) {
-  const refusals = new Map<string, Buffer>();
+  // The lane's errors are a handful of fixed sentences (a flood repeats them thousands of times a second): each body
+  // is encoded once.
+  const bodies = new Map<string, Buffer>();
   const writeError = (res: ServerResponse, err: DomainError) => {
-    let payload = refusals.get(err.code);
+    const key = `${err.code}\u0000${err.message}`;
+    let payload = bodies.get(key);
     if (!payload) {
       payload = Buffer.from(JSON.stringify(domainErrorBody(err)));
-      refusals.set(err.code, payload);
+      bodies.set(key, payload);
     }
     res.writeHead(STATUS_OF[err.kind], {
       'content-type': 'application/json; charset=utf-8',

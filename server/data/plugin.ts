@@ -9,7 +9,7 @@ export interface DataPluginOptions {
 }
 
 /** Sends a data answer through Fastify (the fast lane writes the same answer straight to the socket). */
-export function replyWith(reply: FastifyReply, answer: DataAnswer): FastifyReply {
+function replyWith(reply: FastifyReply, answer: DataAnswer): FastifyReply {
   if (answer.statusText !== undefined) reply.raw.statusMessage = answer.statusText;
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
