@@ -42,6 +42,11 @@ const upstream = http.createServer((req, res) => {
     req.socket.destroy();
     return;
   }
+  if (req.url?.startsWith('/big')) {
+    res.writeHead(200, { 'content-type': 'text/csv' });
+    res.end('x'.repeat(200 * 1024));
+    return;
+  }
   if (req.url?.startsWith('/missing')) {
     res.writeHead(404, 'Not Found', { 'content-type': 'application/json' });
     res.end('{"code":"42P01","details":null,"hint":null,"message":"relation \\"api.missing\\" does not exist"}');
@@ -147,6 +152,14 @@ describe('the data fast lane', () => {
       authorization: TOKEN,
       cookie: undefined,
     });
+    expect(released).toBe(1);
+  });
+
+  it('streams an answer too large to collect, whole', async () => {
+    const res = await send('GET', '/data/big');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv');
+    expect(res.body.length).toBe(200 * 1024);
     expect(released).toBe(1);
   });
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { DomainError, domainErrorBody, domainErrorHeaders, STATUS_OF } from '../errors.js';
@@ -35,7 +36,9 @@ function writeAnswer(res: ServerResponse, method: string, answer: DataAnswer): v
     res.end(body);
     return;
   }
-  body.once('error', () => res.destroy()).pipe(res);
+  // A client that goes away mid-answer ends PostgREST's side too (pipeline destroys both), so no upstream connection
+  // waits on a reader that is gone.
+  pipeline(body, res, () => undefined);
 }
 
 /**
