@@ -82,21 +82,23 @@ export class WorkflowWorker {
     const t0 = performance.now();
     this.connection = await temporalContext.call(() => NativeConnection.connect({ address: this.options.address }));
     temporalContext.add(this.connection.callContextStorage as AsyncLocalStorage<unknown>);
-    this.worker = await Worker.create({
-      connection: this.connection,
-      namespace: 'default',
-      taskQueue: TASK_QUEUE,
-      ...workflowCode(),
-      activities: createActivities(this.options.db),
-      identity: `apprun-core@${process.pid}`,
-      maxCachedWorkflows: 100,
-      shutdownGraceTime: '2 seconds',
-    });
+    const connection = this.connection;
+    this.worker = await temporalContext.call(() =>
+      Worker.create({
+        connection,
+        namespace: 'default',
+        taskQueue: TASK_QUEUE,
+        ...workflowCode(),
+        activities: createActivities(this.options.db),
+        identity: `apprun-core@${process.pid}`,
+        maxCachedWorkflows: 100,
+        shutdownGraceTime: '2 seconds',
+      }),
+    );
     const worker = this.worker;
     temporalContext.countActivities(() => worker.getStatus().numInFlightActivities);
     // An activity's context (and the connection's, around its calls) stays on until the last one running has ended.
     worker.numInFlightActivities$.subscribe((n) => n === 0 && temporalContext.release());
-    temporalContext.release();
     this.running = worker.run().then(
       () => {
         this.failures = 0;

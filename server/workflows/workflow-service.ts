@@ -98,7 +98,7 @@ export class WorkflowService {
       Connection.connect({ address: options.address, connectTimeout: 5000 }),
     );
     temporalContext.add(connection.callContextStorage as AsyncLocalStorage<unknown>);
-    temporalContext.release();
+    temporalContext.release(); // connect ran the store before it was known here
     return new WorkflowService(new Client({ connection, namespace: 'default' }), options);
   }
 
