@@ -78,6 +78,9 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_VALIDATION: 'invalid_request',
 };
 
+/** The content type of every JSON answer the gateway writes itself (Fastify's own for serialized objects). */
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 /** A domain error's JSON body: {error, message, ...details}. */
 export function domainErrorBody(err: DomainError): ApiError {
   return { error: err.code, message: err.message, ...err.details };

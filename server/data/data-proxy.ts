@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import { type ApiError, DomainError } from '../errors.js';
+import { type ApiError, DomainError, JSON_CONTENT_TYPE } from '../errors.js';
 import { forwardedRequestHeaders } from './headers.js';
 import type { TenantGuard } from './tenant-guard.js';
 import { PostgrestUpstream } from './upstream.js';
@@ -27,8 +27,6 @@ const STATUS_CODES: Record<number, string> = {
 
 /** POST and PUT name their rows in the body (PUT's filters must be exactly the primary key): no tenant pin there. */
 const UNPINNED = new Set(['POST', 'PUT']);
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * PostgREST's error body with the gateway's `error` code added: {error, message, code, details, hint}, every field
@@ -99,10 +97,15 @@ export class DataProxy {
     this.prefixLength = mountPath.length + 1;
   }
 
+  /** The path segment after the mount path (percent-encoding kept), and where the query starts (-1: none). */
+  private resourceOf(url: string): { resource: string; queryAt: number } {
+    const queryAt = url.indexOf('?');
+    return { resource: url.slice(this.prefixLength, queryAt === -1 ? undefined : queryAt), queryAt };
+  }
+
   /** The table a request URL (under the mount path) names and its upstream path; undefined when it names none. */
   target(method: string, url: string, tenantId: string): DataTarget | undefined {
-    const queryAt = url.indexOf('?');
-    const resource = queryAt === -1 ? url.slice(this.prefixLength) : url.slice(this.prefixLength, queryAt);
+    const { resource, queryAt } = this.resourceOf(url);
     const name = RESOURCE.test(resource) ? decodedName(resource) : undefined;
     if (name === undefined) return undefined;
     const query = queryAt === -1 ? '' : url.slice(queryAt);
@@ -114,8 +117,7 @@ export class DataProxy {
 
   /** The refusal of a URL that names no table. */
   unknownResource(url: string): DomainError {
-    const queryAt = url.indexOf('?');
-    const resource = (queryAt === -1 ? url : url.slice(0, queryAt)).slice(this.prefixLength);
+    const { resource } = this.resourceOf(url);
     return new DomainError(
       'not_found',
       'unknown_table',
@@ -139,7 +141,7 @@ export class DataProxy {
       return {
         status,
         statusText: status === res.status ? res.statusText : undefined,
-        headers: { 'content-type': JSON_TYPE },
+        headers: { 'content-type': JSON_CONTENT_TYPE },
         body: Buffer.from(JSON.stringify(error)),
       };
     }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import type { TokenVerifier } from '../auth/tokens.js';
-import { DomainError, domainErrorBody, domainErrorHeaders, STATUS_OF } from '../errors.js';
+import { DomainError, domainErrorBody, domainErrorHeaders, JSON_CONTENT_TYPE, STATUS_OF } from '../errors.js';
 import type { HostPolicy } from '../http/host-policy.js';
 import type { UpstreamGates } from '../http/upstream-gates.js';
 import type { Authorizer } from '../rbac/authorizer.js';
@@ -24,12 +24,15 @@ const hasBody = (req: IncomingMessage) =>
   req.headers['transfer-encoding'] !== undefined ||
   (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
-/** Writes an answer as Fastify's reply.send would: a content length for bytes (0 for none), a stream piped. */
+/**
+ * Writes an answer as Fastify's reply.send would: a content length for bytes (0 for none), a stream piped. The
+ * answer's headers are its own (made for this request), so the length goes into them rather than into a copy.
+ */
 function writeAnswer(res: ServerResponse, method: string, answer: DataAnswer): void {
-  const headers: Record<string, string | number> = { ...answer.headers };
-  const { body } = answer;
-  if (Buffer.isBuffer(body)) headers['content-length'] = body.byteLength;
-  else if (!body && method !== 'HEAD' && answer.status !== 204 && answer.status !== 304) headers['content-length'] = 0;
+  const { headers, body } = answer;
+  if (Buffer.isBuffer(body)) headers['content-length'] = String(body.byteLength);
+  else if (!body && method !== 'HEAD' && answer.status !== 204 && answer.status !== 304)
+    headers['content-length'] = '0';
   if (answer.statusText !== undefined) res.writeHead(answer.status, answer.statusText, headers);
   else res.writeHead(answer.status, headers);
   if (!body || Buffer.isBuffer(body)) {
@@ -63,7 +66,7 @@ export function dataFastLane({ policy, verifier, authorizer, gates, proxy, log }
       bodies.set(key, payload);
     }
     res.writeHead(STATUS_OF[err.kind], {
-      'content-type': 'application/json; charset=utf-8',
+      'content-type': JSON_CONTENT_TYPE,
       'content-length': payload.length,
       ...domainErrorHeaders(err),
     });
