@@ -31,7 +31,7 @@ import { exportUsers, importUsers, type KeptUser } from './snapshots/kept-users.
 import { SnapshotService } from './snapshots/snapshot-service.js';
 import { StorageService } from './storage/storage-service.js';
 import { TenantPlans } from './tenancy/tenant-plans.js';
-import { WorkflowWorker } from './workflows/worker.js';
+import { OnDemandWorker } from './workflows/on-demand-worker.js';
 import { WorkflowService } from './workflows/workflow-service.js';
 
 /** What the platform runs on: the core's home, ports and secrets, and the services it supervises. */
@@ -63,7 +63,7 @@ export class Platform {
   private authorizer?: Authorizer;
   private functions?: FunctionService;
   private workflows?: WorkflowService;
-  private worker?: WorkflowWorker;
+  private worker?: OnDemandWorker;
   private gates?: UpstreamGates;
   private benchRuns?: BenchRuns;
 
@@ -78,22 +78,28 @@ export class Platform {
     );
   }
 
-  /** The workflow client and worker; they need only Temporal, so they start beside the other services. */
+  /**
+   * The workflow client, and the worker if a workflow is open; they need only Temporal, so they start beside the other
+   * services. Otherwise the worker starts with the first workflow.
+   */
   async startWorkflows(): Promise<void> {
     const { ports, supervisor, home, progress } = this.ctx;
-    this.workflows = await WorkflowService.connect({
+    const workflows = await WorkflowService.connect({
       address: `127.0.0.1:${ports.temporal}`,
       db: this.db,
       temporalUiUrl: `http://127.0.0.1:${ports.temporalUi}`,
       temporalState: () => supervisor.snapshot().find((s) => s.name === 'temporal')?.state,
+      workerReady: () => this.worker!.start(),
     });
-    this.worker = new WorkflowWorker({
+    this.workflows = workflows;
+    this.worker = new OnDemandWorker({
       address: `127.0.0.1:${ports.temporal}`,
       db: this.db,
       logFile: path.join(home.logsDir, 'workflow-worker.log'),
       onEvent: (step) => progress({ service: 'workflows', step }),
+      hasOpenWorkflows: () => workflows.hasOpenWorkflows(),
     });
-    await this.worker.start();
+    await this.worker.startIfNeeded();
   }
 
   /** Once every service is healthy: the rest of the platform, then the gateway listening. */

@@ -14,6 +14,11 @@ export class OverviewPage {
     await expect(this.page.getByTestId('budget-summary')).toContainText('5 of 5 services healthy');
   }
 
+  /** "workflow worker idle (starts with the first workflow)", "workflow worker running", … */
+  workflowWorker(): Locator {
+    return this.page.getByTestId('workflow-worker');
+  }
+
   /** The outline of the stacked memory chart's top area: it changes as new samples arrive. */
   async memoryChartShape(): Promise<string> {
     const areas = this.page.getByTestId('memory-chart').locator('path.recharts-area-area');

@@ -33,7 +33,8 @@ export function renderStatus(state: CoreState, stack: StackView): string {
     `${formatPercent(stack.total?.cpuPercent)}`;
   const failures = stack.services.filter((s) => s.failure).map((s) => `! ${s.name}: ${s.failure!.reason}`);
   const worker = stack.workflowWorker;
-  if (worker.state !== 'running')
+  // idle is a worker that starts with the first workflow, not a fault
+  if (worker.state !== 'running' && worker.state !== 'idle')
     failures.push(`! workflow worker ${worker.state}${worker.error ? `: ${worker.error}` : ''}`);
   return [table(['SERVICE', 'STATE', 'HEALTH', 'PID', 'PORT', 'MEMORY', 'CPU'], rows), budget, ...failures].join('\n');
 }

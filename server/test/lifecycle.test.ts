@@ -3,12 +3,16 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { defineSearchAttributeKey } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../stack/pid-files.js';
 import type { WorkflowDetailView } from '../api/contract.js';
+import { REGISTRATION_WORKFLOW, TASK_QUEUE } from '../workflows/registration.js';
+import { TENANT_SEARCH_ATTRIBUTE } from '../workflows/workflow-service.js';
 import { startApprun, stopStartedApprun } from './apprun-process.js';
 import { apprun, BIN, processesMentioning } from './cli.js';
-import { call, deployFunction, login, wasmModule } from './http.js';
+import { call, deployFunction, login, T1, wasmModule } from './http.js';
 import { TEST_PORT_BASES } from './port-bases.js';
 
 const PORT_BASE = TEST_PORT_BASES.lifecycle;
@@ -23,6 +27,23 @@ interface StatusJson {
 async function status(): Promise<StatusJson> {
   const res = await apprun(['status', '--json', '--home', home]);
   return JSON.parse(res.stdout);
+}
+
+/** Starts a registration past the gateway, with Temporal's own client (as its CLI would); returns the workflow id. */
+async function startPastTheGateway(temporalPort: number): Promise<string> {
+  const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+  try {
+    const workflowId = `registration-past-the-gateway-${Date.now()}`;
+    await new Client({ connection }).workflow.start(REGISTRATION_WORKFLOW, {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [{ email: 'past-the-gateway@test.com', name: 'Outside', tenantId: T1 }],
+      typedSearchAttributes: [{ key: defineSearchAttributeKey(TENANT_SEARCH_ATTRIBUTE, 'KEYWORD'), value: T1 }],
+    });
+    return workflowId;
+  } finally {
+    await connection.close();
+  }
 }
 
 /** Polls the workflow until done(detail) holds; bounded, as a hang detector (its retries need ~8 s in all). */
@@ -69,6 +90,8 @@ describe('apprun up / status / down', () => {
     async () => {
       const first = await startApprun(home, PORT_BASE);
       expect(first.output()).toMatch(/postgres\s+running\s+healthy/);
+      // no workflow yet: the worker waits for the first one
+      expect(first.output()).toContain('workflows  worker idle: it starts with the first workflow');
       const before = await status();
       expect(before.services.map((s) => `${s.name}:${s.state}`).sort()).toEqual([
         'kratos:healthy',
@@ -80,6 +103,9 @@ describe('apprun up / status / down', () => {
       const servicePids = before.services.map((s) => s.pid!);
 
       const token = await aliceToken();
+      // A workflow started past the gateway: the idle worker notices it (it asks Temporal every 10 s) and runs it.
+      const pastTheGateway = await startPastTheGateway(first.state.ports.temporal);
+      expect((await waitForWorkflow(token, pastTheGateway)).status).toBe('COMPLETED');
       const created = await call('POST', `${GATEWAY}/data/products`, {
         token,
         body: { name: 'Survivor', price: 1.25 },
@@ -110,7 +136,12 @@ describe('apprun up / status / down', () => {
       expect(processesMentioning(home)).toEqual([]);
       expect((await apprun(['status', '--home', home])).code).toBe(3);
 
-      await startApprun(home, PORT_BASE);
+      const second = await startApprun(home, PORT_BASE);
+      // the open workflow starts the worker with the appliance, before it reports ready
+      const secondOutput = second.output();
+      expect(secondOutput).not.toContain('worker idle');
+      expect(secondOutput.indexOf('workflows  worker polling')).toBeGreaterThan(-1);
+      expect(secondOutput.indexOf('workflows  worker polling')).toBeLessThan(secondOutput.indexOf('core       ready'));
       const again = await call('GET', `${GATEWAY}/data/products?name=eq.Survivor`, { token: await aliceToken() });
       expect(again.json).toHaveLength(1);
       expect(again.json[0].price).toBe(1.25);

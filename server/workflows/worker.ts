@@ -135,9 +135,9 @@ export class WorkflowWorker {
     this.stopping = true;
     clearTimeout(this.retryTimer);
     const worker = this.worker;
-    if (!worker) return;
-    if (worker.getState() === 'RUNNING') worker.shutdown();
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
     await this.running;
+    // Also a connection whose worker was never created (a start that failed half-way).
     this.forgetConnection();
     await this.connection?.close().catch(() => undefined);
     this.worker = undefined;

@@ -84,6 +84,8 @@ export interface WorkflowServiceOptions {
   temporalUiUrl: string;
   /** The supervisor's state of the temporal service: calls fail fast, with that state, unless it is healthy. */
   temporalState: () => string | undefined;
+  /** Before a workflow starts: the worker that will run it is polling (it starts on demand). */
+  workerReady: () => Promise<void>;
 }
 
 /** The gateway's side of Temporal: start registrations, list and describe a tenant's workflows. */
@@ -141,6 +143,13 @@ export class WorkflowService {
     if (request.failTimes)
       Object.assign(input, { failTimes: request.failTimes, failActivity: request.failActivity ?? 'SendWelcomeEmail' });
     const workflowId = `registration-${randomUUID()}`;
+    await this.options.workerReady().catch((err: Error) => {
+      throw new DomainError(
+        'unavailable',
+        'workflow_worker_unavailable',
+        `the workflow worker did not start (${err.message}); the next workflow tries again`,
+      );
+    });
     const handle = await this.temporal(() =>
       this.client.workflow.start<typeof UserRegistrationWorkflow>(REGISTRATION_WORKFLOW, {
         taskQueue: TASK_QUEUE,
@@ -151,6 +160,14 @@ export class WorkflowService {
       }),
     );
     return { workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  /** Whether a workflow of apprun's task queue is open (running, or waiting on a timer or a retry). */
+  async hasOpenWorkflows(): Promise<boolean> {
+    const { count } = await this.temporal(() =>
+      this.client.workflow.count(`TaskQueue = '${TASK_QUEUE}' AND ExecutionStatus = 'Running'`),
+    );
+    return count > 0;
   }
 
   async list(tenantId: string): Promise<WorkflowSummaryView[]> {

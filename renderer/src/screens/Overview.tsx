@@ -39,8 +39,12 @@ export function Overview() {
       <p className={`budget budget-${level}`} data-testid="budget-summary">
         {healthy} of {services.length} services healthy · memory {memory} · CPU {pct(total?.cpuPercent)}
         {level === 'warn' ? ' · near the memory budget' : level === 'over' ? ' · OVER the memory budget' : ''} ·{' '}
-        <span className={workflowWorker.state === 'running' ? undefined : 'failure'} data-testid="workflow-worker">
-          workflow worker {workflowWorker.state}
+        <span
+          className={workflowWorker.state === 'running' || workflowWorker.state === 'idle' ? undefined : 'failure'}
+          data-testid="workflow-worker"
+        >
+          workflow worker{' '}
+          {workflowWorker.state === 'idle' ? 'idle (starts with the first workflow)' : workflowWorker.state}
           {workflowWorker.error ? ` (${workflowWorker.error})` : ''}
         </span>
       </p>

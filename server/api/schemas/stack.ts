@@ -33,7 +33,8 @@ export const ServiceViewSchema = Type.Object({
 });
 
 export const WorkflowWorkerSchema = Type.Object({
-  state: Type.Enum(['starting', 'running', 'stopped', 'failed']),
+  /** idle: not started yet, it starts with the first workflow (or at start when one is open). */
+  state: Type.Enum(['idle', 'starting', 'running', 'stopped', 'failed']),
   error: Type.Optional(Type.String()),
 });
 
