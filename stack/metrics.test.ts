@@ -21,7 +21,7 @@ function countingDriver() {
 afterEach(() => vi.useRealTimers());
 
 describe('MetricsSampler', () => {
-  it('samples every 5 s while nobody reads, every second while someone does, and at once on the first read', async () => {
+  it('samples every 5 s while nobody reads, every second while someone keeps reading, and at once when they start', async () => {
     vi.useFakeTimers();
     const driver = countingDriver();
     const sampler = new MetricsSampler(driver);
@@ -29,7 +29,10 @@ describe('MetricsSampler', () => {
     await vi.advanceTimersByTimeAsync(20_000);
     expect(driver.calls).toBe(4); // idle: every 5 s
 
-    sampler.since(0); // a dashboard polls
+    sampler.latest(); // a single read (the CLI's banner, `apprun status`) leaves the pace alone
+    await vi.advanceTimersByTimeAsync(500);
+    expect(driver.calls).toBe(4);
+    sampler.since(0); // a dashboard's next poll: someone is watching
     await vi.advanceTimersByTimeAsync(0);
     expect(driver.calls).toBe(5); // a fresh sample at once
     await vi.advanceTimersByTimeAsync(10_000);

@@ -14,7 +14,7 @@ const WATCHED_FOR_MS = 30_000;
 
 /**
  * Samples every service and the appliance into a ring buffer (10 minutes at the fast pace): once a second while
- * someone reads the samples, every 5 s when nobody has for 30 s. Reading /proc and every process' smaps is most of
+ * someone keeps reading the samples, every 5 s when nobody has for 30 s. Reading /proc and every process' smaps is most of
  * an idle appliance's CPU, and crashes do not depend on it (exits come from the processes and the engine).
  */
 export class MetricsSampler {
@@ -24,6 +24,7 @@ export class MetricsSampler {
   private lastAt = performance.now();
   private sampling = false;
   private watchedAt = 0;
+  private readAt = 0;
   private sampledAt = 0;
 
   constructor(
@@ -42,9 +43,17 @@ export class MetricsSampler {
     this.timer.unref();
   }
 
-  /** The pace while watched, and a fresh sample at once when the last one is from the slow pace. */
+  /**
+   * A second read within WATCHED_FOR_MS is someone watching (a dashboard polls every second): the fast pace, and a
+   * fresh sample at once when the last one is from the slow pace. A single read (the CLI's banner at ready, `apprun
+   * status`) leaves the pace alone.
+   */
   private watch(): void {
-    this.watchedAt = Date.now();
+    const now = Date.now();
+    const repeated = now - this.readAt < WATCHED_FOR_MS;
+    this.readAt = now;
+    if (!repeated) return;
+    this.watchedAt = now;
     if (this.timer && Date.now() - this.sampledAt > this.intervalMs * 1.5) void this.sampleOnce();
   }
 
