@@ -14,8 +14,8 @@ const WATCHED_FOR_MS = 30_000;
 
 /**
  * Samples every service and the appliance into a ring buffer (10 minutes at the fast pace): once a second while
- * someone keeps reading the samples, every 5 s when nobody has for 30 s. Reading /proc and every process' smaps is most of
- * an idle appliance's CPU, and crashes do not depend on it (exits come from the processes and the engine).
+ * someone keeps reading the samples, every 5 s when nobody has for 30 s. Reading /proc and every process' smaps is
+ * most of an idle appliance's CPU, and crashes do not depend on it (exits come from the processes and the engine).
  */
 export class MetricsSampler {
   private readonly ring: MetricsSample[] = [];
@@ -54,7 +54,7 @@ export class MetricsSampler {
     this.readAt = now;
     if (!repeated) return;
     this.watchedAt = now;
-    if (this.timer && Date.now() - this.sampledAt > this.intervalMs * 1.5) void this.sampleOnce();
+    if (this.timer && now - this.sampledAt > this.intervalMs * 1.5) void this.sampleOnce();
   }
 
   stop(): void {

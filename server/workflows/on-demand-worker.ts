@@ -43,6 +43,7 @@ export class OnDemandWorker {
   /** Resolves once the worker polls; concurrent callers share one start, and a failed start is retried by the next. */
   start(): Promise<void> {
     if (this.stopped) return Promise.reject(new Error('the workflow worker is stopped'));
+    if (this.worker) return Promise.resolve(); // every workflow after the first
     this.starting ??= this.startOnce().finally(() => {
       this.starting = undefined;
     });
@@ -57,7 +58,6 @@ export class OnDemandWorker {
   }
 
   private async startOnce(): Promise<void> {
-    if (this.worker) return;
     // The SDK (and its native module) load here, not with the rest of the core.
     const { WorkflowWorker } = await import('./worker.js');
     const worker = new WorkflowWorker(this.options);
