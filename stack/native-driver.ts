@@ -138,7 +138,6 @@ export class NativeDriver extends EventEmitter implements Driver {
     return this.log(name).tail(tail);
   }
 
-  /** One /proc scan for every running service. */
   async pause(name: ServiceName): Promise<void> {
     this.signalTree(name, 'SIGSTOP');
   }
@@ -159,6 +158,7 @@ export class NativeDriver extends EventEmitter implements Driver {
     }
   }
 
+  /** One walk of the running services' process trees. */
   async stats(): Promise<Map<string, ResourceUsage>> {
     const roots = new Map<string, number>();
     for (const name of this.services.keys()) {
