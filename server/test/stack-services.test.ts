@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import * as Minio from 'minio';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIVENESS_APPLICATION_NAME } from '../../stack/services/postgres-liveness.js';
 import { call, expectCleanError, gateway, stack, tokenFor } from './http.js';
 
 const admin = () => ({ 'x-apprun-admin-token': stack().adminToken });
@@ -110,6 +112,40 @@ describe('the whole stack from a cold start', () => {
 });
 
 describe('healing', () => {
+  it("keeps Postgres' liveness connection between checks, and connects again when it is ended", async () => {
+    const s = secrets();
+    const client = new pg.Client({
+      connectionString: `postgres://postgres:${encodeURIComponent(s.postgresPassword)}@127.0.0.1:${ports().postgres}/postgres`,
+    });
+    await client.connect();
+    try {
+      const livenessPids = async () =>
+        (
+          await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [
+            LIVENESS_APPLICATION_NAME,
+          ])
+        ).rows.map((r) => r.pid);
+      const [first] = await waitFor('the liveness connection', async () => {
+        const pids = await livenessPids();
+        return pids.length === 1 ? pids : undefined;
+      });
+      const restarts = (await service('postgres')).restarts;
+      // A check period (5 s) later, the same backend still answers the checks.
+      await new Promise((r) => setTimeout(r, 6000));
+      expect(await livenessPids()).toEqual([first]);
+      await client.query('select pg_terminate_backend($1)', [first]);
+      const [second] = await waitFor('a new liveness connection', async () => {
+        const pids = await livenessPids();
+        return pids.length === 1 && pids[0] !== first ? pids : undefined;
+      });
+      expect(second).not.toBe(first);
+      // An ended connection is not a failed service: no restart, and the core still answers.
+      expect(await service('postgres')).toMatchObject({ state: 'healthy', restarts });
+    } finally {
+      await client.end();
+    }
+  });
+
   it.each(['postgres', 'postgrest', 'kratos', 'temporal', 'minio'])(
     'kill -9 of %s is detected within 2 s and healed',
     async (name) => {

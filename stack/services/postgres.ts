@@ -12,6 +12,9 @@ import type { StackSecrets } from '../secrets.js';
 import { chownTree, firstUnreachableAncestor, type ServiceUser, serviceUser } from '../service-user.js';
 import type { ProgressFn } from '../spec.js';
 import type { ServiceDefinition } from './definition.js';
+import { keptConnectionCheck } from './postgres-liveness.js';
+
+const LIVENESS_TIMEOUT_MS = 2000;
 
 const run = promisify(execFile);
 export const APP_DATABASE = 'apprun';
@@ -251,6 +254,13 @@ export const postgres: ServiceDefinition<'postgres', 'postgresPassword' | 'authe
         kind: 'custom',
         describe: 'SELECT 1 on postgres',
         run: () => ping(adminUrl(ports, secrets, 'postgres')),
+      },
+      liveness: {
+        kind: 'custom',
+        describe: 'SELECT 1 on postgres, over a kept connection',
+        run: keptConnectionCheck(adminUrl(ports, secrets, 'postgres'), LIVENESS_TIMEOUT_MS),
+        // pg's own timeouts come first, so the check drops a connection that stopped answering.
+        timeoutMs: LIVENESS_TIMEOUT_MS + 1000,
       },
       prepare: async (report) => {
         if (await removeZombieLockFile(dataDir))
