@@ -219,7 +219,7 @@ async function main(): Promise<void> {
       ),
       '',
       "Memory: the native driver sums each service's PSS over its process tree (shared pages split between their " +
-        "users); the docker driver reads the engine's cgroup usage less inactive file cache (as `docker stats`), which " +
+        "users; a service of one process counts its RSS, equal to its PSS to the MB here); the docker driver reads the engine's cgroup usage less inactive file cache (as `docker stats`), which " +
         'counts page cache the service touched and not the shared libraries of other processes.',
     ]);
   } finally {

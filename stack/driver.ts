@@ -18,7 +18,7 @@ export interface DriverStatus {
 }
 
 export interface ResourceUsage {
-  /** Resident memory in bytes (PSS where the OS offers it, so shared pages are not counted twice). */
+  /** Resident memory in bytes: a process tree's PSS, so pages its processes share count once; a lone process' RSS. */
   memoryBytes: number;
   /** CPU in percent of one core since the previous sample. */
   cpuPercent: number;

@@ -112,7 +112,7 @@ export const KPIS: readonly KpiDefinition[] = [
     pocTarget: '< 1 GB',
     target: '< 1 GB under load, with the peak shown',
     method:
-      'every service’s PSS (process tree) and the core’s RSS, summed, sampled each second at idle and under the data load',
+      'every service’s PSS (process tree; a lone process’ RSS) and the core’s RSS, summed, sampled each second at idle and under the data load',
     suite: 'resources',
     judge: (v) =>
       has(v, 'idleMemoryMb', 'loadedMemoryMb', 'peakMemoryMb')
