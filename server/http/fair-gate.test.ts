@@ -32,6 +32,8 @@ describe('FairGate', () => {
     const gate = new FairGate('postgrest', { maxInFlight: 2, maxQueued: 3, maxWaitMs: 200 });
     const results = ask(gate, 'a', 6);
     await settled();
+    // Two admitted at once; three waited and one was refused at once: four found the gate full.
+    expect(gate.contended).toBe(4);
     expect(await results[5]).toEqual({ refused: 'overloaded' });
     await vi.advanceTimersByTimeAsync(200);
     expect((await Promise.all(results.slice(2, 5))).map((r) => r)).toEqual([

@@ -57,6 +57,8 @@ export class FairGate {
   private queued = 0;
   /** Slots open now: maxInFlight, or fewer while the gateway itself is saturated (see UpstreamGates' controller). */
   private capacity: number;
+  /** Requests that found no free slot since start (they waited or were refused): the controller's sign of pressure. */
+  private turnedAway = 0;
   /** By tenant id (from verified tokens, so few); kept after a tenant goes idle, for its counters. */
   private readonly tenants = new Map<string, TenantState>();
 
@@ -70,6 +72,11 @@ export class FairGate {
   /** Whether a request holds or waits for a slot now. */
   get busy(): boolean {
     return this.inFlight > 0 || this.queued > 0;
+  }
+
+  /** How many requests found no free slot since start, waiting or refused. */
+  get contended(): number {
+    return this.turnedAway;
   }
 
   /** Opens fewer slots (down to one) or more again (up to maxInFlight); waiting requests take new ones at once. */
@@ -106,6 +113,7 @@ export class FairGate {
       };
       state.queue.push(waiter);
       this.queued++;
+      this.turnedAway++;
       signal?.addEventListener(
         'abort',
         () => {
@@ -149,6 +157,7 @@ export class FairGate {
   }
 
   private count(state: TenantState, refusal: Refusal): void {
+    this.turnedAway++;
     if (refusal === 'rate_limited') state.rateLimited++;
     else state.overloaded++;
   }

@@ -25,4 +25,20 @@ describe('UpstreamGates controller', () => {
       gates.stop();
     }
   }, 30_000);
+
+  it('scales the slots down only while requests find a gate full, not for a busy, late loop alone', () => {
+    const gates = new UpstreamGates(plans);
+    const capacity = () => gates.view().upstreams.find((u) => u.upstream === 'postgrest')!.capacity;
+    // A closed loop on shared cores: the loop busy and late, yet no request ever waited for a slot.
+    for (let tick = 0; tick < 10; tick++) gates.adjust(0.99, 20, false);
+    expect(capacity()).toBe(32);
+    // A flood: the same loop, and requests turned away.
+    gates.adjust(0.99, 20, true);
+    expect(capacity()).toBe(26);
+    gates.adjust(0.99, 100, true);
+    expect(capacity()).toBe(13);
+    // On time again: back up by a twentieth of the slots a tick.
+    gates.adjust(0.5, 0, false);
+    expect(capacity()).toBe(14);
+  });
 });
