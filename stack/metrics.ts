@@ -14,8 +14,9 @@ const WATCHED_FOR_MS = 30_000;
 
 /**
  * Samples every service and the appliance into a ring buffer (10 minutes at the fast pace): once a second while
- * someone keeps reading the samples, every 5 s when nobody has for 30 s. Reading /proc and every process' smaps is
- * most of an idle appliance's CPU, and crashes do not depend on it (exits come from the processes and the engine).
+ * someone keeps reading the samples, every 5 s when nobody has for 30 s. Walking /proc and the smaps of Postgres'
+ * processes is most of an idle appliance's CPU, and crashes do not depend on it (exits come from the processes and the
+ * engine).
  */
 export class MetricsSampler {
   private readonly ring: MetricsSample[] = [];
