@@ -119,26 +119,30 @@ describe('healing', () => {
     });
     await client.connect();
     try {
-      const livenessPids = async () =>
+      const liveness = async () =>
         (
-          await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [
-            LIVENESS_APPLICATION_NAME,
-          ])
-        ).rows.map((r) => r.pid);
+          await client.query<{ pid: number; checked: string }>(
+            'select pid, query_start::text as checked from pg_stat_activity where application_name = $1',
+            [LIVENESS_APPLICATION_NAME],
+          )
+        ).rows;
       const [first] = await waitFor('the liveness connection', async () => {
-        const pids = await livenessPids();
-        return pids.length === 1 ? pids : undefined;
+        const rows = await liveness();
+        return rows.length === 1 ? rows : undefined;
       });
       const restarts = (await service('postgres')).restarts;
-      // A check period (5 s) later, the same backend still answers the checks.
-      await new Promise((r) => setTimeout(r, 6000));
-      expect(await livenessPids()).toEqual([first]);
-      await client.query('select pg_terminate_backend($1)', [first]);
+      await client.query('select pg_terminate_backend($1)', [first.pid]);
       const [second] = await waitFor('a new liveness connection', async () => {
-        const pids = await livenessPids();
-        return pids.length === 1 && pids[0] !== first ? pids : undefined;
+        const rows = await liveness();
+        return rows.length === 1 && rows[0].pid !== first.pid && rows[0].checked ? rows : undefined;
       });
-      expect(second).not.toBe(first);
+      // The new connection is seconds old, so its renewal (every minute) cannot fall in this window: a check period
+      // (5 s) later, a later check has run over the same backend.
+      await new Promise((r) => setTimeout(r, 6000));
+      const [later, ...others] = await liveness();
+      expect(others).toEqual([]);
+      expect(later.pid).toBe(second.pid);
+      expect(later.checked).not.toBe(second.checked);
       // An ended connection is not a failed service: no restart, and the core still answers.
       expect(await service('postgres')).toMatchObject({ state: 'healthy', restarts });
     } finally {
