@@ -15,7 +15,8 @@ import { loginToken, mb } from './apprun-process.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 3);
-const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
+// Long enough for two whole 5 s sampling intervals after the one that spans ready.
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 15);
 // V8 shrinks the core's young generation (grown by the start's allocations) with its first memory-reducing collection
 // once the core is quiet, 15–35 s after ready here: the settled window starts after that.
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 45);
@@ -30,23 +31,36 @@ async function freshHome(): Promise<string> {
   return home;
 }
 
-/** Per-key mean of memory (MB) and CPU (% of one core) over samples. */
-function average(samples: MetricsSample[]) {
+/**
+ * Per-key mean of memory (MB) over samples and of CPU (% of one core) over cpuSamples. A sample's CPU is the share
+ * since the sample before it, so a window that must not count earlier work (the start's end, before ready) takes
+ * CPU only from samples whose interval began inside it: see `sinceWholly`.
+ */
+function average(samples: MetricsSample[], cpuSamples = samples) {
   const keys = [...Object.keys(samples[0]!.services), 'appliance', 'total'];
   const pick = (s: MetricsSample, k: string) =>
     k === 'appliance' ? s.appliance : k === 'total' ? s.total : s.services[k];
+  const mean = (list: MetricsSample[], k: string, of: (u: { memoryBytes: number; cpuPercent: number }) => number) => {
+    const values = list.map((s) => pick(s, k)).filter((u) => u !== undefined);
+    return values.reduce((a, u) => a + of(u), 0) / values.length;
+  };
   return Object.fromEntries(
-    keys.map((k) => {
-      const values = samples.map((s) => pick(s, k)).filter((u) => u !== undefined);
-      return [
-        k,
-        {
-          memoryMb: mb(values.reduce((a, u) => a + u.memoryBytes, 0) / values.length),
-          cpuPercent: Math.round((values.reduce((a, u) => a + u.cpuPercent, 0) / values.length) * 10) / 10,
-        },
-      ];
-    }),
+    keys.map((k) => [
+      k,
+      {
+        memoryMb: mb(mean(samples, k, (u) => u.memoryBytes)),
+        cpuPercent: Math.round(mean(cpuSamples, k, (u) => u.cpuPercent) * 10) / 10,
+      },
+    ]),
   ) as Record<string, { memoryMb: number; cpuPercent: number }>;
+}
+
+/**
+ * The samples whose whole interval lies after `since`. The core takes a sample just before it reports ready and then
+ * samples every 5 s while nobody watches, so the first sample after ready still spans the start's last steps.
+ */
+function sinceWholly(samples: MetricsSample[], since: number): MetricsSample[] {
+  return samples.slice(1).filter((_, i) => samples[i]!.at >= since);
 }
 
 type Driver = 'native' | 'docker';
@@ -92,7 +106,7 @@ async function measure(driver: Driver, homes: string[]): Promise<DriverResult> {
     await run.stop();
   }
   log(
-    `${driver}: warm start ${STARTS}/${STARTS}, then idle (${IDLE_SECONDS} s at ready, ${IDLE_SECONDS} s from ` +
+    `${driver}: warm start ${STARTS}/${STARTS}, then idle (${IDLE_SECONDS} s from ready, ${IDLE_SECONDS} s from ` +
       `${SETTLE_SECONDS} s after ready) and ${LOAD_SECONDS} s of load`,
   );
   const run = await startApprun(home, PORT_BASE, args);
@@ -100,7 +114,11 @@ async function measure(driver: Driver, homes: string[]): Promise<DriverResult> {
   try {
     const since = Date.now();
     await new Promise((r) => setTimeout(r, (IDLE_SECONDS + 1) * 1000));
-    const idle = average((await adminApi(run.state).metrics(since)).samples);
+    const around = (await adminApi(run.state).metrics(since - 60_000)).samples;
+    const idle = average(
+      around.filter((s) => s.at > since),
+      sinceWholly(around, since),
+    );
     // Nobody reads the samples meanwhile, so the sampler keeps its idle pace.
     await new Promise((r) => setTimeout(r, Math.max(0, since + (SETTLE_SECONDS + IDLE_SECONDS) * 1000 - Date.now())));
     const settled = average((await adminApi(run.state).metrics(since + SETTLE_SECONDS * 1000)).samples);
@@ -211,7 +229,8 @@ async function main(): Promise<void> {
         ],
       ),
       '',
-      `Per service, idle MB / CPU % (of one core) · under load MB / CPU %, means over ${IDLE_SECONDS} s and ${LOAD_SECONDS} s:`,
+      `Per service, idle MB / CPU % (of one core) · under load MB / CPU %, means over ${IDLE_SECONDS} s from ready and ${LOAD_SECONDS} s of load. ` +
+        "Idle CPU counts only the sampler's whole intervals after ready: the first sample after ready still spans the start's last steps.",
       '',
       markdownTable(
         ['service', ...results.map((r) => r.driver)],
