@@ -115,9 +115,12 @@ async function measure(driver: Driver, homes: string[]): Promise<DriverResult> {
     const since = Date.now();
     await new Promise((r) => setTimeout(r, (IDLE_SECONDS + 1) * 1000));
     const around = (await adminApi(run.state).metrics(since - 60_000)).samples;
+    const whole = sinceWholly(around, since);
+    if (whole.length === 0)
+      throw new Error(`BENCH_IDLE_SECONDS=${IDLE_SECONDS} holds no whole sampling interval after ready (5 s each)`);
     const idle = average(
       around.filter((s) => s.at > since),
-      sinceWholly(around, since),
+      whole,
     );
     // Nobody reads the samples meanwhile, so the sampler keeps its idle pace.
     await new Promise((r) => setTimeout(r, Math.max(0, since + (SETTLE_SECONDS + IDLE_SECONDS) * 1000 - Date.now())));
