@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_POOL, FunctionPool } from '../server/functions/function-pool.js';
 import { ModuleRejected } from '../server/functions/memory-cap.js';
-import { ModulePreparer } from '../server/functions/preparer.js';
+import { PreparationThread } from '../server/functions/preparation-thread.js';
 import { FunctionFailure } from '../server/functions/sandbox.js';
 import { mutate, randomModule } from '../server/functions/test-support/random-module.js';
 import { packageRoot } from '../stack/package-root.js';
@@ -20,7 +20,7 @@ const log = (line: string) => process.stdout.write(`[bench:wasm-fuzz] ${line}\n`
 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
-  const preparer = new ModulePreparer();
+  const preparer = new PreparationThread();
   const pool = new FunctionPool();
   const outcomes: Record<string, Record<string, number>> = { random: {}, mutated: {} };
   const findings: string[] = [];

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { request } from 'undici';
 import { DEFAULT_POOL, FunctionPool, type PoolInvocation } from '../server/functions/function-pool.js';
-import { ModulePreparer } from '../server/functions/preparer.js';
+import { PreparationThread } from '../server/functions/preparation-thread.js';
 import { DEFAULT_LIMITS } from '../server/functions/sandbox.js';
 import { packageRoot } from '../stack/package-root.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
@@ -84,7 +84,7 @@ function percentiles(samplesMs: number[]) {
  * The network path (a function with allowed_hosts, in its worker thread): http-status fetching a local endpoint,
  * next to the same GET made directly with undici. The difference is what the worker and its host call cost.
  */
-async function networkRow(preparer: ModulePreparer) {
+async function networkRow(preparer: PreparationThread) {
   const server = http.createServer((_req, res) => res.end('{"status":"ok"}'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const rows: Record<string, unknown>[] = [];
   // As in the gateway: modules are prepared on the preparation thread, so this thread never loads binaryen.
-  const preparer = new ModulePreparer();
+  const preparer = new PreparationThread();
   const pool = new FunctionPool();
   for (const [name, twin] of Object.entries(JS_TWINS)) {
     const raw = new Uint8Array(fs.readFileSync(path.join(packageRoot(), 'wasm', 'build', `${name}.wasm`)));

@@ -22,7 +22,7 @@ await buildStep('core', core, async () => {
       cli: 'server/cli.ts',
       'desktop-core': 'server/desktop-core.ts',
       'function-worker': 'server/functions/function-worker.ts',
-      'prepare-worker': 'server/functions/prepare-worker.ts',
+      'preparation-worker': 'server/functions/preparation-worker.ts',
       'load-process': 'server/load/load-process.ts',
       'measure-auth-process': 'server/kpi/measure-auth-process.ts',
       'container-reaper': 'stack/docker/reaper-process.ts',

@@ -128,7 +128,7 @@ describe('misbehaving functions cost only their own invocation', () => {
   });
 });
 
-describe('admission to the pool', () => {
+describe("a tenant's share of the pool", () => {
   it('refuses a tenant over its concurrency at once (rate_limited), while another tenant is served', async () => {
     const p = pool();
     const slow = { limits: { ...TEST_LIMITS, timeoutMs: 800 }, tenantConcurrency: 1 };

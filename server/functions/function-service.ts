@@ -9,7 +9,7 @@ import { ensureBucket, viaMinio } from '../storage/minio-calls.js';
 import type { TenantPlans } from '../tenancy/tenant-plans.js';
 import type { FunctionPool, PoolTimings } from './function-pool.js';
 import { ModuleRejected } from './memory-cap.js';
-import type { ModulePreparer } from './preparer.js';
+import type { PreparationThread } from './preparation-thread.js';
 import { DEFAULT_LIMITS, FunctionFailure, type Limits } from './sandbox.js';
 
 export const FUNCTIONS_BUCKET = 'apprun-functions';
@@ -97,7 +97,7 @@ export class FunctionService {
     private readonly db: pg.Pool,
     private readonly minio: MinioClient,
     private readonly pool: FunctionPool,
-    private readonly preparer: ModulePreparer,
+    private readonly preparer: PreparationThread,
     private readonly plans: TenantPlans,
   ) {}
 

@@ -5,7 +5,8 @@
 // so this thread posts the request to the gateway's thread, which checks and makes it, and sleeps in Atomics.wait
 // until the answer is posted back.
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { ADMISSION_LIMITS, type AdmissionLimits, checkAdmission, instanceOverheadBytes } from './admission.js';
+import { checkModule } from './module-check.js';
+import { instanceOverheadBytes, MODULE_LIMITS, type ModuleLimits } from './module-limits.js';
 import {
   callHandler,
   DeadlinePassed,
@@ -33,9 +34,7 @@ const { signal, answers } = workerData as FunctionWorkerData;
 const flag = new Int32Array(signal);
 const decoder = new TextDecoder();
 /** The module was admitted at deploy; here its facts are only counted (its instrumentation adds a function or two). */
-const COUNT_ONLY = Object.fromEntries(
-  Object.keys(ADMISSION_LIMITS).map((k) => [k, Infinity]),
-) as unknown as AdmissionLimits;
+const COUNT_ONLY = Object.fromEntries(Object.keys(MODULE_LIMITS).map((k) => [k, Infinity])) as unknown as ModuleLimits;
 /** Compiled modules, with what an instance of each costs beyond its linear memory. */
 const modules = new Map<string, { module: WebAssembly.Module; overheadBytes: number }>();
 const instances = new Map<string, Live>();
@@ -110,7 +109,7 @@ function invoke(msg: InvokeMessage): FromWorker {
       const t0 = performance.now();
       compiled = {
         module: new WebAssembly.Module(msg.module),
-        overheadBytes: instanceOverheadBytes(checkAdmission(msg.module, COUNT_ONLY, { walkCode: false })),
+        overheadBytes: instanceOverheadBytes(checkModule(msg.module, COUNT_ONLY, { walkCode: false })),
       };
       phases.compileMs = performance.now() - t0;
       modules.set(msg.key, compiled);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POOL, FunctionPool } from './function-pool.js';
 import { hostAllowed } from './host-http.js';
-import { ModuleRejected, prepareModule } from './prepare.js';
+import { ModuleRejected, prepareModule } from './prepare-module.js';
 import { FunctionFailure } from './sandbox.js';
 import { built, CONTEXT, prepared, TEST_LIMITS } from './test-support/modules.js';
 

@@ -1,5 +1,5 @@
-// The instruction walker of the admission check (admission.ts): decodes one function body of the instruction set the
-// sandbox accepts (prepare.ts FEATURES: MVP, sign-ext, non-trapping float-to-int, bulk memory) and measures how deep
+// The instruction walker of the module check (module-check.ts): decodes one function body of the instruction set the
+// sandbox accepts (prepare-module.ts FEATURES: MVP, sign-ext, non-trapping float-to-int, bulk memory) and measures how deep
 // it nests. Two depths, since binaryen recurses on both: block/loop/if nesting, and the depth of the expression tree
 // binaryen builds from the stack code (`i32.const 0` then 3,000 × `i32.eqz` is one block deep but a 3,000-deep tree,
 // and overflowed binaryen's stack in emitBinary). The tree depth is tracked with a stack of operand depths; it need
@@ -85,7 +85,7 @@ interface Frame {
 }
 
 /**
- * Walks the bodies of one module (a class, not closures per body: the walk is the admission check's hot loop).
+ * Walks the bodies of one module (a class, not closures per body: the walk is the module check's hot loop).
  * walk() decodes one body, the reader positioned after its locals and bounded at its end; throws ModuleRejected.
  */
 export class CodeWalker {
@@ -352,7 +352,7 @@ export class CodeWalker {
       case 16:
       case 17:
         // Reference-types instructions: binaryen refuses them under FEATURES, and refusing table.grow here is what
-        // keeps every table at its declared minimum for the life of an instance (see admission.ts).
+        // keeps every table at its declared minimum for the life of an instance (see module-limits.ts).
         reader.u32('a table index');
         throw unsupported(
           `${['table.grow', 'table.size', 'table.fill'][sub - 15]} (0xfc ${sub}) at byte ${reader.pos}`,

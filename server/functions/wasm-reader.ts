@@ -1,4 +1,4 @@
-// A bounds-checked cursor over WebAssembly binary-format bytes, for the admission check (admission.ts). Every read
+// A bounds-checked cursor over WebAssembly binary-format bytes, for the module check (module-check.ts). Every read
 // either consumes at least one byte or throws ModuleRejected, so a loop over untrusted counts cannot spin: a count
 // larger than the bytes left fails at the first missing byte instead of allocating or iterating further.
 import { ModuleRejected } from './memory-cap.js';

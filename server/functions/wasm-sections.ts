@@ -1,4 +1,4 @@
-// Readers for the parts of a module's sections the admission check (admission.ts) looks inside: constant
+// Readers for the parts of a module's sections the module check (module-check.ts) looks inside: constant
 // expressions, table and memory limits, element and data segments. Segments are checked against the initial table
 // and memory here because V8 only finds a segment out of bounds at instantiate time, too late for a clean 400.
 import { ModuleRejected } from './memory-cap.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import binaryen from 'binaryen';
 import { packageRoot } from '../../../stack/package-root.js';
-import { prepareModule } from '../prepare.js';
+import { prepareModule } from '../prepare-module.js';
 import type { Limits } from '../sandbox.js';
 
 /** A module built by `npm run build:wasm` (examples and fixtures). */

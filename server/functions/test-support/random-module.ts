@@ -1,5 +1,5 @@
 // Random but valid WebAssembly modules that speak the function ABI (alloc, dealloc, handle, output_ptr, output_len,
-// memory), built with binaryen from a seed: fuzz input for the admission and invocation path. Their bodies mix
+// memory), built with binaryen from a seed: fuzz input for the module check and invocation path. Their bodies mix
 // arithmetic that may trap (division by zero, float truncation, out-of-bounds memory), loops that may never end,
 // recursion that may overflow the stack, memory growth and bulk fills, so every way a module can fail is exercised.
 import binaryen from 'binaryen';

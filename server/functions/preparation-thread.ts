@@ -1,8 +1,22 @@
 import { Worker } from 'node:worker_threads';
 import { entryPoint } from '../entry-points.js';
 import { ModuleRejected } from './memory-cap.js';
-import type { PrepareReply, PrepareRequest } from './prepare-worker.js';
+import type { PrepareReply, PrepareRequest } from './preparation-worker.js';
 import { FunctionFailure } from './sandbox.js';
+
+/**
+ * What a failure inside the thread (binaryen aborting, V8 running out of memory) says, as one line for a 400: its first
+ * line, without file paths or a stack, which would tell a caller about the appliance's insides.
+ */
+export function failureReason(message: string): string {
+  const first = message.split('\n', 1)[0]!.replace(/\s+at\s.*$/, '');
+  return (
+    first
+      .replace(/(?:file:\/\/)?(?:\/[\w.@+-]+){2,}(?::\d+)*/g, '…')
+      .slice(0, 300)
+      .trim() || 'unknown error'
+  );
+}
 
 /** A preparation that takes longer is a module the sandbox will not run. */
 export const PREPARE_TIMEOUT_MS = 20_000;
@@ -15,7 +29,7 @@ const MAX_WAITING = 4;
  * Prepares modules on a thread of its own, one at a time, with a time limit: a module that makes binaryen run long,
  * crash or overflow its stack is refused (400) and the thread replaced, and the gateway never waits on it.
  */
-export class ModulePreparer {
+export class PreparationThread {
   private worker?: Worker;
   private idleTimer?: NodeJS.Timeout;
   private tail: Promise<unknown> = Promise.resolve();
@@ -46,7 +60,7 @@ export class ModulePreparer {
   private thread(): Worker {
     clearTimeout(this.idleTimer);
     if (!this.worker) {
-      this.worker = new Worker(entryPoint('prepare-worker', new URL('./prepare-worker.ts', import.meta.url)), {
+      this.worker = new Worker(entryPoint('preparation-worker', new URL('./preparation-worker.ts', import.meta.url)), {
         name: 'apprun-prepare',
         resourceLimits: { maxOldGenerationSizeMb: 256, stackSizeMb: 8 },
       });
@@ -87,13 +101,15 @@ export class ModulePreparer {
         if (reply.ok) resolve({ bytes: reply.bytes, prepareMs: reply.prepareMs });
         else
           reject(
-            new ModuleRejected(reply.rejected ? reply.message : `the module could not be prepared: ${reply.message}`),
+            new ModuleRejected(
+              reply.rejected ? reply.message : `the module could not be prepared: ${failureReason(reply.message)}`,
+            ),
           );
       };
       const onError = (err: Error) => {
         done();
         this.retire(worker);
-        reject(new ModuleRejected(`the module could not be prepared: ${err.message}`));
+        reject(new ModuleRejected(`the module could not be prepared: ${failureReason(err.message)}`));
       };
       const onExit = () => {
         done();

@@ -1,8 +1,8 @@
-// The thread that prepares uploaded modules (prepare.ts: checks, binaryen instrumentation, memory cap), so a large or
+// The thread that prepares uploaded modules (prepare-module.ts: checks, binaryen instrumentation, memory cap), so a large or
 // hostile module costs this thread, not the gateway's event loop. binaryen is loaded here only; the pool's threads
 // and the gateway never load it.
 import { parentPort } from 'node:worker_threads';
-import { ModuleRejected, prepareModule } from './prepare.js';
+import { ModuleRejected, prepareModule } from './prepare-module.js';
 
 export interface PrepareRequest {
   id: number;

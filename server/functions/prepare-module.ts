@@ -1,6 +1,7 @@
 import binaryen from 'binaryen';
-import { checkAdmission, instanceOverheadBytes } from './admission.js';
 import { capMemory, ModuleRejected } from './memory-cap.js';
+import { checkModule } from './module-check.js';
+import { instanceOverheadBytes } from './module-limits.js';
 import { CHECKPOINT_IMPORT, HTTP_IMPORT } from './sandbox.js';
 
 export { ModuleRejected };
@@ -74,7 +75,7 @@ export function prepareModule(
 ): PreparedModule {
   const t0 = performance.now();
   // Limits first, in one cheap pass: nothing below (V8's compile, binaryen) sees a module they would refuse.
-  const facts = checkAdmission(bytes);
+  const facts = checkModule(bytes);
   const overheadBytes = instanceOverheadBytes(facts);
   const startBytes = (facts.memory?.minPages ?? 0) * 65536 + overheadBytes;
   if (startBytes > maxMemoryPages * 65536) {

@@ -2,13 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../stack/package-root.js';
-import {
-  ADMISSION_LIMITS,
-  checkAdmission,
-  instanceOverheadBytes,
-  type ModuleFacts,
-  ModuleRejected,
-} from './admission.js';
+import { checkModule, ModuleRejected } from './module-check.js';
+import { instanceOverheadBytes, MODULE_LIMITS, type ModuleFacts } from './module-limits.js';
 
 import {
   body,
@@ -31,7 +26,7 @@ import {
 
 function rejection(bytes: Uint8Array): string {
   try {
-    checkAdmission(bytes);
+    checkModule(bytes);
   } catch (err) {
     if (err instanceof ModuleRejected) return err.message;
     throw err;
@@ -48,19 +43,19 @@ const built = (file: string) => new Uint8Array(fs.readFileSync(path.join(buildDi
 
 describe('every module in wasm/build is admitted', () => {
   it.each(examples)('%s', (file) => {
-    const facts: ModuleFacts = checkAdmission(built(file));
+    const facts: ModuleFacts = checkModule(built(file));
     expect(facts).toMatchObject({ tables: [], memory: { minPages: 1, maxPages: null }, exports: 6, customSections: 0 });
     expect(facts.functions).toBe(facts.bodies + facts.importedFunctions);
     // Comfortably inside every limit: a tenth of it at most.
     for (const [fact, limit] of [
-      [facts.functions, ADMISSION_LIMITS.maxFunctions],
-      [facts.instructions, ADMISSION_LIMITS.maxInstructions],
-      [facts.maxBlockDepth, ADMISSION_LIMITS.maxBlockDepth],
-      [facts.maxExpressionDepth, ADMISSION_LIMITS.maxExpressionDepth],
-      [facts.globals, ADMISSION_LIMITS.maxGlobals],
-      [facts.dataSegments, ADMISSION_LIMITS.maxDataSegments],
-      [facts.maxLocals, ADMISSION_LIMITS.maxLocals],
-      [facts.codeBytes, ADMISSION_LIMITS.maxCodeSectionBytes],
+      [facts.functions, MODULE_LIMITS.maxFunctions],
+      [facts.instructions, MODULE_LIMITS.maxInstructions],
+      [facts.maxBlockDepth, MODULE_LIMITS.maxBlockDepth],
+      [facts.maxExpressionDepth, MODULE_LIMITS.maxExpressionDepth],
+      [facts.globals, MODULE_LIMITS.maxGlobals],
+      [facts.dataSegments, MODULE_LIMITS.maxDataSegments],
+      [facts.maxLocals, MODULE_LIMITS.maxLocals],
+      [facts.codeBytes, MODULE_LIMITS.maxCodeSectionBytes],
     ] as const) {
       expect(fact).toBeLessThan(limit / 10);
     }
@@ -69,7 +64,7 @@ describe('every module in wasm/build is admitted', () => {
   });
 
   it('reports the facts it counted (hello)', () => {
-    expect(checkAdmission(built('hello.wasm'))).toMatchObject({
+    expect(checkModule(built('hello.wasm'))).toMatchObject({
       importedFunctions: 1,
       functions: 21,
       hasStart: true,
@@ -84,7 +79,7 @@ describe('pathological modules are refused by name, cheaply', () => {
     expect(rejection(functions(new Array(10_001).fill(body([]))))).toBe(
       'the module defines 10001 functions; at most 10000 are allowed',
     );
-    expect(checkAdmission(functions(new Array(10_000).fill(body([])))).functions).toBe(10_000);
+    expect(checkModule(functions(new Array(10_000).fill(body([])))).functions).toBe(10_000);
     const abort = section(2, vec([[...str('env'), ...str('abort'), 0, 0]]));
     const withImport = wasm(
       voidType,
@@ -125,7 +120,7 @@ describe('pathological modules are refused by name, cheaply', () => {
         ),
       ),
     ).toMatch(/defines 2 tables; at most 1 is allowed/);
-    const facts = checkAdmission(functions([], table(5000)));
+    const facts = checkModule(functions([], table(5000)));
     expect(facts.tables).toEqual([{ min: 5000, max: null }]);
     expect(instanceOverheadBytes(facts) - instanceOverheadBytes({ ...facts, tables: [] })).toBe(5000 * 32);
   });
@@ -141,7 +136,7 @@ describe('pathological modules are refused by name, cheaply', () => {
     const nested = cat(repeat(100_000, [0x02, 0x40]), repeat(100_000, [END]));
     expect(rejection(functions([body(nested)]))).toBe('function 0: blocks nest 100000 deep; at most 1000 are allowed');
     const thousand = cat(repeat(1000, [0x03, 0x40]), repeat(1000, [END]));
-    expect(checkAdmission(functions([body(thousand)])).maxBlockDepth).toBe(1000);
+    expect(checkModule(functions([body(thousand)])).maxBlockDepth).toBe(1000);
     const chain = cat([0x41, 0], repeat(3000, [0x45]), [0x1a]); // i32.eqz of i32.eqz of …
     expect(rejection(functions([body(chain)]))).toMatch(
       /^function 0: expressions nest 300\d deep; at most 1500 are allowed$/,
@@ -165,7 +160,7 @@ describe('pathological modules are refused by name, cheaply', () => {
         ]),
       ),
     ).toMatch(/declares 60000 locals/);
-    expect(checkAdmission(functions([body([], [[...uleb(50_000), I32]])])).maxLocals).toBe(50_000);
+    expect(checkModule(functions([body([], [[...uleb(50_000), I32]])])).maxLocals).toBe(50_000);
   });
 
   it('opcodes of features the sandbox lacks', () => {
@@ -183,7 +178,7 @@ describe('faults V8 would find only at instantiation are refused at deploy', () 
     expect(rejection(functions([], memory(1), section(11, vec([dataSegment(-1, 1)]))))).toMatch(
       /ends at byte 4294967296/,
     );
-    expect(checkAdmission(functions([], memory(1), section(11, vec([dataSegment(65526, 10)])))).dataBytes).toBe(10);
+    expect(checkModule(functions([], memory(1), section(11, vec([dataSegment(65526, 10)])))).dataBytes).toBe(10);
     expect(rejection(functions([], section(11, vec([dataSegment(0, 1)]))))).toBe(
       'data segment 0 is active, but the module defines no memory',
     );
@@ -195,7 +190,7 @@ describe('faults V8 would find only at instantiation are refused at deploy', () 
     expect(rejection(functions([body([])], table(4, 4), elements([0x41, 2], 3)))).toBe(
       "element segment 0 ends at entry 5, past table 0's initial size of 4 entries",
     );
-    expect(checkAdmission(functions([body([])], table(4, 4), elements([0x41, 1], 3))).elementEntries).toBe(3);
+    expect(checkModule(functions([body([])], table(4, 4), elements([0x41, 1], 3))).elementEntries).toBe(3);
     expect(rejection(functions([body([])], table(4, 4), elements([0x23, 0], 1)))).toMatch(
       /offset at byte \d+ is a global.get; it must be a constant/,
     );
@@ -255,7 +250,7 @@ describe('malformed modules are ModuleRejected, with a reason', () => {
       boundaries.add(pos);
     }
     for (let length = 0; length < hello.length; length++) {
-      if (!boundaries.has(length)) expect(() => checkAdmission(hello.subarray(0, length))).toThrow(ModuleRejected);
+      if (!boundaries.has(length)) expect(() => checkModule(hello.subarray(0, length))).toThrow(ModuleRejected);
     }
     expect(rejection(hello.subarray(0, 4))).toMatch(/shorter than the 8-byte header/);
   });
@@ -333,7 +328,7 @@ describe('fuzzing', () => {
       for (let i = 0; i < 500; i++) {
         const mutant = mutate(original, random);
         try {
-          checkAdmission(mutant);
+          checkModule(mutant);
           outcomes.admitted++;
         } catch (err) {
           if (!(err instanceof ModuleRejected)) throw new Error(`${file} mutation ${i}: ${String(err)}`);

@@ -1,7 +1,7 @@
 import binaryen from 'binaryen';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ModuleRejected, prepareModule } from './prepare.js';
-import { ModulePreparer } from './preparer.js';
+import { failureReason, PreparationThread } from './preparation-thread.js';
+import { ModuleRejected, prepareModule } from './prepare-module.js';
 import { built } from './test-support/modules.js';
 
 describe('prepareModule', () => {
@@ -49,8 +49,8 @@ describe('prepareModule', () => {
   });
 });
 
-describe('ModulePreparer: preparation on a thread of its own', () => {
-  const preparer = new ModulePreparer();
+describe('PreparationThread: preparation on a thread of its own', () => {
+  const preparer = new PreparationThread();
   afterAll(() => preparer.stop());
 
   it('prepares what prepareModule prepares, and refuses what it refuses, with its reason', async () => {
@@ -67,5 +67,18 @@ describe('ModulePreparer: preparation on a thread of its own', () => {
     await expect(preparer.prepare(built('http-status'), 64, false)).rejects.toThrow(/manifest lists no allowed_hosts/);
     // the thread is fresh after a refusal, and serves again
     expect((await preparer.prepare(built('whoami'), 64, false)).bytes.byteLength).toBeGreaterThan(0);
+  });
+});
+
+describe('failureReason: what a crash inside the thread may say in a 400', () => {
+  it('keeps the first line, and no stack or file path', () => {
+    expect(
+      failureReason('Aborted(RuntimeError: unreachable) at /work/main/node_modules/binaryen/index.js:12:34\n    at x'),
+    ).toBe('Aborted(RuntimeError: unreachable)');
+    expect(failureReason('cannot read file:///work/main/dist/preparation-worker.js:1:2 now')).toBe('cannot read … now');
+    expect(failureReason('Worker terminated due to reaching memory limit: JS heap out of memory')).toBe(
+      'Worker terminated due to reaching memory limit: JS heap out of memory',
+    );
+    expect(failureReason('\n')).toBe('unknown error');
   });
 });

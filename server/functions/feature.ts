@@ -1,0 +1,24 @@
+import { defineFeature } from '../feature.js';
+import { FunctionPool } from './function-pool.js';
+import { FunctionService } from './function-service.js';
+import functionsPlugin from './plugin.js';
+import { PreparationThread } from './preparation-thread.js';
+
+/** /functions: tenants' WebAssembly functions, kept in MinIO, run on the function pool's threads. */
+export const functionsFeature = defineFeature({
+  name: 'functions',
+  needs: ['postgres', 'minio'],
+  create({ db, minio, plans }) {
+    const functions = new FunctionService(db, minio, new FunctionPool(), new PreparationThread(), plans);
+    return {
+      functions,
+      start: () => functions.start(),
+      afterRestore: () => functions.start(),
+      routes: {
+        scope: 'tenant',
+        register: (app) => app.register(functionsPlugin, { prefix: '/functions', functions }),
+      },
+      stop: () => functions.stop(),
+    };
+  },
+});
