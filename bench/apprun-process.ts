@@ -1,5 +1,5 @@
 import { adminApi } from '../server/api/contract.js';
-import type { CoreState } from '../server/core.js';
+import type { CoreState } from '../server/core-state.js';
 import { DEFAULT_DEV_PASSWORD } from '../server/settings.js';
 
 /** An access token for a seeded user, through a real login. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CoreState } from '../server/core';
+import type { CoreState } from '../server/core-state';
 import { CoreProcess } from './core-process';
 import { FakeUtilityProcessFactory, settle } from './test-support/fake-electron';
 

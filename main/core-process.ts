@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { CoreState } from '../server/core';
+import type { CoreState } from '../server/core-state';
 import type { UtilityProcessFactoryLike, UtilityProcessLike } from './electron-like';
 
 type CoreMessage =

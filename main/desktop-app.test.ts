@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IPC_CHANNELS } from '../server/api/contract';
-import type { CoreState } from '../server/core';
+import type { CoreState } from '../server/core-state';
 import { type DesktopAppOptions, startDesktopApp } from './desktop-app';
 import {
   createFakeElectron,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { adminApi } from '../server/api/contract';
-import type { CoreState } from '../server/core';
+import type { CoreState } from '../server/core-state';
 import { CoreProcess } from './core-process';
 import { type DashboardSource, DashboardWindow } from './dashboard-window';
 import type { ElectronLike } from './electron-like';

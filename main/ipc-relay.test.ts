@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IPC_CHANNELS } from '../server/api/contract';
-import type { CoreState } from '../server/core';
+import type { CoreState } from '../server/core-state';
 import { registerIpcRelay } from './ipc-relay';
 import { FakeIpcMain } from './test-support/fake-electron';
 

@@ -1,5 +1,5 @@
 import { type ApprunApi, adminApi, IPC_CHANNELS } from '../server/api/contract';
-import type { CoreState } from '../server/core';
+import type { CoreState } from '../server/core-state';
 import type { IpcMainLike } from './electron-like';
 
 /**

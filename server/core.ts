@@ -7,7 +7,6 @@ import type { DockerDriver } from '../stack/docker/docker-driver.js';
 import { AppHome, readJsonIfExists, resolveHomeDir, writePrivateFile } from '../stack/home.js';
 import { MetricsSampler } from '../stack/metrics.js';
 import { NativeDriver } from '../stack/native-driver.js';
-import { isAlive } from '../stack/pid-files.js';
 import { assertPortFree, type PortMap, parsePortBase, portMap } from '../stack/ports.js';
 import { loadOrCreateSecrets } from '../stack/secrets.js';
 import type { ServiceNetwork } from '../stack/services/definition.js';
@@ -16,9 +15,11 @@ import type { ProgressFn } from '../stack/spec.js';
 import { portOwners, stackSpecs } from '../stack/stack.js';
 import { Supervisor } from '../stack/supervisor.js';
 import { jwksOf, loadOrCreateSigningKey } from './auth/signing-keys.js';
+import { type CoreState, runningCore } from './core-state.js';
 import { entryPoint } from './entry-points.js';
 import { recordStart } from './kpi/start-record.js';
-import type { Platform, PlatformContext } from './platform.js';
+import type { Platform } from './platform.js';
+import type { PlatformContext } from './platform-context.js';
 import { loadSettings, type Settings } from './settings.js';
 import {
   currentVersions,
@@ -39,26 +40,10 @@ export interface CoreOptions {
 
 export type DriverChoice = 'native' | 'docker' | 'auto';
 
-/** What a running core publishes (0600) for `apprun status`/`down` and the desktop shell. */
-export interface CoreState {
-  pid: number;
-  home: string;
-  ports: PortMap;
-  gatewayUrl: string;
-  adminToken: string;
-  startedAt: number;
-}
-
 export class CoreAlreadyRunningError extends Error {}
 
 /** With published ports a service listens on its container's addresses and reaches the others through the host. */
 const PUBLISHED: ServiceNetwork = { listen: '0.0.0.0', peer: 'host.docker.internal' };
-
-/** Reads the state file of a core running for this home, if one is running. */
-export async function runningCore(home: AppHome): Promise<CoreState | undefined> {
-  const state = await readJsonIfExists<CoreState>(home.coreStateFile);
-  return state && isAlive(state.pid) ? state : undefined;
-}
 
 /**
  * The headless core: supervisor + services + gateway. The CLI, the desktop shell and the tests all run this.
@@ -140,28 +125,26 @@ export class Core {
       devTokens: this.options.devTokens ?? false,
       gatewayUrl: this.gatewayUrl,
     };
-    // The platform's module (most of the core's code and dependencies, ~0.8 s of loading that blocks this thread) loads
-    // once every service is launched (its process, or its migration's, running): the services start meanwhile, and no
-    // spawn or migration waits for it.
+    // The platform's module (most of the core's code and dependencies, whose loading blocks this thread) loads once
+    // every service is launched (its process, or its migration's, running): the services start meanwhile, and no spawn
+    // or migration waits for it. Each feature then starts as soon as the services it needs are healthy.
     let allLaunched!: () => void;
     const launched = new Promise<void>((resolve) => (allLaunched = resolve));
     const platform = launched
       .then(() => import('./platform.js'))
       .then(({ Platform }) => {
         this.platform = new Platform(context);
+        this.platform.startFeatures();
         return this.platform;
       });
-    // The worker needs only Temporal: it starts as soon as Temporal is healthy, beside the other services.
-    const workflows = Promise.all([platform, supervisor.whenHealthy('temporal')]).then(([p]) => p.startWorkflows());
-    workflows.catch(() => undefined); // handled where the start-up paths are joined, or before stop() on a failure
     try {
       try {
         await supervisor.startAll(allLaunched);
       } catch (err) {
-        await workflows.catch(() => undefined); // so stop() below stops a worker it started
+        await platform.catch(() => undefined); // so stop() below stops what its features started
         throw err;
       }
-      await (await platform).start(workflows);
+      await (await platform).serve();
       await this.metrics.sampleOnce();
       this.metrics.start();
     } catch (err) {

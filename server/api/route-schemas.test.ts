@@ -1,8 +1,12 @@
-import path from 'node:path';
 import type { RouteOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../../stack/package-root.js';
-import { buildGateway, type GatewayDeps } from '../app.js';
+import { buildGateway } from '../app.js';
+import type { Access } from '../auth/access.js';
+import type { FeatureContext, FeatureInstance } from '../feature.js';
+import { FEATURES } from '../features.js';
+import { HostPolicy } from '../http/host-policy.js';
+import type { UpstreamGates } from '../http/upstream-gates.js';
+import type { PlatformContext } from '../platform-context.js';
 
 /**
  * Routes with no schema of their own, and why: the dashboard's static files (served by @fastify/static), and the
@@ -10,19 +14,37 @@ import { buildGateway, type GatewayDeps } from '../app.js';
  */
 const WITHOUT_SCHEMAS: RegExp[] = [/^(GET|HEAD) \/ui\//];
 
-/** The gateway's routes as they are registered: no service is started, nothing listens. */
+/**
+ * The gateway's routes as every feature of server/features.ts registers them: the features are created from a
+ * context of inert stand-ins (creating one does no I/O), no service is started, nothing listens.
+ */
 async function routes(): Promise<RouteOptions[]> {
   const seen: RouteOptions[] = [];
-  const deps = {
-    postgrestUrl: 'http://127.0.0.1:9',
-    ports: { gateway: 8080 },
-    jwks: { keys: [] },
-    adminToken: 'x',
+  const core = {
+    ports: { gateway: 8080, postgrest: 9, temporal: 9, temporalUi: 9 },
+    home: { root: '/nonexistent', logsDir: '/nonexistent/logs' },
+    settings: {},
+    metrics: { budgetBytes: 1 },
+    progress: () => undefined,
     devTokens: true,
-    rendererDir: path.join(packageRoot(), 'out', 'renderer'),
+  } as unknown as PlatformContext;
+  const created = new Map<unknown, FeatureInstance>();
+  const context = {
+    core,
+    hostPolicy: new HostPolicy(8080),
+    access: { jwks: { keys: [] } },
+    log: { warn: () => undefined, error: () => undefined },
+    use: (feature: unknown) => created.get(feature),
+  } as unknown as FeatureContext;
+  for (const feature of FEATURES) created.set(feature, feature.create(context));
+  const app = await buildGateway({
+    features: [...created.values()],
+    access: context.access as Access,
+    gates: {} as UpstreamGates,
+    hostPolicy: context.hostPolicy,
+    adminToken: 'x',
     onRoute: (route: RouteOptions) => seen.push(route),
-  } as unknown as GatewayDeps;
-  const app = await buildGateway(deps);
+  });
   await app.ready();
   await app.close();
   return seen;
@@ -34,7 +56,7 @@ const hasRequest = (r: RouteOptions) =>
 const hasResponse = (r: RouteOptions) =>
   !!r.schema?.response && Object.keys(r.schema.response as object).some((status) => /^[23]/.test(status));
 
-describe('every route has a request and a response schema', () => {
+describe('every route has a request and a response schema, and an access level', () => {
   it('lists the API surface, and none lacks a schema but the allow-listed', async () => {
     const all = await routes();
     const lacking = all
@@ -62,8 +84,27 @@ describe('every route has a request and a response schema', () => {
       'GET /api/stack',
       'POST /api/stack/:service/:action',
       'PUT /api/settings',
+      'GET /api/kpis',
+      'POST /api/snapshots',
+      'GET /ui/*',
     ]) {
       expect(ids, id).toContain(id);
     }
+  });
+
+  it('puts every control route behind the admin token, and every other route behind a user token unless public', async () => {
+    const all = await routes();
+    const access = (url: string) => all.find((r) => r.url === url)?.config?.access ?? 'user';
+    // The admin scope marks its routes; a tenant route that says nothing is closed (a user token and RBAC).
+    const control = (r: RouteOptions) => /^\/(api|ui)\//.test(r.url);
+    for (const route of all.filter(control))
+      expect(route.config?.access, `${route.method} ${route.url}`).toBe('admin-token');
+    for (const route of all.filter((r) => !control(r)))
+      expect(['user', 'public'], `${route.method} ${route.url}`).toContain(route.config?.access ?? 'user');
+    expect(access('/data/*')).toBe('user');
+    expect(access('/functions/:name/invoke')).toBe('user');
+    expect(access('/healthz')).toBe('public');
+    expect(access('/auth/login')).toBe('public');
+    expect(access('/auth/policies')).toBe('user');
   });
 });

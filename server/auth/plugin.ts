@@ -1,16 +1,16 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { JSONWebKeySet } from 'jose';
 import { JwksSchema } from '../api/schemas/auth.js';
 import { NoQuery, responses } from '../api/schemas/common.js';
 import { DomainError } from '../errors.js';
 import type { Authorizer } from '../rbac/authorizer.js';
+import type { Access } from './access.js';
 import type { AccessClaims, TokenVerifier } from './tokens.js';
 
 /**
  * How a route is reached. 'user' (the default, so a new route is closed until it says otherwise): a gateway access
  * token, then the RBAC policy of the caller's tenant. 'public': no credentials. 'admin-token': the per-run admin token,
- * checked by the control API itself.
+ * checked by the admin scope (app.ts), which marks its routes so.
  */
 export type RouteAccess = 'user' | 'public' | 'admin-token';
 
@@ -24,9 +24,7 @@ declare module 'fastify' {
 }
 
 export interface AccessPluginOptions {
-  verifier: TokenVerifier;
-  authorizer: Authorizer;
-  jwks: JSONWebKeySet;
+  access: Access;
 }
 
 /** The request's path without its query string, as policies name it. */
@@ -60,15 +58,15 @@ export async function authorizeRequest(
 }
 
 /** One permission hook for every route: authentication, then RBAC (deny by default). */
-const accessPlugin: FastifyPluginAsync<AccessPluginOptions> = async (app, opts) => {
+const accessPlugin: FastifyPluginAsync<AccessPluginOptions> = async (app, { access }) => {
   app.decorateRequest('claims', null);
   app.addHook('onRequest', async (request) => {
     if (request.is404) return;
     if ((request.routeOptions.config.access ?? 'user') !== 'user') return;
     const method = request.method === 'HEAD' ? 'GET' : request.method;
     request.claims = await authorizeRequest(
-      opts.verifier,
-      opts.authorizer,
+      access.verifier,
+      access.authorizer,
       request.headers.authorization,
       pathOf(request),
       method,
@@ -80,7 +78,7 @@ const accessPlugin: FastifyPluginAsync<AccessPluginOptions> = async (app, opts) 
     { config: { access: 'public' }, schema: { querystring: NoQuery, response: responses({ 200: JwksSchema }) } },
     async (_req, reply) => {
       reply.header('cache-control', 'public, max-age=300');
-      return opts.jwks;
+      return access.jwks;
     },
   );
 };

@@ -14,19 +14,17 @@ import {
 } from '../api/schemas/auth.js';
 import { NoContent, NoQuery, responses } from '../api/schemas/common.js';
 import { DomainError } from '../errors.js';
-import type { Authorizer } from '../rbac/authorizer.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
+import type { Access } from './access.js';
 import type { KratosClient } from './kratos-client.js';
-import { type AccessClaims, type AppRole, DB_ROLE, type TokenIssuer, type TokenVerifier } from './tokens.js';
+import { type AccessClaims, type AppRole, DB_ROLE } from './tokens.js';
 
 export interface AuthRoutesOptions {
   db: pg.Pool;
   kratos: KratosClient;
-  issuer: TokenIssuer;
-  verifier: TokenVerifier;
-  authorizer: Authorizer;
+  access: Access;
   /** A successful registration starts the user's registration workflow (welcome email, default project). */
-  workflows: WorkflowService;
+  startRegistration: WorkflowService['startRegistration'];
   /** Enables POST /auth/dev-token. Dev only: it hands a token to anyone who names a seeded email. */
   devTokens: boolean;
   tokenTtlSeconds?: number;
@@ -45,6 +43,7 @@ const AUTH_BODY_LIMIT = 16 * 1024;
 
 /** /auth: sign-up and login through Kratos' API flows, tokens for sessions, logout, and the tenant's RBAC policies. */
 const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
+  const { access } = opts;
   const ttl = opts.tokenTtlSeconds ?? 900;
   const userWhere = async (
     column: 'id' | 'kratos_identity_id' | 'email',
@@ -58,7 +57,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       )
     ).rows[0];
   const tokenFor = (user: AppUser, sid: string) =>
-    opts.issuer.mint(
+    access.issuer.mint(
       {
         sub: user.id,
         email: user.email,
@@ -117,9 +116,9 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
         name,
         metadata: { tenant_id: tenantId, role: 'user' },
       });
-      await opts.authorizer.linkUser(user.id, 'user', tenantId);
+      await access.authorizer.linkUser(user.id, 'user', tenantId);
       // The account exists whatever happens to its workflow: a workflow that cannot start is reported, not fatal.
-      const workflow = await opts.workflows
+      const workflow = await opts
         .startRegistration(tenantId, { email: address, name })
         .catch((err: Error) => ({ error: `the registration workflow did not start: ${err.message}` }));
       return reply
@@ -152,7 +151,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     },
     async (request) => {
       const session = await opts.kratos.whoami(request.body.session_token);
-      if (!session || opts.verifier.isRevoked(session.sessionId))
+      if (!session || access.verifier.isRevoked(session.sessionId))
         throw new DomainError(
           'unauthenticated',
           'session_invalid',
@@ -174,7 +173,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
           'the session is unknown, expired or logged out already',
         );
       await opts.kratos.logout(request.body.session_token);
-      opts.verifier.revokeSession(session.sessionId, Date.now() + ttl * 1000);
+      access.verifier.revokeSession(session.sessionId, Date.now() + ttl * 1000);
       return reply.code(204).send(null);
     },
   );
@@ -184,7 +183,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     { schema: { querystring: NoQuery, response: responses({ 200: PoliciesViewSchema }) } },
     async (request) => ({
       tenant_id: request.claims!.tenant_id,
-      policies: await opts.authorizer.policies(request.claims!.tenant_id),
+      policies: await access.authorizer.policies(request.claims!.tenant_id),
     }),
   );
 
@@ -205,10 +204,10 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
           'would_lock_out',
           'the admin role must keep GET and PUT on /auth/policies, or nobody could change policies again',
         );
-      await opts.authorizer.replacePolicies(request.claims!.tenant_id, policies);
+      await access.authorizer.replacePolicies(request.claims!.tenant_id, policies);
       return {
         tenant_id: request.claims!.tenant_id,
-        policies: await opts.authorizer.policies(request.claims!.tenant_id),
+        policies: await access.authorizer.policies(request.claims!.tenant_id),
       };
     },
   );

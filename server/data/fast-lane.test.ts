@@ -80,10 +80,12 @@ beforeAll(async () => {
   port = (gateway.address() as AddressInfo).port;
   lane = dataFastLane({
     policy: new HostPolicy(port),
-    verifier: { cachedClaims: (h?: string) => (h === TOKEN ? CLAIMS : undefined) } as unknown as TokenVerifier,
-    authorizer: {
-      check: (_c: AccessClaims, path: string) => ({ allowed: !path.startsWith('/data/secrets') }),
-    } as unknown as Authorizer,
+    access: {
+      verifier: { cachedClaims: (h?: string) => (h === TOKEN ? CLAIMS : undefined) } as unknown as TokenVerifier,
+      authorizer: {
+        check: (_c: AccessClaims, path: string) => ({ allowed: !path.startsWith('/data/secrets') }),
+      } as unknown as Authorizer,
+    },
     gates: {
       refuseNow: () => refusal,
       admit: () => admission(),

@@ -1,17 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import type { TokenVerifier } from '../auth/tokens.js';
+import type { Access } from '../auth/access.js';
 import { DomainError, domainErrorBody, domainErrorHeaders, JSON_CONTENT_TYPE, STATUS_OF } from '../errors.js';
 import type { HostPolicy } from '../http/host-policy.js';
 import type { UpstreamGates } from '../http/upstream-gates.js';
-import type { Authorizer } from '../rbac/authorizer.js';
 import type { DataAnswer, DataProxy } from './data-proxy.js';
 
 export interface FastLaneDeps {
   policy: HostPolicy;
-  verifier: TokenVerifier;
-  authorizer: Authorizer;
+  /** Its verifier's token cache and the tenants' policies (read per request: they are loaded after the lane exists). */
+  access: Pick<Access, 'verifier' | 'authorizer'>;
   gates: UpstreamGates;
   proxy: DataProxy;
   log: FastifyBaseLogger;
@@ -54,7 +53,7 @@ function writeAnswer(res: ServerResponse, method: string, answer: DataAnswer): v
  * after its wait) and forwarded through the same DataProxy. Everything else (writes, a first token) goes on to
  * Fastify.
  */
-export function dataFastLane({ policy, verifier, authorizer, gates, proxy, log }: FastLaneDeps) {
+export function dataFastLane({ policy, access, gates, proxy, log }: FastLaneDeps) {
   // The lane's errors are a handful of fixed sentences (a flood repeats them thousands of times a second): each body
   // is encoded once.
   const bodies = new Map<string, Buffer>();
@@ -85,11 +84,14 @@ export function dataFastLane({ policy, verifier, authorizer, gates, proxy, log }
     const url = req.url ?? '';
     if (!url.startsWith(mount) || req.headers.origin !== undefined || !policy.acceptsHost(req.headers.host))
       return false;
-    const claims = verifier.cachedClaims(req.headers.authorization);
+    const claims = access.verifier.cachedClaims(req.headers.authorization);
     if (!claims) return false;
     const method = req.method ?? 'GET';
     const query = url.indexOf('?');
-    if (!authorizer.check(claims, query === -1 ? url : url.slice(0, query), method === 'HEAD' ? 'GET' : method).allowed)
+    if (
+      !access.authorizer.check(claims, query === -1 ? url : url.slice(0, query), method === 'HEAD' ? 'GET' : method)
+        .allowed
+    )
       return false;
     const refusal = gates.refuseNow('postgrest', claims.tenant_id);
     if (refusal) {

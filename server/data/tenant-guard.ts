@@ -20,16 +20,19 @@ function rlsViolation(table: string, hint: string | null = null): DomainError {
  * whose rows name another tenant is refused before it reaches the database.
  */
 export class TenantGuard {
-  constructor(private readonly tenantColumn: ReadonlyMap<string, string>) {}
+  constructor(private tenantColumn: ReadonlyMap<string, string> = new Map()) {}
 
-  /** Finds the tenant-scoped tables of the api schema: those with a tenant_id column, and the tenants table itself. */
-  static async discover(db: pg.Pool): Promise<TenantGuard> {
+  /**
+   * Finds the tenant-scoped tables of the api schema again: those with a tenant_id column, and the tenants table
+   * itself. At start, and whenever the schema may have changed.
+   */
+  async refresh(db: pg.Pool): Promise<void> {
     const { rows } = await db.query<{ table_name: string }>(
       `select table_name from information_schema.columns where table_schema = 'api' and column_name = 'tenant_id'`,
     );
     const columns = new Map(rows.map((r) => [r.table_name, 'tenant_id']));
     columns.set('tenants', 'id');
-    return new TenantGuard(columns);
+    this.tenantColumn = columns;
   }
 
   /** The query string to send upstream (with its leading '?', or empty). */

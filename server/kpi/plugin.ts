@@ -8,7 +8,6 @@ import {
   RunIdParamsSchema,
   StartRunSchema,
 } from '../api/schemas/kpi.js';
-import { adminTokenHook } from '../stack-api/admin-token.js';
 import type { BenchRuns } from './bench-runs.js';
 import { buildReport } from './report.js';
 
@@ -18,17 +17,11 @@ const ReportQuerySchema = Type.Object(
 );
 
 export interface KpiApiOptions {
-  adminToken: string;
   runs: BenchRuns;
 }
 
-/** /api/kpis and /api/bench/runs: the KPI center's verdicts and its runs, live. Admin token required. */
-const kpiApiPlugin: FastifyPluginAsyncTypebox<KpiApiOptions> = async (app, { adminToken, runs }) => {
-  app.addHook('onRoute', (route) => {
-    route.config = { ...route.config, access: 'admin-token' };
-  });
-  app.addHook('onRequest', adminTokenHook(adminToken));
-
+/** /api/kpis and /api/bench/runs: the KPI center's verdicts and its runs, live (in the admin scope). */
+const kpiApiPlugin: FastifyPluginAsyncTypebox<KpiApiOptions> = async (app, { runs }) => {
   app.get('/api/kpis', { schema: { querystring: NoQuery, response: responses({ 200: KpisViewSchema }) } }, () =>
     runs.kpis(),
   );

@@ -10,12 +10,10 @@ import {
   SnapshotViewSchema,
 } from '../api/schemas/snapshots.js';
 import { DomainError, type ErrorKind } from '../errors.js';
-import { adminTokenHook } from '../stack-api/admin-token.js';
 import type { SnapshotService } from './snapshot-service.js';
 
 export interface SnapshotsPluginOptions {
   snapshots: SnapshotService;
-  adminToken: string;
 }
 
 const KIND: Record<SnapshotError['kind'], [ErrorKind, string]> = {
@@ -50,12 +48,8 @@ const view = ({ name, createdAt, reason, contents, sizeBytes, migrations, versio
   versions,
 });
 
-/** /api/snapshots and /api/reset, behind the admin token like the rest of the control API. */
-const snapshotsPlugin: FastifyPluginAsyncTypebox<SnapshotsPluginOptions> = async (app, { snapshots, adminToken }) => {
-  app.addHook('onRoute', (route) => {
-    route.config = { ...route.config, access: 'admin-token' };
-  });
-  app.addHook('onRequest', adminTokenHook(adminToken));
+/** /api/snapshots and /api/reset (in the admin scope, like the rest of the control API). */
+const snapshotsPlugin: FastifyPluginAsyncTypebox<SnapshotsPluginOptions> = async (app, { snapshots }) => {
   app.get(
     '/api/snapshots',
     { schema: { querystring: NoQuery, response: responses({ 200: SnapshotListSchema }) } },

@@ -24,10 +24,8 @@ import { DomainError } from '../errors.js';
 import { parseAllowedHosts } from '../http/host-policy.js';
 import { loadSettings, saveSettings } from '../settings.js';
 import type { TenantPlans } from '../tenancy/tenant-plans.js';
-import { adminTokenHook } from './admin-token.js';
 
 export interface StackApiOptions {
-  adminToken: string;
   supervisor: Supervisor;
   metrics: MetricsSampler;
   home: AppHome;
@@ -40,14 +38,9 @@ export interface StackApiOptions {
   allowedHosts: readonly string[];
 }
 
-/** /api/stack: what runs, how it is doing, its logs, and start/stop/restart. Admin token required. */
+/** /api/stack and /api/settings: what runs, how it is doing, its logs, start/stop/restart (in the admin scope). */
 const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, opts) => {
   const { supervisor, metrics } = opts;
-  // These routes answer to the admin token, not to user tokens and RBAC.
-  app.addHook('onRoute', (route) => {
-    route.config = { ...route.config, access: 'admin-token' };
-  });
-  app.addHook('onRequest', adminTokenHook(opts.adminToken));
 
   const known = (name: string): ServiceName => {
     if (!supervisor.services.includes(name as ServiceName)) {

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { packageRoot } from '../../stack/package-root.js';
-import type { CoreState } from '../core.js';
+import type { CoreState } from '../core-state.js';
 import { processesMentioning } from './cli.js';
 
 export interface RunningApprun {

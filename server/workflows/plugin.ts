@@ -10,7 +10,8 @@ import {
 import type { WorkflowService } from './workflow-service.js';
 
 export interface WorkflowsPluginOptions {
-  workflows: WorkflowService;
+  /** Connected at start, beside the routes' registration: read per request. */
+  workflows: () => WorkflowService;
 }
 
 /** /workflows: start a user registration, list the tenant's workflows, one workflow's timeline. */
@@ -29,14 +30,14 @@ const workflowsPlugin: FastifyPluginAsyncTypebox<WorkflowsPluginOptions> = async
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await workflows.startRegistration(request.claims!.tenant_id, request.body)),
+      reply.code(201).send(await workflows().startRegistration(request.claims!.tenant_id, request.body)),
   );
 
   app.get(
     '/',
     { schema: { querystring: NoQuery, response: responses({ 200: WorkflowListSchema }) } },
     async (request) => ({
-      workflows: await workflows.list(request.claims!.tenant_id),
+      workflows: await workflows().list(request.claims!.tenant_id),
     }),
   );
 
@@ -49,7 +50,7 @@ const workflowsPlugin: FastifyPluginAsyncTypebox<WorkflowsPluginOptions> = async
         response: responses({ 200: WorkflowDetailSchema }),
       },
     },
-    async (request) => workflows.get(request.claims!.tenant_id, request.params.id),
+    async (request) => workflows().get(request.claims!.tenant_id, request.params.id),
   );
 };
 

@@ -1,0 +1,24 @@
+// The platform's features, in creation order: a feature may `use` those above it. Adding a feature is its folder
+// (with a feature.ts exporting a `Feature`, see feature.ts) and one line here.
+import { authFeature } from './auth/feature.js';
+import { dataFeature } from './data/feature.js';
+import type { Feature } from './feature.js';
+import { functionsFeature } from './functions/feature.js';
+import { kpiFeature } from './kpi/feature.js';
+import { snapshotsFeature } from './snapshots/feature.js';
+import { stackApiFeature } from './stack-api/feature.js';
+import { storageFeature } from './storage/feature.js';
+import { uiFeature } from './ui/feature.js';
+import { workflowsFeature } from './workflows/feature.js';
+
+export const FEATURES: readonly Feature[] = [
+  dataFeature,
+  functionsFeature,
+  workflowsFeature,
+  storageFeature,
+  authFeature,
+  snapshotsFeature,
+  kpiFeature,
+  stackApiFeature,
+  uiFeature,
+];

@@ -1,0 +1,28 @@
+import type { Driver } from '../stack/driver.js';
+import type { AppHome } from '../stack/home.js';
+import type { MetricsSampler } from '../stack/metrics.js';
+import type { PortMap } from '../stack/ports.js';
+import type { StackSecrets } from '../stack/secrets.js';
+import type { SnapshotStore } from '../stack/snapshots.js';
+import type { ProgressFn } from '../stack/spec.js';
+import type { Supervisor } from '../stack/supervisor.js';
+import type { jwksOf, SigningKey } from './auth/signing-keys.js';
+import type { Settings } from './settings.js';
+
+/** What the core hands the platform: its home, ports and secrets, and the services it supervises. */
+export interface PlatformContext {
+  home: AppHome;
+  ports: PortMap;
+  settings: Settings;
+  secrets: StackSecrets;
+  signingKey: SigningKey;
+  jwks: ReturnType<typeof jwksOf>;
+  store: SnapshotStore;
+  supervisor: Supervisor;
+  driver: Driver;
+  metrics: MetricsSampler;
+  progress: ProgressFn;
+  adminToken: string;
+  devTokens: boolean;
+  gatewayUrl: string;
+}

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { defineFeature } from '../feature.js';
+import { OnDemandWorker } from './on-demand-worker.js';
+import workflowsPlugin from './plugin.js';
+import { WorkflowService } from './workflow-service.js';
+
+/**
+ * /workflows: Temporal's client, and its worker in the core, started on demand (with the first workflow, or at start
+ * when one is open). Needs only Temporal, so it starts beside the other services.
+ */
+export const workflowsFeature = defineFeature({
+  name: 'workflows',
+  needs: ['temporal'],
+  create({ core, db }) {
+    const { ports, supervisor, home, progress } = core;
+    const address = `127.0.0.1:${ports.temporal}`;
+    let connected: WorkflowService | undefined;
+    const service = (): WorkflowService => {
+      if (!connected) throw new Error('the workflow client is used before the platform connected it');
+      return connected;
+    };
+    const worker = new OnDemandWorker({
+      address,
+      db,
+      logFile: path.join(home.logsDir, 'workflow-worker.log'),
+      onEvent: (step) => progress({ service: 'workflows', step }),
+      hasOpenWorkflows: () => service().hasOpenWorkflows(),
+    });
+    return {
+      /** Temporal's client for the gateway's routes; connected at start. */
+      service,
+      workerState: () => worker.state,
+      async start() {
+        connected = await WorkflowService.connect({
+          address,
+          db,
+          temporalUiUrl: `http://127.0.0.1:${ports.temporalUi}`,
+          temporalState: () => supervisor.snapshot().find((s) => s.name === 'temporal')?.state,
+          workerReady: () => worker.start(),
+        });
+        await worker.startIfNeeded();
+      },
+      routes: {
+        scope: 'tenant',
+        register: (app) => app.register(workflowsPlugin, { prefix: '/workflows', workflows: service }),
+      },
+      async stop() {
+        // The worker first: a workflow mid-flight simply waits in Temporal for the next start.
+        await worker.stop().catch(() => undefined);
+        await connected?.close();
+      },
+    };
+  },
+});
