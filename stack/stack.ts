@@ -5,9 +5,7 @@ import { PORT_OWNERS, type PortMap } from './ports.js';
 import type { StackSecrets } from './secrets.js';
 import { LOOPBACK, type ServiceDefinition, type ServiceNetwork } from './services/definition.js';
 import { SERVICES } from './services/index.js';
-import type { ProgressFn, ServiceName, ServiceSpec } from './spec.js';
-
-export const ALL_SERVICES: readonly ServiceName[] = SERVICES.map((s) => s.name);
+import type { ProgressFn, ServiceSpec } from './spec.js';
 
 /** Which port belongs to whom, for the fail-fast check before anything starts. */
 export function portOwners(ports: PortMap): [number, string][] {

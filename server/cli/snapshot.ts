@@ -1,106 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import type { AppHome } from '../../stack/home.js';
-import { loadOrCreateSecrets } from '../../stack/secrets.js';
-import { homeIdOf, SnapshotStore, timestampName } from '../../stack/snapshots.js';
-import { adminApi, type SnapshotView } from '../api/contract.js';
-import { runningCore } from '../core.js';
-import { saveAtRest } from '../snapshots/snapshot-service.js';
-import { table } from './format.js';
+import { defineCommand } from './command.js';
 
-const size = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
-
-/** The current git branch of the working directory, as a snapshot name (slashes become dashes). */
-function branchName(): string {
-  let branch: string;
-  try {
-    branch = execFileSync('git', ['rev-parse', '--abbrev-ref', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    throw new Error('--branch needs a git working directory (no branch found here)');
-  }
-  return (
-    branch
-      .replace(/[^A-Za-z0-9._-]+/g, '-')
-      .replace(/^[^A-Za-z0-9]+/, '')
-      .slice(0, 64) || 'branch'
-  );
-}
-
-export function renderSnapshots(list: SnapshotView[]): string {
-  if (!list.length) return 'no snapshots yet (`apprun snapshot save [NAME]`)\n';
-  return `${table(
-    ['name', 'taken', 'size', 'contains', 'why'],
-    list.map((s) => [
-      s.name,
-      s.createdAt.replace('T', ' ').slice(0, 19),
-      size(s.sizeBytes),
-      s.contents.join(', '),
-      s.reason,
-    ]),
-  )}\n`;
-}
-
-/** Without a running core the files are still: snapshots are plain copies and restores plain swaps. */
-async function offlineStore(home: AppHome): Promise<SnapshotStore> {
-  await home.ensure();
-  return new SnapshotStore(home, homeIdOf((await loadOrCreateSecrets(home)).postgresPassword));
-}
-
-/**
- * `apprun snapshot save [NAME] [--branch] | list | restore NAME | rm NAME`: through the running core when there is
- * one (it holds the services still for the copy, and restarts them for a restore), on the files otherwise.
- */
-export async function snapshot(home: AppHome, args: string[], options: { branch: boolean }): Promise<string> {
-  const [action, name] = args;
-  const core = await runningCore(home);
-  const api = core ? adminApi(core) : undefined;
-  switch (action) {
-    case 'list':
-    case undefined: {
-      const list = api ? await api.snapshots() : await (await offlineStore(home)).list();
-      return renderSnapshots(list);
-    }
-    case 'save': {
-      const chosen = options.branch ? branchName() : (name ?? timestampName());
-      const saved = api
-        ? await api.saveSnapshot(chosen)
-        : await saveAtRest(await offlineStore(home), chosen, 'saved by hand (apprun was down)');
-      return `saved snapshot ${saved.name} (${size(saved.sizeBytes)}: ${saved.contents.join(', ')})\n`;
-    }
-    case 'restore': {
-      if (!name) throw new Error('snapshot restore needs the name of a snapshot (`apprun snapshot list`)');
-      const restored = api
-        ? await api.restoreSnapshot(name)
-        : await (await offlineStore(home)).restore(name, async (swap) => swap());
-      return `restored snapshot ${restored.name} (taken ${restored.createdAt})${api ? '; the services are running on it' : '; `apprun up` starts on it'}\n`;
-    }
-    case 'rm': {
-      if (!name) throw new Error('snapshot rm needs the name of a snapshot (`apprun snapshot list`)');
-      if (api) await api.deleteSnapshot(name);
-      else await (await offlineStore(home)).remove(name);
-      return `removed snapshot ${name}\n`;
-    }
-    default:
-      throw new Error(`snapshot takes save, list, restore or rm, not "${action}"`);
-  }
-}
-
-/** `apprun reset [--keep-users]`: back to migrations + seed. */
-export async function reset(home: AppHome, keepUsers: boolean): Promise<string> {
-  const core = await runningCore(home);
-  if (core) {
-    const result = await adminApi(core).reset(keepUsers);
-    return (
-      `reset to migrations + seed${keepUsers ? `; kept ${result.keptUsers} signed-up users` : ''}` +
-      `${result.skippedUsers.length ? ` (not kept: ${result.skippedUsers.join(', ')})` : ''}\n`
-    );
-  }
-  if (keepUsers) throw new Error('--keep-users needs a running apprun (`apprun up`), which holds the users');
-  const data = path.join(home.root, 'data');
-  await fs.rm(data, { recursive: true, force: true });
-  return 'reset: the data is gone; the next `apprun up` starts from migrations + seed\n';
-}
+export const snapshotCommand = defineCommand({
+  name: 'snapshot',
+  summary: 'one checkpoint of the whole stack (every service’s data, settings), restored in seconds',
+  args: '<save [NAME] | list | restore NAME | rm NAME>',
+  details:
+    'save: NAME defaults to the time (or the git branch with --branch). Through the running apprun when there is ' +
+    'one,\non the files otherwise.',
+  options: { branch: { type: 'boolean', description: 'save: name the snapshot after the current git branch' } },
+  async run({ options, args, home }) {
+    const { snapshot } = await import('./internal/snapshots.js');
+    process.stdout.write(await snapshot(home, args, { branch: options.branch }));
+  },
+});

@@ -1,40 +1,27 @@
-import { adminApi, type StackView } from '../api/contract.js';
-import type { CoreState } from '../core.js';
-import { formatBytes, formatPercent, table } from './format.js';
+import { runningCore } from '../core-state.js';
+import { defineCommand } from './command.js';
+import { fetchStack, renderStatus } from './internal/stack-status.js';
 
-export function fetchStack(state: CoreState): Promise<StackView> {
-  return adminApi(state, { timeoutMs: 5000 }).stack();
-}
+/** Exit code of `apprun status` when nothing runs for the home (as `systemctl status` uses 3). */
+const NOT_RUNNING = 3;
 
-const HEALTH: Record<string, string> = { healthy: 'healthy', starting: 'starting', restarting: 'restarting' };
-const STATE: Record<string, string> = { healthy: 'running', starting: 'running', restarting: 'restarting' };
-
-export function renderStatus(state: CoreState, stack: StackView): string {
-  const rows = stack.services.map((s) => [
-    s.name,
-    STATE[s.state] ?? s.state,
-    HEALTH[s.state] ?? '—',
-    s.pid ? String(s.pid) : '—',
-    Object.values(s.ports)[0]?.toString() ?? '—',
-    formatBytes(s.usage?.memoryBytes),
-    formatPercent(s.usage?.cpuPercent),
-  ]);
-  rows.push([
-    'gateway',
-    'running',
-    'healthy',
-    String(state.pid),
-    String(state.ports.gateway),
-    formatBytes(stack.appliance?.memoryBytes),
-    formatPercent(stack.appliance?.cpuPercent),
-  ]);
-  const budget =
-    `total ${formatBytes(stack.total?.memoryBytes)} of ${formatBytes(stack.budgetBytes)} budget, CPU ` +
-    `${formatPercent(stack.total?.cpuPercent)}`;
-  const failures = stack.services.filter((s) => s.failure).map((s) => `! ${s.name}: ${s.failure!.reason}`);
-  const worker = stack.workflowWorker;
-  // idle is a worker that starts with the first workflow, not a fault
-  if (worker.state !== 'running' && worker.state !== 'idle')
-    failures.push(`! workflow worker ${worker.state}${worker.error ? `: ${worker.error}` : ''}`);
-  return [table(['SERVICE', 'STATE', 'HEALTH', 'PID', 'PORT', 'MEMORY', 'CPU'], rows), budget, ...failures].join('\n');
-}
+export const statusCommand = defineCommand({
+  name: 'status',
+  summary: 'show every service: state, health, pid, port, memory, CPU',
+  options: { json: { type: 'boolean', description: 'machine-readable output' } },
+  async run({ options, home }) {
+    const state = await runningCore(home);
+    if (!state) {
+      if (options.json) process.stdout.write(`${JSON.stringify({ running: false })}\n`);
+      else process.stdout.write(`apprun is not running (home: ${home.root})\n`);
+      process.exitCode = NOT_RUNNING;
+      return;
+    }
+    const stack = await fetchStack(state);
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify({ running: true, gatewayUrl: state.gatewayUrl, ...stack }, null, 2)}\n`
+        : `${renderStatus(state, stack)}\n`,
+    );
+  },
+});

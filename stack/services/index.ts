@@ -1,6 +1,7 @@
-// The stack, one file per service. Everything else about the services (port map, budget, secrets, binaries, images)
-// is derived from this list; adding a service means adding its file here (and its name to service-identity.ts, which
-// the dashboard's bundle reads without Node).
+// The stack, one file per service: the definitions of the services service-identity.ts names (that list, without
+// Node, is what the dashboard's bundle and every name check read; index.test.ts keeps the two in the same order).
+// Everything else about the services (port map, budget, secrets, binaries, images) is derived from this list; adding a
+// service means adding its file here and its name there.
 import { TOTAL_MEMORY_BUDGET_MB } from '../spec.js';
 import type { ServiceDefinition } from './definition.js';
 import { kratos } from './kratos.js';

@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '../../stack/spec.js';
+import type { ProgressEvent } from '../../../stack/spec.js';
 
 export function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined) return '—';
