@@ -2,6 +2,8 @@
 // Electron IPC (the preload relays the channels below, and nothing else). Types only: safe to import anywhere.
 
 export { SERVICE_NAMES, SERVICE_STATES, type ServiceName, type ServiceState } from '../../stack/service-identity.js';
+/** The registration workflow's activities, in the order it runs them (pure data, shared with the workflow bundle). */
+export { ACTIVITY_NAMES, type ActivityName } from '../workflows/registration.js';
 
 import type { Static } from 'typebox';
 import type { ServiceName } from '../../stack/service-identity.js';

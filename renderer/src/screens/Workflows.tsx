@@ -1,11 +1,11 @@
 import { type FormEvent, useState } from 'react';
-import type { WorkflowDetailView } from '../../../server/api/contract';
+import { ACTIVITY_NAMES, type ActivityName, type WorkflowDetailView } from '../../../server/api/contract';
 import { api } from '../api';
 import { Empty, ErrorNotice, Loading } from '../components/Notice';
 import { TenantScreen } from '../session';
 import { useAction } from '../use-action';
 import { usePoll } from '../use-poll';
-import { ACTIVITIES, type RegistrationActivity, registrationRequest, statusTone, timeline } from './workflows-model';
+import { registrationRequest, statusTone, timeline } from './workflows-model';
 
 const time = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleTimeString() : '—');
 
@@ -16,7 +16,7 @@ function StatusBadge({ status }: { status: string }) {
 function StartRegistration({ token, onStarted }: { token: string; onStarted: (workflowId: string) => void }) {
   const [email, setEmail] = useState(`new-user-${Math.floor(Math.random() * 10000)}@test.com`);
   const [failTimes, setFailTimes] = useState(0);
-  const [failActivity, setFailActivity] = useState<RegistrationActivity>('SendWelcomeEmail');
+  const [failActivity, setFailActivity] = useState<ActivityName>('SendWelcomeEmail');
   const { busy, error, run } = useAction();
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -48,10 +48,10 @@ function StartRegistration({ token, onStarted }: { token: string; onStarted: (wo
           of activity
           <select
             value={failActivity}
-            onChange={(e) => setFailActivity(e.target.value as RegistrationActivity)}
+            onChange={(e) => setFailActivity(e.target.value as ActivityName)}
             data-testid="registration-fail-activity"
           >
-            {ACTIVITIES.map((a) => (
+            {ACTIVITY_NAMES.map((a) => (
               <option key={a}>{a}</option>
             ))}
           </select>

@@ -1,8 +1,10 @@
-import type { ActivityAttemptView, StartRegistrationView, WorkflowDetailView } from '../../../server/api/contract';
-
-/** The registration workflow's activities, in the order it runs them. */
-export const ACTIVITIES = ['SendWelcomeEmail', 'CreateDefaultProject'] as const;
-export type RegistrationActivity = (typeof ACTIVITIES)[number];
+import {
+  ACTIVITY_NAMES,
+  type ActivityAttemptView,
+  type ActivityName,
+  type StartRegistrationView,
+  type WorkflowDetailView,
+} from '../../../server/api/contract';
 
 export interface TimelineEntry {
   activity: string;
@@ -19,7 +21,7 @@ export interface TimelineEntry {
  * start), then any other activity the log names, so nothing logged is hidden.
  */
 export function timeline(detail: Pick<WorkflowDetailView, 'attempts' | 'pending'>): TimelineEntry[] {
-  const byActivity = new Map<string, Map<number, ActivityAttemptView>>(ACTIVITIES.map((a) => [a, new Map()]));
+  const byActivity = new Map<string, Map<number, ActivityAttemptView>>(ACTIVITY_NAMES.map((a) => [a, new Map()]));
   for (const a of detail.attempts) {
     if (!byActivity.has(a.activity)) byActivity.set(a.activity, new Map());
     // An attempt logged again (its end after its start) replaces the earlier line.
@@ -57,7 +59,7 @@ export function statusTone(status: string): 'healthy' | 'starting' | 'failed' | 
 export function registrationRequest(
   email: string,
   failTimes: number,
-  failActivity: RegistrationActivity,
+  failActivity: ActivityName,
 ): StartRegistrationView {
   return { email: email.trim(), ...(failTimes > 0 ? { failTimes, failActivity } : {}) };
 }
