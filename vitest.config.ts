@@ -14,13 +14,26 @@ export default defineConfig({
         test: { name: 'main', include: ['main/**/*.test.ts'], environment: 'node', testTimeout },
       },
       {
-        // The core and the gateway: unit tests beside the code, integration suites against one real stack.
+        // The core, the gateway and the stack's code, tested beside it: no global setup, no shared stack. A unit test
+        // may start what it tests (a Postgres of its own, a thread pool), never the whole appliance.
         test: {
-          name: 'core',
+          name: 'unit',
           include: ['server/**/*.test.ts', 'stack/**/*.test.ts'],
+          exclude: ['server/test/**'],
+          testTimeout,
+        },
+      },
+      {
+        // The integration suites: one real five-service stack for the run (server/test/global-setup.ts), and the
+        // suites that start appliances of their own (the CLI lifecycle, Docker, snapshots). After the unit tests, so
+        // they have both cores.
+        test: {
+          name: 'integration',
+          include: ['server/test/**/*.test.ts'],
           globalSetup: ['server/test/global-setup.ts'],
           // 2 cores, real services: one file at a time keeps timings honest and ports apart.
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
           testTimeout,
           hookTimeout: 120_000,
         },
