@@ -77,7 +77,8 @@ export function expectCleanError(res: Reply, status: number): void {
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
   if (typeof res.json?.error !== 'string' || typeof res.json?.message !== 'string')
     throw new Error(`not an {error, message} body: ${res.text}`);
-  if (/\n\s+at |node_modules|\.ts:\d+/.test(res.text)) throw new Error(`stack trace leaked: ${res.text}`);
+  if (/\n\s+at |node_modules|\.[cm]?[jt]s:\d+|file:\/\/|\/(?:dist|server|stack)\/\w/.test(res.text))
+    throw new Error(`stack trace or source path leaked: ${res.text}`);
 }
 
 /** A built example function (npm run build:wasm). */
@@ -90,8 +91,7 @@ export async function deployFunction(
   name: string,
   module: Buffer,
   manifest?: object,
-  // biome-ignore lint/suspicious/noExplicitAny: as Reply.json
-): Promise<{ status: number; json: any }> {
+): Promise<Reply> {
   const form = new FormData();
   form.append('name', name);
   if (manifest) form.append('manifest', JSON.stringify(manifest));
@@ -101,7 +101,14 @@ export async function deployFunction(
     headers: { authorization: `Bearer ${token}` },
     body: form,
   });
-  return { status: res.status, json: await res.json() };
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: Object.fromEntries(res.headers), text, json };
 }
 
 /** The core's resident memory (the shared test stack runs it in vitest's main process). */
