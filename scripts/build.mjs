@@ -23,6 +23,7 @@ await buildStep('core', core, async () => {
       'desktop-core': 'server/desktop-core.ts',
       'function-worker': 'server/functions/function-worker.ts',
       'preparation-worker': 'server/functions/preparation-worker.ts',
+      'function-compiler-worker': 'server/project/function-compiler-worker.ts',
       'load-process': 'server/load/load-process.ts',
       'measure-auth-process': 'server/kpi/measure-auth-process.ts',
       'container-reaper': 'stack/docker/reaper-process.ts',

@@ -8,6 +8,7 @@ import accessPlugin from './auth/plugin.js';
 import { installErrorHandling } from './errors.js';
 import type { EarlyHandler, FeatureInstance } from './feature.js';
 import admission from './http/admission.js';
+import cors from './http/cors.js';
 import hostGuard from './http/host-guard.js';
 import type { HostPolicy } from './http/host-policy.js';
 import type { UpstreamGates } from './http/upstream-gates.js';
@@ -51,6 +52,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   // First of all hooks: a rebinding page's request is refused before any route or credential is looked at.
   await app.register(hostGuard, { policy: deps.hostPolicy });
+  await app.register(cors, { policy: deps.hostPolicy });
   await app.register(fastifyCookie);
   await app.register(accessPlugin, { access: deps.access });
   await app.register(admission, { gates: deps.gates });

@@ -20,6 +20,8 @@ import { entryPoint } from './entry-points.js';
 import { recordStart } from './kpi/start-record.js';
 import type { Platform } from './platform.js';
 import type { PlatformContext } from './platform-context.js';
+import { projectDatabaseHook } from './project/database-hook.js';
+import { builtInProject, type Project } from './project/project.js';
 import { loadSettings, type Settings } from './settings.js';
 import {
   currentVersions,
@@ -36,6 +38,8 @@ export interface CoreOptions {
   progress?: ProgressFn;
   /** native, docker, or auto (docker when an engine answers); default: APPRUN_DRIVER, else the settings, else native. */
   driver?: DriverChoice;
+  /** The developer's project; default: the built-in demo. */
+  project?: Project;
 }
 
 export type DriverChoice = 'native' | 'docker' | 'auto';
@@ -52,6 +56,7 @@ export class Core {
   readonly home: AppHome;
   readonly ports: PortMap;
   readonly adminToken = randomBytes(24).toString('base64url');
+  readonly project: Project;
   private readonly progress: ProgressFn;
   private readonly settings: Settings;
   private supervisor?: Supervisor;
@@ -65,6 +70,7 @@ export class Core {
     this.settings = loadSettings(this.home);
     this.ports = portMap(options.portBase ?? parsePortBase(process.env.APPRUN_PORT_BASE) ?? this.settings.portBase);
     this.progress = options.progress ?? (() => undefined);
+    this.project = options.project ?? builtInProject();
   }
 
   get gatewayUrl(): string {
@@ -104,6 +110,7 @@ export class Core {
         jwks: JSON.stringify(jwks),
         progress: this.progress,
         network: this.driver.kind === 'docker' && this.driver.network === 'published' ? PUBLISHED : undefined,
+        databaseReady: projectDatabaseHook(this.project),
       }),
       this.progress,
     );
@@ -124,6 +131,7 @@ export class Core {
       adminToken: this.adminToken,
       devTokens: this.options.devTokens ?? false,
       gatewayUrl: this.gatewayUrl,
+      project: this.project,
     };
     // The platform's module (most of the core's code and dependencies, whose loading blocks this thread) loads once
     // every service is launched (its process, or its migration's, running): the services start meanwhile, and no spawn

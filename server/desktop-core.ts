@@ -1,6 +1,7 @@
 // The core as the desktop app runs it: in an Electron utilityProcess (off the UI thread), reporting progress and its
 // state to the main process, and stopping when asked or when the main process goes away.
 import { Core } from './core.js';
+import { openProject, projectHome } from './project/project.js';
 
 interface ParentPort {
   postMessage(message: unknown): void;
@@ -12,7 +13,13 @@ if (!parent) {
   process.exit(1);
 }
 
-const core = new Core({ progress: (event) => parent.postMessage({ type: 'progress', event }) });
+// The project `apprun start` was run in (APPRUN_PROJECT), else the built-in demo.
+const project = openProject(process.env.APPRUN_PROJECT);
+const core = new Core({
+  project,
+  home: projectHome(project),
+  progress: (event) => parent.postMessage({ type: 'progress', event }),
+});
 let stopping = false;
 const stop = async () => {
   if (stopping) return;

@@ -31,6 +31,8 @@ export interface FeatureContext {
   log: FastifyBaseLogger;
   /** Another feature, created before this one (the list's order); throws for one that is not. */
   use<T extends FeatureInstance>(feature: Feature<T>): T;
+  /** Resolves once that feature has started (for a start that needs another's: a bucket, a connection). */
+  started(feature: Feature): Promise<void>;
   /** Brings the platform's and every feature's state in line with data a snapshot restore or a reset put back. */
   afterRestore(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { dataFeature } from './data/feature.js';
 import type { Feature } from './feature.js';
 import { functionsFeature } from './functions/feature.js';
 import { kpiFeature } from './kpi/feature.js';
+import { projectFeature } from './project/feature.js';
 import { snapshotsFeature } from './snapshots/feature.js';
 import { stackApiFeature } from './stack-api/feature.js';
 import { storageFeature } from './storage/feature.js';
@@ -17,6 +18,7 @@ export const FEATURES: readonly Feature[] = [
   workflowsFeature,
   storageFeature,
   authFeature,
+  projectFeature,
   snapshotsFeature,
   kpiFeature,
   stackApiFeature,

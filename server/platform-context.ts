@@ -7,6 +7,7 @@ import type { SnapshotStore } from '../stack/snapshots.js';
 import type { ProgressFn } from '../stack/spec.js';
 import type { Supervisor } from '../stack/supervisor.js';
 import type { jwksOf, SigningKey } from './auth/signing-keys.js';
+import type { Project } from './project/project.js';
 import type { Settings } from './settings.js';
 
 /** What the core hands the platform: its home, ports and secrets, and the services it supervises. */
@@ -25,4 +26,6 @@ export interface PlatformContext {
   adminToken: string;
   devTokens: boolean;
   gatewayUrl: string;
+  /** The developer's project (the built-in demo when none). */
+  project: Project;
 }

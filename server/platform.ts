@@ -15,6 +15,19 @@ import { UpstreamGates } from './http/upstream-gates.js';
 import type { PlatformContext } from './platform-context.js';
 import { TenantPlans } from './tenancy/tenant-plans.js';
 
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+function deferred(): Deferred {
+  const d = {} as Deferred;
+  d.promise = new Promise<void>((resolve, reject) => Object.assign(d, { resolve, reject }));
+  d.promise.catch(() => undefined); // its feature's failure is reported by serve()
+  return d;
+}
+
 /**
  * Everything the core runs on top of the services: the clients of the services, tokens and RBAC, the tenants' fair
  * gates, every feature of server/features.ts, and the gateway. Its module (Fastify, Temporal, MinIO and casbin behind
@@ -27,7 +40,7 @@ export class Platform {
   private readonly hostPolicy: HostPolicy;
   private readonly logFile: pino.DestinationStream & { end(): void };
   private readonly log: FastifyBaseLogger;
-  private readonly features: { feature: Feature; instance: FeatureInstance }[] = [];
+  private readonly features: { feature: Feature; instance: FeatureInstance; started: Deferred }[] = [];
   /** Every start of startFeatures(), settled or not. */
   private starts: Promise<void>[] = [];
   /** The starts under way (their services were healthy), which stop() waits for before stopping what they started. */
@@ -48,7 +61,7 @@ export class Platform {
     this.access = new Access(core.signingKey, core.jwks);
     const plans = new TenantPlans(this.db, settings.plans);
     this.gates = new UpstreamGates(plans);
-    this.hostPolicy = new HostPolicy(ports.gateway, settings.allowedHosts);
+    this.hostPolicy = new HostPolicy(ports.gateway, settings.allowedHosts, core.project.config.api?.cors_origins);
     this.logFile = pino.destination(path.join(home.logsDir, 'gateway.log'));
     this.log = pino({ level: 'warn' }, this.logFile);
     const created = new Map<Feature, FeatureInstance>();
@@ -73,12 +86,17 @@ export class Platform {
         if (!instance) throw new Error(`feature ${feature.name} is used before it is created (see server/features.ts)`);
         return instance as T;
       },
+      started: (feature) => {
+        const entry = this.features.find((f) => f.feature === feature);
+        if (!entry) throw new Error(`feature ${feature.name} is not in server/features.ts`);
+        return entry.started.promise;
+      },
       afterRestore: () => this.afterRestore(),
     };
     for (const feature of features) {
       const instance = feature.create(context);
       created.set(feature, instance);
-      this.features.push({ feature, instance });
+      this.features.push({ feature, instance, started: deferred() });
     }
   }
 
@@ -87,7 +105,11 @@ export class Platform {
     const { ports, secrets } = this.core;
     this.starts = [
       this.once(['postgres'], () => this.access.start(adminUrl(ports, secrets), this.db)),
-      ...this.features.map(({ feature, instance }) => this.once(feature.needs ?? [], () => instance.start?.())),
+      ...this.features.map(({ feature, instance, started }) => {
+        const start = this.once(feature.needs ?? [], () => instance.start?.());
+        start.then(started.resolve, started.reject);
+        return start;
+      }),
     ];
     // Handled in serve() or stop(); a start that fails meanwhile is not an unhandled rejection.
     for (const start of this.starts) start.catch(() => undefined);

@@ -20,7 +20,7 @@ export interface ProcessCommand {
 /** Reports progress of long steps (first start, binary builds) to the CLI or UI. */
 export type ProgressFn = (event: ProgressEvent) => void;
 export interface ProgressEvent {
-  service?: ServiceName | 'gateway' | 'workflows' | 'core';
+  service?: ServiceName | 'gateway' | 'workflows' | 'project' | 'core';
   step: string;
   /** 0..1 when the step knows how far along it is. */
   fraction?: number;

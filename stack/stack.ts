@@ -3,7 +3,7 @@ import { clusterTemplate } from './cluster-template.js';
 import { type AppHome, resolveCacheDir } from './home.js';
 import { PORT_OWNERS, type PortMap } from './ports.js';
 import type { StackSecrets } from './secrets.js';
-import { LOOPBACK, type ServiceDefinition, type ServiceNetwork } from './services/definition.js';
+import { LOOPBACK, type ServiceContext, type ServiceDefinition, type ServiceNetwork } from './services/definition.js';
 import { SERVICES } from './services/index.js';
 import type { ProgressFn, ServiceSpec } from './spec.js';
 
@@ -20,6 +20,8 @@ export interface StackContext {
   progress: ProgressFn;
   /** Where the services listen and reach each other (loopback unless the driver publishes ports). */
   network?: ServiceNetwork;
+  /** See ServiceContext.databaseReady. */
+  databaseReady?: ServiceContext['databaseReady'];
 }
 
 /** One service's spec for a home: its file's run, resolved, with what its definition declares. */

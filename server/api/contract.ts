@@ -10,6 +10,7 @@ import type { ServiceName } from '../../stack/service-identity.js';
 import type * as Auth from './schemas/auth.js';
 import type * as Functions from './schemas/functions.js';
 import type * as Kpi from './schemas/kpi.js';
+import type * as Project from './schemas/project.js';
 import type * as Snapshots from './schemas/snapshots.js';
 import type * as Stack from './schemas/stack.js';
 import type * as Storage from './schemas/storage.js';
@@ -47,6 +48,11 @@ export type BenchRunView = Static<typeof Kpi.BenchRunSchema>;
 export type BenchRunSummaryView = Static<typeof Kpi.BenchRunSummarySchema>;
 export type StartBenchRun = Static<typeof Kpi.StartRunSchema>;
 export type SuiteName = Static<typeof Kpi.SuiteNameSchema>;
+export type ProjectView = Static<typeof Project.ProjectViewSchema>;
+export type TableView = Static<typeof Project.TableViewSchema>;
+export type MigrationStateView = Static<typeof Project.MigrationStateSchema>;
+export type DbResetResult = Static<typeof Project.DbResetResultSchema>;
+export type DeployFunctionsResult = Static<typeof Project.DeployFunctionsResultSchema>;
 export { SUITE_NAMES } from './schemas/kpi.js';
 
 /** A row of /data/outbox (PostgREST's answer: no gateway schema of its own). */
@@ -104,6 +110,14 @@ export interface ApprunApi {
   startBenchRun(request: StartBenchRun): Promise<BenchRunView>;
   /** The POC report built from the stored runs. */
   report(format: 'md' | 'html'): Promise<string>;
+  /** The project: migrations, tables with their tenant-safety verdict and rows per tenant, functions, what changed. */
+  project(): Promise<ProjectView>;
+  /** The Database type of the project's schema, for @supabase/postgrest-js. */
+  projectTypes(): Promise<string>;
+  /** The database back to the project's migrations and seed. */
+  resetDatabase(keepUsers: boolean): Promise<DbResetResult>;
+  /** Builds and deploys the project's functions (one by name, or those that changed). */
+  deployFunctions(name?: string): Promise<DeployFunctionsResult>;
 }
 
 /** IPC channel per API method; the preload exposes exactly these. */
@@ -138,6 +152,10 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
   benchRun: 'apprun:bench-run',
   startBenchRun: 'apprun:start-bench-run',
   report: 'apprun:report',
+  project: 'apprun:project',
+  projectTypes: 'apprun:project-types',
+  resetDatabase: 'apprun:reset-database',
+  deployFunctions: 'apprun:deploy-functions',
 };
 
 /**
@@ -305,5 +323,10 @@ export function createHttpApi(
       if (!res.ok) await json(res);
       return res.text();
     },
+    project: async () => json(await send('GET', '/api/project')),
+    projectTypes: async () => (await json<{ types: string }>(await send('GET', '/api/project/types'))).types,
+    resetDatabase: async (keepUsers) => json(await send('POST', '/api/project/db/reset', { json: { keepUsers } })),
+    deployFunctions: async (name) =>
+      json(await send('POST', '/api/project/functions/deploy', { json: name ? { name } : {} })),
   };
 }

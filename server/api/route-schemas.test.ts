@@ -7,12 +7,14 @@ import { FEATURES } from '../features.js';
 import { HostPolicy } from '../http/host-policy.js';
 import type { UpstreamGates } from '../http/upstream-gates.js';
 import type { PlatformContext } from '../platform-context.js';
+import { builtInProject } from '../project/project.js';
 
 /**
- * Routes with no schema of their own, and why: the dashboard's static files (served by @fastify/static), and the
- * automatic HEAD twins of schema'd GETs (they share the GET's schema).
+ * Routes with no schema of their own, and why: the dashboard's static files (served by @fastify/static), the
+ * automatic HEAD twins of schema'd GETs (they share the GET's schema), and @fastify/cors' preflight route (answered in
+ * its hook, before any route).
  */
-const WITHOUT_SCHEMAS: RegExp[] = [/^(GET|HEAD) \/ui\//];
+const WITHOUT_SCHEMAS: RegExp[] = [/^(GET|HEAD) \/ui\//, /^OPTIONS \*$/];
 
 /**
  * The gateway's routes as every feature of server/features.ts registers them: the features are created from a
@@ -27,6 +29,7 @@ async function routes(): Promise<RouteOptions[]> {
     metrics: { budgetBytes: 1 },
     progress: () => undefined,
     devTokens: true,
+    project: builtInProject(),
   } as unknown as PlatformContext;
   const created = new Map<unknown, FeatureInstance>();
   const context = {
@@ -86,6 +89,8 @@ describe('every route has a request and a response schema, and an access level',
       'PUT /api/settings',
       'GET /api/kpis',
       'POST /api/snapshots',
+      'GET /api/project',
+      'POST /api/project/db/reset',
       'GET /ui/*',
     ]) {
       expect(ids, id).toContain(id);

@@ -12,6 +12,9 @@ export class Access {
   readonly verifier: TokenVerifier;
   readonly issuer: TokenIssuer;
   private loaded?: Authorizer;
+  private markLoaded!: () => void;
+  /** Resolves once the policies are loaded: for a feature whose start uses them. */
+  readonly policiesLoaded = new Promise<void>((resolve) => (this.markLoaded = resolve));
 
   constructor(
     signingKey: SigningKey,
@@ -25,6 +28,7 @@ export class Access {
   async start(connectionString: string, db: pg.Pool): Promise<void> {
     this.loaded = await Authorizer.create(connectionString);
     await this.loaded.sync(db);
+    this.markLoaded();
   }
 
   /** The policies; the gateway serves no request before start() has loaded them. */

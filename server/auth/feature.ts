@@ -16,7 +16,7 @@ export const authFeature = defineFeature({
     return {
       async start() {
         const created = await syncIdentities(db, kratos, settings);
-        if (created) progress({ service: 'kratos', step: `created ${created} identities for the seeded users` });
+        if (created) progress({ service: 'kratos', step: `created ${created} identities for the dev users` });
       },
       afterRestore: async () => {
         await syncIdentities(db, kratos, settings);

@@ -2,12 +2,9 @@ import type pg from 'pg';
 import { DEFAULT_DEV_PASSWORD, type Settings } from '../settings.js';
 import type { KratosClient } from './kratos-client.js';
 
-/** The seeded users of 002_seed.sql; they get Kratos identities with the dev password. */
-export const SEED_EMAILS = ['alice@test.com', 'bob@test.com', 'charlie@test.com'];
-
 /**
  * Gives every app user without one a Kratos identity (found by email, or created), linked through
- * api.users.kratos_identity_id. Idempotent: safe at every start. With a devPassword setting, the seeded users'
+ * app_private.users.kratos_identity_id. Idempotent: safe at every start. With a devPassword setting, the seeded users'
  * passwords follow it.
  */
 export async function syncIdentities(db: pg.Pool, kratos: KratosClient, settings: Settings): Promise<number> {
@@ -18,12 +15,14 @@ export async function syncIdentities(db: pg.Pool, kratos: KratosClient, settings
     tenant_id: string;
     role: string;
     kratos_identity_id: string | null;
-  }>('select id, email, name, tenant_id, role, kratos_identity_id from api.users order by email');
+    from_config: boolean;
+  }>('select id, email, name, tenant_id, role, kratos_identity_id, from_config from app_private.users order by email');
   let created = 0;
   // Side by side: each new identity costs Kratos a password hash (argon2id).
   const sync = async (user: (typeof rows)[number]) => {
     const metadata = { tenant_id: user.tenant_id, role: user.role };
-    const seeded = SEED_EMAILS.includes(user.email);
+    // The project's dev users (apprun/config.toml) get an identity with the dev password; signed-up ones have theirs.
+    const seeded = user.from_config;
     let identityId = user.kratos_identity_id ?? (await kratos.findIdentityByEmail(user.email))?.id;
     if (!identityId && seeded) {
       identityId = await kratos.createIdentity(
@@ -42,7 +41,7 @@ export async function syncIdentities(db: pg.Pool, kratos: KratosClient, settings
       });
     }
     if (identityId && identityId !== user.kratos_identity_id) {
-      await db.query('update api.users set kratos_identity_id = $1 where id = $2', [identityId, user.id]);
+      await db.query('update app_private.users set kratos_identity_id = $1 where id = $2', [identityId, user.id]);
     }
   };
   await Promise.all(rows.map(sync));

@@ -14,6 +14,7 @@ import {
 } from '../api/schemas/auth.js';
 import { NoContent, NoQuery, responses } from '../api/schemas/common.js';
 import { DomainError } from '../errors.js';
+import type { PolicyRule } from '../rbac/authorizer.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { Access } from './access.js';
 import type { KratosClient } from './kratos-client.js';
@@ -51,7 +52,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
   ): Promise<AppUser | undefined> =>
     (
       await opts.db.query<AppUser>(
-        `select id, email, name, tenant_id, role from api.users where ` +
+        `select id, email, name, tenant_id, role from app_private.users where ` +
           `${column === 'email' ? 'lower(email) = lower($1)' : `${column} = $1`}`,
         [value],
       )
@@ -88,7 +89,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       const { password, tenant, name } = request.body;
       const address = request.body.email.toLowerCase();
       const found = await opts.db.query<{ id: string }>(
-        'select id from api.tenants where id::text = $1 or lower(name) = lower($1)',
+        'select id from app_private.tenants where id::text = $1 or lower(name) = lower($1)',
         [tenant],
       );
       if (!found.rows[0])
@@ -99,7 +100,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
       try {
         user = (
           await opts.db.query<AppUser>(
-            `insert into api.users (tenant_id, email, name, role, kratos_identity_id) values ($1, $2, $3, 'user', ` +
+            `insert into app_private.users (tenant_id, email, name, role, kratos_identity_id) values ($1, $2, $3, 'user', ` +
               `$4) returning id, email, name, tenant_id, role`,
             [tenantId, address, name, session.identityId],
           )
@@ -204,7 +205,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
           'would_lock_out',
           'the admin role must keep GET and PUT on /auth/policies, or nobody could change policies again',
         );
-      await access.authorizer.replacePolicies(request.claims!.tenant_id, policies);
+      await access.authorizer.replacePolicies(request.claims!.tenant_id, policies as PolicyRule[]); // paths checked by the schema
       return {
         tenant_id: request.claims!.tenant_id,
         policies: await access.authorizer.policies(request.claims!.tenant_id),

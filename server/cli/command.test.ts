@@ -12,13 +12,29 @@ describe('the command table', () => {
   it('has one entry per verb, each with a one-line summary', () => {
     const names = COMMANDS.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(['up', 'status', 'down', 'start', 'kpi', 'report', 'snapshot', 'reset', 'images']);
+    expect(names).toEqual([
+      'init',
+      'up',
+      'status',
+      'down',
+      'start',
+      'migration',
+      'db',
+      'gen',
+      'functions',
+      'kpi',
+      'report',
+      'snapshot',
+      'reset',
+      'images',
+    ]);
     for (const c of COMMANDS) expect(c.summary, c.name).toMatch(/^[^\n]{10,100}$/);
   });
 
   it('`apprun help` lists every command with its summary, and the options every command takes', () => {
     const text = usage(COMMANDS);
-    for (const c of COMMANDS) expect(text).toContain(`  ${c.name.padEnd(8)}  ${c.summary}`);
+    const width = Math.max(...COMMANDS.map((c) => c.name.length));
+    for (const c of COMMANDS) expect(text).toContain(`  ${c.name.padEnd(width)}  ${c.summary}`);
     for (const name of Object.keys(GLOBAL_OPTIONS)) expect(text).toContain(`--${name}`);
   });
 

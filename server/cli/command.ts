@@ -1,8 +1,9 @@
 // What a CLI command is: a verb with a one-line summary, its own options, and what it runs. The parser, `apprun help`
 // and `apprun <verb> --help` all read the same declaration, so a flag and its help cannot drift apart.
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { AppHome, resolveHomeDir } from '../../stack/home.js';
+import { AppHome } from '../../stack/home.js';
 import { type CoreState, runningCore } from '../core-state.js';
+import { openProject, type Project, projectHome } from '../project/project.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -24,8 +25,13 @@ export interface CommandInput<O extends OptionSpecs> {
   options: OptionValues<O>;
   /** The words after the verb that are not options. */
   args: string[];
-  /** The app home (--home, else $APPRUN_HOME, else the OS user-data dir). */
-  home: AppHome;
+  /**
+   * The project worked on (--project, else the nearest folder holding apprun/ from here up, else the built-in demo);
+   * found when first asked for, so a command that needs none never reads one.
+   */
+  readonly project: Project;
+  /** The app home: --home, else $APPRUN_HOME, else the project's own home. */
+  readonly home: AppHome;
 }
 
 export interface Command<O extends OptionSpecs = OptionSpecs> {
@@ -55,7 +61,16 @@ export class CliError extends Error {
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS = {
-  home: { type: 'string', value: 'DIR', description: 'app home (default: $APPRUN_HOME, else the OS user-data dir)' },
+  project: {
+    type: 'string',
+    value: 'DIR',
+    description: 'the project (default: the nearest folder holding apprun/ from here up, else the built-in demo)',
+  },
+  home: {
+    type: 'string',
+    value: 'DIR',
+    description: 'app home (default: $APPRUN_HOME, else the project’s own home under the OS user-data dir)',
+  },
   help: { type: 'boolean', short: 'h', description: 'this help' },
 } satisfies OptionSpecs;
 
@@ -93,11 +108,23 @@ export function parseCommandLine(
       parsed.values[name] ?? (spec.type === 'boolean' ? false : undefined),
     ]),
   );
-  const homeDir = typeof values.home === 'string' ? values.home : resolveHomeDir();
-  return {
-    input: { options: values as OptionValues<OptionSpecs>, args: parsed.positionals, home: new AppHome(homeDir) },
-    help: values.help === true,
+  let project: Project | undefined;
+  let home: AppHome | undefined;
+  const input: CommandInput<OptionSpecs> = {
+    options: values as OptionValues<OptionSpecs>,
+    args: parsed.positionals,
+    get project() {
+      project ??= openProject(
+        typeof values.project === 'string' ? values.project : (process.env.APPRUN_PROJECT ?? undefined),
+      );
+      return project;
+    },
+    get home() {
+      home ??= new AppHome(typeof values.home === 'string' ? values.home : projectHome(this.project));
+      return home;
+    },
   };
+  return { input, help: values.help === true };
 }
 
 const optionLines = (specs: OptionSpecs): string[] => {

@@ -1,8 +1,13 @@
 // Every verb of `apprun`, in the order `apprun help` lists them. Adding a command is its file here and one line below.
 import type { Command } from './command.js';
+import { dbCommand } from './db.js';
 import { downCommand } from './down.js';
+import { functionsCommand } from './functions.js';
+import { genCommand } from './gen.js';
 import { imagesCommand } from './images.js';
+import { initCommand } from './init.js';
 import { kpiCommand } from './kpi.js';
+import { migrationCommand } from './migration.js';
 import { reportCommand } from './report.js';
 import { resetCommand } from './reset.js';
 import { snapshotCommand } from './snapshot.js';
@@ -11,10 +16,15 @@ import { statusCommand } from './status.js';
 import { upCommand } from './up.js';
 
 export const COMMANDS: readonly Command[] = [
+  initCommand,
   upCommand,
   statusCommand,
   downCommand,
   startCommand,
+  migrationCommand,
+  dbCommand,
+  genCommand,
+  functionsCommand,
   kpiCommand,
   reportCommand,
   snapshotCommand,

@@ -11,7 +11,7 @@ export const startCommand = defineCommand({
   name: 'start',
   summary: 'open the desktop app; without an Electron binary, run `up`',
   options: { 'port-base': PORT_BASE_OPTION, 'dev-tokens': DEV_TOKENS_OPTION },
-  async run({ options, home }) {
+  async run({ options, home, project }) {
     const portBase = portBaseOf(options['port-base']);
     const electron = electronBinary();
     const mainEntry = path.join(packageRoot(), 'out', 'main', 'index.cjs');
@@ -21,11 +21,12 @@ export const startCommand = defineCommand({
         `Electron binary not available here (${reason}): running the headless core (apprun up); open the dashboard ` +
           `URL below.\n`,
       );
-      return runUp({ home: home.root, portBase, devTokens: options['dev-tokens'] });
+      return runUp({ home, project, portBase, devTokens: options['dev-tokens'] });
     }
     const env = {
       ...process.env,
       APPRUN_HOME: home.root,
+      ...(project.builtIn ? {} : { APPRUN_PROJECT: project.root }),
       ...(portBase !== undefined ? { APPRUN_PORT_BASE: String(portBase) } : {}),
     };
     const child = spawn(electron.path, [packageRoot()], { stdio: 'inherit', env });

@@ -1,6 +1,9 @@
+import type { AppHome } from '../../stack/home.js';
 import { parsePortBase } from '../../stack/ports.js';
 import { SERVICES } from '../../stack/services/index.js';
 import { Core, type DriverChoice } from '../core.js';
+import { projectPortBase } from '../project/ports.js';
+import type { Project } from '../project/project.js';
 import { DEFAULT_DEV_PASSWORD } from '../settings.js';
 import { CliError, defineCommand } from './command.js';
 import { progressPrinter } from './internal/format.js';
@@ -22,12 +25,16 @@ export const portBaseOf = (flag: string | undefined): number | undefined =>
 
 /** Starts the stack and the gateway in this process, prints the banner, and stops everything on a signal. */
 export async function runUp(opts: {
-  home: string;
+  home: AppHome;
+  project: Project;
+  /** --port-base or $APPRUN_PORT_BASE. */
   portBase?: number;
   devTokens: boolean;
   driver?: DriverChoice;
 }): Promise<void> {
-  const core = new Core({ ...opts, progress: progressPrinter() });
+  const { project, devTokens, driver } = opts;
+  const portBase = await projectPortBase(project, opts.home, opts.portBase);
+  const core = new Core({ home: opts.home.root, project, portBase, devTokens, driver, progress: progressPrinter() });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -50,19 +57,23 @@ export async function runUp(opts: {
     (err: Error) => (stopping ? undefined : `(status unavailable: ${err.message}; try \`apprun status\`)`),
   );
   if (stopping) return;
+  const users = project.config.users ?? [];
+  const first = users.find((u) => u.role === 'admin') ?? users[0];
   const out = [
     '',
-    `apprun is up (home: ${state.home})`,
+    `apprun is up: project ${project.config.project.name} (${project.builtIn ? 'the built-in demo' : project.dir})`,
+    `  home         ${state.home}`,
     `  dashboard    ${state.gatewayUrl}/ui/?token=${state.adminToken}`,
     `  gateway      ${state.gatewayUrl}`,
     `  data API     ${state.gatewayUrl}/data/<table>`,
     ...SERVICES.map(({ banner }) => `  ${banner.label.padEnd(12)} ${banner.endpoint(state.ports)}`),
     `  admin token  ${state.adminToken}   (x-apprun-admin-token header for /api/*)`,
-    `  log in       POST ${state.gatewayUrl}/auth/login ` +
-      `{"email":"alice@test.com","password":"${DEFAULT_DEV_PASSWORD}"}   (seeded dev users: alice, bob, charlie ` +
-      `@test.com)`,
-    opts.devTokens
-      ? `  dev tokens   POST ${state.gatewayUrl}/auth/dev-token {"email":"alice@test.com"}   (DEV ONLY: no password)`
+    first
+      ? `  log in       POST ${state.gatewayUrl}/auth/login {"email":"${first.email}","password":"${DEFAULT_DEV_PASSWORD}"}` +
+        `   (dev users of apprun/config.toml: ${users.map((u) => u.email).join(', ')})`
+      : '  log in       (apprun/config.toml lists no dev users)',
+    devTokens && first
+      ? `  dev tokens   POST ${state.gatewayUrl}/auth/dev-token {"email":"${first.email}"}   (DEV ONLY: no password)`
       : '',
     '',
     status,
@@ -84,12 +95,13 @@ export const upCommand = defineCommand({
     },
     'dev-tokens': DEV_TOKENS_OPTION,
   },
-  async run({ options, home }) {
+  async run({ options, home, project }) {
     const { driver } = options;
     if (driver !== undefined && driver !== 'native' && driver !== 'docker' && driver !== 'auto')
       throw new CliError(`--driver is native, docker or auto, not "${driver}"`);
     await runUp({
-      home: home.root,
+      home,
+      project,
       portBase: portBaseOf(options['port-base']),
       devTokens: options['dev-tokens'],
       driver,

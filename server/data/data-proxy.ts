@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { type ApiError, DomainError, JSON_CONTENT_TYPE } from '../errors.js';
 import { forwardedRequestHeaders } from './headers.js';
-import type { TenantGuard } from './tenant-guard.js';
+import { profileOf, type TenantGuard } from './tenant-guard.js';
 import { PostgrestUpstream } from './upstream.js';
 
 /**
@@ -65,6 +65,8 @@ function decodedName(resource: string): string | undefined {
 /** What one request asks PostgREST for: the table (or rpc/<function>) it names, and the path to send upstream. */
 export interface DataTarget {
   name: string;
+  /** The schema its profile header addresses (api unless it says otherwise). */
+  schema: string;
   path: string;
 }
 
@@ -104,14 +106,16 @@ export class DataProxy {
   }
 
   /** The table a request URL (under the mount path) names and its upstream path; undefined when it names none. */
-  target(method: string, url: string, tenantId: string): DataTarget | undefined {
+  target(method: string, url: string, tenantId: string, headers: IncomingHttpHeaders): DataTarget | undefined {
     const { resource, queryAt } = this.resourceOf(url);
     const name = RESOURCE.test(resource) ? decodedName(resource) : undefined;
     if (name === undefined) return undefined;
     const query = queryAt === -1 ? '' : url.slice(queryAt);
+    const schema = profileOf(method, headers);
     return {
       name,
-      path: `/${resource}${UNPINNED.has(method) ? query : this.guard.scopeQuery(name, query, tenantId)}`,
+      schema,
+      path: `/${resource}${UNPINNED.has(method) ? query : this.guard.scopeQuery(name, query, tenantId, schema)}`,
     };
   }
 

@@ -65,7 +65,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   proxy = new DataProxy(
     `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-    new TenantGuard(new Map([['products', 'tenant_id']])),
+    new TenantGuard(new Map([['api.products', 'tenant_id']])),
     '/data',
     quietLog,
   );

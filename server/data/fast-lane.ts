@@ -101,7 +101,7 @@ export function dataFastLane({ policy, access, gates, proxy, log }: FastLaneDeps
       return true;
     }
     if (!READS.has(method) || hasBody(req)) return false;
-    const target = proxy.target(method, url, claims.tenant_id);
+    const target = proxy.target(method, url, claims.tenant_id, req.headers);
     if (!target) return false;
     gates
       .admit('postgrest', claims.tenant_id, req.socket)

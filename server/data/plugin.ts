@@ -32,11 +32,11 @@ const dataPlugin: FastifyPluginAsync<DataPluginOptions> = async (app, { proxy })
 
   const forward = async (request: FastifyRequest, reply: FastifyReply) => {
     const tenantId = request.claims!.tenant_id;
-    const target = proxy.target(request.method, request.url, tenantId);
+    const target = proxy.target(request.method, request.url, tenantId, request.headers);
     if (!target) throw proxy.unknownResource(request.url);
     const body = request.body as DataBody | undefined;
-    if (body?.rows !== undefined) proxy.guard.checkWrite(target.name, body.rows, tenantId);
-    if (body?.columns) proxy.guard.checkColumns(target.name, body.columns);
+    if (body?.rows !== undefined) proxy.guard.checkWrite(target.name, body.rows, tenantId, target.schema);
+    if (body?.columns) proxy.guard.checkColumns(target.name, body.columns, target.schema);
     return replyWith(reply, await proxy.answer(request.method, target.path, request.headers, body?.bytes));
   };
 

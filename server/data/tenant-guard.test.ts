@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { TenantGuard } from './tenant-guard.js';
+import { profileOf, TenantGuard } from './tenant-guard.js';
 
 const T1 = '00000000-0000-4000-8000-000000000001';
 const T2 = '00000000-0000-4000-8000-000000000002';
 const guard = new TenantGuard(
   new Map([
-    ['products', 'tenant_id'],
-    ['tenants', 'id'],
+    ['api.products', 'tenant_id'],
+    ['api.tenants', 'id'],
+    ['apprun_kpi.products', 'tenant_id'],
   ]),
 );
 
@@ -15,6 +16,9 @@ describe('TenantGuard', () => {
     expect(guard.scopeQuery('products', '', T1)).toBe(`?tenant_id=eq.${T1}`);
     expect(guard.scopeQuery('products', `?tenant_id=eq.${T2}`, T1)).toBe(`?tenant_id=eq.${T2}&tenant_id=eq.${T1}`);
     expect(guard.scopeQuery('tenants', '?select=name', T1)).toBe(`?select=name&id=eq.${T1}`);
+    // by schema: the KPI fixture's products are pinned too, a table of that name elsewhere is not
+    expect(guard.scopeQuery('products', '', T1, 'apprun_kpi')).toBe(`?tenant_id=eq.${T1}`);
+    expect(guard.scopeQuery('tenants', '', T1, 'apprun_kpi')).toBe('');
   });
 
   it('leaves tables without a tenant column alone', () => {
@@ -34,5 +38,15 @@ describe('TenantGuard', () => {
     expect(() => guard.checkColumns('products', ['name', 'tenant_id'])).toThrow(/row-level security/);
     expect(() => guard.checkColumns('products', ['name', 'price'])).not.toThrow();
     expect(() => guard.checkColumns('rpc/product_count', ['tenant_id'])).not.toThrow();
+  });
+});
+
+describe('profileOf: the schema a request addresses', () => {
+  it('is Accept-Profile for reads, Content-Profile for writes, else api', () => {
+    expect(profileOf('GET', {})).toBe('api');
+    expect(profileOf('GET', { 'accept-profile': 'apprun_kpi' })).toBe('apprun_kpi');
+    expect(profileOf('HEAD', { 'accept-profile': 'apprun_kpi', 'content-profile': 'x' })).toBe('apprun_kpi');
+    expect(profileOf('POST', { 'accept-profile': 'apprun_kpi' })).toBe('api');
+    expect(profileOf('PATCH', { 'content-profile': 'apprun_kpi' })).toBe('apprun_kpi');
   });
 });

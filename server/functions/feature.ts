@@ -13,7 +13,7 @@ export const functionsFeature = defineFeature({
     return {
       functions,
       start: () => functions.start(),
-      afterRestore: () => functions.start(),
+      afterRestore: () => functions.restored(),
       routes: {
         scope: 'tenant',
         register: (app) => app.register(functionsPlugin, { prefix: '/functions', functions }),

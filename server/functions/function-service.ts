@@ -109,6 +109,12 @@ export class FunctionService {
     await Promise.all([this.pool.stop(), this.preparer.stop()]);
   }
 
+  /** After a restore or reset: the records are read from the database again (the bucket is made if it is gone). */
+  async restored(): Promise<void> {
+    this.records.clear();
+    await this.start();
+  }
+
   /** Checks and instruments a module off the gateway's thread; a module the sandbox will not run is a 400. */
   private async prepare(bytes: Uint8Array<ArrayBuffer>, manifest: FunctionManifest): Promise<Uint8Array<ArrayBuffer>> {
     const pages = limitsOf(manifest).maxMemoryPages ?? DEFAULT_LIMITS.maxMemoryPages;

@@ -104,6 +104,12 @@ export function parseAllowedHostsEnv(value: string): string[] {
   );
 }
 
+/** An origin as browsers send it: lowercase scheme and host, no default port, no trailing slash. */
+export function normalizeOrigin(origin: string): string {
+  const url = new URL(origin);
+  return url.origin;
+}
+
 /** Everything decided once at start, so a request costs a Set lookup in the common case. */
 export class HostPolicy {
   /** Host headers accepted as they are: the gateway's own loopback authorities and allowed host:port entries. */
@@ -112,15 +118,18 @@ export class HostPolicy {
   private readonly anyPortNames = new Set<string>();
   /** Allowed name:port entries (normalized). */
   private readonly namePorts = new Set<string>();
-  /** Origins of the dashboard itself, the common case for a browser's write. */
+  /** Origins of the dashboard itself, and the project's browser apps (its config's cors_origins). */
   private readonly ownOrigins = new Set<string>();
   readonly allowedHosts: readonly string[];
 
   constructor(
     readonly port: number,
     allowedHosts: readonly string[] = [],
+    /** Whole origins (scheme://host[:port]) trusted as Origin only, never as Host. */
+    allowedOrigins: readonly string[] = [],
   ) {
     this.allowedHosts = parseAllowedHosts(allowedHosts);
+    for (const origin of allowedOrigins) this.ownOrigins.add(normalizeOrigin(origin));
     for (const name of ['127.0.0.1', 'localhost', '[::1]']) {
       this.exactHosts.add(`${name}:${port}`);
       if (port === 80) this.exactHosts.add(name);

@@ -41,7 +41,9 @@ export const RESOURCES = [
   '/storage/*',
   '/auth/policies',
 ] as const;
-export type Resource = (typeof RESOURCES)[number];
+/** One table of the data API, for rules narrower than /data/* (a project's policies.csv, a tenant admin). */
+export const TABLE_RESOURCE = /^\/data\/[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+export type Resource = (typeof RESOURCES)[number] | `/data/${string}`;
 
 /** One rule: a role may use a route family with these methods (the API's PolicyRuleSchema is this shape). */
 export interface PolicyRule {
@@ -116,7 +118,7 @@ export class Authorizer {
    * to its role. Idempotent.
    */
   async sync(db: pg.Pool): Promise<void> {
-    const tenants = (await db.query<{ id: string }>('select id from api.tenants')).rows;
+    const tenants = (await db.query<{ id: string }>('select id from app_private.tenants')).rows;
     for (const { id } of tenants) {
       const seeded = new Set(
         (
@@ -140,7 +142,9 @@ export class Authorizer {
     }
     this.decisions.clear();
     const users = (
-      await db.query<{ id: string; tenant_id: string; role: AppRole }>('select id, tenant_id, role from api.users')
+      await db.query<{ id: string; tenant_id: string; role: AppRole }>(
+        'select id, tenant_id, role from app_private.users',
+      )
     ).rows;
     for (const u of users) await this.linkUser(u.id, u.role, u.tenant_id);
   }

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { SEED_EMAILS } from '../auth/identities.js';
 import type { ExportedIdentity, KratosClient } from '../auth/kratos-client.js';
 import type { Authorizer } from '../rbac/authorizer.js';
 
@@ -21,9 +20,7 @@ export async function exportUsers(db: pg.Pool, kratos: KratosClient): Promise<Ke
     name: string;
     role: string;
     kratos_identity_id: string | null;
-  }>('select id, tenant_id, email, name, role, kratos_identity_id from api.users where not (email = any($1))', [
-    SEED_EMAILS,
-  ]);
+  }>('select id, tenant_id, email, name, role, kratos_identity_id from app_private.users where not from_config');
   return Promise.all(
     rows.map(async (u) => ({
       id: u.id,
@@ -50,14 +47,14 @@ export async function importUsers(
   const skipped: string[] = [];
   let kept = 0;
   for (const u of users) {
-    const tenant = await db.query('select 1 from api.tenants where id = $1', [u.tenantId]);
+    const tenant = await db.query('select 1 from app_private.tenants where id = $1', [u.tenantId]);
     if (!tenant.rowCount || !u.identity) {
       skipped.push(`${u.email} (${tenant.rowCount ? 'no Kratos identity' : 'their tenant is not in the seed'})`);
       continue;
     }
     const identityId = await kratos.importIdentity(u.identity);
     await db.query(
-      'insert into api.users (id, tenant_id, email, name, role, kratos_identity_id) values ($1, $2, $3, $4, $5, $6)',
+      'insert into app_private.users (id, tenant_id, email, name, role, kratos_identity_id) values ($1, $2, $3, $4, $5, $6)',
       [u.id, u.tenantId, u.email, u.name, u.role, identityId],
     );
     await authorizer.linkUser(u.id, u.role as never, u.tenantId);

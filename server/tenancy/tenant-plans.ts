@@ -27,7 +27,7 @@ export interface TenantInfo {
 const TTL_MS = 30_000;
 
 /**
- * Tenants' names and plans (api.tenants), cached: the hot paths that ask must not wait on the database each time.
+ * Tenants' names and plans (app_private.tenants), cached: the hot paths that ask must not wait on the database each time.
  * The limits of each plan come from the settings (`plans` in settings.json), over the defaults.
  */
 export class TenantPlans {
@@ -92,7 +92,7 @@ export class TenantPlans {
 
   private async lookup(tenantId: string): Promise<TenantInfo> {
     const { rows } = await this.db.query<{ name: string; plan: PlanName }>(
-      'select name, plan from api.tenants where id = $1',
+      'select name, plan from app_private.tenants where id = $1',
       [tenantId],
     );
     // An unknown tenant (deleted meanwhile) gets the smallest plan rather than an error on a hot path.

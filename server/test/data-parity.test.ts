@@ -32,7 +32,7 @@ async function resetWriteFixtures(): Promise<void> {
 
 async function removeFixtures(): Promise<void> {
   await db.query(`delete from api.products where name like 'parity-%'`);
-  await db.query(`delete from api.projects where name like 'parity-%'`);
+  await db.query(`delete from app_private.projects where name like 'parity-%'`);
 }
 
 beforeAll(async () => {
@@ -45,13 +45,13 @@ beforeAll(async () => {
       p.tags,
     ]);
   for (const p of READ_FIXTURES.projects)
-    await db.query('insert into api.projects (tenant_id, name, owner_email) values ($1, $2, $3)', [
+    await db.query('insert into app_private.projects (tenant_id, name, owner_email) values ($1, $2, $3)', [
       T1,
       p.name,
       p.owner_email,
     ]);
   // Planned and estimated counts come from the planner's statistics: fresh ones, the same for both doors.
-  await db.query('analyze api.products, api.projects, api.tenants, api.users');
+  await db.query('analyze api.products, app_private.projects, app_private.tenants, app_private.users');
   const headers = { Authorization: `Bearer ${await tokenFor('alice@test.com')}` };
   doors = {
     gateway: new PostgrestClient(gateway('/data'), { headers }),

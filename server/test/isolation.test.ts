@@ -14,12 +14,13 @@ async function tenant2Snapshot(): Promise<string> {
     'select id, tenant_id, name, price::text from api.products where tenant_id = $1 order by id',
     [T2],
   );
-  const tenants = await db.query('select id, name, plan from api.tenants order by id');
-  const users = await db.query('select id, tenant_id, email, role from api.users order by id');
-  const outbox = await db.query('select id, to_email, subject, body from api.outbox where tenant_id = $1 order by id', [
-    T2,
-  ]);
-  const projects = await db.query('select id, name from api.projects where tenant_id = $1 order by id', [T2]);
+  const tenants = await db.query('select id, name, plan from app_private.tenants order by id');
+  const users = await db.query('select id, tenant_id, email, role from app_private.users order by id');
+  const outbox = await db.query(
+    'select id, to_email, subject, body from app_private.outbox where tenant_id = $1 order by id',
+    [T2],
+  );
+  const projects = await db.query('select id, name from app_private.projects where tenant_id = $1 order by id', [T2]);
   return JSON.stringify({
     products: rows,
     tenants: tenants.rows,
@@ -36,12 +37,12 @@ beforeAll(async () => {
   widgetId = (await db.query(`select id from api.products where name = 'Widget'`)).rows[0].id;
   // Tenant 2 workflow effects to attack: an email in the outbox and a project.
   await db.query(
-    `insert into api.outbox (tenant_id, to_email, subject, body, workflow_id) values ($1, 'charlie@test.com', ` +
+    `insert into app_private.outbox (tenant_id, to_email, subject, body, workflow_id) values ($1, 'charlie@test.com', ` +
       `'Gizmo news', 'for tenant 2', 'isolation-fixture') on conflict do nothing`,
     [T2],
   );
   await db.query(
-    `insert into api.projects (tenant_id, name, created_by_workflow) values ($1, 'Gizmo project', ` +
+    `insert into app_private.projects (tenant_id, name, created_by_workflow) values ($1, 'Gizmo project', ` +
       `'isolation-fixture') on conflict do nothing`,
     [T2],
   );

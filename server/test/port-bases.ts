@@ -17,6 +17,9 @@ export const TEST_PORT_BASES = {
   docker: 24500 + shift,
   /** The snapshot suite's own stack (it stops and restarts services). */
   snapshots: 24800 + shift,
+  /** The project suites' stacks: a project of the test's own, and a second one beside it. */
+  project: 27000 + shift,
+  projectOther: 27100 + shift,
   /** The browser tests' `apprun up`. */
   e2e: 26500 + shift,
 } as const;

@@ -183,7 +183,7 @@ describe('snapshots of the whole stack', () => {
 
     expect(await api.reset(false)).toEqual({ keptUsers: 0, skippedUsers: [] });
     expect((await login(gatewayUrl, 'keeper@test.com', 'keeper-password')).status).toBe(401);
-    expect((await db.query('select email from api.users order by email')).rows.map((r) => r.email)).toEqual([
+    expect((await db.query('select email from app_private.users order by email')).rows.map((r) => r.email)).toEqual([
       'alice@test.com',
       'bob@test.com',
       'charlie@test.com',
@@ -203,8 +203,9 @@ describe('snapshots of the whole stack', () => {
     run = await startApprun(home, PORT_BASE);
     api = adminApi(run.state);
     const taken = (await api.snapshots()).find((s) => s.name.startsWith('before-upgrade-'));
+    const newest = (versions.migrations as string[]).at(-1)!.replace(/\./g, '\\.');
     expect(taken?.reason).toMatch(
-      /^before upgrade: apprun 0\.0\.9 → \d+\.\d+\.\d+, 1 new migration \(007_product_tags\.sql\)/,
+      new RegExp(`^before upgrade: apprun 0\\.0\\.9 → \\d+\\.\\d+\\.\\d+, 1 new migration \\(${newest}\\)`),
     );
     expect(run.output()).toContain(`to roll back, \`apprun snapshot restore ${taken!.name}\``);
     // The CLI lists it, and removes it.

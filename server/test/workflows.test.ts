@@ -49,14 +49,15 @@ describe('registration workflow (real Temporal dev server, in-process worker)', 
     expect(done.history.at(-1).type).toBe('WorkflowExecutionCompleted');
     expect(done.temporalUiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/registration-/);
 
-    const outbox = await db.query('select tenant_id, to_email, subject, body from api.outbox where workflow_id = $1', [
-      started.json.workflowId,
-    ]);
+    const outbox = await db.query(
+      'select tenant_id, to_email, subject, body from app_private.outbox where workflow_id = $1',
+      [started.json.workflowId],
+    );
     expect(outbox.rows).toEqual([
       { tenant_id: T1, to_email: email, subject: 'Welcome to apprun', body: expect.stringContaining('Hello Wanda') },
     ]);
     const project = await db.query(
-      'select id, tenant_id, owner_email from api.projects where created_by_workflow = $1',
+      'select id, tenant_id, owner_email from app_private.projects where created_by_workflow = $1',
       [started.json.workflowId],
     );
     expect(project.rows).toEqual([{ id: String(done.result.projectId), tenant_id: T1, owner_email: email }]);
@@ -83,8 +84,11 @@ describe('registration workflow (real Temporal dev server, in-process worker)', 
     expect(startedEvent).toMatchObject({ attempt: 3, detail: expect.stringContaining('injected failure 2 of 2') });
     // idempotent effects: one email, however many attempts
     expect(
-      (await db.query('select count(*)::int as n from api.outbox where workflow_id = $1', [started.json.workflowId]))
-        .rows[0].n,
+      (
+        await db.query('select count(*)::int as n from app_private.outbox where workflow_id = $1', [
+          started.json.workflowId,
+        ])
+      ).rows[0].n,
     ).toBe(1);
   });
 
@@ -97,7 +101,7 @@ describe('registration workflow (real Temporal dev server, in-process worker)', 
     expect(done.attempts.filter((a: Attempt) => a.activity === 'CreateDefaultProject')).toHaveLength(5);
     expect(
       (
-        await db.query('select count(*)::int as n from api.projects where created_by_workflow = $1', [
+        await db.query('select count(*)::int as n from app_private.projects where created_by_workflow = $1', [
           started.json.workflowId,
         ])
       ).rows[0].n,

@@ -53,9 +53,9 @@ export function createActivities(db: pg.Pool) {
       return attempt('SendWelcomeEmail', input, async (workflowId) => {
         const { rows } = await db.query<{ id: number }>(
           `with inserted as (
-             insert into api.outbox (tenant_id, to_email, subject, body, workflow_id) values ($1, $2, $3, $4, $5)
+             insert into app_private.outbox (tenant_id, to_email, subject, body, workflow_id) values ($1, $2, $3, $4, $5)
              on conflict (workflow_id) do nothing returning id)
-           select id from inserted union all select id from api.outbox where workflow_id = $5`,
+           select id from inserted union all select id from app_private.outbox where workflow_id = $5`,
           [
             input.tenantId,
             input.email,
@@ -73,9 +73,9 @@ export function createActivities(db: pg.Pool) {
       return attempt('CreateDefaultProject', input, async (workflowId) => {
         const { rows } = await db.query<{ id: number }>(
           `with inserted as (
-             insert into api.projects (tenant_id, name, owner_email, created_by_workflow) values ($1, $2, $3, $4)
+             insert into app_private.projects (tenant_id, name, owner_email, created_by_workflow) values ($1, $2, $3, $4)
              on conflict (created_by_workflow) do nothing returning id)
-           select id from inserted union all select id from api.projects where created_by_workflow = $4`,
+           select id from inserted union all select id from app_private.projects where created_by_workflow = $4`,
           [input.tenantId, `Default project (${input.email})`, input.email, workflowId],
         );
         return Number(rows[0]!.id);

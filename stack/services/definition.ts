@@ -32,6 +32,11 @@ export interface ServiceContext {
    * binary cache. Absent while that template is being built: the cluster is then made in place.
    */
   clusterTemplate?(): Promise<string>;
+  /**
+   * What the platform does to the app database once it is migrated, before any other service reads it: a project's
+   * own migrations, dev users and seed. Given the database's superuser URL.
+   */
+  databaseReady?(appUrl: string, progress: ProgressFn): Promise<void>;
 }
 
 /**

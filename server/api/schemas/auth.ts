@@ -1,6 +1,6 @@
 // The auth API's wire types.
 import { Type } from 'typebox';
-import { METHODS, RESOURCES } from '../../rbac/authorizer.js';
+import { METHODS, RESOURCES, TABLE_RESOURCE } from '../../rbac/authorizer.js';
 
 const EMAIL = Type.String({ format: 'email', maxLength: 254 });
 const PASSWORD = Type.String({ minLength: 1, maxLength: 1024 });
@@ -59,7 +59,7 @@ export const DevTokenSchema = Type.Object({
 export const PolicyRuleSchema = Type.Object(
   {
     role: Type.Enum(['admin', 'user']),
-    path: Type.Enum(RESOURCES),
+    path: Type.Union([Type.Enum(RESOURCES), Type.String({ pattern: TABLE_RESOURCE.source })]),
     methods: Type.Array(Type.Enum(METHODS), { minItems: 1, uniqueItems: true }),
   },
   { additionalProperties: false },

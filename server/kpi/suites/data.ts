@@ -1,7 +1,7 @@
 import { runClosedLoop, runLoad } from '../../load/load-runner.js';
 import { nginxBinary, startNginx } from '../../load/nginx.js';
 import { median } from '../../load/stats.js';
-import { checkAborted, type Suite, type SuiteContext } from './suite.js';
+import { checkAborted, FIXTURE_READ, type Suite, type SuiteContext } from './suite.js';
 
 const RATE = 500;
 const SECONDS = { quick: 5, full: 15 } as const;
@@ -18,7 +18,7 @@ export const dataSuite: Suite = {
   async run(ctx: SuiteContext) {
     const seconds = SECONDS[ctx.profile];
     const rounds = ROUNDS[ctx.profile];
-    const headers = { authorization: `Bearer ${await ctx.token('alice@test.com')}` };
+    const headers = { authorization: `Bearer ${await ctx.token(ctx.people().admin)}`, ...FIXTURE_READ };
     const nginx = nginxBinary() ? await startNginx(await ctx.freePort(), ctx.postgrestPort) : undefined;
     try {
       const paths = {

@@ -1,7 +1,6 @@
 import { ask, check, deployHello, statusIs } from './http-case.js';
-import type { CaseResult, Suite } from './suite.js';
+import { type CaseResult, FIXTURE_READ, FIXTURE_WRITE, type Suite } from './suite.js';
 
-const T2 = '00000000-0000-4000-8000-000000000002';
 const rowsOf = (json: unknown) => (Array.isArray(json) ? json.length : -1);
 
 /**
@@ -14,8 +13,12 @@ export const isolationSuite: Suite = {
   deadlineMs: { quick: 60_000, full: 60_000 },
   async run(ctx) {
     const g = ctx.gatewayUrl;
-    const alice = await ctx.token('alice@test.com');
-    const charlie = await ctx.token('charlie@test.com');
+    // One tenant's admin (alice, in the demo) attacks another's (charlie's), on the KPI fixture's tables.
+    const alice = await ctx.token(ctx.people().admin);
+    const charlie = await ctx.token(ctx.people().otherAdmin);
+    const T2: string = JSON.parse(Buffer.from(charlie.split('.')[1]!, 'base64url').toString()).tenant_id;
+    const read = { ...FIXTURE_READ };
+    const write = { ...FIXTURE_WRITE };
     const stamp = Date.now().toString(36);
     const key = `kpi-isolation-${stamp}/secret.txt`;
     const fn = `kpi-iso-${stamp}`;
@@ -45,7 +48,7 @@ export const isolationSuite: Suite = {
           `GET /data/products?tenant_id=eq.${T2}`,
           '200, no rows',
           async () => {
-            const a = await ask('GET', `${g}/data/products?tenant_id=eq.${T2}`, { token: alice });
+            const a = await ask('GET', `${g}/data/products?tenant_id=eq.${T2}`, { token: alice, headers: read });
             return { observed: `${a.status}, ${rowsOf(a.json)} rows`, pass: a.status === 200 && rowsOf(a.json) === 0 };
           },
         ),
@@ -54,13 +57,20 @@ export const isolationSuite: Suite = {
           `GET :postgrest/products?tenant_id=eq.${T2}`,
           '200, no rows (RLS)',
           async () => {
-            const a = await ask('GET', `${ctx.postgrestUrl}/products?tenant_id=eq.${T2}`, { token: alice });
+            const a = await ask('GET', `${ctx.postgrestUrl}/products?tenant_id=eq.${T2}`, {
+              token: alice,
+              headers: read,
+            });
             return { observed: `${a.status}, ${rowsOf(a.json)} rows`, pass: a.status === 200 && rowsOf(a.json) === 0 };
           },
         ),
         check('insert a row into another tenant (gateway)', 'POST /data/products {tenant_id: T2}', '403', async () =>
           statusIs(403)(
-            await ask('POST', `${g}/data/products`, { token: alice, json: { tenant_id: T2, name: 'x', price: 1 } }),
+            await ask('POST', `${g}/data/products`, {
+              token: alice,
+              json: { tenant_id: T2, name: 'x', price: 1 },
+              headers: write,
+            }),
           ),
         ),
         check(
@@ -75,6 +85,7 @@ export const isolationSuite: Suite = {
               await ask('POST', `${ctx.postgrestUrl}/products`, {
                 token: alice,
                 json: { tenant_id: T2, name: 'x', price: 1 },
+                headers: write,
               }),
             ),
         ),
@@ -86,7 +97,7 @@ export const isolationSuite: Suite = {
             const a = await ask('PATCH', `${ctx.postgrestUrl}/products?tenant_id=eq.${T2}`, {
               token: alice,
               json: { name: 'pwned' },
-              headers: { prefer: 'return=representation' },
+              headers: { prefer: 'return=representation', ...write },
             });
             return { observed: `${a.status}, ${rowsOf(a.json)} rows changed`, pass: rowsOf(a.json) <= 0 };
           },
@@ -117,13 +128,13 @@ export const isolationSuite: Suite = {
           'a token whose tenant was rewritten',
           'GET /data/products (tenant_id changed, signature kept)',
           '401',
-          async () => statusIs(401)(await ask('GET', `${g}/data/products`, { token: tampered })),
+          async () => statusIs(401)(await ask('GET', `${g}/data/products`, { token: tampered, headers: read })),
         ),
         check('the same forged token straight at PostgREST', 'GET :postgrest/products', '401', async () =>
-          statusIs(401)(await ask('GET', `${ctx.postgrestUrl}/products`, { token: tampered })),
+          statusIs(401)(await ask('GET', `${ctx.postgrestUrl}/products`, { token: tampered, headers: read })),
         ),
         check('no token', 'GET /data/products', '401', async () =>
-          statusIs(401)(await ask('GET', `${g}/data/products`)),
+          statusIs(401)(await ask('GET', `${g}/data/products`, { headers: read })),
         ),
       ]);
       return { values: { cases: cases.length, blocked: cases.filter((c) => c.pass).length }, cases };

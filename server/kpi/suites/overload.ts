@@ -1,5 +1,5 @@
 import { runClosedLoop, runLoad, type StreamResult } from '../../load/load-runner.js';
-import { checkAborted, type Suite, type SuiteContext } from './suite.js';
+import { checkAborted, FIXTURE_READ, type Suite, type SuiteContext } from './suite.js';
 
 const QUIET_RATE = 20;
 const HEALTHZ_RATE = 2;
@@ -38,9 +38,9 @@ export async function measureOverload(
   ctx: SuiteContext,
   plan: { seconds: number; multiples: readonly number[] },
 ): Promise<OverloadMeasurement> {
-  const [flooder, quiet] = [await ctx.token('alice@test.com'), await ctx.token('charlie@test.com')];
+  const [flooder, quiet] = [await ctx.token(ctx.people().admin), await ctx.token(ctx.people().otherAdmin)];
   const data = `${ctx.gatewayUrl}/data/products?select=name,price`;
-  const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+  const auth = (token: string) => ({ authorization: `Bearer ${token}`, ...FIXTURE_READ });
   const rssMb = () => Math.round(ctx.coreRssBytes() / MB);
   ctx.progress('measuring capacity (closed loop, 32 connections)', 0);
   await runClosedLoop(data, { connections: 8, seconds: 2, headers: auth(flooder) }); // warm-up

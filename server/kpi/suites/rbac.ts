@@ -1,5 +1,5 @@
 import { ask, check } from './http-case.js';
-import type { CaseResult, Suite } from './suite.js';
+import { type CaseResult, FIXTURE_READ, FIXTURE_WRITE, type Suite } from './suite.js';
 
 interface Rule {
   role: string;
@@ -8,10 +8,10 @@ interface Rule {
 }
 
 /** Each action the matrix tries: a request that is harmless whether allowed or not. */
-const ACTIONS: { path: string; method: string; url: string; json?: unknown }[] = [
-  { path: '/data/*', method: 'GET', url: '/data/products?limit=1' },
-  { path: '/data/*', method: 'PATCH', url: '/data/products?id=eq.-1', json: { name: 'kpi' } },
-  { path: '/data/*', method: 'DELETE', url: '/data/products?id=eq.-1' },
+const ACTIONS: { path: string; method: string; url: string; json?: unknown; headers?: Record<string, string> }[] = [
+  { path: '/data/*', method: 'GET', url: '/data/products?limit=1', headers: FIXTURE_READ },
+  { path: '/data/*', method: 'PATCH', url: '/data/products?id=eq.-1', json: { name: 'kpi' }, headers: FIXTURE_WRITE },
+  { path: '/data/*', method: 'DELETE', url: '/data/products?id=eq.-1', headers: FIXTURE_WRITE },
   { path: '/functions', method: 'GET', url: '/functions' },
   { path: '/functions/*', method: 'DELETE', url: '/functions/kpi-rbac-none' },
   { path: '/workflows', method: 'GET', url: '/workflows' },
@@ -21,7 +21,7 @@ const ACTIONS: { path: string; method: string; url: string; json?: unknown }[] =
 ];
 
 /**
- * Role × action in tenant 1: its admin (alice) and user (bob) try each action; the expectation comes from the
+ * Role × action in one tenant: its admin and its user (dev users of the project) try each action; the expectation comes from the
  * tenant's policies as they stand (GET /auth/policies), so the matrix checks enforcement against what is declared.
  * Allowed means not refused by RBAC (a 404 for a thing that is not there is allowed); refused is a 403 naming the rule.
  */
@@ -29,7 +29,7 @@ export const rbacSuite: Suite = {
   name: 'rbac',
   deadlineMs: { quick: 30_000, full: 30_000 },
   async run(ctx) {
-    const tokens = { admin: await ctx.token('alice@test.com'), user: await ctx.token('bob@test.com') };
+    const tokens = { admin: await ctx.token(ctx.people().admin), user: await ctx.token(ctx.people().user) };
     const declared = await ask('GET', `${ctx.gatewayUrl}/auth/policies`, { token: tokens.admin });
     if (declared.status !== 200) throw new Error(`the tenant's policies could not be read: ${declared.status}`);
     const policies = declared.json.policies as Rule[];
@@ -45,7 +45,11 @@ export const rbacSuite: Suite = {
             `${a.method} ${a.url}`,
             expectAllowed ? 'allowed' : '403',
             async () => {
-              const res = await ask(a.method, `${ctx.gatewayUrl}${a.url}`, { token: tokens[role], json: a.json });
+              const res = await ask(a.method, `${ctx.gatewayUrl}${a.url}`, {
+                token: tokens[role],
+                json: a.json,
+                headers: a.headers,
+              });
               const refused = res.status === 403 && res.json?.error === 'forbidden';
               return {
                 observed: `${res.status}${res.json?.error ? ` ${res.json.error}` : ''}`,

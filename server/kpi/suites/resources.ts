@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { runLoad } from '../../load/load-runner.js';
-import { checkAborted, type Suite } from './suite.js';
+import { checkAborted, FIXTURE_READ, type Suite } from './suite.js';
 
 const SECONDS = { quick: 5, full: 20 } as const;
 const MB = 2 ** 20;
@@ -35,7 +35,7 @@ export const resourcesSuite: Suite = {
     const idle = await watch(new Promise((r) => setTimeout(r, seconds * 1000)));
     checkAborted(ctx.signal);
     ctx.progress(`under load (500 req/s through the gateway) for ${seconds} s`, 0.5);
-    const headers = { authorization: `Bearer ${await ctx.token('alice@test.com')}` };
+    const headers = { authorization: `Bearer ${await ctx.token(ctx.people().admin)}`, ...FIXTURE_READ };
     const loaded = await watch(
       runLoad(
         [{ name: 'load', url: `${ctx.gatewayUrl}/data/products?select=name`, rate: 500, seconds, headers }],

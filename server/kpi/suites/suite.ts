@@ -6,6 +6,21 @@ export type Profile = Static<typeof ProfileSchema>;
 export type CaseResult = Static<typeof CaseSchema>;
 export type LiveSample = Static<typeof LiveSampleSchema>;
 
+/**
+ * The KPI center's own fixture, beside any project's schema: tenant-scoped products (and the tenants and users they
+ * embed) in schema apprun_kpi, which PostgREST serves as a second profile. Reads name it in Accept-Profile, writes in
+ * Content-Profile.
+ */
+export const FIXTURE_READ = { 'accept-profile': 'apprun_kpi' } as const;
+export const FIXTURE_WRITE = { 'content-profile': 'apprun_kpi' } as const;
+
+/** The dev users of the project's config the suites act as: a tenant's admin and user, another tenant's admin. */
+export interface KpiPeople {
+  admin: string;
+  user: string;
+  otherAdmin: string;
+}
+
 /** What a suite may use: the running stack's addresses, tokens, its resource samples, and ways to report. */
 export interface SuiteContext {
   profile: Profile;
@@ -14,8 +29,10 @@ export interface SuiteContext {
   postgrestPort: number;
   /** A free loopback port for a reference server (nginx) the suite may start. */
   freePort(): Promise<number>;
-  /** An access token for a seeded user (a real login with the dev password). */
+  /** An access token for a dev user of the project (a real login with the dev password). */
   token(email: string): Promise<string>;
+  /** Who the suites act as; throws, saying what the config lacks, when it has no such users. */
+  people(): KpiPeople;
   /** The stack's memory (bytes) and CPU (% of one core) summed, from the last sample. */
   usage(): { memoryBytes: number; cpuPercent: number } | undefined;
   /** The core's resident memory now. */

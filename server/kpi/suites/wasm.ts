@@ -14,7 +14,7 @@ export const wasmSuite: Suite = {
   name: 'wasm',
   deadlineMs: { quick: 60_000, full: 120_000 },
   async run(ctx) {
-    const token = await ctx.token('alice@test.com');
+    const token = await ctx.token(ctx.people().admin);
     const name = `kpi-hello-${Date.now().toString(36)}`;
     const deployed = await deployHello(ctx.gatewayUrl, token, name);
     if (deployed.status !== 201) throw new Error(`the example function could not be deployed: ${deployed.status}`);

@@ -9,7 +9,7 @@ export const workflowSuite: Suite = {
   name: 'workflow',
   deadlineMs: { quick: 120_000, full: 120_000 },
   async run(ctx) {
-    const token = await ctx.token('alice@test.com');
+    const token = await ctx.token(ctx.people().admin);
     const email = `kpi-${Date.now().toString(36)}@t1.test`;
     const t0 = Date.now();
     const started = await ask('POST', `${ctx.gatewayUrl}/workflows/registration`, {

@@ -1,0 +1,54 @@
+import { dataFeature } from '../data/feature.js';
+import { defineFeature } from '../feature.js';
+import { functionsFeature } from '../functions/feature.js';
+import { type FolderChange, FolderWatcher } from './folder-watcher.js';
+import projectPlugin from './plugin.js';
+import { ProjectService } from './project-service.js';
+
+/**
+ * The developer's project (apprun/): its migrations were applied before PostgREST started (the Postgres service's
+ * databaseReady hook); at start its policies and functions follow, and while it runs every file saved in the folder is
+ * brought in. /api/project shows it.
+ */
+export const projectFeature = defineFeature({
+  name: 'project',
+  needs: ['postgres', 'postgrest', 'minio'],
+  create({ core, db, kratos, access, use, started, afterRestore }) {
+    const data = use(dataFeature);
+    const { project, progress } = core;
+    const service = new ProjectService({
+      project,
+      db,
+      ports: core.ports,
+      secrets: core.secrets,
+      progress,
+      access,
+      kratos,
+      functions: use(functionsFeature).functions,
+      schemaChanged: () => data.guard.refresh(db),
+      afterRestore,
+    });
+    const onChange = async (change: FolderChange) => {
+      try {
+        if (change === 'migrations') await service.applyMigrations();
+        else if (change === 'functions') await service.deployFunctions();
+        else if (change === 'policies') await service.applyPolicies();
+        else progress({ service: 'project', step: 'config.toml changed: restart `apprun up` to apply it' });
+      } catch (err) {
+        progress({ service: 'project', step: `✗ ${change}: ${(err as Error).message}` });
+      }
+    };
+    // The built-in demo is apprun's own: nobody edits it while it runs.
+    const watcher = project.builtIn ? undefined : new FolderWatcher(project.dir, onChange);
+    return {
+      service,
+      async start() {
+        await Promise.all([access.policiesLoaded, started(functionsFeature)]);
+        await service.start();
+        watcher?.start();
+      },
+      routes: { scope: 'admin', register: (app) => app.register(projectPlugin, { project: service }) },
+      stop: async () => watcher?.stop(),
+    };
+  },
+});
