@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import { Dashboard } from '../pages/dashboard';
+import { DatabasePage } from '../pages/database-page';
 import { FunctionsPage } from '../pages/functions-page';
 import { KpisPage } from '../pages/kpis-page';
 import { OverviewPage } from '../pages/overview-page';
@@ -156,4 +157,19 @@ export async function snapshotSaveRestoreDelete(page: Page, testInfo: TestInfo):
   await expect(snapshots.row('e2e-checkpoint')).toHaveCount(0);
   await dashboard.nav('Overview');
   await new OverviewPage(page).expectAllHealthy();
+}
+
+export async function databaseScreen(page: Page, testInfo: TestInfo): Promise<void> {
+  const dashboard = new Dashboard(page);
+  await dashboard.nav('Database');
+  await dashboard.expectHeading('Database');
+  await expect(page.getByTestId('project-name')).toHaveText('demo');
+  const db = new DatabasePage(page);
+  await expect(db.migration('20261206000000_demo_schema.sql')).toContainText('applied');
+  await expect(db.table('products')).toContainText('tenant-safe');
+  await expect(db.table('products')).toContainText(/Test Tenant 1: \d+, Test Tenant 2: \d+/);
+  await expect(db.table('tenants')).toContainText('view');
+  await db.showTypes();
+  await expect(page.getByTestId('types')).toContainText('products: {');
+  await dashboard.screenshot('database', testInfo);
 }

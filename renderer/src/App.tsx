@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { SERVICE_NAMES, type ServiceName } from '../../server/api/contract';
+import { Database } from './screens/Database';
 import { Functions } from './screens/Functions';
 import { Kpis } from './screens/Kpis';
 import { Outbox } from './screens/Outbox';
@@ -16,6 +17,7 @@ type Theme = 'light' | 'dark' | 'system';
 /** The screens after the services in the navigation. */
 const SCREENS = [
   ['#/kpis', 'KPIs'],
+  ['#/database', 'Database'],
   ['#/functions', 'Functions'],
   ['#/workflows', 'Workflows'],
   ['#/outbox', 'Outbox'],
@@ -56,6 +58,7 @@ export function App() {
   ) : (
     ({
       '#/kpis': <Kpis />,
+      '#/database': <Database />,
       '#/snapshots': <Snapshots />,
       '#/settings': <Settings />,
       '#/functions': <Functions />,

@@ -20,6 +20,8 @@ export const TEST_PORT_BASES = {
   /** The project suites' stacks: a project of the test's own, and a second one beside it. */
   project: 27000 + shift,
   projectOther: 27100 + shift,
+  /** The notes example's backend, for its browser test. */
+  notes: 27200 + shift,
   /** The browser tests' `apprun up`. */
   e2e: 26500 + shift,
 } as const;

@@ -5,6 +5,7 @@ import { Dashboard } from '../../pages/dashboard';
 import { OverviewPage } from '../../pages/overview-page';
 import { stack } from '../../stack';
 import {
+  databaseScreen,
   deployAndInvokeAFunction,
   everyCardHealthyAndChartMoves,
   kpiCenterRun,
@@ -62,6 +63,12 @@ test.describe('dashboard in a browser (web mode at /ui)', () => {
     page,
   }, testInfo) => {
     await snapshotSaveRestoreDelete(page, testInfo);
+  });
+
+  test('the Database screen shows the migrations, the tables’ tenant safety and rows, and the types', async ({
+    page,
+  }, testInfo) => {
+    await databaseScreen(page, testInfo);
   });
 
   test('the dark theme', async ({ page }, testInfo) => {
