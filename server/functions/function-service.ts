@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Client as MinioClient } from 'minio';
 import type pg from 'pg';
 import type { Static } from 'typebox';
@@ -116,10 +118,25 @@ export class FunctionService {
   }
 
   /** Checks and instruments a module off the gateway's thread; a module the sandbox will not run is a 400. */
-  private async prepare(bytes: Uint8Array<ArrayBuffer>, manifest: FunctionManifest): Promise<Uint8Array<ArrayBuffer>> {
+  private async prepare(
+    bytes: Uint8Array<ArrayBuffer>,
+    sha256: string,
+    manifest: FunctionManifest,
+    cacheDir?: string,
+  ): Promise<Uint8Array<ArrayBuffer>> {
     const pages = limitsOf(manifest).maxMemoryPages ?? DEFAULT_LIMITS.maxMemoryPages;
+    const cached =
+      cacheDir && path.join(cacheDir, `prepared-${PREPARE_VERSION}-${sha256}-${pages}-${networked(manifest)}.wasm`);
+    const hit = cached && (await fs.readFile(cached).catch(() => undefined));
+    if (hit) return new Uint8Array(hit);
     try {
-      return (await this.preparer.prepare(bytes, pages, networked(manifest))).bytes;
+      const { bytes: prepared } = await this.preparer.prepare(bytes, pages, networked(manifest));
+      if (cached) {
+        await fs.mkdir(cacheDir, { recursive: true });
+        await fs.writeFile(`${cached}.${process.pid}`, prepared);
+        await fs.rename(`${cached}.${process.pid}`, cached);
+      }
+      return prepared;
     } catch (err) {
       if (err instanceof ModuleRejected) throw new DomainError('invalid', 'invalid_module', err.message);
       throw err;
@@ -161,6 +178,11 @@ export class FunctionService {
     name: string,
     bytes: Uint8Array<ArrayBuffer>,
     manifest: FunctionManifest,
+    /**
+     * preparedCache: a folder where the prepared module is kept by the module's checksum (the project's own functions,
+     * deployed at every cold start: preparation is the slow part of a deploy).
+     */
+    options: { preparedCache?: string } = {},
   ): Promise<FunctionRecord> {
     if (!FUNCTION_NAME.test(name))
       throw new DomainError(
@@ -169,8 +191,8 @@ export class FunctionService {
         'a function name is lowercase letters, digits and dashes, starting with a letter (at most 63)',
       );
     checkManifest(manifest);
-    const prepared = await this.prepare(bytes, manifest);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const prepared = await this.prepare(bytes, sha256, manifest, options.preparedCache);
     await viaMinio(() =>
       this.minio.putObject(FUNCTIONS_BUCKET, this.objectKey(tenant, name), Buffer.from(bytes), bytes.byteLength, {
         'Content-Type': 'application/wasm',
@@ -244,7 +266,7 @@ export class FunctionService {
           'unknown_function',
           `the module of "${record.name}" is missing from storage; deploy it again`,
         );
-      bytes = await this.prepare(raw, record.manifest);
+      bytes = await this.prepare(raw, record.sha256, record.manifest);
       await viaMinio(() =>
         this.minio.putObject(
           FUNCTIONS_BUCKET,

@@ -43,8 +43,11 @@ export const projectFeature = defineFeature({
     return {
       service,
       async start() {
-        await Promise.all([access.policiesLoaded, started(functionsFeature)]);
-        await service.start();
+        // The folder's functions and its policies need different things started: each goes as soon as it can.
+        await Promise.all([
+          started(functionsFeature).then(() => service.deployFunctions({ atStart: true })),
+          access.policiesLoaded.then(() => service.applyPolicies()),
+        ]);
         watcher?.start();
       },
       routes: { scope: 'admin', register: (app) => app.register(projectPlugin, { project: service }) },

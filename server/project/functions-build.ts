@@ -78,9 +78,12 @@ function compileOnThread(req: CompileRequest): Promise<CompileResult> {
   }).finally(() => void worker.terminate());
 }
 
+/** Where built modules (and, by the functions' service, their prepared form) are kept: the binary cache. */
+export const functionBuildCache = () => path.join(resolveCacheDir(), 'function-builds');
+
 /** One function's module: from the build cache, else compiled (and cached). */
 export async function buildFunction(source: FunctionSource, projectDir: string): Promise<Uint8Array<ArrayBuffer>> {
-  const cached = path.join(resolveCacheDir(), 'function-builds', `${source.checksum}.wasm`);
+  const cached = path.join(functionBuildCache(), `${source.checksum}.wasm`);
   const hit = await fs.readFile(cached).catch(() => undefined);
   if (hit) return new Uint8Array(hit);
   const relative = path.relative(projectDir, source.file);

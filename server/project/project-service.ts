@@ -14,7 +14,7 @@ import { DomainError } from '../errors.js';
 import type { FunctionService } from '../functions/function-service.js';
 import { exportUsers, importUsers, type KeptUser } from '../snapshots/kept-users.js';
 import { type MigrationState, migrationStates } from './database.js';
-import { buildFunction, FunctionBuildError, functionSources } from './functions-build.js';
+import { buildFunction, FunctionBuildError, functionBuildCache, functionSources } from './functions-build.js';
 import {
   appliedMigrations,
   applyMigration,
@@ -56,8 +56,12 @@ export class ProjectService {
   /** The last live apply's failure, shown on its migration until a later apply succeeds. */
   private failure?: MigrationError;
   private readonly deployedAt = new Map<string, string>();
-  /** One change at a time: applying, deploying, resetting. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** One change of each kind at a time: the schema (applying, resetting), functions, policies. */
+  private readonly queues: Record<'schema' | 'functions' | 'policies', Promise<unknown>> = {
+    schema: Promise.resolve(),
+    functions: Promise.resolve(),
+    policies: Promise.resolve(),
+  };
 
   constructor(private readonly o: ProjectServiceOptions) {}
 
@@ -65,9 +69,9 @@ export class ProjectService {
     return this.o.project;
   }
 
-  private serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
+  private serialized<T>(kind: keyof ProjectService['queues'], fn: () => Promise<T>): Promise<T> {
+    const run = this.queues[kind].then(fn, fn);
+    this.queues[kind] = run.catch(() => undefined);
     return run;
   }
 
@@ -79,15 +83,9 @@ export class ProjectService {
     this.o.progress({ service: 'project', step: event.ok ? text : `✗ ${text}` });
   }
 
-  /** At start: the folder's policies and functions (the migrations were applied before PostgREST started). */
-  async start(): Promise<void> {
-    await this.applyPolicies();
-    await this.deployFunctions({ atStart: true });
-  }
-
   /** A migration file was saved: pending ones are applied, each in its own transaction, and served at once. */
   applyMigrations(): Promise<string[]> {
-    return this.serialized(async () => {
+    return this.serialized('schema', async () => {
       const t0 = performance.now();
       const client = await this.o.db.connect();
       const applied: string[] = [];
@@ -133,7 +131,7 @@ export class ProjectService {
 
   /** policies.csv was saved (or at start). */
   applyPolicies(): Promise<void> {
-    return this.serialized(async () => {
+    return this.serialized('policies', async () => {
       try {
         const rules = await readPolicies(policiesFile(this.project));
         const tenants = await applyPolicies(this.o.db, this.o.access.authorizer, rules);
@@ -157,7 +155,7 @@ export class ProjectService {
   deployFunctions(
     opts: { name?: string; atStart?: boolean } = {},
   ): Promise<{ deployed: { name: string; tenants: number }[]; unchanged: string[] }> {
-    return this.serialized(async () => {
+    return this.serialized('functions', async () => {
       const deployed: { name: string; tenants: number }[] = [];
       const unchanged: string[] = [];
       let sources: Awaited<ReturnType<typeof functionSources>>;
@@ -209,7 +207,8 @@ export class ProjectService {
           if (opts.name) throw new DomainError('invalid', 'function_build_failed', err.message);
           continue;
         }
-        for (const tenant of tenants) await this.o.functions.deploy(tenant, source.name, bytes, {});
+        for (const tenant of tenants)
+          await this.o.functions.deploy(tenant, source.name, bytes, {}, { preparedCache: functionBuildCache() });
         await this.o.db.query(
           `insert into app_private.project_state (key, value) values ($1, $2)
            on conflict (key) do update set value = excluded.value, updated_at = now()`,
@@ -235,7 +234,7 @@ export class ProjectService {
   reset(
     keepUsers: boolean,
   ): Promise<{ ms: number; templateBuilt: boolean; keptUsers: number; skippedUsers: string[] }> {
-    return this.serialized(async () => {
+    return this.serialized('schema', async () => {
       const t0 = performance.now();
       const context = {
         ports: this.o.ports,

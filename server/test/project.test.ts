@@ -404,7 +404,13 @@ describe('apprun gen types', () => {
           "export const add = () => db.from('products').insert({ sku: 'x', titel: 'X' });\n",
       );
       const tsconfig = {
-        compilerOptions: { strict: true, noEmit: true, module: 'ESNext', moduleResolution: 'Bundler', target: 'ES2022' },
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: 'ESNext',
+          moduleResolution: 'Bundler',
+          target: 'ES2022',
+        },
       };
       await fs.writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, files: ['ok.ts'] }));
       const tsc = (project: string) =>
