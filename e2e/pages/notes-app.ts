@@ -18,9 +18,9 @@ export class NotesApp {
 
   /** Waits for exactly these notes on screen, newest first (each followed by its author). */
   async expectNotes(bodies: string[]): Promise<void> {
-    const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     await expect(this.page.getByRole('list', { name: 'notes' }).getByRole('listitem')).toHaveText(
-      bodies.map((b) => new RegExp(`^${escape(b)} — `)),
+      bodies.map((b) => new RegExp(`^${literal(b)} — `)),
     );
   }
 
