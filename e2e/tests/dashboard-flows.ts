@@ -55,6 +55,17 @@ export async function settingsScreen(page: Page, testInfo: TestInfo, expectedHom
   await settings.expectError('portBase');
   await settings.savePortBase('31000');
   await settings.expectSaved();
+  // A tenant admin's policies, as lines: a bad one is refused before it is sent, the same ones save.
+  await signIn(page, 'alice@test.com', 'apprun-dev-password');
+  const policies = page.getByLabel('policies');
+  await expect(policies).toHaveValue(/p, admin, \/auth\/policies, GET\|PUT/);
+  const rules = await policies.inputValue();
+  await policies.fill(`${rules}\np, user, /data/notes, FETCH`);
+  await page.getByRole('button', { name: 'save policies' }).click();
+  await expect(page.getByTestId('policies').getByRole('alert')).toContainText('"FETCH" is not one of');
+  await policies.fill(rules);
+  await page.getByRole('button', { name: 'save policies' }).click();
+  await expect(page.getByText('saved; effective now')).toBeVisible();
   await dashboard.screenshot('settings', testInfo);
 }
 

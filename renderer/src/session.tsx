@@ -18,7 +18,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   return <SessionContext.Provider value={{ session, setSession }}>{children}</SessionContext.Provider>;
 }
 
-function SignIn({ what }: { what: string }) {
+/** The tenant session of the dashboard, and the way to change it. */
+export const useTenantSession = () => useContext(SessionContext);
+
+export function SignIn({ what }: { what: string }) {
   const { setSession } = useContext(SessionContext);
   const [email, setEmail] = useState('alice@test.com');
   const [password, setPassword] = useState('');

@@ -4,6 +4,8 @@
 export { SERVICE_NAMES, SERVICE_STATES, type ServiceName, type ServiceState } from '../../stack/service-identity.js';
 /** The registration workflow's activities, in the order it runs them (pure data, shared with the workflow bundle). */
 export { ACTIVITY_NAMES, type ActivityName } from '../workflows/registration.js';
+/** RBAC rules as text (the Settings editor, a project's policies.csv): pure data and parsing. */
+export { formatPolicies, type PolicyRule, PolicyTextError, parsePolicies } from './policy-text.js';
 
 import type { Static } from 'typebox';
 import type { ServiceName } from '../../stack/service-identity.js';
@@ -35,6 +37,7 @@ export type SnapshotView = Static<typeof Snapshots.SnapshotViewSchema>;
 export type ResetResult = Static<typeof Snapshots.ResetResultSchema>;
 export type FunctionView = Static<typeof Functions.FunctionViewSchema>;
 export type LoginView = Static<typeof Auth.LoginViewSchema>;
+export type PolicyRuleView = Static<typeof Auth.PolicyRuleSchema>;
 export type WorkflowSummaryView = Static<typeof Workflows.WorkflowSummarySchema>;
 export type ActivityAttemptView = Static<typeof Workflows.ActivityAttemptSchema>;
 export type PendingActivityView = Static<typeof Workflows.PendingActivitySchema>;
@@ -91,6 +94,10 @@ export interface ApprunApi {
   /** Back to migrations + seed; keepUsers carries the users who signed up over. */
   reset(keepUsers: boolean): Promise<ResetResult>;
   login(email: string, password: string): Promise<LoginView>;
+  /** The signed-in tenant admin's tenant's RBAC rules. */
+  policies(token: string): Promise<PolicyRuleView[]>;
+  /** Replaces them (the admin role must keep GET and PUT on /auth/policies). */
+  savePolicies(token: string, rules: PolicyRuleView[]): Promise<PolicyRuleView[]>;
   functions(token: string): Promise<FunctionView[]>;
   deployFunction(token: string, name: string, module: Uint8Array, manifest?: string): Promise<FunctionView>;
   invokeFunction(token: string, name: string, input: string): Promise<InvocationView>;
@@ -134,6 +141,8 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
   deleteSnapshot: 'apprun:delete-snapshot',
   reset: 'apprun:reset',
   login: 'apprun:login',
+  policies: 'apprun:policies',
+  savePolicies: 'apprun:save-policies',
   functions: 'apprun:functions',
   deployFunction: 'apprun:deploy-function',
   invokeFunction: 'apprun:invoke-function',
@@ -249,6 +258,14 @@ export function createHttpApi(
     },
     reset: async (keepUsers) => json(await send('POST', '/api/reset', { json: { keepUsers } })),
     login: async (email, password) => json(await send('POST', '/auth/login', { json: { email, password } })),
+    policies: async (token) =>
+      (await json<{ policies: PolicyRuleView[] }>(await send('GET', '/auth/policies', { token }))).policies,
+    savePolicies: async (token, rules) =>
+      (
+        await json<{ policies: PolicyRuleView[] }>(
+          await send('PUT', '/auth/policies', { json: { policies: rules }, token }),
+        )
+      ).policies,
     functions: async (token) =>
       (await json<{ functions: FunctionView[] }>(await send('GET', '/functions', { token }))).functions,
     deployFunction: async (token, name, module, manifest) => {

@@ -29,6 +29,10 @@ const ADMIN_PATH = /^\/(api|ui)(\/|\?|$)/;
  * guard and before the token check, so a preflight (which carries no token) is answered.
  */
 const cors: FastifyPluginAsync<CorsOptions> = async (app, { policy }) => {
+  // The plugin's catch-all OPTIONS route answers what is not a preflight as not found: it needs no token to say so.
+  app.addHook('onRoute', (route) => {
+    if (route.method === 'OPTIONS' && route.url === '*') route.config = { ...route.config, access: 'public' };
+  });
   await app.register(fastifyCors, {
     delegator: (request, callback) => {
       const origin = request.headers.origin;

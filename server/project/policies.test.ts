@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyFileError, parsePolicies } from './policies.js';
+import { PolicyTextError } from '../api/policy-text.js';
+import { parseProjectPolicies as parsePolicies } from './policies.js';
 
 describe('policies.csv', () => {
   it('reads rules, comments and blank lines', () => {
@@ -14,7 +15,7 @@ describe('policies.csv', () => {
 
   it('refuses a bad line, naming the file and line', () => {
     const bad = (text: string) => () => parsePolicies(text);
-    expect(bad('p, user, /data/*')).toThrow(PolicyFileError);
+    expect(bad('p, user, /data/*')).toThrow(PolicyTextError);
     expect(bad('\np, owner, /data/*, GET')).toThrow(/policies.csv:2: role "owner"/);
     expect(bad('p, user, /functions, GET')).toThrow(/path "\/functions" is neither/);
     expect(bad('p, user, /data/*, FETCH')).toThrow(/"FETCH" is not one of/);

@@ -3,51 +3,21 @@
 // declared, tenants keep the defaults (users read and write, admins everything).
 import fs from 'node:fs/promises';
 import type pg from 'pg';
-import type { AppRole } from '../auth/tokens.js';
-import {
-  type Authorizer,
-  DEFAULT_POLICIES,
-  METHODS,
-  type Method,
-  type PolicyRule,
-  TABLE_RESOURCE,
-} from '../rbac/authorizer.js';
+import { type PolicyRule, parsePolicies } from '../api/policy-text.js';
+import { type Authorizer, DEFAULT_POLICIES } from '../rbac/authorizer.js';
 
-export class PolicyFileError extends Error {}
-
-const ROLES: readonly AppRole[] = ['admin', 'user'];
 const isDataRule = (rule: PolicyRule) => rule.path === '/data/*' || rule.path.startsWith('/data/');
 const STATE_KEY = 'policies';
 
-/** Parses policies.csv: `p, <admin|user>, </data/* or /data/<table>>, <METHOD|METHOD…>`, # comments and blank lines. */
-export function parsePolicies(text: string, file = 'policies.csv'): PolicyRule[] {
-  const rules: PolicyRule[] = [];
-  for (const [i, raw] of text.split('\n').entries()) {
-    const line = raw.replace(/#.*/, '').trim();
-    if (!line) continue;
-    const where = `${file}:${i + 1}`;
-    const fields = line.split(',').map((f) => f.trim());
-    if (fields.length !== 4 || fields[0] !== 'p')
-      throw new PolicyFileError(`${where}: a rule is "p, <role>, <path>, <METHOD|METHOD…>", got "${line}"`);
-    const [, role, path, methods] = fields as [string, string, string, string];
-    if (!ROLES.includes(role as AppRole))
-      throw new PolicyFileError(`${where}: role "${role}" is neither admin nor user`);
-    if (path !== '/data/*' && !TABLE_RESOURCE.test(path))
-      throw new PolicyFileError(`${where}: path "${path}" is neither /data/* nor /data/<table>`);
-    const list = methods.split('|').map((m) => m.trim().toUpperCase());
-    const bad = list.find((m) => !METHODS.includes(m as Method));
-    if (bad) throw new PolicyFileError(`${where}: "${bad}" is not one of ${METHODS.join(', ')}`);
-    rules.push({ role: role as AppRole, path: path as PolicyRule['path'], methods: [...new Set(list)] as Method[] });
-  }
-  return rules;
-}
+/** policies.csv's rules: /data/* and /data/<table> only. */
+export const parseProjectPolicies = (text: string) => parsePolicies(text, { file: 'policies.csv', dataOnly: true });
 
 export async function readPolicies(file: string): Promise<PolicyRule[]> {
   const text = await fs.readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return '';
     throw err;
   });
-  return parsePolicies(text);
+  return parseProjectPolicies(text);
 }
 
 /**

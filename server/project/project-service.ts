@@ -7,9 +7,11 @@ import type { Static } from 'typebox';
 import type { PortMap } from '../../stack/ports.js';
 import type { StackSecrets } from '../../stack/secrets.js';
 import type { ProgressFn } from '../../stack/spec.js';
+import { PolicyTextError } from '../api/policy-text.js';
 import type { ProjectEventSchema, ProjectViewSchema } from '../api/schemas/project.js';
 import type { Access } from '../auth/access.js';
 import type { KratosClient } from '../auth/kratos-client.js';
+import { DB_ROLE } from '../auth/tokens.js';
 import { DomainError } from '../errors.js';
 import type { FunctionService } from '../functions/function-service.js';
 import { exportUsers, importUsers, type KeptUser } from '../snapshots/kept-users.js';
@@ -23,7 +25,7 @@ import {
   MigrationError,
   readMigrations,
 } from './migrations.js';
-import { applyPolicies, PolicyFileError, readPolicies } from './policies.js';
+import { applyPolicies, readPolicies } from './policies.js';
 import { functionsDir, migrationsDir, type Project, policiesFile } from './project.js';
 import { ensureTemplate, replaceDatabase } from './reset.js';
 import { tableViews } from './schema-view.js';
@@ -33,6 +35,17 @@ export type ProjectEvent = Static<typeof ProjectEventSchema>;
 export type ProjectView = Static<typeof ProjectViewSchema>;
 
 const MAX_EVENTS = 50;
+/** How long an apply waits for PostgREST to serve what it made before it says so anyway. */
+const SERVED_DEADLINE_MS = 3000;
+
+/** The tables and views of api, by name. */
+async function relations(db: pg.Pool | pg.PoolClient): Promise<Set<string>> {
+  const { rows } = await db.query<{ name: string }>(
+    `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = 'api' and c.relkind in ('r', 'p', 'v', 'm', 'f')`,
+  );
+  return new Set(rows.map((r) => r.name));
+}
 /** Same lock as the platform's migrations and the start's: one schema change at a time. */
 const SCHEMA_LOCK = 7426001;
 
@@ -89,6 +102,7 @@ export class ProjectService {
       const t0 = performance.now();
       const client = await this.o.db.connect();
       const applied: string[] = [];
+      const before = await relations(client);
       try {
         await client.query('select pg_advisory_lock($1)', [SCHEMA_LOCK]);
         const files = await readMigrations(migrationsDir(this.project));
@@ -117,16 +131,77 @@ export class ProjectService {
         client.release();
       }
       if (applied.length) {
+        const appliedMs = Math.round(performance.now() - t0);
         await this.o.db.query(`notify pgrst, 'reload schema'`);
-        await this.o.schemaChanged();
+        const [served] = await Promise.all([this.servedBy(before), this.o.schemaChanged()]);
         this.record({
           kind: 'migrations',
           ok: true,
-          message: `applied ${applied.join(', ')} in ${Math.round(performance.now() - t0)} ms; PostgREST reloads its schema`,
+          message:
+            `applied ${applied.join(', ')} in ${appliedMs} ms; ` +
+            (served
+              ? `served ${Math.round(performance.now() - t0)} ms after the save was seen`
+              : 'PostgREST reloads its schema'),
         });
       }
       return applied;
     });
+  }
+
+  /**
+   * Whether PostgREST serves the relations that are new since `before`, reads and writes alike: after a schema reload
+   * it reads a new table a few tens of milliseconds before it takes writes to it. Asked as a tenant user would, with an
+   * empty insert naming a column (201, or refused for its role, once the table and its columns are known; 404 until
+   * then); bounded.
+   */
+  private async servedBy(before: Set<string>): Promise<boolean> {
+    const added = [...(await relations(this.o.db))].filter((r) => !before.has(r));
+    if (!added.length) return true;
+    const user = (
+      await this.o.db.query<{ id: string; email: string; tenant_id: string }>(
+        'select id, email, tenant_id from app_private.users order by from_config desc limit 1',
+      )
+    ).rows[0];
+    const token = user
+      ? (
+          await this.o.access.issuer.mint(
+            {
+              sub: user.id,
+              email: user.email,
+              tenant_id: user.tenant_id,
+              role: 'user',
+              db_role: DB_ROLE.user,
+              sid: 'probe',
+            },
+            60,
+          )
+        ).access_token
+      : undefined;
+    const deadline = performance.now() + SERVED_DEADLINE_MS;
+    const columns = await this.o.db.query<{ name: string; column: string }>(
+      `select distinct on (table_name) table_name as name, column_name as column from information_schema.columns
+       where table_schema = 'api' and table_name = any($1) order by table_name, ordinal_position`,
+      [added],
+    );
+    for (const { name, column } of columns.rows) {
+      for (;;) {
+        const url = `http://127.0.0.1:${this.o.ports.postgrest}/${encodeURIComponent(name)}?columns=${encodeURIComponent(column)}`;
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            prefer: 'return=minimal',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: '[]',
+        }).catch(() => undefined);
+        await res?.body?.cancel();
+        if (res && res.status !== 404) break;
+        if (performance.now() > deadline) return false;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    return true;
   }
 
   /** policies.csv was saved (or at start). */
@@ -142,7 +217,7 @@ export class ProjectService {
             message: `policies.csv: ${rules.length ? `${rules.length} rule(s)` : 'the defaults'} for /data in ${tenants} tenant(s)`,
           });
       } catch (err) {
-        if (!(err instanceof PolicyFileError)) throw err;
+        if (!(err instanceof PolicyTextError)) throw err;
         this.record({ kind: 'policies', ok: false, message: `${err.message}; the policies stay as they were` });
       }
     });

@@ -2,6 +2,7 @@ import { type Enforcer, newEnforcer, newModelFromString } from 'casbin';
 import casbinPgAdapter from 'casbin-pg-adapter';
 import type { PostgresAdapter as PostgresAdapterClass } from 'casbin-pg-adapter/lib/adapter.js';
 import type pg from 'pg';
+import { METHODS, type Method, type PolicyRule, RESOURCES, type Resource, TABLE_RESOURCE } from '../api/policy-text.js';
 import type { AccessClaims, AppRole } from '../auth/tokens.js';
 
 // A CommonJS module whose `exports.default` is the class: Node's ESM loader puts it one level down, bundlers do not.
@@ -27,30 +28,7 @@ e = some(where (p.eft == allow))
 m = g(r.sub, p.sub, r.dom) && r.dom == p.dom && keyMatch2(r.obj, p.obj) && r.act == p.act
 `;
 
-export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-export type Method = (typeof METHODS)[number];
-/** The route families policies may name (keyMatch2 patterns). */
-export const RESOURCES = [
-  '/data/*',
-  '/functions',
-  '/functions/*/invoke',
-  '/functions/*',
-  '/workflows',
-  '/workflows/*',
-  '/storage',
-  '/storage/*',
-  '/auth/policies',
-] as const;
-/** One table of the data API, for rules narrower than /data/* (a project's policies.csv, a tenant admin). */
-export const TABLE_RESOURCE = /^\/data\/[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-export type Resource = (typeof RESOURCES)[number] | `/data/${string}`;
-
-/** One rule: a role may use a route family with these methods (the API's PolicyRuleSchema is this shape). */
-export interface PolicyRule {
-  role: AppRole;
-  path: Resource;
-  methods: Method[];
-}
+export { METHODS, type Method, type PolicyRule, RESOURCES, type Resource, TABLE_RESOURCE };
 
 /**
  * What every tenant starts with: admins do everything, users read and write but do not delete or deploy (they invoke).

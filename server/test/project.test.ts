@@ -203,6 +203,33 @@ describe('while it runs, a migration saved in the folder', () => {
     expect((await call('GET', data('/notes'), { token: alice })).status).toBe(200);
   }, 120_000);
 
+  it('declared on purpose: a catalogue every tenant reads and none writes, a security definer function', async () => {
+    await project.write(
+      'migrations/20261206130000_catalogue.sql',
+      'create table api.countries (code text primary key, name text not null);\n' +
+        "insert into api.countries values ('FR', 'France'), ('JP', 'Japan');\n" +
+        "select apprun.shared_table('api.countries');\n" +
+        'create function api.country_count() returns bigint language sql security definer as $$ select count(*) from ' +
+        'api.countries $$;\n' +
+        "select apprun.definer_function('api.country_count()');\n",
+    );
+    await until('the catalogue applied and served', async () =>
+      /applied 20261206130000_catalogue\.sql in \d+ ms; served/.test(run.output()) ? true : undefined,
+    );
+    const read = await call('GET', data('/countries?order=code'), { token: charlie });
+    expect(read.json).toEqual([
+      { code: 'FR', name: 'France' },
+      { code: 'JP', name: 'Japan' },
+    ]);
+    expect((await call('GET', data('/countries'), { token: alice })).json).toHaveLength(2);
+    const write = await call('POST', data('/countries'), { token: alice, body: { code: 'DE', name: 'Germany' } });
+    expectCleanError(write, 403);
+    expect(write.json.message).toMatch(/permission denied for table countries/);
+    expect((await call('POST', data('/rpc/country_count'), { token: bob, body: {} })).json).toBe(2);
+    const view = await projectView(run);
+    expect(view.tables.find((t: { name: string }) => t.name === 'countries')).toMatchObject({ verdict: 'shared' });
+  });
+
   it('an applied migration edited afterwards is not applied again: the error names it and the fix', async () => {
     await project.write(
       'migrations/20261206110000_notes.sql',

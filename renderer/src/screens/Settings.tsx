@@ -4,6 +4,7 @@ import { type ApiError, api, toApiError } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { usePoll } from '../use-poll';
 import { formFrom, settingsToSave } from './settings-form';
+import { TenantPolicies } from './TenantPolicies';
 
 const PLANS = ['free', 'pro'] as const;
 const LIMITS = [
@@ -168,6 +169,8 @@ export function Settings() {
         ) : null}
         {error ? <ErrorNotice error={error} /> : null}
       </form>
+      <h2 id="policies-title">Policies of a tenant</h2>
+      <TenantPolicies />
     </section>
   );
 }
