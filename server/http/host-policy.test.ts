@@ -179,3 +179,16 @@ describe('allowedHosts entries', () => {
     expect(() => new HostPolicy(8080, ['bad host'])).toThrow(/"bad host"/);
   });
 });
+
+describe('a project’s CORS origins', () => {
+  it('are trusted as Origin, exactly, and never as Host', () => {
+    const policy = new HostPolicy(8080, [], ['https://App.Example.test', 'http://notes.example.test:3000']);
+    expect(policy.trustsOrigin('https://app.example.test')).toBe(true);
+    expect(policy.trustsOrigin('http://notes.example.test:3000')).toBe(true);
+    expect(policy.trustsOrigin('http://app.example.test')).toBe(false);
+    expect(policy.trustsOrigin('https://app.example.test:8443')).toBe(false);
+    expect(policy.trustsOrigin('https://evil.example')).toBe(false);
+    expect(policy.acceptsHost('app.example.test')).toBe(false);
+    expect(policy.trustsOrigin('http://localhost:5173')).toBe(true);
+  });
+});

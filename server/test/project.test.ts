@@ -186,6 +186,7 @@ describe('while it runs, a migration saved in the folder', () => {
     // Nothing of them is left: no table, no column, no grant, no role attribute.
     const left = await db.query(
       `select to_regclass('api.leaky') as leaky, to_regclass('api.open') as open, to_regclass('api.fine') as fine,
+         to_regclass('app_private.mine') as mine,
          to_regclass('api.all_notes') as view,
          exists (select from pg_attribute where attrelid = 'app_private.tenants'::regclass and attname = 'shoe_size') as col,
          has_table_privilege('apprun_user', 'app_private.tenants', 'UPDATE') as grant,
@@ -195,6 +196,7 @@ describe('while it runs, a migration saved in the folder', () => {
       leaky: null,
       open: null,
       fine: null,
+      mine: null,
       view: null,
       col: false,
       grant: false,
