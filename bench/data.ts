@@ -6,15 +6,19 @@ import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { kpiPeople } from '../server/kpi/feature.js';
 import { KPIS } from '../server/kpi/registry.js';
 import { dataSuite } from '../server/kpi/suites/data.js';
-import type { Profile, SuiteContext } from '../server/kpi/suites/suite.js';
+import { FIXTURE_READ, type KpiPeople, type Profile, type SuiteContext } from '../server/kpi/suites/suite.js';
 import { freePort } from '../server/load/free-port.js';
 import { runClosedLoop, runLoad } from '../server/load/load-runner.js';
+import { builtInProject } from '../server/project/project.js';
 import { startApprun } from '../server/test/apprun-process.js';
 import { loginToken } from './apprun-process.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
 
+/** The built-in demo's dev users, as the KPI center would act as them. */
+const DEMO_PEOPLE = kpiPeople(builtInProject()) as KpiPeople;
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 25000);
 const PROFILE = (process.env.BENCH_PROFILE ?? 'full') as Profile;
 const RATES = (process.env.BENCH_RATES ?? '250,500,1000').split(',').map(Number);
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
       postgrestPort: state.ports.postgrest,
       freePort,
       token: (email: string) => loginToken(state, email),
+      people: () => DEMO_PEOPLE,
       progress: (step: string) => log(step),
       sample: () => undefined,
       signal: new AbortController().signal,
@@ -46,7 +51,8 @@ async function main(): Promise<void> {
     // Latency against the offered rate: the gateway and PostgREST directly at each rate, open loop (the same
     // generator as the suite: latency from when each request was due), interleaved.
     const sweep: (string | number)[][] = [];
-    const headers = { authorization: `Bearer ${await loginToken(state, 'alice@test.com')}` };
+    // The same fixture table the suite reads (the KPI suites' own, a second PostgREST profile).
+    const headers = { authorization: `Bearer ${await loginToken(state, 'alice@test.com')}`, ...FIXTURE_READ };
     for (const rate of RATES) {
       const row: (string | number)[] = [`${rate} req/s`];
       for (const [name, url] of [

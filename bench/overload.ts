@@ -4,14 +4,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { kpiPeople } from '../server/kpi/feature.js';
 import { count, measureOverload, type OverloadRound } from '../server/kpi/suites/overload.js';
-import type { SuiteContext } from '../server/kpi/suites/suite.js';
+import { FIXTURE_READ, type KpiPeople, type SuiteContext } from '../server/kpi/suites/suite.js';
 import { runLoad, type StreamResult } from '../server/load/load-runner.js';
 import { nginxBinary, startNginx } from '../server/load/nginx.js';
+import { builtInProject } from '../server/project/project.js';
 import { startApprun } from '../server/test/apprun-process.js';
 import { loginToken } from './apprun-process.js';
 import { type BenchReport, machine, markdownTable, publishReport } from './report.js';
 
+/** The built-in demo's dev users, as the KPI center would act as them. */
+const DEMO_PEOPLE = kpiPeople(builtInProject()) as KpiPeople;
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 25300);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const MULTIPLES = (process.env.BENCH_MULTIPLES ?? '1,2,4').split(',').map(Number);
@@ -39,6 +43,7 @@ async function main(): Promise<void> {
         return tokens.get(email)!;
       },
       coreRssBytes: () => rssMb(run.state.pid) * 2 ** 20,
+      people: () => DEMO_PEOPLE,
       progress: (step: string) => log(step),
       sample: () => undefined,
       signal: new AbortController().signal,
@@ -55,7 +60,8 @@ async function main(): Promise<void> {
           `quiet p50/p95/p99 ${r.quiet.p50Ms}/${r.quiet.p95Ms}/${r.quiet.p99Ms} ms; /healthz max ${r.healthz.maxMs} ms; RSS ${r.rssBeforeMb} → ${r.rssAfterMb} MB`,
       );
     log(`core RSS ${recovery.lowestMb} MB ${recovery.afterSeconds} s after the last flood (baseline ${baselineMb} MB)`);
-    const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+    // The same fixture table as the gateway's rounds (the KPI suites' own, a second PostgREST profile).
+    const auth = (token: string) => ({ authorization: `Bearer ${token}`, ...FIXTURE_READ });
     const [flooder, quiet] = [await ctx.token('alice@test.com'), await ctx.token('charlie@test.com')];
     // The reference: nginx in front of the same PostgREST, under the same 2× flood, as it is and with limit_req per
     // token (its per-consumer limit, at half the capacity): what the machine gives without the gateway's work.

@@ -2,6 +2,7 @@
 // (migrations applied and served, functions built and deployed, policies applied), what the dashboard shows of it, and
 // `apprun db reset`.
 
+import path from 'node:path';
 import type pg from 'pg';
 import type { Static } from 'typebox';
 import type { PortMap } from '../../stack/ports.js';
@@ -282,8 +283,22 @@ export class ProjectService {
           if (opts.name) throw new DomainError('invalid', 'function_build_failed', err.message);
           continue;
         }
-        for (const tenant of tenants)
-          await this.o.functions.deploy(tenant, source.name, bytes, {}, { preparedCache: functionBuildCache() });
+        try {
+          for (const tenant of tenants)
+            await this.o.functions.deploy(tenant, source.name, bytes, {}, { preparedCache: functionBuildCache() });
+        } catch (err) {
+          // Built, but refused by the sandbox (a missing export, a forbidden import): said like a build error.
+          if (!(err instanceof DomainError)) throw err;
+          const file = path.relative(this.project.dir, source.file);
+          this.record({
+            kind: 'functions',
+            ok: false,
+            file,
+            message: `${err.message}\nthe deployed version (if any) keeps running`,
+          });
+          if (opts.name) throw err;
+          continue;
+        }
         await this.o.db.query(
           `insert into app_private.project_state (key, value) values ($1, $2)
            on conflict (key) do update set value = excluded.value, updated_at = now()`,

@@ -305,6 +305,12 @@ describe('the project’s functions', () => {
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/functions\/broken\.ts does not build[\s\S]*Cannot find name 'nope'/);
     await project.remove('functions/broken.ts');
+    // Built, but refused by the sandbox: said the same way, and the stack goes on.
+    await project.write('functions/nohandle.ts', 'export function other(): i32 {\n  return 1;\n}\n');
+    await until('the sandbox refusal reported', async () =>
+      /functions\/nohandle\.ts: the module does not export/.test(run.output()) ? true : undefined,
+    );
+    await project.remove('functions/nohandle.ts');
     const deployed = await apprun(['functions', 'deploy', 'greet', '--home', run.home]);
     expect(deployed.stdout).toBe('deployed greet to 2 tenant(s)\n');
   }, 120_000);
