@@ -116,7 +116,12 @@ export async function prepareDatabase(
     ).rows[0];
     if (!seeded) {
       const sql = await readSeed(project);
-      if (sql.trim()) {
+      // A database an earlier apprun seeded and used (a user has an identity, which only a start gives) keeps its rows
+      // as they are: the seed would put back what its developer deleted.
+      const lived = (await client.query('select from app_private.users where kratos_identity_id is not null limit 1'))
+        .rowCount;
+      if (lived) progress({ service: 'postgres', step: 'seed.sql is not run over data an earlier apprun seeded' });
+      else if (sql.trim()) {
         progress({ service: 'postgres', step: 'seeding (apprun/seed.sql)' });
         await runSeed(client, 'seed.sql', sql);
       }

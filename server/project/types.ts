@@ -1,14 +1,16 @@
-import { generateTypescript, sortGeneratorMetadata } from '@supabase/postgrest-typegen/generation';
-import { introspect } from '@supabase/postgrest-typegen/introspection';
 import type pg from 'pg';
 
 /**
  * The TypeScript types of the project's served schema in the shape @supabase/postgrest-js takes as its `Database`
  * generic (Tables with Row/Insert/Update/Relationships, Views, Functions, Enums, CompositeTypes), from the catalog,
- * by Supabase's own generator (the one behind `supabase gen types`). The schema is `api`:
- * `new PostgrestClient<Database, { PostgrestVersion: '12' }, 'api'>(url, { schema: 'api' })`.
+ * by Supabase's own generator (the one behind `supabase gen types`). The schema is `api`, the only key of `Database`,
+ * so `new PostgrestClient<Database>(url)` picks it. The generator (~55 MB once loaded) loads on the first call only.
  */
 export async function generateTypes(db: pg.Pool): Promise<string> {
+  const [{ generateTypescript, sortGeneratorMetadata }, { introspect }] = await Promise.all([
+    import('@supabase/postgrest-typegen/generation'),
+    import('@supabase/postgrest-typegen/introspection'),
+  ]);
   const metadata = await introspect(db, { includedSchemas: ['api'] });
   const types = await generateTypescript(sortGeneratorMetadata(metadata), {
     detectOneToOneRelationships: true,

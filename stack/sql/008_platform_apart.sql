@@ -24,6 +24,15 @@ begin
     drop function if exists api.products_in_price_range(numeric, numeric);
     drop table api.products;
   end if;
+  -- The demo's tenants and users were the platform's seed too: a project brings its own (apprun/config.toml). They go
+  -- unless they have lived (a user with an identity, which only a start gives), so a home of the demo keeps them.
+  delete from app_private.users
+  where id in ('00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000b1',
+               '00000000-0000-4000-8000-0000000000c2')
+    and not exists (select from app_private.users where kratos_identity_id is not null);
+  delete from app_private.tenants t
+  where id in ('00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002')
+    and not exists (select from app_private.users u where u.tenant_id = t.id);
 end
 $$;
 
