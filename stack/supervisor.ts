@@ -192,6 +192,10 @@ export class Supervisor extends EventEmitter {
     await this.start(name);
   }
 
+  stateOf(name: ServiceName): ServiceState {
+    return this.entry(name).state;
+  }
+
   snapshot(): ServiceSnapshot[] {
     return this.order.map((spec) => {
       const entry = this.entry(spec.name);

@@ -14,6 +14,7 @@ import {
   hasStatements,
   MigrationError,
   type MigrationFile,
+  type PlatformFingerprint,
   readMigrations,
   runSeed,
 } from './migrations.js';
@@ -107,9 +108,10 @@ export async function prepareDatabase(
     if (edited) throw edited;
     await syncConfig(client, project.config);
     const pending = files.filter((f) => !applied.has(f.name) && hasStatements(f.sql));
+    let platform: PlatformFingerprint | undefined;
     for (const [i, m] of pending.entries()) {
       progress({ service: 'postgres', step: `applying ${m.name}`, fraction: (i + 1) / pending.length });
-      await applyMigration(client, m);
+      platform = await applyMigration(client, m, platform);
     }
     const seeded = (
       await client.query<{ value: string }>('select value from app_private.project_state where key = $1', [SEEDED])

