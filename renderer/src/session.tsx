@@ -64,6 +64,20 @@ export function SignIn({ what }: { what: string }) {
   );
 }
 
+/** Who is signed in, and the way out. */
+export function SignedInAs() {
+  const { session, setSession } = useContext(SessionContext);
+  if (!session) return null;
+  return (
+    <p className="muted">
+      Signed in as {session.email} ·{' '}
+      <button type="button" onClick={() => setSession(undefined)}>
+        sign out
+      </button>
+    </p>
+  );
+}
+
 /** A tenant screen: the sign-in form until there is a session, then the screen with who is signed in. */
 export function TenantScreen({
   title,
@@ -74,19 +88,14 @@ export function TenantScreen({
   what: string;
   children: (session: TenantSession) => ReactNode;
 }) {
-  const { session, setSession } = useContext(SessionContext);
+  const { session } = useContext(SessionContext);
   const id = `${title.toLowerCase()}-title`;
   return (
     <section aria-labelledby={id}>
       <h1 id={id}>{title}</h1>
       {session ? (
         <>
-          <p className="muted">
-            Signed in as {session.email} ·{' '}
-            <button type="button" onClick={() => setSession(undefined)}>
-              sign out
-            </button>
-          </p>
+          <SignedInAs />
           {children(session)}
         </>
       ) : (

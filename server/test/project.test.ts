@@ -1,9 +1,5 @@
-import { execFile } from 'node:child_process';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../stack/package-root.js';
 import type { RunningApprun } from './apprun-process.js';
 import { stopStartedApprun } from './apprun-process.js';
 import { apprun } from './cli.js';
@@ -407,63 +403,4 @@ describe('two projects side by side', () => {
       await other.cleanup();
     }
   }, 180_000);
-});
-
-describe('apprun gen types', () => {
-  it('writes the Database type postgrest-js takes: right columns compile, a misspelt one does not', async () => {
-    const dir = path.join(packageRoot(), 'node_modules', '.cache', `apprun-types-${process.pid}`);
-    await fs.rm(dir, { recursive: true, force: true });
-    await fs.mkdir(dir, { recursive: true });
-    try {
-      const gen = await apprun(['gen', 'types', '--out', path.join(dir, 'database.types.ts'), '--home', run.home]);
-      expect(gen.stdout).toMatch(/^wrote /);
-      const types = await fs.readFile(path.join(dir, 'database.types.ts'), 'utf8');
-      expect(types).toMatch(/api: \{\s+Tables: \{/);
-      expect(types).toMatch(/products: \{\s+Row: \{/);
-      const header = [
-        "import { PostgrestClient } from '@supabase/postgrest-js';",
-        "import type { Database } from './database.types';",
-        "const db = new PostgrestClient<Database>('http://127.0.0.1:8080/data');",
-      ].join('\n');
-      await fs.writeFile(
-        path.join(dir, 'ok.ts'),
-        `${header}\nexport async function first(): Promise<string | undefined> {\n` +
-          "  const { data } = await db.from('products').select('sku, title').order('sku');\n" +
-          '  const sku: string | undefined = data?.[0]?.sku;\n  void sku;\n  return data?.[0]?.title;\n}\n' +
-          "export const add = () => db.from('products').insert({ sku: 'x', title: 'X' });\n",
-      );
-      await fs.writeFile(
-        path.join(dir, 'bad.ts'),
-        `${header}\nexport async function first(): Promise<string | undefined> {\n` +
-          "  const { data } = await db.from('products').select('sku, titel');\n  return data?.[0]?.titel;\n}\n" +
-          "export const add = () => db.from('products').insert({ sku: 'x', titel: 'X' });\n",
-      );
-      const tsconfig = {
-        compilerOptions: {
-          strict: true,
-          noEmit: true,
-          module: 'ESNext',
-          moduleResolution: 'Bundler',
-          target: 'ES2022',
-        },
-      };
-      await fs.writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, files: ['ok.ts'] }));
-      const tsc = (project: string) =>
-        new Promise<{ code: number; out: string }>((resolve) =>
-          execFile(
-            process.execPath,
-            [path.join(packageRoot(), 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project],
-            (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: `${stdout}${stderr}` }),
-          ),
-        );
-      expect(await tsc(path.join(dir, 'tsconfig.json'))).toEqual({ code: 0, out: '' });
-      await fs.writeFile(path.join(dir, 'tsconfig.bad.json'), JSON.stringify({ ...tsconfig, files: ['bad.ts'] }));
-      const bad = await tsc(path.join(dir, 'tsconfig.bad.json'));
-      expect(bad.code).toBe(1);
-      expect(bad.out).toMatch(/bad\.ts\(6,[\s\S]*titel/);
-      expect(bad.out).toMatch(/bad\.ts\(8,[\s\S]*titel/);
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
 });

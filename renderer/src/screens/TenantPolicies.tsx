@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { formatPolicies, PolicyTextError, parsePolicies } from '../../../server/api/contract';
 import { type ApiError, api, toApiError } from '../api';
 import { ErrorNotice } from '../components/Notice';
-import { SignIn, useTenantSession } from '../session';
+import { SignedInAs, SignIn, useTenantSession } from '../session';
 import { useAction } from '../use-action';
 
 /**
@@ -10,7 +10,7 @@ import { useAction } from '../use-action';
  * project's apprun/policies.csv sets the /data rules of every tenant again when it is saved.
  */
 export function TenantPolicies() {
-  const { session, setSession } = useTenantSession();
+  const { session } = useTenantSession();
   const [text, setText] = useState<string>();
   const [saved, setSaved] = useState(false);
   const [invalid, setInvalid] = useState<string>();
@@ -46,12 +46,7 @@ export function TenantPolicies() {
   };
   return (
     <div data-testid="policies">
-      <p className="muted">
-        Signed in as {session.email} ·{' '}
-        <button type="button" onClick={() => setSession(undefined)}>
-          sign out
-        </button>
-      </p>
+      <SignedInAs />
       <textarea
         aria-label="policies"
         rows={12}
