@@ -137,7 +137,29 @@ export async function kpiCenterRun(page: Page, testInfo: TestInfo): Promise<void
   await expect(kpis.verdict('isolation')).toHaveText('pass');
   await page.getByTestId('result-isolation').locator('summary').click(); // cases fold away when all held
   await expect(page.getByTestId('cases-isolation').getByRole('row')).toHaveCount(13); // header + 12 cases
+
+  // The decision: a word, and every KPI it lists as blocking is one the table shows failing.
+  await expect(kpis.decisionWord()).toHaveText(/^(Go|No-Go|Incomplete)$/);
+  for (const id of await kpis.blockingIds()) await expect(kpis.verdict(id)).toHaveText('fail');
+  // A KPI opens to its cases (the attack matrix) and its history with the machine.
+  const isolation = await kpis.expand('isolation');
+  await expect(isolation.getByTestId('kpi-cases-isolation').getByRole('row')).toHaveCount(13);
+  await expect(isolation.getByTestId('kpi-history-isolation')).toContainText(/\d+ cores, [\d.]+ GB/);
+
+  // The data suite's charts draw every series of their legend, the closed-loop pair too (one point a round).
+  await kpis.runSuite('data-throughput', 'data');
+  expect(await kpis.runEnds()).toBe('done');
+  const rps = await kpis.chartSeries('rps');
+  expect(rps.legend).toEqual(
+    expect.arrayContaining(['reference warm-up', 'gateway @500/s', 'direct closed loop', 'gateway closed loop']),
+  );
+  expect(rps.drawn).toBe(rps.legend.length);
   await dashboard.screenshot('kpis', testInfo);
+
+  // The last run stays in view after a reload.
+  const runTitle = await page.locator('#run-title').textContent();
+  await page.reload();
+  await expect(page.locator('#run-title')).toHaveText(runTitle!);
 
   const download = await kpis.downloadReport();
   expect(download.suggestedFilename()).toBe('apprun-poc-report.html');

@@ -10,7 +10,7 @@ export interface Polled<T> {
 }
 
 /**
- * Calls fn now and every intervalMs while mounted; keeps the last good data when a call fails. A tick that comes
+ * Calls fn now and every intervalMs while mounted (0: once); keeps the last good data when a call fails. A tick that comes
  * while a call is in flight is skipped, so a slow core never has calls piling up; an answer that arrives after
  * unmount or after deps changed is dropped, so a stale answer never overwrites a newer one.
  */
@@ -53,7 +53,7 @@ export function usePoll<T>(fn: () => Promise<T>, intervalMs: number, deps: unkno
     };
     setLoading(true);
     tick();
-    const timer = setInterval(tick, intervalMs);
+    const timer = intervalMs > 0 ? setInterval(tick, intervalMs) : undefined; // 0: once, and on refresh
     return () => {
       current = false;
       clearInterval(timer);

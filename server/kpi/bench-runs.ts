@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Static } from 'typebox';
 import type { BenchRunSummarySchema, KpisViewSchema, SuiteResultSchema } from '../api/schemas/kpi.js';
 import { DomainError } from '../errors.js';
+import { decide, machineLabel } from './decision.js';
 import type { Machine } from './machine.js';
 import { KPIS, STALE_AFTER_MS, type SuiteName } from './registry.js';
 import type { BenchRun, RunStore } from './run-store.js';
@@ -207,7 +208,7 @@ export class BenchRuns {
     }
   }
 
-  /** Every KPI of the registry with its latest measurement and verdict. */
+  /** Every KPI of the registry with its latest measurement, verdict and history, and the Go/No-Go decision. */
   kpis(now = Date.now()): KpisView {
     const newestFirst = [...this.runs].reverse();
     const kpis = KPIS.map((k) => {
@@ -217,23 +218,37 @@ export class BenchRuns {
         return verdict ? [{ run, at: result.endedAt, ...verdict }] : [];
       });
       const latest = measured[0];
+      const recent = measured.slice(0, 20).reverse();
       const { judge: _, ...definition } = k;
       return {
         ...definition,
         verdict: !latest ? 'not-run' : now - latest.at > STALE_AFTER_MS ? 'stale' : latest.pass ? 'pass' : 'fail',
-        ...(latest ? { measured: latest.measured, at: latest.at, runId: latest.run.id } : {}),
-        trend: measured
-          .slice(0, 20)
-          .map((m) => m.value)
-          .reverse(),
+        ...(latest
+          ? {
+              measured: latest.measured,
+              at: latest.at,
+              runId: latest.run.id,
+              machine: machineLabel(latest.run.machine),
+            }
+          : {}),
+        trend: recent.map((m) => m.value),
+        history: recent.map((m) => ({
+          at: m.at,
+          runId: m.run.id,
+          value: m.value,
+          measured: m.measured,
+          pass: m.pass,
+          machine: machineLabel(m.run.machine),
+        })),
       } as KpisView['kpis'][number];
     });
-    const lastRunAt = this.runs.at(-1)?.startedAt;
+    const lastRun = this.runs.at(-1);
     return {
       kpis,
       passing: kpis.filter((k) => k.verdict === 'pass').length,
       total: kpis.length,
-      ...(lastRunAt ? { lastRunAt } : {}),
+      ...decide(kpis),
+      ...(lastRun ? { lastRunAt: lastRun.startedAt, lastRunId: lastRun.id } : {}),
       ...(this.current ? { running: this.current.run.id } : {}),
     };
   }

@@ -10,10 +10,11 @@ const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const when = (at?: number) => (at ? new Date(at).toISOString().replace('T', ' ').slice(0, 19) : '—');
 
-/** Go when every KPI passes; otherwise No-Go, naming the KPIs that block it (failed, stale or never measured). */
+const DECISION_WORD = { go: 'Go', 'no-go': 'No-Go', incomplete: 'Incomplete' } as const;
+
+/** The view's decision as the report words it: Go, or what blocks it (failed, stale or never measured). */
 export function recommendation(view: KpisView): { go: boolean; blocking: string[] } {
-  const blocking = view.kpis.filter((k) => k.verdict !== 'pass').map((k) => `${k.name} (${k.verdict})`);
-  return { go: blocking.length === 0, blocking };
+  return { go: view.decision === 'go', blocking: view.blocking.map((k) => `${k.name} (${k.verdict})`) };
 }
 
 /** A sparkline of a KPI's history as inline SVG (no script, no external asset). */
@@ -57,9 +58,11 @@ export function buildReport(view: KpisView, runs: BenchRun[], now = Date.now()):
   const lastRun = runs.at(-1);
   const machine = lastRun?.machine;
   const { go, blocking } = recommendation(view);
-  const verdictLine = go
-    ? `**Go**: all ${view.total} KPIs pass.`
-    : `**No-Go**: ${view.passing} of ${view.total} KPIs pass; blocking: ${blocking.join('; ')}.`;
+  const word = DECISION_WORD[view.decision];
+  const verdictText = go
+    ? `all ${view.total} KPIs pass.`
+    : `${view.passing} of ${view.total} KPIs pass; blocking: ${blocking.join('; ')}.`;
+  const verdictLine = `**${word}**: ${verdictText}`;
   const env = machine
     ? [
         `- CPU: ${machine.cpuModel}, ${machine.cores} cores; memory ${machine.memoryGb} GB; ${machine.os}`,
@@ -138,7 +141,7 @@ th{background:#f3f4f6}.pass{color:#15803d;font-weight:600}.fail{color:#b91c1c;fo
 .go{font-size:1.2em;padding:.6em;border-radius:6px}.go.yes{background:#dcfce7}.go.no{background:#fee2e2}code{font-size:12px}</style></head>
 <body><h1>apprun POC report</h1>
 <p>Generated ${esc(when(now))} UTC from ${runs.length} stored run(s); the latest started ${esc(when(lastRun?.startedAt))} UTC.</p>
-<h2>Recommendation</h2><p class="go ${go ? 'yes' : 'no'}">${go ? `<b>Go</b>: all ${view.total} KPIs pass.` : `<b>No-Go</b>: ${view.passing} of ${view.total} KPIs pass; blocking: ${esc(blocking.join('; '))}.`}</p>
+<h2>Recommendation</h2><p class="go ${go ? 'yes' : 'no'}"><b>${word}</b>: ${esc(verdictText)}</p>
 <h2>Environment</h2><ul>${env.map((l) => `<li>${esc(l.slice(2))}</li>`).join('')}</ul>
 <h2>KPIs</h2><table>${row(['KPI', 'method', 'POC target', 'apprun target', 'measured', 'history', 'when', 'verdict'], 'th')}${view.kpis
     .map((k) =>

@@ -129,6 +129,18 @@ export async function runStream(spec: StreamSpec, onTick?: (tick: StreamTick) =>
   // Every tick fires whatever is due: timers are coarser than the spacing at high rates.
   let next = 0;
   let tickSecond = 0;
+  const emitSecond = () => {
+    onTick?.({
+      name: spec.name,
+      second: tickSecond,
+      sent: second.sent,
+      answered: second.answered,
+      ok: second.ok,
+      p50Ms: ms(second.h, 50),
+      p99Ms: ms(second.h, 99),
+    });
+    second = { sent: 0, answered: 0, ok: 0, h: histogram() };
+  };
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = performance.now();
@@ -139,16 +151,7 @@ export async function runStream(spec: StreamSpec, onTick?: (tick: StreamTick) =>
       }
       const elapsed = Math.floor((now - t0) / 1000);
       if (elapsed > tickSecond) {
-        onTick?.({
-          name: spec.name,
-          second: tickSecond,
-          sent: second.sent,
-          answered: second.answered,
-          ok: second.ok,
-          p50Ms: ms(second.h, 50),
-          p99Ms: ms(second.h, 99),
-        });
-        second = { sent: 0, answered: 0, ok: 0, h: histogram() };
+        emitSecond();
         tickSecond = elapsed;
       }
       if (next >= total) resolve();
@@ -157,6 +160,8 @@ export async function runStream(spec: StreamSpec, onTick?: (tick: StreamTick) =>
     tick();
   });
   await Promise.all(pending);
+  // The last second too (sent in full before its end, answered by now): a run of one second is one tick.
+  if (second.sent) emitSecond();
   await pool.close();
   return {
     name: spec.name,

@@ -69,6 +69,16 @@ describe('the KPI center', () => {
     expect(isolation.cases!.filter((c) => !c.pass)).toEqual([]);
     expect(run.results.find((r) => r.suite === 'workflow')!.timeline!.length).toBe(4); // 3 welcome attempts + project
 
+    // The decision follows the verdicts; each KPI's history names the machine; the screen finds the run again.
+    const failing = kpis.kpis.filter((k) => k.verdict === 'fail').map((k) => k.id);
+    expect(kpis.decision).toBe(failing.length ? 'no-go' : 'go');
+    expect(kpis.blocking.map((k) => k.id).sort()).toEqual(failing.sort());
+    expect(kpis.missingSuites).toEqual([]);
+    expect(kpis.lastRunId).toBe(run.id);
+    const rbac = kpis.kpis.find((k) => k.id === 'rbac')!;
+    expect(rbac.history.at(-1)).toMatchObject({ runId: run.id, pass: true, machine: rbac.machine });
+    expect(rbac.machine).toMatch(/\d+ cores, [\d.]+ GB, (native|docker)/);
+
     // The history lists it, newest first.
     const history = await api('GET', '/api/bench/runs');
     expect(history.json.runs[0]).toMatchObject({ id: run.id, state: 'done' });
@@ -144,6 +154,7 @@ describe('the KPI center', () => {
     const res = await apprun(['kpi', '--home', stack().home, '--suite', 'rbac,isolation']);
     expect(res.stdout).toMatch(/RBAC: role × action matrix .* PASS/);
     expect(res.stdout).toMatch(/tenant isolation: attack matrix .* PASS/);
+    expect(res.stdout).toMatch(/^Decision: (Go|No-Go|incomplete) \(\d+ of \d+ KPIs pass\)$/m);
     expect(res.code).toBe(0);
     const bad = await apprun(['kpi', '--home', stack().home, '--suite', 'speed']);
     expect(bad.code).toBe(1);

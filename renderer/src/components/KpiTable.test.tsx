@@ -14,6 +14,7 @@ const kpi = (over: Partial<KpiView>): KpiView => ({
   suite: 'wasm',
   verdict: 'not-run',
   trend: [],
+  history: [],
   ...over,
 });
 
@@ -39,6 +40,30 @@ describe('KpiTable', () => {
     expect(within(isolation).getByTestId('verdict').textContent).toBe('not run');
     await userEvent.click(within(isolation).getByRole('button', { name: 'run isolation' }));
     expect(onRun).toHaveBeenCalledWith('isolation');
+  });
+
+  it('opens a KPI to its history, each run with its machine', async () => {
+    render(
+      <KpiTable
+        kpis={[
+          kpi({
+            verdict: 'fail',
+            measured: '12 ms',
+            history: [
+              { at: Date.now() - 7200_000, runId: 'r1', value: 4, measured: '4 ms', pass: true, machine: 'box A' },
+              { at: Date.now() - 60_000, runId: 'r2', value: 12, measured: '12 ms', pass: false, machine: 'box B' },
+            ],
+          }),
+        ]}
+        onRun={vi.fn()}
+        disabled={false}
+      />,
+    );
+    expect(screen.queryByTestId('kpi-details-wasm-cold')).toBeNull();
+    await userEvent.click(screen.getByTestId('kpi-expand'));
+    const rows = within(screen.getByTestId('kpi-history-wasm-cold')).getAllByRole('row').slice(1);
+    expect(rows.map((r) => r.textContent)).toEqual(['1 min ago12 msfailbox B', '2 h ago4 mspassbox A']);
+    expect(screen.getByTestId('kpi-expand').getAttribute('aria-expanded')).toBe('true');
   });
 
   it('disables the run buttons while a run is going', () => {

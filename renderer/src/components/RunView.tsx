@@ -1,6 +1,7 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { BenchRunView } from '../../../server/api/contract';
 import { liveRows } from '../screens/kpis-model';
+import { CaseTable } from './CaseTable';
 
 const COLORS = ['#2563eb', '#16a34a', '#dc2626', '#9333ea', '#ea580c', '#0891b2'];
 
@@ -12,12 +13,28 @@ function LiveChart({ run, field, label }: { run: BenchRunView; field: 'rps' | 'p
       <ResponsiveContainer width="100%" height={200}>
         <LineChart data={rows} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-          <XAxis dataKey="second" stroke="var(--muted)" unit=" s" />
+          <XAxis
+            dataKey="second"
+            type="number"
+            domain={[0, 'dataMax']}
+            allowDecimals={false}
+            stroke="var(--muted)"
+            unit=" s"
+          />
           <YAxis stroke="var(--muted)" />
           <Tooltip />
           <Legend />
           {streams.map((s, i) => (
-            <Line key={s} dataKey={s} stroke={COLORS[i % COLORS.length]} dot={false} isAnimationActive={false} />
+            <Line
+              key={s.name}
+              dataKey={s.name}
+              stroke={COLORS[i % COLORS.length]}
+              strokeDasharray={s.warmUp ? '4 3' : undefined}
+              // One sample per round (closed loop): dots, joined across the seconds where the stream is silent.
+              dot={s.points <= 3 ? { r: 4 } : false}
+              connectNulls
+              isAnimationActive={false}
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>
@@ -48,8 +65,16 @@ export function RunView({ run }: { run: BenchRunView }) {
       {run.budgetExceeded ? <p className="failure">the stack went over its memory budget during this run</p> : null}
       {run.samples.length ? (
         <div className="charts">
-          <LiveChart run={run} field="rps" label="requests/s answered 2xx, per stream" />
-          <LiveChart run={run} field="p99Ms" label="p99 latency (ms) per second, per stream" />
+          <LiveChart
+            run={run}
+            field="rps"
+            label="requests/s answered 2xx, per stream (closed loop: one point per round)"
+          />
+          <LiveChart
+            run={run}
+            field="p99Ms"
+            label="p99 latency (ms) per second, per stream; warm-up (dashed) is not counted in the percentiles"
+          />
         </div>
       ) : null}
       {run.results.map((r) => (
@@ -69,32 +94,7 @@ export function RunView({ run }: { run: BenchRunView }) {
                 .join(' · ')}
             </p>
           ) : null}
-          {r.cases?.length ? (
-            <table className="ports" data-testid={`cases-${r.suite}`}>
-              <thead>
-                <tr>
-                  <th scope="col">case</th>
-                  <th scope="col">request</th>
-                  <th scope="col">expected</th>
-                  <th scope="col">observed</th>
-                  <th scope="col">held</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.cases.map((c) => (
-                  <tr key={c.name}>
-                    <th scope="row">{c.name}</th>
-                    <td>
-                      <code>{c.request}</code>
-                    </td>
-                    <td>{c.expected}</td>
-                    <td>{c.observed}</td>
-                    <td className={c.pass ? 'ok' : 'failure'}>{c.pass ? 'yes' : 'NO'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : null}
+          {r.cases?.length ? <CaseTable cases={r.cases} testId={`cases-${r.suite}`} /> : null}
           {r.timeline?.length ? (
             <ol className="timeline">
               {r.timeline.map((t) => (

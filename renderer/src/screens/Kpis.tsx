@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { SUITE_NAMES, type SuiteName } from '../../../server/api/contract';
 import { type ApiError, api, toApiError } from '../api';
+import { DecisionPanel } from '../components/DecisionPanel';
 import { KpiTable } from '../components/KpiTable';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { RunView } from '../components/RunView';
@@ -22,7 +23,8 @@ export function Kpis() {
   const [profile, setProfile] = useState<'quick' | 'full'>('quick');
   const [runId, setRunId] = useState<string>();
   const [error, setError] = useState<ApiError>();
-  const shown = runId ?? kpis.data?.running;
+  // The run started here, else the one going, else the newest stored: the last run stays in view after a reload.
+  const shown = runId ?? kpis.data?.running ?? kpis.data?.lastRunId;
   const run = usePoll(() => (shown ? api.benchRun(shown) : Promise.resolve(undefined)), 1000, [shown]);
 
   const start = async (suites?: SuiteName[]) => {
@@ -50,9 +52,7 @@ export function Kpis() {
   return (
     <section aria-labelledby="kpis-title">
       <h1 id="kpis-title">KPIs</h1>
-      <p data-testid="kpi-summary">
-        {kpis.data.passing} of {kpis.data.total} KPIs pass
-      </p>
+      <DecisionPanel view={kpis.data} onRun={(suites) => void start(suites)} disabled={running} />
       <div className="toolbar">
         <label>
           Profile{' '}

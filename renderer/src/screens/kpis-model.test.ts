@@ -16,11 +16,19 @@ describe('ago', () => {
 });
 
 describe('kpiSummary', () => {
-  const view = (over: Partial<KpisView>): KpisView => ({ kpis: [], passing: 8, total: 11, ...over });
+  const view = (over: Partial<KpisView>): KpisView => ({
+    kpis: [],
+    passing: 8,
+    total: 11,
+    decision: 'no-go',
+    blocking: [],
+    missingSuites: [],
+    ...over,
+  });
   it('counts passing KPIs and says when they were measured, and whether a run is going', () => {
-    expect(kpiSummary(view({ lastRunAt: NOW - 180_000 }), NOW)).toBe('8 of 11 KPIs pass · 3 min ago');
+    expect(kpiSummary(view({ lastRunAt: NOW - 180_000 }), NOW)).toBe('No-Go · 8 of 11 KPIs pass · 3 min ago');
     expect(kpiSummary(view({ lastRunAt: NOW, running: 'r1' }), NOW)).toBe(
-      '8 of 11 KPIs pass · just now · a run is going',
+      'No-Go · 8 of 11 KPIs pass · just now · a run is going',
     );
     expect(kpiSummary(view({}), NOW)).toBe('no KPI measured yet (11 in the registry)');
   });
@@ -31,16 +39,27 @@ describe('liveRows', () => {
     const run = {
       startedAt: NOW,
       samples: [
+        { at: NOW, suite: 'data', stream: 'gateway warm-up', rps: 480, p50Ms: 3, p99Ms: 30 },
         { at: NOW + 1000, suite: 'data', stream: 'gateway', rps: 500, p50Ms: 2, p99Ms: 9 },
         { at: NOW + 1000, suite: 'data', stream: 'reference', rps: 499, p50Ms: 1, p99Ms: 5 },
         { at: NOW + 2000, suite: 'data', stream: 'gateway', rps: 498, p50Ms: 2, p99Ms: 12 },
+        { at: NOW + 3000, suite: 'data', stream: 'gateway', rps: 497, p50Ms: 2, p99Ms: 10 },
+        { at: NOW + 4000, suite: 'data', stream: 'gateway', rps: 497, p50Ms: 2, p99Ms: 10 },
       ],
     } as BenchRunView;
     expect(liveRows(run, 'p99Ms')).toEqual({
-      streams: ['gateway', 'reference'],
+      // A stream of a few points (a closed-loop round) is flagged for dots; warm-up streams for a dashed line.
+      streams: [
+        { name: 'gateway warm-up', points: 1, warmUp: true },
+        { name: 'gateway', points: 4, warmUp: false },
+        { name: 'reference', points: 1, warmUp: false },
+      ],
       rows: [
+        { second: 0, 'gateway warm-up': 30 },
         { second: 1, gateway: 9, reference: 5 },
         { second: 2, gateway: 12 },
+        { second: 3, gateway: 10 },
+        { second: 4, gateway: 10 },
       ],
     });
   });

@@ -13,10 +13,12 @@ export function ago(at: number | undefined, now = Date.now()): string {
   return `${Math.floor(s / 86_400)} d ago`;
 }
 
-/** The Overview's one line: "8 of 11 KPIs pass · 3 min ago" (or that none was measured yet). */
+export const DECISION_WORD = { go: 'Go', 'no-go': 'No-Go', incomplete: 'Incomplete' } as const;
+
+/** The Overview's one line: "No-Go · 8 of 11 KPIs pass · 3 min ago" (or that none was measured yet). */
 export function kpiSummary(view: KpisView, now = Date.now()): string {
   if (!view.lastRunAt) return `no KPI measured yet (${view.total} in the registry)`;
-  return `${view.passing} of ${view.total} KPIs pass · ${ago(view.lastRunAt, now)}${view.running ? ' · a run is going' : ''}`;
+  return `${DECISION_WORD[view.decision]} · ${view.passing} of ${view.total} KPIs pass · ${ago(view.lastRunAt, now)}${view.running ? ' · a run is going' : ''}`;
 }
 
 export interface LivePoint {
@@ -24,15 +26,28 @@ export interface LivePoint {
   [stream: string]: number;
 }
 
-/** A run's live samples as chart rows: one row per second since the run started, one column per stream. */
-export function liveRows(run: BenchRunView, field: 'rps' | 'p99Ms'): { rows: LivePoint[]; streams: string[] } {
-  const streams = [...new Set(run.samples.map((s) => s.stream))];
+export interface LiveStream {
+  name: string;
+  /** How many seconds it has: a stream of one or two points (a closed-loop round) is drawn as dots, not a line. */
+  points: number;
+  /** A warm-up stream: drawn apart (dashed), never counted in a percentile. */
+  warmUp: boolean;
+}
+
+/**
+ * A run's live samples as chart rows: one row per second since the run started, one column per stream. The x axis
+ * is numeric (seconds), so gaps between suites keep their width.
+ */
+export function liveRows(run: BenchRunView, field: 'rps' | 'p99Ms'): { rows: LivePoint[]; streams: LiveStream[] } {
+  const counts = new Map<string, number>();
   const bySecond = new Map<number, LivePoint>();
   for (const s of run.samples) {
+    counts.set(s.stream, (counts.get(s.stream) ?? 0) + 1);
     const second = Math.round((s.at - run.startedAt) / 1000);
     const row = bySecond.get(second) ?? { second };
     row[s.stream] = s[field];
     bySecond.set(second, row);
   }
+  const streams = [...counts].map(([name, points]) => ({ name, points, warmUp: name.endsWith(' warm-up') }));
   return { rows: [...bySecond.values()].sort((a, b) => a.second - b.second), streams };
 }

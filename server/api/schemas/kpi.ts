@@ -110,14 +110,41 @@ export const KpiSchema = Type.Object({
   measured: Type.Optional(Type.String()),
   at: Type.Optional(Type.Number()),
   runId: Type.Optional(Type.String()),
+  /** The machine the latest measurement ran on ("AMD EPYC, 2 cores, 24 GB, native"). */
+  machine: Type.Optional(Type.String()),
   /** The KPI's main number in the last runs that measured it, oldest first (a sparkline). */
   trend: Type.Array(Type.Number()),
+  /** The same runs in full, oldest first: when, what was measured, whether it passed, and on what machine. */
+  history: Type.Array(
+    Type.Object({
+      at: Type.Number(),
+      runId: Type.String(),
+      value: Type.Number(),
+      measured: Type.String(),
+      pass: Type.Boolean(),
+      machine: Type.String(),
+    }),
+  ),
 });
+
+/** A KPI that keeps the decision from Go: failed, stale (older than a day) or never measured. */
+export const BlockingKpiSchema = Type.Pick(KpiSchema, ['id', 'name', 'suite', 'verdict', 'target', 'measured', 'at']);
+
+/**
+ * The Go/No-Go decision: go when every KPI passes, no-go when one fails, incomplete when none fails but some are
+ * stale or not measured (`missingSuites` runs what is missing).
+ */
+export const DecisionSchema = Type.Enum(['go', 'no-go', 'incomplete']);
 
 export const KpisViewSchema = Type.Object({
   kpis: Type.Array(KpiSchema),
   passing: Type.Integer(),
   total: Type.Integer(),
+  decision: DecisionSchema,
+  blocking: Type.Array(BlockingKpiSchema),
+  missingSuites: Type.Array(SuiteNameSchema),
   lastRunAt: Type.Optional(Type.Number()),
+  /** The newest run, whatever its state: the screen shows it again after a reload. */
+  lastRunId: Type.Optional(Type.String()),
   running: Type.Optional(Type.String()),
 });

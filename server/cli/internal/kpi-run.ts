@@ -4,14 +4,30 @@ import { table } from './format.js';
 
 const VERDICT: Record<string, string> = { pass: 'PASS', fail: 'FAIL', stale: 'stale', 'not-run': 'not run' };
 
-/** The verdict table: every KPI of the registry, its targets, latest value and verdict. */
+const DECISION: Record<KpisView['decision'], string> = { go: 'Go', 'no-go': 'No-Go', incomplete: 'incomplete' };
+
+/** The decision line and what blocks it: each failing KPI with its value against its target, then what is missing. */
+export function renderDecision(view: KpisView): string {
+  const lines = [`Decision: ${DECISION[view.decision]} (${view.passing} of ${view.total} KPIs pass)`];
+  for (const k of view.blocking.filter((b) => b.verdict === 'fail'))
+    lines.push(`  blocking: ${k.name}: ${k.measured ?? '—'} (target ${k.target})`);
+  const missing = view.blocking.filter((b) => b.verdict !== 'fail');
+  if (missing.length)
+    lines.push(
+      `  not measured or stale: ${missing.map((k) => k.name).join('; ')}`,
+      `  measure them: apprun kpi --suite ${view.missingSuites.join(',')}`,
+    );
+  return lines.join('\n');
+}
+
+/** The verdict table: every KPI of the registry, its targets, latest value and verdict; then the decision. */
 export function renderKpis(view: KpisView): string {
   return [
     table(
       ['KPI', 'POC target', 'apprun target', 'measured', 'verdict'],
       view.kpis.map((k) => [k.name, k.pocTarget, k.target, k.measured ?? '—', VERDICT[k.verdict] ?? k.verdict]),
     ),
-    `${view.passing} of ${view.total} KPIs pass`,
+    renderDecision(view),
   ].join('\n');
 }
 
