@@ -7,9 +7,11 @@ import { functionsFeature } from './functions/feature.js';
 import { kpiFeature } from './kpi/feature.js';
 import { projectFeature } from './project/feature.js';
 import { snapshotsFeature } from './snapshots/feature.js';
+import { sqlConsoleFeature } from './sql-console/feature.js';
 import { stackApiFeature } from './stack-api/feature.js';
 import { storageFeature } from './storage/feature.js';
 import { uiFeature } from './ui/feature.js';
+import { usersFeature } from './users/feature.js';
 import { workflowsFeature } from './workflows/feature.js';
 
 export const FEATURES: readonly Feature[] = [
@@ -18,6 +20,8 @@ export const FEATURES: readonly Feature[] = [
   workflowsFeature,
   storageFeature,
   authFeature,
+  usersFeature,
+  sqlConsoleFeature,
   projectFeature,
   snapshotsFeature,
   kpiFeature,

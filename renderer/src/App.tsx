@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { SERVICE_NAMES, type ServiceName } from '../../server/api/contract';
+import { ActingAs } from './components/ActingAs';
+import { DataBrowser } from './screens/DataBrowser';
 import { Database } from './screens/Database';
 import { Functions } from './screens/Functions';
 import { Kpis } from './screens/Kpis';
@@ -9,6 +11,7 @@ import { ServiceDetail } from './screens/ServiceDetail';
 import { Settings } from './screens/Settings';
 import { Snapshots } from './screens/Snapshots';
 import { Storage } from './screens/Storage';
+import { Users } from './screens/Users';
 import { Workflows } from './screens/Workflows';
 import { SessionProvider } from './session';
 
@@ -18,6 +21,8 @@ type Theme = 'light' | 'dark' | 'system';
 const SCREENS = [
   ['#/kpis', 'KPIs'],
   ['#/database', 'Database'],
+  ['#/data', 'Data'],
+  ['#/users', 'Users'],
   ['#/functions', 'Functions'],
   ['#/workflows', 'Workflows'],
   ['#/outbox', 'Outbox'],
@@ -59,6 +64,8 @@ export function App() {
     ({
       '#/kpis': <Kpis />,
       '#/database': <Database />,
+      '#/data': <DataBrowser />,
+      '#/users': <Users />,
       '#/snapshots': <Snapshots />,
       '#/settings': <Settings />,
       '#/functions': <Functions />,
@@ -67,35 +74,53 @@ export function App() {
     }[route] ?? <Overview />)
   );
   const current = (href: string) => (route === href || (href === '#/workflows' && workflow) ? 'page' : undefined);
+  // Narrow windows: the navigation folds away behind a menu button and closes once a screen is chosen.
+  const [menuOpen, setMenuOpen] = useState(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new route closes the menu
+  useEffect(() => setMenuOpen(false), [route]);
   return (
-    <div className="layout">
-      <nav aria-label="main">
-        <strong className="brand">apprun</strong>
-        <a href="#/" aria-current={current('#/')}>
-          Overview
-        </a>
-        {SERVICE_NAMES.map((s) => (
-          <a key={s} href={`#/service/${s}`} aria-current={current(`#/service/${s}`)} className="sub">
-            {s}
+    <SessionProvider>
+      <div className={`layout${menuOpen ? ' menu-open' : ''}`}>
+        <header className="topbar">
+          <button
+            type="button"
+            className="menu-button"
+            aria-expanded={menuOpen}
+            aria-controls="main-nav"
+            onClick={() => setMenuOpen(!menuOpen)}
+            data-testid="menu-button"
+          >
+            ☰ menu
+          </button>
+          <strong className="brand">apprun</strong>
+        </header>
+        <nav aria-label="main" id="main-nav">
+          <strong className="brand">apprun</strong>
+          <a href="#/" aria-current={current('#/')}>
+            Overview
           </a>
-        ))}
-        {SCREENS.map(([href, label]) => (
-          <a key={href} href={href} aria-current={current(href)}>
-            {label}
-          </a>
-        ))}
-        <label className="theme">
-          Theme
-          <select value={theme} onChange={(e) => setTheme(e.target.value as Theme)} data-testid="theme-select">
-            <option value="system">system</option>
-            <option value="light">light</option>
-            <option value="dark">dark</option>
-          </select>
-        </label>
-      </nav>
-      <main>
-        <SessionProvider>{screen}</SessionProvider>
-      </main>
-    </div>
+          {SERVICE_NAMES.map((s) => (
+            <a key={s} href={`#/service/${s}`} aria-current={current(`#/service/${s}`)} className="sub">
+              {s}
+            </a>
+          ))}
+          {SCREENS.map(([href, label]) => (
+            <a key={href} href={href} aria-current={current(href)}>
+              {label}
+            </a>
+          ))}
+          <ActingAs />
+          <label className="theme">
+            Theme
+            <select value={theme} onChange={(e) => setTheme(e.target.value as Theme)} data-testid="theme-select">
+              <option value="system">system</option>
+              <option value="light">light</option>
+              <option value="dark">dark</option>
+            </select>
+          </label>
+        </nav>
+        <main>{screen}</main>
+      </div>
+    </SessionProvider>
   );
 }

@@ -1,9 +1,9 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LoginView } from '../../server/api/contract';
 import { ApiError, api } from './api';
-import { SessionProvider, TenantScreen } from './session';
+import { SessionProvider, storedSession, TenantScreen } from './session';
 
 const login = (token: string): LoginView => ({
   access_token: token,
@@ -46,6 +46,8 @@ async function signIn(email: string, password: string) {
 }
 
 describe('the tenant session', () => {
+  beforeEach(() => sessionStorage.clear());
+
   it('shows the sign-in form, signs in with what was typed and hands the token to the screen', async () => {
     const spy = vi.spyOn(api, 'login').mockResolvedValue(login('token-bob'));
     render(<Dashboard route="functions" />);
@@ -54,7 +56,7 @@ describe('the tenant session', () => {
     await signIn('bob@test.com', 'apprun-dev-password');
     expect(spy).toHaveBeenCalledWith('bob@test.com', 'apprun-dev-password');
     expect(screen.getByTestId('functions-of').textContent).toBe('functions of bob@test.com with token-bob');
-    expect(screen.getByText(/Signed in as bob@test.com/)).toBeTruthy();
+    expect(screen.getByText(/Acting as bob@test.com/)).toBeTruthy();
     expect(screen.queryByTestId('signin-form')).toBeNull();
   });
 
@@ -102,12 +104,29 @@ describe('the tenant session', () => {
     expect(await screen.findByTestId('functions-of')).toBeTruthy();
   });
 
-  it('lives in memory only: a new provider starts signed out', async () => {
+  it('survives a reload (a new provider) until its token expires; signing out forgets it', async () => {
     vi.spyOn(api, 'login').mockResolvedValue(login('token-alice'));
     const first = render(<Dashboard route="functions" />);
     await signIn('alice@test.com', 'apprun-dev-password');
     first.unmount();
+    const second = render(<Dashboard route="functions" />);
+    expect(screen.getByTestId('functions-of').textContent).toBe('functions of alice@test.com with token-alice');
+    await userEvent.click(screen.getByRole('button', { name: 'sign out' }));
+    second.unmount();
     render(<Dashboard route="functions" />);
     expect(screen.getByTestId('signin-form')).toBeTruthy();
+  });
+
+  it('drops a stored session that has expired or is about to, or that is not one', () => {
+    const now = 1_750_000_000_000;
+    const store = (v: unknown) => sessionStorage.setItem('apprun-acting-as', JSON.stringify(v));
+    store({ token: 't', email: 'a@b.c', expiresAt: now + 60_000 });
+    expect(storedSession(now)?.token).toBe('t');
+    store({ token: 't', email: 'a@b.c', expiresAt: now + 1000 });
+    expect(storedSession(now)).toBeUndefined();
+    store({ email: 'a@b.c' });
+    expect(storedSession(now)).toBeUndefined();
+    sessionStorage.setItem('apprun-acting-as', '{torn');
+    expect(storedSession(now)).toBeUndefined();
   });
 });

@@ -4,18 +4,23 @@
 export { SERVICE_NAMES, SERVICE_STATES, type ServiceName, type ServiceState } from '../../stack/service-identity.js';
 /** The registration workflow's activities, in the order it runs them (pure data, shared with the workflow bundle). */
 export { ACTIVITY_NAMES, type ActivityName } from '../workflows/registration.js';
+/** The contract over HTTP: the one client of /api/* (and the tenant routes the dashboard calls). */
+export { ApiCallError, createHttpApi } from './http-api.js';
 /** RBAC rules as text (the Settings editor, a project's policies.csv): pure data and parsing. */
 export { formatPolicies, type PolicyRule, PolicyTextError, parsePolicies } from './policy-text.js';
 
 import type { Static } from 'typebox';
 import type { ServiceName } from '../../stack/service-identity.js';
+import { createHttpApi } from './http-api.js';
 import type * as Auth from './schemas/auth.js';
 import type * as Functions from './schemas/functions.js';
 import type * as Kpi from './schemas/kpi.js';
 import type * as Project from './schemas/project.js';
 import type * as Snapshots from './schemas/snapshots.js';
+import type * as Sql from './schemas/sql.js';
 import type * as Stack from './schemas/stack.js';
 import type * as Storage from './schemas/storage.js';
+import type * as Users from './schemas/users.js';
 import type * as Workflows from './schemas/workflows.js';
 
 // Every wire type is its route's schema (server/api/schemas/), read as a TypeScript type: written once, checked by
@@ -56,6 +61,19 @@ export type TableView = Static<typeof Project.TableViewSchema>;
 export type MigrationStateView = Static<typeof Project.MigrationStateSchema>;
 export type DbResetResult = Static<typeof Project.DbResetResultSchema>;
 export type DeployFunctionsResult = Static<typeof Project.DeployFunctionsResultSchema>;
+export type UserView = Static<typeof Users.UserViewSchema>;
+export type UsersView = Static<typeof Users.UsersViewSchema>;
+export type CreateUserView = Static<typeof Users.CreateUserSchema>;
+export type UpdateUserView = Static<typeof Users.UpdateUserSchema>;
+export type ActAsView = Static<typeof Users.ActAsSchema>;
+export type SqlRequestView = Static<typeof Sql.SqlBodySchema>;
+export type SqlResultView = Static<typeof Sql.SqlResultSchema>;
+
+/** What the data API answered a browse: the rows, and the total PostgREST counted (Content-Range). */
+export interface DataPageView {
+  rows: Record<string, unknown>[];
+  total?: number;
+}
 export { SUITE_NAMES } from './schemas/kpi.js';
 
 /** A row of /data/outbox (PostgREST's answer: no gateway schema of its own). */
@@ -125,6 +143,25 @@ export interface ApprunApi {
   resetDatabase(keepUsers: boolean): Promise<DbResetResult>;
   /** Builds and deploys the project's functions (one by name, or those that changed). */
   deployFunctions(name?: string): Promise<DeployFunctionsResult>;
+  /** Every tenant's users (or one tenant's, by id or name), with their state. */
+  users(tenant?: string): Promise<UsersView>;
+  createUser(user: CreateUserView): Promise<UserView>;
+  updateUser(id: string, change: UpdateUserView): Promise<UserView>;
+  deleteUser(id: string): Promise<void>;
+  /** A token to act as the user on the tenant screens, minted for the admin. */
+  actAs(id: string): Promise<ActAsView>;
+  /** One read-only statement as a user (or across tenants), rolled back. */
+  sql(request: SqlRequestView): Promise<SqlResultView>;
+  /**
+   * The data API as a user: `path` is PostgREST's (`notes?select=*&order=id.desc`); GET answers a page with the
+   * total, a write answers the rows it touched.
+   */
+  data(
+    token: string,
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: Record<string, unknown>,
+  ): Promise<DataPageView>;
 }
 
 /** IPC channel per API method; the preload exposes exactly these. */
@@ -165,6 +202,13 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
   projectTypes: 'apprun:project-types',
   resetDatabase: 'apprun:reset-database',
   deployFunctions: 'apprun:deploy-functions',
+  users: 'apprun:users',
+  createUser: 'apprun:create-user',
+  updateUser: 'apprun:update-user',
+  deleteUser: 'apprun:delete-user',
+  actAs: 'apprun:act-as',
+  sql: 'apprun:sql',
+  data: 'apprun:data',
 };
 
 /**
@@ -176,174 +220,4 @@ export function adminApi(
   options: { fetchImpl?: typeof fetch; timeoutMs?: number } = {},
 ): ApprunApi {
   return createHttpApi(core.gatewayUrl, { 'x-apprun-admin-token': core.adminToken }, options);
-}
-
-/** A storage key in a URL path: each segment encoded, the slashes kept. */
-const keyPath = (key: string) => key.split('/').map(encodeURIComponent).join('/');
-
-/** A refused call: the gateway's {error, message} and the status. */
-export class ApiCallError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * The contract over HTTP, for both transports: the browser (same origin, the dashboard cookie, the CSRF header) and
- * the Electron main process (the gateway's URL and the admin token) differ only in baseUrl and headers.
- */
-export function createHttpApi(
-  baseUrl: string,
-  headers: Record<string, string>,
-  { fetchImpl = fetch, timeoutMs }: { fetchImpl?: typeof fetch; timeoutMs?: number } = {},
-): ApprunApi {
-  const send = async (
-    method: string,
-    path: string,
-    init: {
-      json?: unknown;
-      form?: FormData;
-      text?: string;
-      bytes?: { data: Uint8Array; type: string };
-      token?: string;
-    } = {},
-  ) => {
-    const h: Record<string, string> = { ...headers };
-    if (init.token) h.authorization = `Bearer ${init.token}`;
-    let body: BodyInit | undefined;
-    if (init.json !== undefined) {
-      h['content-type'] = 'application/json';
-      body = JSON.stringify(init.json);
-    } else if (init.form) body = init.form;
-    else if (init.bytes) {
-      h['content-type'] = init.bytes.type;
-      body = new Blob([new Uint8Array(init.bytes.data)]);
-    } else if (init.text !== undefined) {
-      h['content-type'] = 'text/plain; charset=utf-8';
-      body = init.text;
-    }
-    try {
-      const signal = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
-      return await fetchImpl(`${baseUrl}${path}`, { method, headers: h, body, credentials: 'same-origin', signal });
-    } catch {
-      throw new ApiCallError(0, 'unreachable', 'the apprun core is not answering — is it still running?');
-    }
-  };
-  const json = async <T>(res: Response): Promise<T> => {
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok) throw new ApiCallError(res.status, body.error ?? 'error', body.message ?? `HTTP ${res.status}`);
-    return body as T;
-  };
-  const ms = (res: Response, name: string) => Number(res.headers.get(`x-apprun-${name}-ms`) ?? 0);
-  return {
-    stack: async () => json(await send('GET', '/api/stack')),
-    metrics: async (since = 0) => json(await send('GET', `/api/stack/metrics?since=${Number(since)}`)),
-    logs: async (service, tail) =>
-      json(await send('GET', `/api/stack/${encodeURIComponent(service)}/logs?tail=${Number(tail)}`)),
-    control: async (service, action) =>
-      json(await send('POST', `/api/stack/${encodeURIComponent(service)}/${encodeURIComponent(action)}`)),
-    settings: async () => json(await send('GET', '/api/settings')),
-    saveSettings: async (settings) => json(await send('PUT', '/api/settings', { json: settings })),
-    snapshots: async () => (await json<{ snapshots: SnapshotView[] }>(await send('GET', '/api/snapshots'))).snapshots,
-    saveSnapshot: async (name) => json(await send('POST', '/api/snapshots', { json: name ? { name } : {} })),
-    restoreSnapshot: async (name) =>
-      json(await send('POST', `/api/snapshots/${encodeURIComponent(name)}/restore`, { json: {} })),
-    deleteSnapshot: async (name) => {
-      const res = await send('DELETE', `/api/snapshots/${encodeURIComponent(name)}`);
-      if (!res.ok) await json(res);
-    },
-    reset: async (keepUsers) => json(await send('POST', '/api/reset', { json: { keepUsers } })),
-    login: async (email, password) => json(await send('POST', '/auth/login', { json: { email, password } })),
-    policies: async (token) =>
-      (await json<{ policies: PolicyRuleView[] }>(await send('GET', '/auth/policies', { token }))).policies,
-    savePolicies: async (token, rules) =>
-      (
-        await json<{ policies: PolicyRuleView[] }>(
-          await send('PUT', '/auth/policies', { json: { policies: rules }, token }),
-        )
-      ).policies,
-    functions: async (token) =>
-      (await json<{ functions: FunctionView[] }>(await send('GET', '/functions', { token }))).functions,
-    deployFunction: async (token, name, module, manifest) => {
-      const form = new FormData();
-      form.append('name', name);
-      if (manifest?.trim()) form.append('manifest', manifest);
-      form.append('module', new Blob([new Uint8Array(module)], { type: 'application/wasm' }), `${name}.wasm`);
-      return json(await send('POST', '/functions', { form, token }));
-    },
-    invokeFunction: async (token, name, input) => {
-      const res = await send('POST', `/functions/${encodeURIComponent(name)}/invoke`, { text: input, token });
-      const text = await res.text();
-      if (res.ok)
-        return {
-          ok: true,
-          status: res.status,
-          output: text,
-          timings: { compileMs: ms(res, 'compile'), instantiateMs: ms(res, 'instantiate'), runMs: ms(res, 'run') },
-        };
-      let error: { error?: string; message?: string } = {};
-      try {
-        error = JSON.parse(text);
-      } catch {
-        error = { message: text };
-      }
-      return { ok: false, status: res.status, output: error.message ?? text, error: error.error ?? 'error' };
-    },
-    deleteFunction: async (token, name) => {
-      const res = await send('DELETE', `/functions/${encodeURIComponent(name)}`, { token });
-      if (!res.ok) await json(res);
-    },
-    workflows: async (token) =>
-      (await json<{ workflows: WorkflowSummaryView[] }>(await send('GET', '/workflows', { token }))).workflows,
-    workflow: async (token, workflowId) =>
-      json(await send('GET', `/workflows/${encodeURIComponent(workflowId)}`, { token })),
-    startRegistration: async (token, request) =>
-      json(await send('POST', '/workflows/registration', { json: request, token })),
-    outbox: async (token) => json(await send('GET', '/data/outbox?order=created_at.desc&limit=100', { token })),
-    objects: async (token, prefix) =>
-      (
-        await json<{ objects: StoredObjectView[] }>(
-          await send('GET', `/storage?prefix=${encodeURIComponent(prefix)}`, { token }),
-        )
-      ).objects,
-    putObject: async (token, key, data, contentType) =>
-      json(
-        await send('PUT', `/storage/${keyPath(key)}`, {
-          bytes: { data, type: contentType || 'application/octet-stream' },
-          token,
-        }),
-      ),
-    getObject: async (token, key) => {
-      const res = await send('GET', `/storage/${keyPath(key)}`, { token });
-      if (!res.ok) await json(res);
-      return {
-        contentType: res.headers.get('content-type') ?? 'application/octet-stream',
-        data: new Uint8Array(await res.arrayBuffer()),
-      };
-    },
-    presignObject: async (token, key, seconds) =>
-      json(await send('GET', `/storage/${keyPath(key)}?presign=${Number(seconds)}`, { token })),
-    deleteObject: async (token, key) => {
-      const res = await send('DELETE', `/storage/${keyPath(key)}`, { token });
-      if (!res.ok) await json(res);
-    },
-    kpis: async () => json(await send('GET', '/api/kpis')),
-    benchRuns: async () => (await json<{ runs: BenchRunSummaryView[] }>(await send('GET', '/api/bench/runs'))).runs,
-    benchRun: async (id) => json(await send('GET', `/api/bench/runs/${encodeURIComponent(id)}`)),
-    startBenchRun: async (request) => json(await send('POST', '/api/bench/runs', { json: request })),
-    report: async (format) => {
-      const res = await send('GET', `/api/kpis/report?format=${format === 'md' ? 'md' : 'html'}`);
-      if (!res.ok) await json(res);
-      return res.text();
-    },
-    project: async () => json(await send('GET', '/api/project')),
-    projectTypes: async () => (await json<{ types: string }>(await send('GET', '/api/project/types'))).types,
-    resetDatabase: async (keepUsers) => json(await send('POST', '/api/project/db/reset', { json: { keepUsers } })),
-    deployFunctions: async (name) =>
-      json(await send('POST', '/api/project/functions/deploy', { json: name ? { name } : {} })),
-  };
 }

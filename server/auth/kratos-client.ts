@@ -33,6 +33,8 @@ export interface KratosSession {
  * Kratos' answers become gateway errors: invalid credentials are one 401 whatever the cause, so the gateway reveals
  * no more about who exists than Kratos does.
  */
+export type IdentityState = 'active' | 'inactive';
+
 export interface ExportedIdentity {
   traits: { email: string; name: string };
   metadata: { tenant_id: string; role: string };
@@ -119,6 +121,9 @@ export class KratosClient {
     if (res.status === 400 && (messages.some((m) => m.id === INVALID_CREDENTIALS) || messages.length)) {
       throw new DomainError('unauthenticated', 'invalid_credentials', 'email or password is wrong');
     }
+    // Right credentials, inactive identity: Kratos answers 401 (an admin disabled the account).
+    if (res.status === 401)
+      throw new DomainError('unauthenticated', 'account_disabled', 'this account is disabled; an admin can enable it');
     throw new DomainError('bad_upstream', 'identity_error', `Kratos refused the login (${res.status})`);
   }
 
@@ -176,14 +181,20 @@ export class KratosClient {
     return res.body.id;
   }
 
-  /** Replaces traits and metadata, and the password when one is given. */
+  /** Replaces traits and metadata, and the password when one is given; the state is active unless said. */
   async updateIdentity(
     id: string,
-    update: { email: string; name: string; metadata: { tenant_id: string; role: string }; password?: string },
+    update: {
+      email: string;
+      name: string;
+      metadata: { tenant_id: string; role: string };
+      password?: string;
+      state?: IdentityState;
+    },
   ): Promise<void> {
     const res = await this.call('PUT', `${this.adminUrl}/admin/identities/${id}`, {
       schema_id: 'default',
-      state: 'active',
+      state: update.state ?? 'active',
       traits: { email: update.email, name: update.name },
       metadata_public: update.metadata,
       ...(update.password ? { credentials: { password: { config: { password: update.password } } } } : {}),
@@ -225,6 +236,31 @@ export class KratosClient {
         `Kratos admin: import identity ${identity.traits.email} answered ${res.status}: ${res.body?.error?.message ?? ''}`,
       );
     return res.body.id;
+  }
+
+  /** Every identity's state, by id (an inactive one cannot log in). */
+  async identityStates(): Promise<Map<string, IdentityState>> {
+    const states = new Map<string, IdentityState>();
+    // Kratos pages identities; a local install holds a few hundred at most, so a page of 1000 is all of them.
+    const res = await this.call<{ id: string; state: IdentityState }[]>(
+      'GET',
+      `${this.adminUrl}/admin/identities?page_size=1000`,
+    );
+    if (res.status !== 200) throw new Error(`Kratos admin: list identities answered ${res.status}`);
+    for (const identity of res.body) states.set(identity.id, identity.state);
+    return states;
+  }
+
+  async identityState(id: string): Promise<IdentityState | undefined> {
+    const res = await this.call<{ state: IdentityState }>('GET', `${this.adminUrl}/admin/identities/${id}`);
+    return res.status === 200 ? res.body.state : undefined;
+  }
+
+  /** Ends every session of an identity (its session tokens stop working). */
+  async revokeSessions(id: string): Promise<void> {
+    const res = await this.call('DELETE', `${this.adminUrl}/admin/identities/${id}/sessions`);
+    if (res.status !== 204 && res.status !== 404)
+      throw new Error(`Kratos admin: revoke sessions of ${id} answered ${res.status}`);
   }
 
   async deleteIdentity(id: string): Promise<void> {

@@ -122,7 +122,7 @@ export class TokenVerifier {
   cachedClaims(header: string | undefined): AccessClaims | undefined {
     if (header?.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
     const hit = this.cache.get(header.slice(7).trim());
-    if (!hit || Date.now() >= hit.expiresAtMs || this.isRevoked(hit.claims.sid)) return undefined;
+    if (!hit || Date.now() >= hit.expiresAtMs || this.isRevoked(hit.claims.sid, hit.claims.sub)) return undefined;
     return hit.claims;
   }
 
@@ -133,8 +133,18 @@ export class TokenVerifier {
     this.revoked.set(sid, untilMs);
   }
 
-  isRevoked(sid: string): boolean {
-    return this.revoked.size > 0 && this.revoked.has(sid);
+  /** Rejects every token of this user from now on (disabled or deleted by an admin), until untilMs. */
+  revokeUser(sub: string, untilMs: number): void {
+    this.revokeSession(`user:${sub}`, untilMs);
+  }
+
+  /** Lets a user's new tokens through again (re-enabled); sessions logged out stay revoked. */
+  restoreUser(sub: string): void {
+    this.revoked.delete(`user:${sub}`);
+  }
+
+  isRevoked(sid: string, sub?: string): boolean {
+    return this.revoked.size > 0 && (this.revoked.has(sid) || (sub !== undefined && this.revoked.has(`user:${sub}`)));
   }
 
   async verify(token: string): Promise<AccessClaims> {
@@ -144,8 +154,8 @@ export class TokenVerifier {
         this.cache.delete(token);
         throw new AuthError('token_expired', 'token has expired');
       }
-      if (this.isRevoked(hit.claims.sid))
-        throw new AuthError('session_revoked', 'the session of this token was logged out');
+      if (this.isRevoked(hit.claims.sid, hit.claims.sub))
+        throw new AuthError('session_revoked', 'the session of this token was logged out, or its user disabled');
       return hit.claims;
     }
     let claims: AccessClaims;
@@ -163,7 +173,8 @@ export class TokenVerifier {
     } catch (err) {
       throw explain(err);
     }
-    if (this.isRevoked(claims.sid)) throw new AuthError('session_revoked', 'the session of this token was logged out');
+    if (this.isRevoked(claims.sid, claims.sub))
+      throw new AuthError('session_revoked', 'the session of this token was logged out, or its user disabled');
     if (this.maxCached === 0) return claims;
     if (this.cache.size >= this.maxCached) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(token, { claims, expiresAtMs: exp * 1000 });

@@ -144,6 +144,13 @@ export class Authorizer {
     this.decisions.clear();
   }
 
+  /** Takes the user's role away in their tenant (a deleted user): every request of theirs is refused from now. */
+  async unlinkUser(userId: string, tenantId: string): Promise<void> {
+    for (const [, role] of await this.enforcer.getFilteredGroupingPolicy(0, userId, '', tenantId))
+      await this.enforcer.removeGroupingPolicy(userId, role!, tenantId);
+    this.decisions.clear();
+  }
+
   check(claims: AccessClaims, path: string, method: string): Decision {
     const key = `${claims.sub}\u0000${claims.tenant_id}\u0000${path}\u0000${method}`;
     const cached = this.decisions.get(key);

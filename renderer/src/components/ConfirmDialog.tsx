@@ -8,8 +8,11 @@ export function ConfirmDialog({
   confirmLabel,
   onConfirm,
   onCancel,
+  danger = false,
 }: {
   open: boolean;
+  /** A destructive action: the confirming button looks it. */
+  danger?: boolean;
   title: string;
   body: string;
   confirmLabel: string;
@@ -35,7 +38,7 @@ export function ConfirmDialog({
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" className="primary" onClick={onConfirm}>
+        <button type="button" className={danger ? 'primary danger' : 'primary'} onClick={onConfirm}>
           {confirmLabel}
         </button>
       </div>

@@ -171,6 +171,7 @@ export function Database() {
       )}
       <ConfirmDialog
         open={confirming}
+        danger
         title="reset the database?"
         body="The database goes back to the project's migrations and seed. Rows, users who signed up and deployed functions are gone (the folder's functions are deployed again)."
         confirmLabel="reset"

@@ -24,8 +24,8 @@ const CONFIRM: Record<Pending['kind'], (p: Pending) => { title: string; body: st
   }),
   reset: (p) => ({
     title: 'reset to the seed?',
-    body: `The stack goes back to migrations + seed${'keepUsers' in p && p.keepUsers ? ', keeping the users who signed up' : ''}. Snapshots stay.`,
-    label: 'reset',
+    body: `The stack goes back to migrations + seed: every row, stored object, deployed function and workflow history written since is wiped${'keepUsers' in p && p.keepUsers ? '; the users who signed up are kept, with their passwords' : ', and so are the users who signed up'}. Settings and snapshots stay.`,
+    label: 'reset and wipe',
   }),
 };
 
@@ -99,11 +99,22 @@ export function Snapshots() {
         <button type="submit" className="primary" disabled={busy} data-testid="snapshot-save">
           save a snapshot
         </button>
-        <button type="button" disabled={busy} onClick={() => setPending({ kind: 'reset', keepUsers: true })}>
-          reset, keep users
+        <span className="toolbar-gap" />
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          onClick={() => setPending({ kind: 'reset', keepUsers: true })}
+        >
+          reset, keep users…
         </button>
-        <button type="button" disabled={busy} onClick={() => setPending({ kind: 'reset', keepUsers: false })}>
-          reset
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          onClick={() => setPending({ kind: 'reset', keepUsers: false })}
+        >
+          reset…
         </button>
       </form>
       {working ? (
@@ -142,10 +153,15 @@ export function Snapshots() {
                 <td>{s.reason}</td>
                 <td>
                   <button type="button" disabled={busy} onClick={() => setPending({ kind: 'restore', name: s.name })}>
-                    restore
+                    restore…
                   </button>
-                  <button type="button" disabled={busy} onClick={() => setPending({ kind: 'delete', name: s.name })}>
-                    delete
+                  <button
+                    type="button"
+                    className="danger"
+                    disabled={busy}
+                    onClick={() => setPending({ kind: 'delete', name: s.name })}
+                  >
+                    delete…
                   </button>
                 </td>
               </tr>
@@ -155,6 +171,7 @@ export function Snapshots() {
       )}
       <ConfirmDialog
         open={pending !== undefined}
+        danger
         title={confirmText?.title ?? ''}
         body={confirmText?.body ?? ''}
         confirmLabel={confirmText?.label ?? ''}

@@ -13,7 +13,7 @@ vi.mock('../api', async (original) => ({ ...(await original<typeof import('../ap
 
 function SignedIn() {
   const { session, setSession } = useTenantSession();
-  if (!session) setSession({ token: 't', email: 'alice@test.com' });
+  if (!session) setSession({ token: 't', email: 'alice@test.com', expiresAt: Date.now() + 900_000 });
   return session ? <TenantPolicies /> : null;
 }
 
