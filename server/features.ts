@@ -2,6 +2,7 @@
 // (with a feature.ts exporting a `Feature`, see feature.ts) and one line here.
 import { authFeature } from './auth/feature.js';
 import { dataFeature } from './data/feature.js';
+import { examplesFeature } from './examples/feature.js';
 import type { Feature } from './feature.js';
 import { functionsFeature } from './functions/feature.js';
 import { kpiFeature } from './kpi/feature.js';
@@ -17,6 +18,7 @@ import { workflowsFeature } from './workflows/feature.js';
 export const FEATURES: readonly Feature[] = [
   dataFeature,
   functionsFeature,
+  examplesFeature,
   workflowsFeature,
   storageFeature,
   authFeature,

@@ -17,7 +17,16 @@ export interface BinaryRecipe {
    * yet (their checksums could not be verified from this build machine), so the Go module build is used.
    */
   releases?: Record<string, { url: string; sha256: string; member: string }>;
+  /**
+   * The Go variable that holds the binary's version (`-X` at link time): a module build otherwise reports a
+   * placeholder (Kratos says "master" and warns that its config's version differs).
+   */
+  versionVariable?: string;
 }
+
+/** The binary cache's folder of a recipe: a stamped build has a name of its own, so an unstamped one is not reused. */
+export const cacheFolder = (name: string, recipe: BinaryRecipe) =>
+  `${name}-${recipe.version}${recipe.versionVariable ? '-stamped' : ''}`;
 
 export class BinaryUnavailableError extends Error {}
 
@@ -125,7 +134,8 @@ async function goBuild(name: string, recipe: BinaryRecipe, target: string, progr
   try {
     await fs.cp(dir, src, { recursive: true });
     await run('chmod', ['-R', 'u+w', src], {}, () => undefined);
-    await run('go', ['build', '-v', '-o', target, '.'], { cwd: src, env }, onLine);
+    const ldflags = recipe.versionVariable ? ['-ldflags', `-X ${recipe.versionVariable}=${recipe.version}`] : [];
+    await run('go', ['build', '-v', ...ldflags, '-o', target, '.'], { cwd: src, env }, onLine);
   } finally {
     await fs.rm(src, { recursive: true, force: true });
   }
@@ -151,7 +161,7 @@ export async function provisionBinary(
   if (fromPath) return fromPath;
   tried.push('PATH');
 
-  const target = path.join(cacheDir, 'bin', `${name}-${recipe.version}`, name);
+  const target = path.join(cacheDir, 'bin', cacheFolder(name, recipe), name);
   if (await isExecutable(target)) return target;
   tried.push(`the binary cache (${target})`);
   await fs.mkdir(path.dirname(target), { recursive: true });

@@ -31,4 +31,17 @@ export class ServicePage {
     await this.root.getByTestId('log-filter').fill(text);
     return this.root.getByTestId('log-lines').locator('div').allTextContents();
   }
+
+  /** The lines at a level: every shown line is an error or warning (or the supervisor's own). */
+  async linesAtLevel(level: 'all' | 'warn' | 'error'): Promise<string[]> {
+    await this.root.getByTestId('log-level').selectOption(level);
+    const box = this.root.getByTestId('log-lines');
+    return (await box.count()) ? box.locator('div').allTextContents() : [];
+  }
+
+  async downloadLog() {
+    const download = this.page.waitForEvent('download');
+    await this.root.getByTestId('log-download').click();
+    return download;
+  }
 }

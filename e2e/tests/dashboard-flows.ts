@@ -43,6 +43,17 @@ export async function restartFromTheUi(page: Page, testInfo: TestInfo, service =
   const lines = await detail.filterLogs(`process ${pidBefore} ended`);
   expect(lines.length).toBeGreaterThan(0);
   await detail.filterLogs('');
+  // Errors only: the supervisor's lines (the restart) and errors; nothing else.
+  const errors = await detail.linesAtLevel('error');
+  expect(errors.some((l) => l.includes(`process ${pidBefore} ended`))).toBe(true);
+  for (const line of errors) expect(line).toMatch(/^\[apprun |\b(error|fatal|panic|failed)\b/i);
+  await detail.linesAtLevel('all');
+  // Paused, the lines hold still; download saves the whole tail.
+  await page.getByTestId('log-pause').click();
+  await expect(page.getByTestId('log-pause')).toHaveAttribute('aria-pressed', 'true');
+  await page.getByTestId('log-pause').click();
+  const file = await detail.downloadLog();
+  expect(file.suggestedFilename()).toBe(`${service}.log`);
   await dashboard.screenshot(`service-${service}`, testInfo);
 }
 
@@ -51,6 +62,13 @@ export async function settingsScreen(page: Page, testInfo: TestInfo, expectedHom
   await dashboard.nav('Settings');
   const settings = new SettingsPage(page);
   expect(await settings.home()).toBe(expectedHome);
+  // Ports by name; the web UIs are links that answer.
+  await expect(page.getByTestId('port-kratosAdmin').getByRole('rowheader')).toHaveText('Kratos admin API');
+  for (const key of ['temporalUi', 'minioConsole']) {
+    const href = await page.getByTestId(`port-${key}`).getByRole('link').getAttribute('href');
+    expect(href).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect((await page.request.get(href!)).status(), key).toBeLessThan(400);
+  }
   await settings.savePortBase('80');
   await settings.expectError('portBase');
   await settings.savePortBase('31000');
@@ -78,6 +96,12 @@ export async function deployAndInvokeAFunction(page: Page, testInfo: TestInfo): 
   const first = await functions.invoke('hello-ui', 'apprun');
   expect(first.output).toBe('Hello, apprun!');
   expect(first.timings).toMatch(/compile [\d.]+ ms · instantiate [\d.]+ ms · run \d+ µs/);
+  // An example in one click: whoami answers with alice's tenant.
+  await page.getByTestId('example-select').selectOption('whoami');
+  await page.getByRole('button', { name: 'Deploy the example' }).click();
+  await expect(page.getByTestId('function-row-whoami')).toBeVisible();
+  const whoami = await functions.invoke('whoami', '');
+  expect(whoami.output).toContain('00000000-0000-4000-8000-000000000001');
   await dashboard.screenshot('functions', testInfo);
 }
 
@@ -117,6 +141,12 @@ export async function storageRoundTrip(page: Page, testInfo: TestInfo): Promise<
   await storage.upload(key, 'notes.txt', 'hello from the dashboard');
   expect(await storage.download(key)).toBe('hello from the dashboard');
   await storage.share(key);
+  // The link is shown whole, signature and all: fetched as it is copied, it answers the object.
+  const url = await page.getByTestId('storage-link-url').inputValue();
+  expect(url).toMatch(/X-Amz-Signature=/);
+  const shared = await page.request.get(url);
+  expect(shared.status()).toBe(200);
+  expect(await shared.text()).toBe('hello from the dashboard');
   await dashboard.screenshot('storage', testInfo);
   await storage.remove(key);
 }

@@ -8,6 +8,8 @@ export const fileSize = (bytes: number) =>
       ? `${(bytes / 1024).toFixed(1)} KiB`
       : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 export const pct = (p: number | undefined) => (p === undefined ? '—' : `${p.toFixed(1)} %`);
+/** CPU everywhere on the dashboard in one unit: percent of one core (a busy 2-core machine reads up to 200 %). */
+export const cpu = (p: number | undefined) => (p === undefined ? '—' : `${p.toFixed(1)} % of a core`);
 
 export function uptime(startedAt: number | undefined, now = Date.now()): string {
   if (!startedAt) return '—';

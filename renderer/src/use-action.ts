@@ -1,11 +1,12 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { type ApiError, toApiError } from './api';
 
 /** A user action's busy flag and error: run(fn) clears the error, awaits fn and keeps what it threw. */
 export function useAction() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError>();
-  const run = async (fn: () => Promise<void>) => {
+  // Stable across renders (an effect may depend on it).
+  const run = useCallback(async (fn: () => Promise<void>) => {
     setBusy(true);
     setError(undefined);
     try {
@@ -15,6 +16,6 @@ export function useAction() {
     } finally {
       setBusy(false);
     }
-  };
+  }, []);
   return { busy, error, run };
 }

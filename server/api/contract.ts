@@ -13,6 +13,7 @@ import type { Static } from 'typebox';
 import type { ServiceName } from '../../stack/service-identity.js';
 import { createHttpApi } from './http-api.js';
 import type * as Auth from './schemas/auth.js';
+import type * as Examples from './schemas/examples.js';
 import type * as Functions from './schemas/functions.js';
 import type * as Kpi from './schemas/kpi.js';
 import type * as Project from './schemas/project.js';
@@ -61,6 +62,7 @@ export type TableView = Static<typeof Project.TableViewSchema>;
 export type MigrationStateView = Static<typeof Project.MigrationStateSchema>;
 export type DbResetResult = Static<typeof Project.DbResetResultSchema>;
 export type DeployFunctionsResult = Static<typeof Project.DeployFunctionsResultSchema>;
+export type ExampleView = Static<typeof Examples.ExampleViewSchema>;
 export type UserView = Static<typeof Users.UserViewSchema>;
 export type UsersView = Static<typeof Users.UsersViewSchema>;
 export type CreateUserView = Static<typeof Users.CreateUserSchema>;
@@ -143,6 +145,9 @@ export interface ApprunApi {
   resetDatabase(keepUsers: boolean): Promise<DbResetResult>;
   /** Builds and deploys the project's functions (one by name, or those that changed). */
   deployFunctions(name?: string): Promise<DeployFunctionsResult>;
+  /** apprun's built example functions, and one's module (to deploy as a tenant). */
+  examples(): Promise<ExampleView[]>;
+  exampleModule(name: string): Promise<Uint8Array>;
   /** Every tenant's users (or one tenant's, by id or name), with their state. */
   users(tenant?: string): Promise<UsersView>;
   createUser(user: CreateUserView): Promise<UserView>;
@@ -202,6 +207,8 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
   projectTypes: 'apprun:project-types',
   resetDatabase: 'apprun:reset-database',
   deployFunctions: 'apprun:deploy-functions',
+  examples: 'apprun:examples',
+  exampleModule: 'apprun:example-module',
   users: 'apprun:users',
   createUser: 'apprun:create-user',
   updateUser: 'apprun:update-user',

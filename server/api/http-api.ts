@@ -2,6 +2,7 @@
 import type {
   ApprunApi,
   BenchRunSummaryView,
+  ExampleView,
   FunctionView,
   PolicyRuleView,
   SnapshotView,
@@ -177,6 +178,13 @@ export function createHttpApi(
     resetDatabase: async (keepUsers) => json(await send('POST', '/api/project/db/reset', { json: { keepUsers } })),
     deployFunctions: async (name) =>
       json(await send('POST', '/api/project/functions/deploy', { json: name ? { name } : {} })),
+    examples: async () =>
+      (await json<{ examples: ExampleView[] }>(await send('GET', '/api/functions/examples'))).examples,
+    exampleModule: async (name) => {
+      const res = await send('GET', `/api/functions/examples/${encodeURIComponent(name)}`);
+      if (!res.ok) await json(res);
+      return new Uint8Array(await res.arrayBuffer());
+    },
     users: async (tenant) =>
       json(await send('GET', `/api/users${tenant ? `?tenant=${encodeURIComponent(tenant)}` : ''}`)),
     createUser: async (user) => json(await send('POST', '/api/users', { json: user })),

@@ -111,7 +111,12 @@ export const kratos: ServiceDefinition<
     kratosCipherSecret: () => token(24), // 24 bytes → 32 base64url characters
   },
   // Its go.mod has local replace directives, so it is built inside a copy of the module source.
-  binary: { version: KRATOS_VERSION, module: 'github.com/ory/kratos', build: 'module-source' },
+  binary: {
+    version: KRATOS_VERSION,
+    module: 'github.com/ory/kratos',
+    build: 'module-source',
+    versionVariable: 'github.com/ory/kratos/driver/config.Version',
+  },
   banner: { label: 'Kratos', endpoint: (p) => `http://127.0.0.1:${p.kratosPublic} (admin :${p.kratosAdmin})` },
   image: { image: 'oryd/kratos:v1.3.1', executable: '/usr/bin/kratos' },
   async spec({ home, ports, secrets, network, binary }) {

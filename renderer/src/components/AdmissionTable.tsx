@@ -17,7 +17,7 @@ export function AdmissionTable({ admission }: { admission: AdmissionView }) {
     <section aria-labelledby="admission-title" data-testid="admission">
       <h2 id="admission-title">Admission</h2>
       {admission.tenants.length ? (
-        <table className="ports" data-testid="admission-tenants">
+        <table className="ports numbers" data-testid="admission-tenants">
           <thead>
             <tr>
               <th scope="col">tenant</th>
@@ -46,7 +46,7 @@ export function AdmissionTable({ admission }: { admission: AdmissionView }) {
       ) : (
         <p>No tenant traffic through the gateway yet.</p>
       )}
-      <table className="ports" data-testid="admission-upstreams">
+      <table className="ports numbers" data-testid="admission-upstreams">
         <thead>
           <tr>
             <th scope="col">upstream</th>

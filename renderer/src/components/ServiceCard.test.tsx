@@ -35,7 +35,7 @@ describe('ServiceCard', () => {
       pid: '4242',
       restarts: '1',
       memory: '120.0 MB / 200 MB',
-      CPU: '1.3 %',
+      CPU: '1.3 % of a core',
     });
     expect(screen.getByRole('link', { name: 'postgres' }).getAttribute('href')).toBe('#/service/postgres');
     expect(screen.getByTestId('state').textContent).toBe('healthy');
@@ -49,9 +49,20 @@ describe('ServiceCard', () => {
     expect(screen.getByTitle('apprun-local/postgres:1a2b').textContent).toBe('abc123def456');
   });
 
-  it('marks memory over the service’s share of the budget', () => {
-    render(<ServiceCard service={service({ usage: { memoryBytes: 201 * MiB, cpuPercent: 0 } })} />);
-    expect(screen.getByTitle('share of the budget: 200 MB').className).toBe('warn');
+  it('warns near the service’s share of the budget, louder over it, and draws the share as a meter', () => {
+    const { unmount } = render(<ServiceCard service={service({ usage: { memoryBytes: 190 * MiB, cpuPercent: 0 } })} />);
+    expect(screen.getByTitle('its share of the budget: 200 MB').className).toBe('warn');
+    expect(screen.getByTestId('memory-warning').textContent).toBe('memory at 95 % of its 200 MB share: near it');
+    expect(screen.getByTestId('memory-meter').getAttribute('value')).toBe('95');
+    unmount();
+    render(<ServiceCard service={service({ usage: { memoryBytes: 230 * MiB, cpuPercent: 0 } })} />);
+    expect(screen.getByTitle('its share of the budget: 200 MB').className).toBe('over');
+    expect(screen.getByTestId('memory-warning').textContent).toBe('memory at 115 % of its 200 MB share: over it');
+  });
+
+  it('says nothing of memory well under the share', () => {
+    render(<ServiceCard service={service()} />);
+    expect(screen.queryByTestId('memory-warning')).toBeNull();
   });
 
   it('shows no uptime or health for a service that is not healthy, and a failure’s reason', () => {
@@ -67,7 +78,7 @@ describe('ServiceCard', () => {
     );
     expect(facts()).toMatchObject({ health: 'failed', uptime: '—', pid: '—', memory: '— / 200 MB', CPU: '—' });
     expect(screen.getByText('crashed 5 times in a minute').className).toBe('failure');
-    expect(screen.getByTitle('share of the budget: 200 MB').className).toBe('');
+    expect(screen.getByTitle('its share of the budget: 200 MB').className).toBe('');
   });
 
   it('shows a dash for health while starting', () => {

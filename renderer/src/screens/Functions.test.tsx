@@ -1,7 +1,7 @@
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import type { FunctionView } from '../../../server/api/contract';
+import type { ExampleView, FunctionView } from '../../../server/api/contract';
 import { api } from '../api';
 import { SessionProvider } from '../session';
 import { Functions } from './Functions';
@@ -18,7 +18,8 @@ const fn = (name: string, over: Partial<FunctionView> = {}): FunctionView => ({
   ...over,
 });
 
-async function signedIn(functions: FunctionView[][]) {
+async function signedIn(functions: FunctionView[][], examples: ExampleView[] = []) {
+  vi.spyOn(api, 'examples').mockResolvedValue(examples);
   vi.spyOn(api, 'login').mockResolvedValue({
     access_token: 'token-alice',
     token_type: 'Bearer' as const,
@@ -38,6 +39,22 @@ async function signedIn(functions: FunctionView[][]) {
 }
 
 describe('the Functions screen', () => {
+  it('deploys an example to the acting user’s tenant in one click, saying what it does', async () => {
+    const examples = [
+      { name: 'hello', description: 'returns "Hello, <input>!"', sizeBytes: 900 },
+      { name: 'whoami', description: 'answers with the caller’s tenant', sizeBytes: 1000 },
+    ];
+    const module = vi.spyOn(api, 'exampleModule').mockResolvedValue(new Uint8Array([0, 97, 115, 109]));
+    const deploy = vi.spyOn(api, 'deployFunction').mockResolvedValue(fn('whoami'));
+    await signedIn([[], [fn('whoami')]], examples);
+    await userEvent.selectOptions(await screen.findByTestId('example-select'), 'whoami');
+    expect(screen.getByText('answers with the caller’s tenant')).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Deploy the example' }));
+    expect(module).toHaveBeenCalledWith('whoami');
+    expect(deploy).toHaveBeenCalledWith('token-alice', 'whoami', new Uint8Array([0, 97, 115, 109]));
+    expect(await screen.findByTestId('function-row-whoami')).toBeTruthy();
+  });
+
   it('lists the functions with their limits, network and last error', async () => {
     await signedIn([
       [

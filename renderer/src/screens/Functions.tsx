@@ -1,5 +1,5 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import type { FunctionView, InvocationView } from '../../../server/api/contract';
+import type { ExampleView, FunctionView, InvocationView } from '../../../server/api/contract';
 import { type ApiError, api, toApiError } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FileDrop } from '../components/FileDrop';
@@ -7,6 +7,43 @@ import { Empty, ErrorNotice } from '../components/Notice';
 import { TenantScreen } from '../session';
 import { useAction } from '../use-action';
 import { functionNameFor, limitsOf, networkOf } from './functions-model';
+
+/** apprun's example functions, deployed to the acting user's tenant in one click. */
+function Examples({ token, onDeployed }: { token: string; onDeployed: () => void }) {
+  const [examples, setExamples] = useState<ExampleView[]>();
+  const [chosen, setChosen] = useState('');
+  const { busy, error, run } = useAction();
+  useEffect(() => {
+    void run(async () => setExamples(await api.examples()));
+  }, [run]);
+  const example = examples?.find((e) => e.name === chosen) ?? examples?.[0];
+  const deploy = (e: FormEvent) => {
+    e.preventDefault();
+    if (!example) return;
+    void run(async () => {
+      await api.deployFunction(token, example.name, await api.exampleModule(example.name));
+      onDeployed();
+    });
+  };
+  if (!examples?.length) return error ? <ErrorNotice error={error} /> : null;
+  return (
+    <form onSubmit={deploy} className="toolbar wrap" data-testid="deploy-example">
+      <label>
+        Example{' '}
+        <select value={example?.name} onChange={(e) => setChosen(e.target.value)} data-testid="example-select">
+          {examples.map((x) => (
+            <option key={x.name}>{x.name}</option>
+          ))}
+        </select>
+      </label>
+      <button type="submit" className="primary" disabled={busy}>
+        Deploy the example
+      </button>
+      {example ? <p className="muted grow">{example.description}</p> : null}
+      {error ? <ErrorNotice error={error} /> : null}
+    </form>
+  );
+}
 
 function Upload({ token, onDeployed }: { token: string; onDeployed: () => void }) {
   const [file, setFile] = useState<File>();
@@ -69,6 +106,7 @@ function Invoke({ token, functions }: { token: string; functions: FunctionView[]
   }, [functions, name]);
   const invoke = (e: FormEvent) => {
     e.preventDefault();
+    setResult(undefined); // a new call: the last answer goes, so nothing mistakes it for this one
     void run(async () => setResult(await api.invokeFunction(token, name, input)));
   };
   return (
@@ -144,7 +182,7 @@ function FunctionsOf({ token }: { token: string }) {
     <>
       {error ? <ErrorNotice error={error} /> : null}
       {functions === undefined ? null : functions.length === 0 ? (
-        <Empty>No functions in this tenant yet: deploy one below (examples are built into wasm/build/).</Empty>
+        <Empty>No functions in this tenant yet: deploy an example or upload a module below.</Empty>
       ) : (
         <table className="functions" data-testid="functions-table">
           <thead>
@@ -192,6 +230,7 @@ function FunctionsOf({ token }: { token: string }) {
         onConfirm={() => deleting && void remove(deleting)}
         onCancel={() => setDeleting(undefined)}
       />
+      <Examples token={token} onDeployed={() => void refresh()} />
       <div className="two-columns">
         <Upload token={token} onDeployed={() => void refresh()} />
         {functions?.length ? <Invoke token={token} functions={functions} /> : null}

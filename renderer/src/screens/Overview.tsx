@@ -6,7 +6,7 @@ import { appendSamples } from '../components/chart-data';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { CpuChart, MemoryChart } from '../components/ResourceCharts';
 import { ServiceCard } from '../components/ServiceCard';
-import { budgetLevel, mb, pct } from '../format';
+import { budgetLevel, cpu, mb } from '../format';
 import { usePoll } from '../use-poll';
 import { kpiSummary } from './kpis-model';
 
@@ -37,7 +37,7 @@ export function Overview() {
       <h1 id="overview-title">Overview</h1>
       {stack.error ? <ErrorNotice error={stack.error}> (showing the last known state)</ErrorNotice> : null}
       <p className={`budget budget-${level}`} data-testid="budget-summary">
-        {healthy} of {services.length} services healthy · memory {memory} · CPU {pct(total?.cpuPercent)}
+        {healthy} of {services.length} services healthy · memory {memory} · CPU {cpu(total?.cpuPercent)}
         {level === 'warn' ? ' · near the memory budget' : level === 'over' ? ' · OVER the memory budget' : ''} ·{' '}
         <span
           className={workflowWorker.state === 'running' || workflowWorker.state === 'idle' ? undefined : 'failure'}

@@ -3,7 +3,7 @@ import { type DriverChoice, type EditableSettings, SERVICE_NAMES } from '../../.
 import { type ApiError, api, toApiError } from '../api';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { usePoll } from '../use-poll';
-import { formFrom, settingsToSave } from './settings-form';
+import { formFrom, portRows, settingsToSave } from './settings-form';
 import { TenantPolicies } from './TenantPolicies';
 
 const PLANS = ['free', 'pro'] as const;
@@ -66,10 +66,18 @@ export function Settings() {
       <h2>Ports now</h2>
       <table className="ports">
         <tbody>
-          {Object.entries(current.data.ports).map(([k, v]) => (
-            <tr key={k}>
-              <th scope="row">{k}</th>
-              <td>{v}</td>
+          {portRows(current.data.ports).map((p) => (
+            <tr key={p.key} data-testid={`port-${p.key}`}>
+              <th scope="row">{p.label}</th>
+              <td>
+                {p.url ? (
+                  <a href={p.url} target="_blank" rel="noreferrer">
+                    {p.url}
+                  </a>
+                ) : (
+                  `127.0.0.1:${p.port}`
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -115,10 +115,20 @@ function StorageOf({ token }: { token: string }) {
       {error ? <ErrorNotice error={error} /> : null}
       {actionError ? <ErrorNotice error={actionError} /> : null}
       {link ? (
-        <p className="notice" role="status" data-testid="storage-link">
-          Link to {link.key}, valid until {new Date(link.expiresAt).toLocaleTimeString()}:{' '}
-          <a href={link.url}>{link.url.split('?')[0]}</a>
-        </p>
+        <div className="notice" role="status" data-testid="storage-link">
+          Link to {link.key}, valid until {new Date(link.expiresAt).toLocaleTimeString()} (the signature is part of it:
+          copy it whole):
+          <div className="copy-field">
+            <input
+              readOnly
+              value={link.url}
+              aria-label="signed link"
+              data-testid="storage-link-url"
+              onFocus={(e) => e.target.select()}
+            />
+            <CopyButton text={link.url} />
+          </div>
+        </div>
       ) : null}
       {data === undefined ? null : data.length === 0 ? (
         <Empty>No objects{prefix ? ` under "${prefix}"` : ''} in this tenant.</Empty>
@@ -164,6 +174,21 @@ function StorageOf({ token }: { token: string }) {
       />
       <Upload token={token} prefix={prefix} onUploaded={refresh} />
     </>
+  );
+}
+
+/** Copies text to the clipboard, and says so (or why not). */
+function CopyButton({ text }: { text: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const copy = () =>
+    navigator.clipboard
+      .writeText(text)
+      .then(() => setState('copied'))
+      .catch(() => setState('failed'));
+  return (
+    <button type="button" onClick={() => void copy()} data-testid="copy-link">
+      {state === 'copied' ? 'copied' : state === 'failed' ? 'copy failed: select and copy' : 'copy'}
+    </button>
   );
 }
 

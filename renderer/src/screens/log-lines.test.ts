@@ -35,3 +35,12 @@ describe('matchingLines', () => {
     expect(matchingLines(lines, '   ')).toEqual(lines);
   });
 });
+
+describe('matchingLines by level', () => {
+  const lines = ['LOG:  ready', 'WARNING:  slow', 'ERROR:  broken', '[apprun 10:00:01] postgres restarted'];
+  it('keeps warnings and errors, or errors only, and always the supervisor’s lines', () => {
+    expect(matchingLines(lines, '', 'warn')).toEqual([lines[1], lines[2], lines[3]]);
+    expect(matchingLines(lines, '', 'error')).toEqual([lines[2], lines[3]]);
+    expect(matchingLines(lines, 'broken', 'error')).toEqual([lines[2]]);
+  });
+});

@@ -6,8 +6,18 @@ export function logLevel(line: string): 'error' | 'warn' | 'apprun' | undefined 
   return undefined;
 }
 
-/** The lines containing the filter text, whatever its case; all of them for an empty filter. */
-export function matchingLines(lines: string[], filter: string): string[] {
+export type LevelFilter = 'all' | 'warn' | 'error';
+
+/**
+ * The lines containing the filter text, whatever its case, at the level asked or above (warnings: warnings and
+ * errors; the supervisor's own lines always show, they say why a service restarted).
+ */
+export function matchingLines(lines: string[], filter: string, level: LevelFilter = 'all'): string[] {
   const needle = filter.trim().toLowerCase();
-  return needle ? lines.filter((l) => l.toLowerCase().includes(needle)) : lines;
+  return lines.filter((l) => {
+    if (needle && !l.toLowerCase().includes(needle)) return false;
+    if (level === 'all') return true;
+    const of = logLevel(l);
+    return of === 'apprun' || of === 'error' || (level === 'warn' && of === 'warn');
+  });
 }

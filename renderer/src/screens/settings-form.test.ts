@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SettingsView } from '../../../server/api/contract';
-import { formFrom, hostList, settingsToSave } from './settings-form';
+import { formFrom, hostList, portRows, settingsToSave } from './settings-form';
 
 describe('hostList', () => {
   it('splits on commas, spaces and new lines, dropping the empty pieces', () => {
@@ -66,5 +66,19 @@ describe('formFrom', () => {
       images: { minio: 'minio/minio:latest' },
       allowedHosts: ['proxy.example', 'dev.example:8443'],
     });
+  });
+});
+
+describe('portRows', () => {
+  it('names every port for people and links the web UIs', () => {
+    const rows = portRows({ gateway: 8080, kratosAdmin: 4434, temporalUi: 8233, minioConsole: 9001, someNewThing: 1 });
+    expect(rows.map((r) => r.label)).toEqual([
+      'gateway (data, auth, functions, storage, this dashboard)',
+      'Kratos admin API',
+      'Temporal web UI',
+      'MinIO console',
+      'some new thing',
+    ]);
+    expect(rows.filter((r) => r.url).map((r) => r.url)).toEqual(['http://127.0.0.1:8233/', 'http://127.0.0.1:9001/']);
   });
 });

@@ -23,3 +23,28 @@ export function settingsToSave(form: EditableSettings, hosts: string): EditableS
   );
   return { ...form, images, allowedHosts: hostList(hosts) };
 }
+
+const PORT_LABELS: Record<string, string> = {
+  gateway: 'gateway (data, auth, functions, storage, this dashboard)',
+  postgres: 'PostgreSQL',
+  postgrest: 'PostgREST',
+  postgrestAdmin: 'PostgREST admin (health)',
+  kratosPublic: 'Kratos public API',
+  kratosAdmin: 'Kratos admin API',
+  temporal: 'Temporal frontend (gRPC)',
+  temporalUi: 'Temporal web UI',
+  minio: 'MinIO S3 API',
+  minioConsole: 'MinIO console',
+};
+/** The ports a developer opens in a browser. */
+const WEB_UIS = new Set(['temporalUi', 'minioConsole']);
+
+/** The ports as people read them: a name for each ("kratosAdmin" → "Kratos admin API"), a link for the web UIs. */
+export function portRows(ports: Record<string, number>): { key: string; label: string; port: number; url?: string }[] {
+  return Object.entries(ports).map(([key, port]) => ({
+    key,
+    label: PORT_LABELS[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(),
+    port,
+    ...(WEB_UIS.has(key) ? { url: `http://127.0.0.1:${port}/` } : {}),
+  }));
+}
