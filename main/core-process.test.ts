@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CoreState } from '../server/core-state';
-import { CoreProcess } from './core-process';
+import { ALLOCATOR_ENV, CoreProcess } from './core-process';
 import { FakeUtilityProcessFactory, settle } from './test-support/fake-electron';
 
 const state: CoreState = {
@@ -26,6 +26,8 @@ describe('CoreProcess', () => {
     const { child } = started();
     expect(child.modulePath).toBe(path.join('/opt/apprun', 'dist', 'desktop-core.js'));
     expect(child.options).toMatchObject({ serviceName: 'apprun core', stdio: 'inherit' });
+    // The allocator gives back what a finished thread freed; the rest of the environment passes through.
+    expect(child.options.env).toMatchObject({ ...ALLOCATOR_ENV, PATH: process.env.PATH });
   });
 
   it('passes progress on as lines and resolves with the state the core reports when ready', async () => {

@@ -25,6 +25,9 @@ export async function everyCardHealthyAndChartMoves(page: Page, testInfo: TestIn
   await expect(overview.workflowWorker()).toHaveText(
     /^workflow worker (idle \(starts with the first workflow\)|running)$/,
   );
+  // The appliance's own memory, taken apart.
+  await page.getByTestId('appliance-memory').locator('summary').click();
+  await expect(page.getByTestId('appliance-heap-used')).toHaveText(/^\d+\.\d MB$/);
   const before = await overview.memoryChartShape();
   await expect.poll(() => overview.memoryChartShape(), { timeout: 15_000 }).not.toBe(before);
   await dashboard.screenshot('overview', testInfo);

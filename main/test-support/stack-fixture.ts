@@ -14,6 +14,7 @@ export function stackWith(states: ServiceState[]): StackView {
       memoryBudgetMb: 100,
     })),
     workflowWorker: { state: 'running' },
+    applianceMemory: { rssBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, externalBytes: 0, arrayBuffersBytes: 0 },
     admission: { upstreams: [], tenants: [] },
   };
 }

@@ -38,6 +38,18 @@ export interface StackApiOptions {
   allowedHosts: readonly string[];
 }
 
+/** The core's memory as V8 and the OS see it, now. */
+function applianceMemory() {
+  const m = process.memoryUsage();
+  return {
+    rssBytes: m.rss,
+    heapUsedBytes: m.heapUsed,
+    heapTotalBytes: m.heapTotal,
+    externalBytes: m.external,
+    arrayBuffersBytes: m.arrayBuffers,
+  };
+}
+
 /** /api/stack and /api/settings: what runs, how it is doing, its logs, start/stop/restart (in the admin scope). */
 const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, opts) => {
   const { supervisor, metrics } = opts;
@@ -67,6 +79,7 @@ const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, o
           container: supervisor.driver.container?.(s.name),
         })),
         appliance: sample?.appliance,
+        applianceMemory: applianceMemory(),
         total: sample?.total,
         sampledAt: sample?.at,
         workflowWorker: opts.workflowWorker(),

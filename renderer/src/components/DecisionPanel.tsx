@@ -4,7 +4,7 @@ import { ago, DECISION_WORD } from '../screens/kpis-model';
 const WHY: Record<KpisView['decision'], string> = {
   go: 'every KPI passes',
   'no-go': 'a KPI fails its target',
-  incomplete: 'no KPI fails, but some are not measured or are older than a day',
+  incomplete: 'no KPI fails, but some are not measured yet or older than 7 days',
 };
 
 /**

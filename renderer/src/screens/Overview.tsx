@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { MetricsSampleView } from '../../../server/api/contract';
 import { api } from '../api';
 import { AdmissionTable } from '../components/AdmissionTable';
+import { ApplianceMemory } from '../components/ApplianceMemory';
 import { appendSamples } from '../components/chart-data';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { CpuChart, MemoryChart } from '../components/ResourceCharts';
@@ -28,7 +29,7 @@ export function Overview() {
 
   if (stack.loading && !stack.data) return <Loading what="the stack" />;
   if (!stack.data) return <ErrorNotice error={stack.error!} />;
-  const { services, total, budgetBytes, workflowWorker, admission } = stack.data;
+  const { services, total, budgetBytes, workflowWorker, admission, applianceMemory } = stack.data;
   const level = total ? budgetLevel(total.memoryBytes, budgetBytes) : 'ok';
   const healthy = services.filter((s) => s.state === 'healthy').length;
   const memory = `${mb(total?.memoryBytes)} of ${mb(budgetBytes)}`;
@@ -58,6 +59,7 @@ export function Overview() {
           <ServiceCard key={s.name} service={s} />
         ))}
       </div>
+      <ApplianceMemory memory={applianceMemory} workflowWorker={workflowWorker} />
       {samples.length ? (
         <>
           <MemoryChart samples={samples} budgetBytes={budgetBytes} />

@@ -127,7 +127,7 @@ export const KpiSchema = Type.Object({
   ),
 });
 
-/** A KPI that keeps the decision from Go: failed, stale (older than a day) or never measured. */
+/** A KPI that keeps the decision from Go: failed, stale (older than 7 days) or never measured. */
 export const BlockingKpiSchema = Type.Pick(KpiSchema, ['id', 'name', 'suite', 'verdict', 'target', 'measured', 'at']);
 
 /**

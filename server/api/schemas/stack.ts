@@ -67,11 +67,24 @@ export const AdmissionViewSchema = Type.Object({
   tenants: Type.Array(TenantAdmissionSchema),
 });
 
+/**
+ * Where the appliance's own memory goes (process.memoryUsage): the JavaScript heap (used, and held by V8), buffers
+ * outside it, and the rest of the resident set (native code and memory: Node, the Temporal worker's core, TLS).
+ */
+export const ApplianceMemorySchema = Type.Object({
+  rssBytes: Type.Number(),
+  heapUsedBytes: Type.Number(),
+  heapTotalBytes: Type.Number(),
+  externalBytes: Type.Number(),
+  arrayBuffersBytes: Type.Number(),
+});
+
 export const StackViewSchema = Type.Object({
   driver: Type.Enum(['native', 'docker']),
   budgetBytes: Type.Number(),
   services: Type.Array(ServiceViewSchema),
   appliance: Type.Optional(UsageSchema),
+  applianceMemory: ApplianceMemorySchema,
   total: Type.Optional(UsageSchema),
   sampledAt: Type.Optional(Type.Number()),
   /** The Temporal worker inside the core: restarted with backoff when it fails. */
