@@ -171,9 +171,14 @@ export async function kpiCenterRun(page: Page, testInfo: TestInfo): Promise<void
   await page.getByTestId('result-isolation').locator('summary').click(); // cases fold away when all held
   await expect(page.getByTestId('cases-isolation').getByRole('row')).toHaveCount(13); // header + 12 cases
 
-  // The decision: a word, and every KPI it lists as blocking is one the table shows failing.
-  await expect(kpis.decisionWord()).toHaveText(/^(Go|No-Go|Incomplete)$/);
+  // The decision: the stored run's WASM hot call (120 µs against < 50 µs) blocks it, shown with value and target,
+  // beside KPIs that pass; every KPI it lists as blocking is one the table shows failing.
+  await expect(kpis.decisionWord()).toHaveText('No-Go');
+  await expect(page.getByTestId('blocking-wasm-hot')).toContainText('p99 120 µs (p50 8 µs) · target p99 < 50 µs');
+  await expect(kpis.verdict('wasm-hot')).toHaveText('fail');
+  await expect(kpis.verdict('isolation')).toHaveText('pass');
   for (const id of await kpis.blockingIds()) await expect(kpis.verdict(id)).toHaveText('fail');
+  await expect(page.getByTestId('decision-when')).toContainText('stored e2e machine');
   // A KPI opens to its cases (the attack matrix) and its history with the machine.
   const isolation = await kpis.expand('isolation');
   await expect(isolation.getByTestId('kpi-cases-isolation').getByRole('row')).toHaveCount(13);
