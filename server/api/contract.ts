@@ -1,5 +1,6 @@
 // The one typed contract between the dashboard and the core, with two transports: HTTP (web mode, /api/*) and
-// Electron IPC (the preload relays the channels below, and nothing else). Types only: safe to import anywhere.
+// Electron IPC (the preload relays the channels below, and nothing else). Safe to import anywhere: types (views.ts),
+// pure data, and the HTTP client (http-api.ts, fetch only).
 
 export { SERVICE_NAMES, SERVICE_STATES, type ServiceName, type ServiceState } from '../../stack/service-identity.js';
 /** The registration workflow's activities, in the order it runs them (pure data, shared with the workflow bundle). */
@@ -8,166 +9,11 @@ export { ACTIVITY_NAMES, type ActivityName } from '../workflows/registration.js'
 export { ApiCallError, createHttpApi } from './http-api.js';
 /** RBAC rules as text (the Settings editor, a project's policies.csv): pure data and parsing. */
 export { formatPolicies, type PolicyRule, PolicyTextError, parsePolicies } from './policy-text.js';
-
-import type { Static } from 'typebox';
-import type { ServiceName } from '../../stack/service-identity.js';
-import { createHttpApi } from './http-api.js';
-import type * as Auth from './schemas/auth.js';
-import type * as Examples from './schemas/examples.js';
-import type * as Functions from './schemas/functions.js';
-import type * as Kpi from './schemas/kpi.js';
-import type * as Project from './schemas/project.js';
-import type * as Snapshots from './schemas/snapshots.js';
-import type * as Sql from './schemas/sql.js';
-import type * as Stack from './schemas/stack.js';
-import type * as Storage from './schemas/storage.js';
-import type * as Users from './schemas/users.js';
-import type * as Workflows from './schemas/workflows.js';
-
-// Every wire type is its route's schema (server/api/schemas/), read as a TypeScript type: written once, checked by
-// the gateway on the way in and serialized by it on the way out.
-export type ServiceAction = Static<typeof Stack.ServiceActionSchema>;
-export type Usage = Static<typeof Stack.UsageSchema>;
-/** One service as the API shows it: the supervisor's snapshot and its sampled usage. */
-export type ServiceView = Static<typeof Stack.ServiceViewSchema>;
-export type StackView = Static<typeof Stack.StackViewSchema>;
-export type AdmissionView = Static<typeof Stack.AdmissionViewSchema>;
-export type MetricsSampleView = Static<typeof Stack.MetricsSampleSchema>;
-export type MetricsView = Static<typeof Stack.MetricsViewSchema>;
-export type LogsView = Static<typeof Stack.LogsViewSchema>;
-export type DriverChoice = Static<typeof Stack.DriverChoiceSchema>;
-/** What the Settings screen edits; saved to APPRUN_HOME/settings.json, applied at the next start. */
-export type EditableSettings = Static<typeof Stack.EditableSettingsSchema>;
-export type SettingsView = Static<typeof Stack.SettingsViewSchema>;
-export type SnapshotView = Static<typeof Snapshots.SnapshotViewSchema>;
-export type ResetResult = Static<typeof Snapshots.ResetResultSchema>;
-export type FunctionView = Static<typeof Functions.FunctionViewSchema>;
-export type LoginView = Static<typeof Auth.LoginViewSchema>;
-export type PolicyRuleView = Static<typeof Auth.PolicyRuleSchema>;
-export type WorkflowSummaryView = Static<typeof Workflows.WorkflowSummarySchema>;
-export type ActivityAttemptView = Static<typeof Workflows.ActivityAttemptSchema>;
-export type PendingActivityView = Static<typeof Workflows.PendingActivitySchema>;
-export type HistoryEventView = Static<typeof Workflows.HistoryEventSchema>;
-export type WorkflowDetailView = Static<typeof Workflows.WorkflowDetailSchema>;
-export type StartRegistrationView = Static<typeof Workflows.StartRegistrationSchema>;
-export type StoredObjectView = Static<typeof Storage.StoredObjectSchema>;
-export type KpisView = Static<typeof Kpi.KpisViewSchema>;
-export type KpiView = Static<typeof Kpi.KpiSchema>;
-export type BenchRunView = Static<typeof Kpi.BenchRunSchema>;
-export type BenchRunSummaryView = Static<typeof Kpi.BenchRunSummarySchema>;
-export type StartBenchRun = Static<typeof Kpi.StartRunSchema>;
-export type SuiteName = Static<typeof Kpi.SuiteNameSchema>;
-export type ProjectView = Static<typeof Project.ProjectViewSchema>;
-export type TableView = Static<typeof Project.TableViewSchema>;
-export type MigrationStateView = Static<typeof Project.MigrationStateSchema>;
-export type DbResetResult = Static<typeof Project.DbResetResultSchema>;
-export type DeployFunctionsResult = Static<typeof Project.DeployFunctionsResultSchema>;
-export type ExampleView = Static<typeof Examples.ExampleViewSchema>;
-export type UserView = Static<typeof Users.UserViewSchema>;
-export type UsersView = Static<typeof Users.UsersViewSchema>;
-export type CreateUserView = Static<typeof Users.CreateUserSchema>;
-export type UpdateUserView = Static<typeof Users.UpdateUserSchema>;
-export type ActAsView = Static<typeof Users.ActAsSchema>;
-export type SqlRequestView = Static<typeof Sql.SqlBodySchema>;
-export type SqlResultView = Static<typeof Sql.SqlResultSchema>;
-
-/** What the data API answered a browse: the rows, and the total PostgREST counted (Content-Range). */
-export interface DataPageView {
-  rows: Record<string, unknown>[];
-  total?: number;
-}
 export { SUITE_NAMES } from './schemas/kpi.js';
+export type * from './views.js';
 
-/** A row of /data/outbox (PostgREST's answer: no gateway schema of its own). */
-export interface OutboxMessageView {
-  id: number;
-  to_email: string;
-  subject: string;
-  body: string;
-  workflow_id: string;
-  created_at: string;
-}
-
-/** What the dashboard makes of an invocation (the route answers the function's own bytes). */
-export interface InvocationView {
-  ok: boolean;
-  status: number;
-  /** The function's output, or the failure's message. */
-  output: string;
-  error?: string;
-  timings?: { compileMs: number; instantiateMs: number; runMs: number };
-}
-
-/** The dashboard's calls. Tenant features (functions) take the signed-in user's access token. */
-export interface ApprunApi {
-  stack(): Promise<StackView>;
-  metrics(since?: number): Promise<MetricsView>;
-  logs(service: ServiceName, tail: number): Promise<LogsView>;
-  control(service: ServiceName, action: ServiceAction): Promise<ServiceView>;
-  settings(): Promise<SettingsView>;
-  saveSettings(settings: EditableSettings): Promise<SettingsView>;
-  snapshots(): Promise<SnapshotView[]>;
-  /** One checkpoint of the whole stack; named by the time when no name is given. */
-  saveSnapshot(name?: string): Promise<SnapshotView>;
-  restoreSnapshot(name: string): Promise<SnapshotView>;
-  deleteSnapshot(name: string): Promise<void>;
-  /** Back to migrations + seed; keepUsers carries the users who signed up over. */
-  reset(keepUsers: boolean): Promise<ResetResult>;
-  login(email: string, password: string): Promise<LoginView>;
-  /** The signed-in tenant admin's tenant's RBAC rules. */
-  policies(token: string): Promise<PolicyRuleView[]>;
-  /** Replaces them (the admin role must keep GET and PUT on /auth/policies). */
-  savePolicies(token: string, rules: PolicyRuleView[]): Promise<PolicyRuleView[]>;
-  functions(token: string): Promise<FunctionView[]>;
-  deployFunction(token: string, name: string, module: Uint8Array, manifest?: string): Promise<FunctionView>;
-  invokeFunction(token: string, name: string, input: string): Promise<InvocationView>;
-  deleteFunction(token: string, name: string): Promise<void>;
-  workflows(token: string): Promise<WorkflowSummaryView[]>;
-  workflow(token: string, workflowId: string): Promise<WorkflowDetailView>;
-  startRegistration(token: string, request: StartRegistrationView): Promise<{ workflowId: string; runId: string }>;
-  outbox(token: string): Promise<OutboxMessageView[]>;
-  objects(token: string, prefix: string): Promise<StoredObjectView[]>;
-  putObject(token: string, key: string, data: Uint8Array, contentType: string): Promise<StoredObjectView>;
-  getObject(token: string, key: string): Promise<{ contentType: string; data: Uint8Array }>;
-  presignObject(token: string, key: string, seconds: number): Promise<{ url: string; expiresAt: string }>;
-  deleteObject(token: string, key: string): Promise<void>;
-  kpis(): Promise<KpisView>;
-  benchRuns(): Promise<BenchRunSummaryView[]>;
-  benchRun(id: string): Promise<BenchRunView>;
-  startBenchRun(request: StartBenchRun): Promise<BenchRunView>;
-  /** The POC report built from the stored runs. */
-  report(format: 'md' | 'html'): Promise<string>;
-  /** The project: migrations, tables with their tenant-safety verdict and rows per tenant, functions, what changed. */
-  project(): Promise<ProjectView>;
-  /** The Database type of the project's schema, for @supabase/postgrest-js. */
-  projectTypes(): Promise<string>;
-  /** The database back to the project's migrations and seed. */
-  resetDatabase(keepUsers: boolean): Promise<DbResetResult>;
-  /** Builds and deploys the project's functions (one by name, or those that changed). */
-  deployFunctions(name?: string): Promise<DeployFunctionsResult>;
-  /** apprun's built example functions, and one's module (to deploy as a tenant). */
-  examples(): Promise<ExampleView[]>;
-  exampleModule(name: string): Promise<Uint8Array>;
-  /** Every tenant's users (or one tenant's, by id or name), with their state. */
-  users(tenant?: string): Promise<UsersView>;
-  createUser(user: CreateUserView): Promise<UserView>;
-  updateUser(id: string, change: UpdateUserView): Promise<UserView>;
-  deleteUser(id: string): Promise<void>;
-  /** A token to act as the user on the tenant screens, minted for the admin. */
-  actAs(id: string): Promise<ActAsView>;
-  /** One read-only statement as a user (or across tenants), rolled back. */
-  sql(request: SqlRequestView): Promise<SqlResultView>;
-  /**
-   * The data API as a user: `path` is PostgREST's (`notes?select=*&order=id.desc`); GET answers a page with the
-   * total, a write answers the rows it touched.
-   */
-  data(
-    token: string,
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    path: string,
-    body?: Record<string, unknown>,
-  ): Promise<DataPageView>;
-}
+import { createHttpApi } from './http-api.js';
+import type { ApprunApi } from './views.js';
 
 /** IPC channel per API method; the preload exposes exactly these. */
 export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}` } = {

@@ -8,7 +8,7 @@ import type {
   SnapshotView,
   StoredObjectView,
   WorkflowSummaryView,
-} from './contract.js';
+} from './views.js';
 
 /** A storage key in a URL path: each segment encoded, the slashes kept. */
 const keyPath = (key: string) => key.split('/').map(encodeURIComponent).join('/');
