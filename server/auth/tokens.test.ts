@@ -75,4 +75,24 @@ describe('TokenVerifier', () => {
       sid: 's2',
     });
   });
+
+  it('retires a user’s tokens issued until now, cached or not; one issued a moment later passes', async () => {
+    const k = await key();
+    const issuer = new TokenIssuer(k, 'apprun');
+    const verifier = new TokenVerifier({ keys: [k.publicJwk] }, 'apprun');
+    const cached = (await issuer.mint(claims, 60)).access_token;
+    await verifier.verify(cached);
+    const unseen = (await issuer.mint({ ...claims, sid: 's2' }, 60)).access_token;
+    const otherUser = (await issuer.mint({ ...claims, sub: 'u2' }, 60)).access_token;
+    verifier.retireTokensOf('u1', Date.now() + 60_000);
+    for (const token of [cached, unseen]) {
+      const err = await verifier.verify(token).catch((e: unknown) => e);
+      expect((err as AuthError).code).toBe('session_revoked');
+    }
+    expect(verifier.cachedClaims(`Bearer ${cached}`)).toBeUndefined();
+    expect((await verifier.verify(otherUser)).sub).toBe('u2');
+    await new Promise((r) => setTimeout(r, 2));
+    const after = (await issuer.mint(claims, 60)).access_token;
+    expect((await verifier.verify(after)).sub).toBe('u1');
+  });
 });

@@ -39,7 +39,8 @@ export class TokenIssuer {
     claims: AccessClaims,
     ttlSeconds: number,
   ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
-    const access_token = await new SignJWT({ ...claims })
+    // iat_ms: when to the millisecond (iat is in seconds), so a user's tokens can be retired exactly at a change.
+    const access_token = await new SignJWT({ ...claims, iat_ms: Date.now() })
       .setProtectedHeader({ alg: TOKEN_ALG, kid: this.key.kid, typ: 'JWT' })
       .setIssuer(TOKEN_ISSUER)
       .setAudience(this.audience)
@@ -50,6 +51,12 @@ export class TokenIssuer {
     return { access_token, token_type: 'Bearer', expires_in: ttlSeconds };
   }
 }
+
+const revokedError = () =>
+  new AuthError(
+    'session_revoked',
+    'this token was retired: its session logged out, or its user disabled, deleted or given a new role; log in again',
+  );
 
 function claimsOf(payload: Record<string, unknown>): AccessClaims {
   const { sub, email, tenant_id, role, db_role, sid } = payload;
@@ -91,9 +98,11 @@ function explain(err: unknown): AuthError {
  */
 export class TokenVerifier {
   private readonly keySet: ReturnType<typeof createLocalJWKSet>;
-  private readonly cache = new Map<string, { claims: AccessClaims; expiresAtMs: number }>();
+  private readonly cache = new Map<string, { claims: AccessClaims; expiresAtMs: number; issuedAtMs: number }>();
   /** Sessions logged out, kept until every token minted from them has expired. */
   private readonly revoked = new Map<string, number>();
+  /** Users whose tokens issued up to a moment are refused (disabled, deleted, role changed), until those expired. */
+  private readonly retired = new Map<string, { upToMs: number; untilMs: number }>();
 
   constructor(
     jwks: JSONWebKeySet,
@@ -122,7 +131,7 @@ export class TokenVerifier {
   cachedClaims(header: string | undefined): AccessClaims | undefined {
     if (header?.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
     const hit = this.cache.get(header.slice(7).trim());
-    if (!hit || Date.now() >= hit.expiresAtMs || this.isRevoked(hit.claims.sid, hit.claims.sub)) return undefined;
+    if (!hit || Date.now() >= hit.expiresAtMs || this.refused(hit.claims, hit.issuedAtMs)) return undefined;
     return hit.claims;
   }
 
@@ -133,18 +142,25 @@ export class TokenVerifier {
     this.revoked.set(sid, untilMs);
   }
 
-  /** Rejects every token of this user from now on (disabled or deleted by an admin), until untilMs. */
-  revokeUser(sub: string, untilMs: number): void {
-    this.revokeSession(`user:${sub}`, untilMs);
+  /**
+   * Refuses every token of this user issued until now (disabled, deleted, or a new role the old tokens would not
+   * carry); tokens issued afterwards (enabled again, a login with the new role) pass. Kept until untilMs.
+   */
+  retireTokensOf(sub: string, untilMs: number): void {
+    const now = Date.now();
+    for (const [s, r] of this.retired) if (r.untilMs < now) this.retired.delete(s);
+    this.retired.set(sub, { upToMs: now, untilMs });
   }
 
-  /** Lets a user's new tokens through again (re-enabled); sessions logged out stay revoked. */
-  restoreUser(sub: string): void {
-    this.revoked.delete(`user:${sub}`);
+  isRevoked(sid: string): boolean {
+    return this.revoked.size > 0 && this.revoked.has(sid);
   }
 
-  isRevoked(sid: string, sub?: string): boolean {
-    return this.revoked.size > 0 && (this.revoked.has(sid) || (sub !== undefined && this.revoked.has(`user:${sub}`)));
+  private refused(claims: AccessClaims, issuedAtMs: number): boolean {
+    if (this.isRevoked(claims.sid)) return true;
+    if (this.retired.size === 0) return false;
+    const retired = this.retired.get(claims.sub);
+    return retired !== undefined && issuedAtMs <= retired.upToMs;
   }
 
   async verify(token: string): Promise<AccessClaims> {
@@ -154,12 +170,12 @@ export class TokenVerifier {
         this.cache.delete(token);
         throw new AuthError('token_expired', 'token has expired');
       }
-      if (this.isRevoked(hit.claims.sid, hit.claims.sub))
-        throw new AuthError('session_revoked', 'the session of this token was logged out, or its user disabled');
+      if (this.refused(hit.claims, hit.issuedAtMs)) throw revokedError();
       return hit.claims;
     }
     let claims: AccessClaims;
     let exp: number;
+    let issuedAtMs: number;
     try {
       const { payload } = await jwtVerify(token, this.keySet, {
         algorithms: [TOKEN_ALG],
@@ -170,14 +186,14 @@ export class TokenVerifier {
       });
       claims = claimsOf(payload);
       exp = payload.exp!;
+      issuedAtMs = typeof payload.iat_ms === 'number' ? payload.iat_ms : payload.iat! * 1000;
     } catch (err) {
       throw explain(err);
     }
-    if (this.isRevoked(claims.sid, claims.sub))
-      throw new AuthError('session_revoked', 'the session of this token was logged out, or its user disabled');
+    if (this.refused(claims, issuedAtMs)) throw revokedError();
     if (this.maxCached === 0) return claims;
     if (this.cache.size >= this.maxCached) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(token, { claims, expiresAtMs: exp * 1000 });
+    this.cache.set(token, { claims, expiresAtMs: exp * 1000, issuedAtMs });
     return claims;
   }
 }

@@ -68,6 +68,19 @@ describe('/api/users', () => {
     expect((await api('PATCH', `/api/users/${user.id}`, { disabled: false })).json.state).toBe('active');
     const again = (await login(gateway(''), user.email, PASSWORD)).json.access_token;
     expect((await call('GET', gateway('/data/products?select=id'), { token: again })).status).toBe(200);
+    // The token held before the disable stays refused.
+    expectCleanError(await call('GET', gateway('/data/products?select=id'), { token }), 401);
+  });
+
+  it('changes a role at once: the tokens of the old role are refused, a new login carries the new one', async () => {
+    const user = await newUser('ivan');
+    const token = (await login(gateway(''), user.email, PASSWORD)).json.access_token;
+    expect((await call('GET', gateway('/auth/policies'), { token })).status).toBe(403);
+    const changed = await api('PATCH', `/api/users/${user.id}`, { role: 'admin' });
+    expect(changed.json.role).toBe('admin');
+    expectCleanError(await call('GET', gateway('/data/products?select=id'), { token }), 401);
+    const admin = (await login(gateway(''), user.email, PASSWORD)).json.access_token;
+    expect((await call('GET', gateway('/auth/policies'), { token: admin })).status).toBe(200);
   });
 
   it('resets a password: the old one stops working, the new one logs in', async () => {

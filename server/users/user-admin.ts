@@ -124,17 +124,17 @@ export class UserAdmin {
       });
       if (state === 'inactive') await this.kratos.revokeSessions(row.kratos_identity_id);
     }
-    if (change.disabled) this.access.verifier.revokeUser(id, Date.now() + this.tokenTtlSeconds * 1000);
-    if (change.disabled === false) this.access.verifier.restoreUser(id);
-    // A new role rules RBAC at once (it is looked up by user); the database role rides in the token, so it follows
-    // with the user's next token (at most the token's lifetime, 15 min), as with Supabase's JWT role.
+    // Disabled, or a new role the tokens they hold do not carry: those tokens stop now; new ones (enabled again, a
+    // login or refresh with the new role) pass.
+    if (change.disabled || (change.role && change.role !== row.role))
+      this.access.verifier.retireTokensOf(id, Date.now() + this.tokenTtlSeconds * 1000);
     if (change.role && change.role !== row.role) await this.access.authorizer.linkUser(id, role, row.tenant_id);
     return this.get(id);
   }
 
   async remove(id: string): Promise<void> {
     const row = await this.row(id);
-    this.access.verifier.revokeUser(id, Date.now() + this.tokenTtlSeconds * 1000);
+    this.access.verifier.retireTokensOf(id, Date.now() + this.tokenTtlSeconds * 1000);
     await this.access.authorizer.unlinkUser(id, row.tenant_id);
     await this.db.query('delete from app_private.users where id = $1', [id]);
     if (row.kratos_identity_id) await this.kratos.deleteIdentity(row.kratos_identity_id);
