@@ -36,6 +36,12 @@ export class SqlConsole {
       throw new DomainError('invalid', 'who_ambiguous', '"as" and allTenants exclude each other');
     const user = input.as ? await this.users.find(input.as) : undefined;
     const client = await (user ? this.asUsers() : this.owner).connect();
+    // A connection Postgres ends while it is held (a restart) reports here, not as an unhandled error.
+    let broken = false;
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     const started = performance.now();
     try {
       await client.query(`begin transaction read only; set local statement_timeout = '${STATEMENT_TIMEOUT}'`);
@@ -72,8 +78,11 @@ export class SqlConsole {
         durationMs: Math.round((performance.now() - started) * 10) / 10,
       };
     } finally {
-      await client.query('rollback').catch(() => undefined);
-      client.release();
+      await client.query('rollback').catch(() => {
+        broken = true;
+      });
+      client.off('error', onError);
+      client.release(broken); // a broken connection is dropped, not handed to the next statement
     }
   }
 }

@@ -178,6 +178,16 @@ describe('/api/sql, the read-only console', () => {
     await db.end();
   });
 
+  it('outlives a Postgres restart: its idle connections end without ending the core, the next statement answers', async () => {
+    expect((await sql({ as: 'alice@test.com', sql: 'select 1 as one' })).status).toBe(200);
+    const restarted = await api('POST', '/api/stack/postgres/restart');
+    expect(restarted.json.state).toBe('healthy');
+    const again = await sql({ as: 'alice@test.com', sql: 'select 1 as one' });
+    expect(again.status, again.text).toBe(200);
+    expect(again.json.rows).toEqual([{ one: 1 }]);
+    expect((await call('GET', gateway('/healthz'))).status).toBe(200);
+  }, 120_000);
+
   it('keeps a user to what their role may read, and says what went wrong', async () => {
     const denied = await sql({ as: 'bob@test.com', sql: 'select * from pg_authid' });
     expectCleanError(denied, 400);
