@@ -9,7 +9,7 @@ export { ACTIVITY_NAMES, type ActivityName } from '../workflows/registration.js'
 export { ApiCallError, createHttpApi } from './http-api.js';
 /** RBAC rules as text (the Settings editor, a project's policies.csv): pure data and parsing. */
 export { formatPolicies, type PolicyRule, PolicyTextError, parsePolicies } from './policy-text.js';
-export { SUITE_NAMES } from './schemas/kpi.js';
+export { DECISION_LABELS, SUITE_NAMES } from './schemas/kpi.js';
 export type * from './views.js';
 
 import { createHttpApi } from './http-api.js';

@@ -15,6 +15,7 @@ import {
 import { NoContent, NoQuery, responses } from '../api/schemas/common.js';
 import { DomainError } from '../errors.js';
 import type { PolicyRule } from '../rbac/authorizer.js';
+import { tenantIdOf } from '../tenancy/tenant-lookup.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { Access } from './access.js';
 import type { KratosClient } from './kratos-client.js';
@@ -88,13 +89,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
     async (request, reply) => {
       const { password, tenant, name } = request.body;
       const address = request.body.email.toLowerCase();
-      const found = await opts.db.query<{ id: string }>(
-        'select id from app_private.tenants where id::text = $1 or lower(name) = lower($1)',
-        [tenant],
-      );
-      if (!found.rows[0])
-        throw new DomainError('invalid', 'unknown_tenant', `no tenant "${tenant}" (give its id or name)`);
-      const tenantId = found.rows[0].id;
+      const tenantId = await tenantIdOf(opts.db, tenant);
       const session = await opts.kratos.register(address, password, name);
       let user: AppUser;
       try {

@@ -26,10 +26,12 @@ export class ExampleFunctions {
     return examples.filter((e): e is ExampleView => e !== undefined).sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** An example's built module: one with a source in wasm/examples (the fixtures beside them are not examples). */
   async module(name: string): Promise<Buffer> {
-    const known = (await this.list()).some((e) => e.name === name);
-    if (!known) throw new DomainError('not_found', 'unknown_example', `no example function "${name}"`);
-    return fs.readFile(this.modulePath(name));
+    const source = await fs.stat(path.join(this.wasmDir, 'examples', `${name}.ts`)).catch(() => undefined);
+    const built = source && (await fs.readFile(this.modulePath(name)).catch(() => undefined));
+    if (!built) throw new DomainError('not_found', 'unknown_example', `no example function "${name}"`);
+    return built;
   }
 
   private modulePath(name: string): string {

@@ -1,3 +1,4 @@
+import { DECISION_LABELS } from '../api/schemas/kpi.js';
 import { sparkPoints } from '../api/sparkline.js';
 import type { BenchRun, KpisView } from './bench-runs.js';
 
@@ -9,8 +10,6 @@ export interface PocReport {
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const when = (at?: number) => (at ? new Date(at).toISOString().replace('T', ' ').slice(0, 19) : '—');
-
-const DECISION_WORD = { go: 'Go', 'no-go': 'No-Go', incomplete: 'Incomplete' } as const;
 
 /** The view's decision as the report words it: Go, or what blocks it (failed, stale or never measured). */
 export function recommendation(view: KpisView): { go: boolean; blocking: string[] } {
@@ -58,7 +57,7 @@ export function buildReport(view: KpisView, runs: BenchRun[], now = Date.now()):
   const lastRun = runs.at(-1);
   const machine = lastRun?.machine;
   const { go, blocking } = recommendation(view);
-  const word = DECISION_WORD[view.decision];
+  const word = DECISION_LABELS[view.decision];
   const verdictText = go
     ? `all ${view.total} KPIs pass.`
     : `${view.passing} of ${view.total} KPIs pass; blocking: ${blocking.join('; ')}.`;

@@ -34,7 +34,7 @@ export class SqlConsole {
       );
     if (input.as && input.allTenants)
       throw new DomainError('invalid', 'who_ambiguous', '"as" and allTenants exclude each other');
-    const user = input.as ? await this.users.find(input.as) : undefined;
+    const user = input.as ? await this.users.get(input.as) : undefined;
     const client = await (user ? this.asUsers() : this.owner).connect();
     // A connection Postgres ends while it is held (a restart) reports here, not as an unhandled error.
     let broken = false;

@@ -3,9 +3,10 @@ import type pg from 'pg';
 import type { Static } from 'typebox';
 import type { CreateUserSchema, UpdateUserSchema, UserViewSchema } from '../api/schemas/users.js';
 import type { Access } from '../auth/access.js';
-import type { KratosClient } from '../auth/kratos-client.js';
+import type { IdentityState, KratosClient } from '../auth/kratos-client.js';
 import { type AccessClaims, type AppRole, DB_ROLE } from '../auth/tokens.js';
 import { DomainError } from '../errors.js';
+import { tenantIdOf } from '../tenancy/tenant-lookup.js';
 
 export type UserView = Static<typeof UserViewSchema>;
 type CreateUser = Static<typeof CreateUserSchema>;
@@ -40,7 +41,7 @@ export class UserAdmin {
   ) {}
 
   async list(tenant?: string): Promise<UserView[]> {
-    const tenantId = tenant ? await this.tenantId(tenant) : undefined;
+    const tenantId = tenant ? await tenantIdOf(this.db, tenant) : undefined;
     const [rows, states] = await Promise.all([
       this.db.query<UserRow>(`${SELECT} ${tenantId ? 'where u.tenant_id = $1' : ''} order by t.name, u.email`, [
         ...(tenantId ? [tenantId] : []),
@@ -55,26 +56,15 @@ export class UserAdmin {
       .rows;
   }
 
-  async get(id: string): Promise<UserView> {
-    const row = await this.row(id);
-    return this.view(row, row.kratos_identity_id ? await this.kratos.identityState(row.kratos_identity_id) : undefined);
-  }
-
-  /** A user by id or email (the SQL console's "as"). */
-  async find(idOrEmail: string): Promise<UserView> {
-    const byEmail = idOrEmail.includes('@');
-    const row = (
-      await this.db.query<UserRow>(`${SELECT} where ${byEmail ? 'lower(u.email) = lower($1)' : 'u.id::text = $1'}`, [
-        idOrEmail,
-      ])
-    ).rows[0];
-    if (!row) throw new DomainError('not_found', 'unknown_user', `no user ${idOrEmail} (give an id or an email)`);
+  /** A user by id or email (the SQL console's "as" takes either), with their identity's state. */
+  async get(idOrEmail: string): Promise<UserView> {
+    const row = await this.row(idOrEmail);
     return this.view(row, row.kratos_identity_id ? await this.kratos.identityState(row.kratos_identity_id) : undefined);
   }
 
   async create(input: CreateUser): Promise<UserView> {
     const email = input.email.toLowerCase();
-    const tenantId = await this.tenantId(input.tenant);
+    const tenantId = await tenantIdOf(this.db, input.tenant);
     const role = input.role ?? 'user';
     const name = input.name ?? email.split('@')[0]!;
     const taken = await this.db.query('select 1 from app_private.users where lower(email) = $1', [email]);
@@ -105,6 +95,7 @@ export class UserAdmin {
     const name = change.name ?? row.name;
     if (change.role || change.name)
       await this.db.query('update app_private.users set role = $2, name = $3 where id = $1', [id, role, name]);
+    let state: IdentityState | undefined;
     if (!row.kratos_identity_id) {
       if (change.password || change.disabled !== undefined)
         throw new DomainError(
@@ -114,7 +105,7 @@ export class UserAdmin {
         );
     } else {
       const current = await this.kratos.identityState(row.kratos_identity_id);
-      const state = change.disabled === undefined ? (current ?? 'active') : change.disabled ? 'inactive' : 'active';
+      state = change.disabled === undefined ? (current ?? 'active') : change.disabled ? 'inactive' : 'active';
       await this.kratos.updateIdentity(row.kratos_identity_id, {
         email: row.email,
         name,
@@ -129,7 +120,7 @@ export class UserAdmin {
     if (change.disabled || (change.role && change.role !== row.role))
       this.access.verifier.retireTokensOf(id, Date.now() + this.tokenTtlSeconds * 1000);
     if (change.role && change.role !== row.role) await this.access.authorizer.linkUser(id, role, row.tenant_id);
-    return this.get(id);
+    return this.view({ ...row, role, name }, state);
   }
 
   async remove(id: string): Promise<void> {
@@ -156,7 +147,7 @@ export class UserAdmin {
     return { ...(await this.access.issuer.mint(claims, this.tokenTtlSeconds)), user };
   }
 
-  private view(row: UserRow, state: 'active' | 'inactive' | undefined): UserView {
+  private view(row: UserRow, state: IdentityState | undefined): UserView {
     return {
       id: row.id,
       email: row.email,
@@ -170,19 +161,10 @@ export class UserAdmin {
     };
   }
 
-  private async row(id: string): Promise<UserRow> {
-    const row = (await this.db.query<UserRow>(`${SELECT} where u.id = $1`, [id])).rows[0];
-    if (!row) throw new DomainError('not_found', 'unknown_user', `no user ${id}`);
+  private async row(idOrEmail: string): Promise<UserRow> {
+    const where = idOrEmail.includes('@') ? 'lower(u.email) = lower($1)' : 'u.id::text = $1';
+    const row = (await this.db.query<UserRow>(`${SELECT} where ${where}`, [idOrEmail])).rows[0];
+    if (!row) throw new DomainError('not_found', 'unknown_user', `no user ${idOrEmail} (give an id or an email)`);
     return row;
-  }
-
-  private async tenantId(tenant: string): Promise<string> {
-    const found = await this.db.query<{ id: string }>(
-      'select id from app_private.tenants where id::text = $1 or lower(name) = lower($1)',
-      [tenant],
-    );
-    if (!found.rows[0])
-      throw new DomainError('invalid', 'unknown_tenant', `no tenant "${tenant}" (give its id or name)`);
-    return found.rows[0].id;
   }
 }

@@ -1,5 +1,5 @@
-import type { KpisView, SuiteName } from '../../../server/api/contract';
-import { ago, DECISION_WORD } from '../screens/kpis-model';
+import { DECISION_LABELS, type KpisView, type SuiteName } from '../../../server/api/contract';
+import { ago } from '../screens/kpis-model';
 
 const WHY: Record<KpisView['decision'], string> = {
   go: 'every KPI passes',
@@ -27,7 +27,7 @@ export function DecisionPanel({
   return (
     <section className={`decision decision-${view.decision}`} aria-labelledby="decision-title" data-testid="decision">
       <h2 id="decision-title">
-        <span data-testid="decision-word">{DECISION_WORD[view.decision]}</span>
+        <span data-testid="decision-word">{DECISION_LABELS[view.decision]}</span>
         <span className="muted">
           {' '}
           · {view.passing} of {view.total} KPIs pass · {WHY[view.decision]}

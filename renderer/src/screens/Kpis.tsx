@@ -5,17 +5,8 @@ import { DecisionPanel } from '../components/DecisionPanel';
 import { KpiTable } from '../components/KpiTable';
 import { ErrorNotice, Loading } from '../components/Notice';
 import { RunView } from '../components/RunView';
+import { saveFile } from '../download';
 import { usePoll } from '../use-poll';
-
-/** Saves text as a file the browser downloads. */
-function download(name: string, type: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 /** The KPI center: verdicts, running suites with live progress, each run's outcome, and the POC report. */
 export function Kpis() {
@@ -40,7 +31,7 @@ export function Kpis() {
   const report = async () => {
     setError(undefined);
     try {
-      download('apprun-poc-report.html', 'text/html', await api.report('html'));
+      saveFile('apprun-poc-report.html', await api.report('html'), 'text/html');
     } catch (err) {
       setError(toApiError(err));
     }

@@ -4,6 +4,7 @@ import { type ApiError, api, toApiError } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Empty, ErrorNotice, Loading } from '../components/Notice';
 import { StateBadge } from '../components/StateBadge';
+import { saveFile } from '../download';
 import { cpu, mb, uptime } from '../format';
 import { usePoll } from '../use-poll';
 import { type LevelFilter, logLevel, matchingLines } from './log-lines';
@@ -53,12 +54,7 @@ export function ServiceDetail({ name }: { name: ServiceName }) {
       setActionError(toApiError(err));
       throw err;
     });
-    const url = URL.createObjectURL(new Blob([`${all.lines.join('\n')}\n`], { type: 'text/plain' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `${name}.log`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveFile(`${name}.log`, `${all.lines.join('\n')}\n`, 'text/plain');
   };
   return (
     <section aria-labelledby="service-title" data-testid={`service-detail-${name}`}>

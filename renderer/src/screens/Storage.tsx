@@ -4,6 +4,7 @@ import { api } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { FileDrop } from '../components/FileDrop';
 import { Empty, ErrorNotice } from '../components/Notice';
+import { saveFile } from '../download';
 import { fileSize } from '../format';
 import { TenantScreen } from '../session';
 import { useAction } from '../use-action';
@@ -86,12 +87,7 @@ function StorageOf({ token }: { token: string }) {
   const download = (key: string) =>
     act(async () => {
       const { contentType, data: bytes } = await api.getObject(token, key);
-      const url = URL.createObjectURL(new Blob([new Uint8Array(bytes)], { type: contentType }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = key.split('/').at(-1)!;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveFile(key.split('/').at(-1)!, new Uint8Array(bytes), contentType);
     });
   const share = (key: string) => act(async () => setLink({ key, ...(await api.presignObject(token, key, 300)) }));
   const remove = (key: string) =>

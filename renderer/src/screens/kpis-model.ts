@@ -1,4 +1,4 @@
-import type { BenchRunView, KpisView } from '../../../server/api/contract';
+import { type BenchRunView, DECISION_LABELS, type KpisView } from '../../../server/api/contract';
 
 export { sparkPoints } from '../../../server/api/sparkline';
 
@@ -13,12 +13,10 @@ export function ago(at: number | undefined, now = Date.now()): string {
   return `${Math.floor(s / 86_400)} d ago`;
 }
 
-export const DECISION_WORD = { go: 'Go', 'no-go': 'No-Go', incomplete: 'Incomplete' } as const;
-
 /** The Overview's one line: "No-Go · 8 of 11 KPIs pass · 3 min ago" (or that none was measured yet). */
 export function kpiSummary(view: KpisView, now = Date.now()): string {
   if (!view.lastRunAt) return `no KPI measured yet (${view.total} in the registry)`;
-  return `${DECISION_WORD[view.decision]} · ${view.passing} of ${view.total} KPIs pass · ${ago(view.lastRunAt, now)}${view.running ? ' · a run is going' : ''}`;
+  return `${DECISION_LABELS[view.decision]} · ${view.passing} of ${view.total} KPIs pass · ${ago(view.lastRunAt, now)}${view.running ? ' · a run is going' : ''}`;
 }
 
 export interface LivePoint {

@@ -135,6 +135,8 @@ export const BlockingKpiSchema = Type.Pick(KpiSchema, ['id', 'name', 'suite', 'v
  * stale or not measured (`missingSuites` runs what is missing).
  */
 export const DecisionSchema = Type.Enum(['go', 'no-go', 'incomplete']);
+/** The decision as the screen and the report word it. */
+export const DECISION_LABELS = { go: 'Go', 'no-go': 'No-Go', incomplete: 'Incomplete' } as const;
 
 export const KpisViewSchema = Type.Object({
   kpis: Type.Array(KpiSchema),
