@@ -13,6 +13,8 @@ import hostGuard from './http/host-guard.js';
 import type { HostPolicy } from './http/host-policy.js';
 import type { UpstreamGates } from './http/upstream-gates.js';
 import { adminTokenHook } from './stack-api/admin-token.js';
+import tracingHooks from './tracing/gateway-hooks.js';
+import type { Tracer } from './tracing/tracer.js';
 
 export interface GatewayDeps {
   /** The platform's features, created (not necessarily started: a route reaches a service only per request). */
@@ -20,6 +22,8 @@ export interface GatewayDeps {
   access: Access;
   gates: UpstreamGates;
   hostPolicy: HostPolicy;
+  /** Starts a trace for each tenant request, before either lane sees it. */
+  tracer: Tracer;
   /** The per-run token of the admin scope (the control API and the dashboard). */
   adminToken: string;
   /** The gateway's log (logs/gateway.log); none: no log. */
@@ -40,7 +44,11 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   const early = deps.features.flatMap((f) => (f.earlyHandler ? [f.earlyHandler] : []));
   const answeredEarly: EarlyHandler = (req, res) => early.some((handler) => handler(req, res));
   const app = Fastify({
-    serverFactory: (handler) => http.createServer((req, res) => answeredEarly(req, res) || handler(req, res)),
+    serverFactory: (handler) =>
+      http.createServer((req, res) => {
+        deps.tracer.begin(req, res);
+        return answeredEarly(req, res) || handler(req, res);
+      }),
     ...(deps.log ? { loggerInstance: deps.log } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: true,
@@ -50,6 +58,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   });
   installErrorHandling(app);
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
+  await app.register(tracingHooks);
   // First of all hooks: a rebinding page's request is refused before any route or credential is looked at.
   await app.register(hostGuard, { policy: deps.hostPolicy });
   await app.register(cors, { policy: deps.hostPolicy });

@@ -12,6 +12,7 @@ import type { HostPolicy } from './http/host-policy.js';
 import type { UpstreamGates } from './http/upstream-gates.js';
 import type { PlatformContext } from './platform-context.js';
 import type { TenantPlans } from './tenancy/tenant-plans.js';
+import type { Tracer } from './tracing/tracer.js';
 
 /** What every feature is created from: the core's context, the clients of the services, and the shared gateway parts. */
 export interface FeatureContext {
@@ -27,6 +28,8 @@ export interface FeatureContext {
   gates: UpstreamGates;
   /** Which Host and Origin the gateway answers to. */
   hostPolicy: HostPolicy;
+  /** Every tenant request's trace (features add the spans of their own hops through `traceOf(request.raw)`). */
+  tracer: Tracer;
   /** The gateway's log (logs/gateway.log). */
   log: FastifyBaseLogger;
   /** Another feature, created before this one (the list's order); throws for one that is not. */

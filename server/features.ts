@@ -3,6 +3,7 @@
 import { authFeature } from './auth/feature.js';
 import { dataFeature } from './data/feature.js';
 import { examplesFeature } from './examples/feature.js';
+import { explainFeature } from './explain/feature.js';
 import type { Feature } from './feature.js';
 import { functionsFeature } from './functions/feature.js';
 import { kpiFeature } from './kpi/feature.js';
@@ -11,6 +12,7 @@ import { snapshotsFeature } from './snapshots/feature.js';
 import { sqlConsoleFeature } from './sql-console/feature.js';
 import { stackApiFeature } from './stack-api/feature.js';
 import { storageFeature } from './storage/feature.js';
+import { tracingFeature } from './tracing/feature.js';
 import { uiFeature } from './ui/feature.js';
 import { usersFeature } from './users/feature.js';
 import { workflowsFeature } from './workflows/feature.js';
@@ -27,6 +29,8 @@ export const FEATURES: readonly Feature[] = [
   projectFeature,
   snapshotsFeature,
   kpiFeature,
+  tracingFeature,
+  explainFeature,
   stackApiFeature,
   uiFeature,
 ];

@@ -14,6 +14,8 @@ import { HostPolicy } from './http/host-policy.js';
 import { UpstreamGates } from './http/upstream-gates.js';
 import type { PlatformContext } from './platform-context.js';
 import { TenantPlans } from './tenancy/tenant-plans.js';
+import { TraceRing } from './tracing/trace-ring.js';
+import { Tracer } from './tracing/tracer.js';
 
 interface Deferred {
   promise: Promise<void>;
@@ -38,6 +40,7 @@ export class Platform {
   private readonly access: Access;
   private readonly gates: UpstreamGates;
   private readonly hostPolicy: HostPolicy;
+  private readonly tracer: Tracer;
   private readonly logFile: pino.DestinationStream & { end(): void };
   private readonly log: FastifyBaseLogger;
   private readonly features: { feature: Feature; instance: FeatureInstance; started: Deferred }[] = [];
@@ -62,6 +65,8 @@ export class Platform {
     const plans = new TenantPlans(this.db, settings.plans);
     this.gates = new UpstreamGates(plans);
     this.hostPolicy = new HostPolicy(ports.gateway, settings.allowedHosts, core.project.config.api?.cors_origins);
+    // On unless APPRUN_TRACING=off; /api/traces/settings turns it off and on while running.
+    this.tracer = new Tracer(new TraceRing(), process.env.APPRUN_TRACING !== 'off');
     this.logFile = pino.destination(path.join(home.logsDir, 'gateway.log'));
     this.log = pino({ level: 'warn' }, this.logFile);
     const created = new Map<Feature, FeatureInstance>();
@@ -80,6 +85,7 @@ export class Platform {
       plans,
       gates: this.gates,
       hostPolicy: this.hostPolicy,
+      tracer: this.tracer,
       log: this.log,
       use: <T extends FeatureInstance>(feature: Feature<T>): T => {
         const instance = created.get(feature);
@@ -135,6 +141,7 @@ export class Platform {
       access: this.access,
       gates: this.gates,
       hostPolicy: this.hostPolicy,
+      tracer: this.tracer,
       adminToken: this.core.adminToken,
       log: this.log,
     }).then((app) => (this.gateway = app));

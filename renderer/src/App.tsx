@@ -7,6 +7,7 @@ import { Functions } from './screens/Functions';
 import { Kpis } from './screens/Kpis';
 import { Outbox } from './screens/Outbox';
 import { Overview } from './screens/Overview';
+import { Requests } from './screens/Requests';
 import { ServiceDetail } from './screens/ServiceDetail';
 import { Settings } from './screens/Settings';
 import { Snapshots } from './screens/Snapshots';
@@ -22,6 +23,7 @@ const SCREENS = [
   ['#/kpis', 'KPIs'],
   ['#/database', 'Database'],
   ['#/data', 'Data'],
+  ['#/requests', 'Requests'],
   ['#/users', 'Users'],
   ['#/functions', 'Functions'],
   ['#/workflows', 'Workflows'],
@@ -65,6 +67,7 @@ export function App() {
       '#/kpis': <Kpis />,
       '#/database': <Database />,
       '#/data': <DataBrowser />,
+      '#/requests': <Requests />,
       '#/users': <Users />,
       '#/snapshots': <Snapshots />,
       '#/settings': <Settings />,

@@ -61,6 +61,10 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
   deleteUser: 'apprun:delete-user',
   actAs: 'apprun:act-as',
   sql: 'apprun:sql',
+  traces: 'apprun:traces',
+  trace: 'apprun:trace',
+  setTracing: 'apprun:set-tracing',
+  explain: 'apprun:explain',
   data: 'apprun:data',
 };
 

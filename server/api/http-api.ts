@@ -196,6 +196,14 @@ export function createHttpApi(
     },
     actAs: async (id) => json(await send('POST', `/api/users/${encodeURIComponent(id)}/act-as`)),
     sql: async (request) => json(await send('POST', '/api/sql', { json: request })),
+    traces: async (query = {}) => {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+      return json(await send('GET', `/api/traces${params.size ? `?${params}` : ''}`));
+    },
+    trace: async (traceId) => json(await send('GET', `/api/traces/${encodeURIComponent(traceId)}`)),
+    setTracing: async (enabled) => json(await send('PUT', '/api/traces/settings', { json: { enabled } })),
+    explain: async (request) => json(await send('POST', '/api/explain', { json: request })),
     data: async (token, method, path, body) => {
       const res = await send(method, `/data/${path.replace(/^\/+/, '')}`, {
         token,

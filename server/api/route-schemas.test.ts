@@ -8,6 +8,8 @@ import { HostPolicy } from '../http/host-policy.js';
 import type { UpstreamGates } from '../http/upstream-gates.js';
 import type { PlatformContext } from '../platform-context.js';
 import { builtInProject } from '../project/project.js';
+import { TraceRing } from '../tracing/trace-ring.js';
+import { Tracer } from '../tracing/tracer.js';
 
 /**
  * Routes with no schema of their own, and why: the dashboard's static files (served by @fastify/static), the
@@ -35,6 +37,7 @@ async function routes(): Promise<RouteOptions[]> {
   const context = {
     core,
     hostPolicy: new HostPolicy(8080),
+    tracer: new Tracer(new TraceRing()),
     access: { jwks: { keys: [] } },
     log: { warn: () => undefined, error: () => undefined },
     use: (feature: unknown) => created.get(feature),
@@ -45,6 +48,7 @@ async function routes(): Promise<RouteOptions[]> {
     access: context.access as Access,
     gates: {} as UpstreamGates,
     hostPolicy: context.hostPolicy,
+    tracer: context.tracer,
     adminToken: 'x',
     onRoute: (route: RouteOptions) => seen.push(route),
   });

@@ -5,6 +5,7 @@ import type { Static } from 'typebox';
 import type { ServiceName } from '../../stack/service-identity.js';
 import type * as Auth from './schemas/auth.js';
 import type * as Examples from './schemas/examples.js';
+import type * as Explain from './schemas/explain.js';
 import type * as Functions from './schemas/functions.js';
 import type * as Kpi from './schemas/kpi.js';
 import type * as Project from './schemas/project.js';
@@ -12,6 +13,7 @@ import type * as Snapshots from './schemas/snapshots.js';
 import type * as Sql from './schemas/sql.js';
 import type * as Stack from './schemas/stack.js';
 import type * as Storage from './schemas/storage.js';
+import type * as Traces from './schemas/traces.js';
 import type * as Users from './schemas/users.js';
 import type * as Workflows from './schemas/workflows.js';
 
@@ -61,6 +63,13 @@ export type UpdateUserView = Static<typeof Users.UpdateUserSchema>;
 export type ActAsView = Static<typeof Users.ActAsSchema>;
 export type SqlRequestView = Static<typeof Sql.SqlBodySchema>;
 export type SqlResultView = Static<typeof Sql.SqlResultSchema>;
+export type TracesQueryView = Static<typeof Traces.TracesQuerySchema>;
+export type TracesView = Static<typeof Traces.TracesViewSchema>;
+export type TraceSummaryView = Static<typeof Traces.TraceSummarySchema>;
+export type TraceDetailView = Static<typeof Traces.TraceDetailSchema>;
+export type SpanView = Static<typeof Traces.SpanSchema>;
+export type ExplainRequestView = Static<typeof Explain.ExplainBodySchema>;
+export type ExplanationView = Static<typeof Explain.ExplanationSchema>;
 
 /** What the data API answered a browse: the rows, and the total PostgREST counted (Content-Range). */
 export interface DataPageView {
@@ -147,6 +156,14 @@ export interface ApprunApi {
   actAs(id: string): Promise<ActAsView>;
   /** One read-only statement as a user (or across tenants), rolled back. */
   sql(request: SqlRequestView): Promise<SqlResultView>;
+  /** The last requests through the gateway, newest first, filtered. */
+  traces(query?: TracesQueryView): Promise<TracesView>;
+  /** One kept request's spans. */
+  trace(traceId: string): Promise<TraceDetailView>;
+  /** Tracing turned off or on until the next start (benchmarks compare both). */
+  setTracing(enabled: boolean): Promise<{ enabled: boolean }>;
+  /** Why a request (as a user, or a kept one) got what it got; nothing is changed. */
+  explain(request: ExplainRequestView): Promise<ExplanationView>;
   /**
    * The data API as a user: `path` is PostgREST's (`notes?select=*&order=id.desc`); GET answers a page with the
    * total, a write answers the rows it touched.

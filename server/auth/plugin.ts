@@ -4,6 +4,8 @@ import { JwksSchema } from '../api/schemas/auth.js';
 import { NoQuery, responses } from '../api/schemas/common.js';
 import { DomainError } from '../errors.js';
 import type { Authorizer } from '../rbac/authorizer.js';
+import type { RequestTrace } from '../tracing/request-trace.js';
+import { traceOf } from '../tracing/tracer.js';
 import type { Access } from './access.js';
 import type { AccessClaims, TokenVerifier } from './tokens.js';
 
@@ -33,17 +35,35 @@ export function pathOf(request: FastifyRequest): string {
   return q === -1 ? request.url : request.url.slice(0, q);
 }
 
-/** The whole per-request authorization path: token verification, then the tenant's RBAC policy. */
+/**
+ * The whole per-request authorization path: token verification, then the tenant's RBAC policy. A traced request gets
+ * a span for each (whether the token was cached, the rule that matched or the one missing).
+ */
 export async function authorizeRequest(
   verifier: TokenVerifier,
   authorizer: Authorizer,
   header: string | undefined,
   path: string,
   method: string,
+  trace?: RequestTrace,
 ): Promise<AccessClaims> {
-  const claims = await verifier.verifyHeader(header);
+  let claims: AccessClaims;
+  if (trace) {
+    const start = trace.now();
+    const cached = verifier.cachedClaims(header) !== undefined;
+    try {
+      claims = await verifier.verifyHeader(header);
+    } catch (err) {
+      trace.end('token', start, { cached, refused: (err as DomainError).code ?? 'token_invalid' });
+      throw err;
+    }
+    trace.end('token', start, { cached });
+    trace.caller = { tenant: claims.tenant_id, user: claims.email, role: claims.role };
+  } else claims = await verifier.verifyHeader(header);
+  const rbacStart = trace?.now() ?? 0;
   // HEAD is a GET without the body: whoever may GET may HEAD.
   const decision = authorizer.check(claims, path, method === 'HEAD' ? 'GET' : method);
+  trace?.end('rbac', rbacStart, decision.allowed ? { rule: decision.rule } : { missing: decision.missingRule });
   if (!decision.allowed) {
     throw new DomainError(
       'forbidden',
@@ -70,6 +90,7 @@ const accessPlugin: FastifyPluginAsync<AccessPluginOptions> = async (app, { acce
       request.headers.authorization,
       pathOf(request),
       method,
+      traceOf(request.raw),
     );
   });
 

@@ -23,6 +23,7 @@ describe('the command table', () => {
       'gen',
       'functions',
       'kpi',
+      'explain',
       'report',
       'snapshot',
       'reset',

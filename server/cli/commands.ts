@@ -2,6 +2,7 @@
 import type { Command } from './command.js';
 import { dbCommand } from './db.js';
 import { downCommand } from './down.js';
+import { explainCommand } from './explain.js';
 import { functionsCommand } from './functions.js';
 import { genCommand } from './gen.js';
 import { imagesCommand } from './images.js';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   genCommand,
   functionsCommand,
   kpiCommand,
+  explainCommand,
   reportCommand,
   snapshotCommand,
   resetCommand,

@@ -2,6 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { type ApiError, DomainError, JSON_CONTENT_TYPE } from '../errors.js';
+import type { RequestTrace } from '../tracing/request-trace.js';
+import { POSTGREST_TIMING_UNIT_MS, parseServerTiming, recordUpstream } from '../tracing/upstream-timing.js';
 import { forwardedRequestHeaders } from './headers.js';
 import { profileOf, type TenantGuard } from './tenant-guard.js';
 import { PostgrestUpstream } from './upstream.js';
@@ -130,11 +132,27 @@ export class DataProxy {
   }
 
   /** PostgREST's answer to one request; a PostgREST that does not answer is an `upstream_unavailable` error. */
-  async answer(method: string, path: string, incoming: IncomingHttpHeaders, body?: Buffer): Promise<DataAnswer> {
+  async answer(
+    method: string,
+    path: string,
+    incoming: IncomingHttpHeaders,
+    body?: Buffer,
+    trace?: RequestTrace,
+  ): Promise<DataAnswer> {
     let res: Awaited<ReturnType<PostgrestUpstream['forward']>>;
+    const start = trace?.now() ?? 0;
     try {
       res = await this.upstream.forward(method, path, forwardedRequestHeaders(incoming), body);
+      if (trace)
+        recordUpstream(
+          trace,
+          'postgrest',
+          start,
+          { status: res.status },
+          parseServerTiming(res.timing, POSTGREST_TIMING_UNIT_MS),
+        );
     } catch (err) {
+      trace?.end('postgrest', start, { failed: true });
       this.log.warn({ err }, 'PostgREST request failed');
       throw new DomainError('unavailable', 'upstream_unavailable', 'PostgREST is not answering; check `apprun status`');
     }

@@ -5,6 +5,8 @@ import type { Access } from '../auth/access.js';
 import { DomainError, domainErrorBody, domainErrorHeaders, JSON_CONTENT_TYPE, STATUS_OF } from '../errors.js';
 import type { HostPolicy } from '../http/host-policy.js';
 import type { UpstreamGates } from '../http/upstream-gates.js';
+import type { RequestTrace } from '../tracing/request-trace.js';
+import { errorCodeOf, traceOf } from '../tracing/tracer.js';
 import type { DataAnswer, DataProxy } from './data-proxy.js';
 
 export interface FastLaneDeps {
@@ -27,8 +29,12 @@ const hasBody = (req: IncomingMessage) =>
  * Writes an answer as Fastify's reply.send would: a content length for bytes (0 for none), a stream piped. The
  * answer's headers are its own (made for this request), so the length goes into them rather than into a copy.
  */
-function writeAnswer(res: ServerResponse, method: string, answer: DataAnswer): void {
+function writeAnswer(res: ServerResponse, method: string, answer: DataAnswer, trace?: RequestTrace): void {
   const { headers, body } = answer;
+  if (trace) {
+    if (answer.status >= 400) trace.error = errorCodeOf(body);
+    headers['server-timing'] = trace.serverTiming();
+  }
   if (Buffer.isBuffer(body)) headers['content-length'] = String(body.byteLength);
   else if (!body && method !== 'HEAD' && answer.status !== 204 && answer.status !== 304)
     headers['content-length'] = '0';
@@ -57,7 +63,11 @@ export function dataFastLane({ policy, access, gates, proxy, log }: FastLaneDeps
   // The lane's errors are a handful of fixed sentences (a flood repeats them thousands of times a second): each body
   // is encoded once.
   const bodies = new Map<string, Buffer>();
-  const writeError = (res: ServerResponse, err: DomainError) => {
+  const writeError = (res: ServerResponse, err: DomainError, trace?: RequestTrace) => {
+    if (trace) {
+      trace.error = err.code;
+      res.setHeader('server-timing', trace.serverTiming());
+    }
     const key = `${err.code}\u0000${err.message}`;
     let payload = bodies.get(key);
     if (!payload) {
@@ -72,46 +82,64 @@ export function dataFastLane({ policy, access, gates, proxy, log }: FastLaneDeps
     res.end(payload);
   };
 
-  const fail = (res: ServerResponse, url: string, err: unknown) => {
-    if (err instanceof DomainError) return writeError(res, err);
+  const fail = (res: ServerResponse, url: string, err: unknown, trace?: RequestTrace) => {
+    if (err instanceof DomainError) return writeError(res, err, trace);
     log.error({ err, url }, 'a data request failed');
     if (res.headersSent) return res.destroy();
-    writeError(res, new DomainError('bad_upstream', 'internal_error', 'the gateway failed; see logs/gateway.log'));
+    writeError(
+      res,
+      new DomainError('bad_upstream', 'internal_error', 'the gateway failed; see logs/gateway.log'),
+      trace,
+    );
   };
 
   const mount = `${proxy.mountPath}/`;
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '';
-    if (!url.startsWith(mount) || req.headers.origin !== undefined || !policy.acceptsHost(req.headers.host))
-      return false;
+    if (!url.startsWith(mount)) return false;
+    // Spans are recorded only once the lane takes the request: one it hands on is traced by the full path instead.
+    const trace = traceOf(req);
+    const t0 = trace?.now() ?? 0;
+    if (req.headers.origin !== undefined || !policy.acceptsHost(req.headers.host)) return false;
+    const t1 = trace?.now() ?? 0;
     const claims = access.verifier.cachedClaims(req.headers.authorization);
     if (!claims) return false;
+    const t2 = trace?.now() ?? 0;
     const method = req.method ?? 'GET';
     const query = url.indexOf('?');
-    if (
-      !access.authorizer.check(claims, query === -1 ? url : url.slice(0, query), method === 'HEAD' ? 'GET' : method)
-        .allowed
-    )
-      return false;
+    const decision = access.authorizer.check(
+      claims,
+      query === -1 ? url : url.slice(0, query),
+      method === 'HEAD' ? 'GET' : method,
+    );
+    if (!decision.allowed) return false;
     const refusal = gates.refuseNow('postgrest', claims.tenant_id);
+    const t3 = trace?.now() ?? 0;
+    if (!refusal && (!READS.has(method) || hasBody(req))) return false;
+    const target = refusal ? undefined : proxy.target(method, url, claims.tenant_id, req.headers);
+    if (!refusal && !target) return false;
+    if (trace) {
+      trace.caller = { tenant: claims.tenant_id, user: claims.email, role: claims.role };
+      trace.add({ name: 'host', startMs: t0, durationMs: t1 - t0, depth: 1 });
+      trace.add({ name: 'token', startMs: t1, durationMs: t2 - t1, depth: 1, attributes: { cached: true } });
+      trace.add({ name: 'rbac', startMs: t2, durationMs: t3 - t2, depth: 1, attributes: { rule: decision.rule } });
+    }
     if (refusal) {
-      writeError(res, refusal);
+      writeError(res, refusal, trace);
       // The request's own body, if any, is not read: drop it rather than parse it.
       if (hasBody(req)) req.resume();
       return true;
     }
-    if (!READS.has(method) || hasBody(req)) return false;
-    const target = proxy.target(method, url, claims.tenant_id, req.headers);
-    if (!target) return false;
     gates
       .admit('postgrest', claims.tenant_id, req.socket)
       .then(async (release) => {
         if (!release) return; // the client went away while waiting
+        trace?.end('gate', t3, { upstream: 'postgrest' });
         // The slot is held until the answer has gone out (a streamed one too) or the client went away.
         res.once('close', release);
-        writeAnswer(res, method, await proxy.answer(method, target.path, req.headers));
+        writeAnswer(res, method, await proxy.answer(method, target!.path, req.headers, undefined, trace), trace);
       })
-      .catch((err: unknown) => fail(res, url, err));
+      .catch((err: unknown) => fail(res, url, err, trace));
     return true;
   };
 }

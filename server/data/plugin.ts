@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { Bytes, ERROR_RESPONSES } from '../api/schemas/common.js';
+import { traceOf } from '../tracing/tracer.js';
 import { type DataBody, parseDataBody } from './body.js';
 import type { DataAnswer, DataProxy } from './data-proxy.js';
 
@@ -37,7 +38,8 @@ const dataPlugin: FastifyPluginAsync<DataPluginOptions> = async (app, { proxy })
     const body = request.body as DataBody | undefined;
     if (body?.rows !== undefined) proxy.guard.checkWrite(target.name, body.rows, tenantId, target.schema);
     if (body?.columns) proxy.guard.checkColumns(target.name, body.columns, target.schema);
-    return replyWith(reply, await proxy.answer(request.method, target.path, request.headers, body?.bytes));
+    const trace = traceOf(request.raw);
+    return replyWith(reply, await proxy.answer(request.method, target.path, request.headers, body?.bytes, trace));
   };
 
   app.route({

@@ -49,6 +49,11 @@ export class TenantGuard {
     this.tenantColumn = new Map(rows.map((r) => [`${r.schema}.${r.name}`, r.column]));
   }
 
+  /** The column that holds a row's tenant, for a tenant-scoped table; undefined for any other. */
+  tenantColumnOf(table: string, schema: string = DATA_SCHEMAS[0]): string | undefined {
+    return this.tenantColumn.get(`${schema}.${table}`);
+  }
+
   /** The query string to send upstream (with its leading '?', or empty). */
   scopeQuery(table: string, query: string, tenantId: string, schema: string = DATA_SCHEMAS[0]): string {
     const column = this.tenantColumn.get(`${schema}.${table}`);

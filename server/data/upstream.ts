@@ -30,6 +30,8 @@ export interface UpstreamResponse {
   statusText: string;
   headers: Record<string, string>;
   body: Buffer | Readable;
+  /** PostgREST's Server-Timing (its own phases), when it sends one; kept for the trace, not passed on as is. */
+  timing?: string;
 }
 
 /**
@@ -65,7 +67,14 @@ export class PostgrestUpstream {
       const value = res.headers[name];
       if (typeof value === 'string') out[name] = name === 'location' ? `${this.mountPath}${value}` : value;
     }
-    return { status: res.statusCode, statusText: res.statusText, headers: out, body: await collectOrStream(res.body) };
+    const timing = res.headers['server-timing'];
+    return {
+      status: res.statusCode,
+      statusText: res.statusText,
+      headers: out,
+      body: await collectOrStream(res.body),
+      timing: typeof timing === 'string' ? timing : undefined,
+    };
   }
 
   close(): Promise<void> {

@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Bytes, NoContent, NoQuery, responses } from '../api/schemas/common.js';
 import { FunctionListSchema, FunctionNameParamsSchema, FunctionViewSchema } from '../api/schemas/functions.js';
 import { DomainError } from '../errors.js';
+import { traceOf } from '../tracing/tracer.js';
+import { recordUpstream } from '../tracing/upstream-timing.js';
 import type { FunctionManifest, FunctionService } from './function-service.js';
 import { DEFAULT_LIMITS } from './sandbox.js';
 
@@ -99,13 +101,23 @@ const functionsPlugin: FastifyPluginAsyncTypebox<FunctionsPluginOptions> = async
     async (request, reply) => {
       const claims = request.claims!;
       const input = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
+      const trace = traceOf(request.raw);
+      const start = trace?.now() ?? 0;
       const { output, timings } = await functions.invoke(claims.tenant_id, request.params.name, input, {
         sub: claims.sub,
         email: claims.email,
         tenant_id: claims.tenant_id,
         role: claims.role,
       });
+      if (trace)
+        recordUpstream(trace, 'function', start, { name: request.params.name }, [
+          { name: 'queue', durationMs: timings.queueMs },
+          { name: 'compile', durationMs: timings.compileMs },
+          { name: 'instantiate', durationMs: timings.instantiateMs },
+          { name: 'run', durationMs: timings.runMs },
+        ]);
       const ms = (x: number) => x.toFixed(3);
+      // The pool's phases (a traced request's Server-Timing carries them too, beside the gateway's hops).
       reply.header(
         'server-timing',
         `queue;dur=${ms(timings.queueMs)}, compile;dur=${ms(timings.compileMs)}, ` +

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { traceOf } from '../tracing/tracer.js';
 import { PUBLIC_CALLER, type Upstream, type UpstreamGates } from './upstream-gates.js';
 
 declare module 'fastify' {
@@ -35,7 +36,10 @@ const admission: FastifyPluginAsync<AdmissionOptions> = async (app, { gates }) =
     const upstream = request.routeOptions.config.upstream;
     if (!upstream || request.is404) return;
     const socket = request.raw.socket;
+    const trace = traceOf(request.raw);
+    const start = trace?.now() ?? 0;
     request.releaseUpstream = (await gates.admit(upstream, request.claims?.tenant_id ?? PUBLIC_CALLER, socket)) ?? null;
+    trace?.end('gate', start, { upstream });
   });
   app.addHook('onResponse', release);
   app.addHook('onRequestAbort', release);

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError } from '../errors.js';
+import { traceOf } from '../tracing/tracer.js';
 import type { HostPolicy } from './host-policy.js';
 
 declare module 'fastify' {
@@ -46,7 +47,7 @@ export function crossSiteRefused(request: FastifyRequest, why: string): DomainEr
  */
 const hostGuard: FastifyPluginAsync<HostGuardOptions> = async (app, { policy }) => {
   app.decorateRequest('crossSite', false);
-  app.addHook('onRequest', async (request) => {
+  const check = (request: FastifyRequest) => {
     const { host } = request.headers;
     if (!policy.acceptsHost(host)) {
       throw new DomainError(
@@ -63,6 +64,18 @@ const hostGuard: FastifyPluginAsync<HostGuardOptions> = async (app, { policy }) 
     request.crossSite = origin !== undefined ? !policy.trustsOrigin(origin) : !SAME_SITE_FETCH.has(String(fetchSite));
     if (request.crossSite && !SAFE_METHODS.has(request.method))
       throw crossSiteRefused(request, `a cross-site ${request.method} is refused`);
+  };
+  app.addHook('onRequest', async (request) => {
+    const trace = traceOf(request.raw);
+    if (!trace) return check(request);
+    const start = trace.now();
+    try {
+      check(request);
+    } catch (err) {
+      trace.end('host', start, { refused: (err as DomainError).code });
+      throw err;
+    }
+    trace.end('host', start);
   });
 };
 

@@ -23,8 +23,15 @@ async function authorizer(): Promise<Authorizer> {
 describe('Authorizer', () => {
   it('follows the default policies per role', async () => {
     const a = await authorizer();
-    expect(a.check(user('u-admin', 'admin'), '/data/products', 'DELETE')).toEqual({ allowed: true });
-    expect(a.check(user('u-user', 'user'), '/data/products', 'GET')).toEqual({ allowed: true });
+    // An allowed request names the rule that matched (the trace's RBAC span shows it).
+    expect(a.check(user('u-admin', 'admin'), '/data/products', 'DELETE')).toEqual({
+      allowed: true,
+      rule: `p, admin, ${T}, /data/*, DELETE`,
+    });
+    expect(a.check(user('u-user', 'user'), '/data/products', 'GET')).toEqual({
+      allowed: true,
+      rule: `p, user, ${T}, /data/*, GET`,
+    });
     expect(a.check(user('u-user', 'user'), '/data/products', 'DELETE')).toEqual({
       allowed: false,
       missingRule: `p, user, ${T}, /data/*, DELETE`,

@@ -52,7 +52,8 @@ export const DEFAULT_POLICIES: PolicyRule[] = [
   { role: 'user', path: '/storage/*', methods: ['GET', 'PUT'] },
 ];
 
-export type Decision = { allowed: true } | { allowed: false; missingRule: string };
+/** An allowed request names the policy rule that let it through; a refused one the rule that would have. */
+export type Decision = { allowed: true; rule: string } | { allowed: false; missingRule: string };
 
 /**
  * Casbin's enforcer with policies in Postgres (casbin-pg-adapter), plus a decision cache: enforce() with many role
@@ -163,7 +164,8 @@ export class Authorizer {
   }
 
   enforceUncached(claims: AccessClaims, path: string, method: string): Decision {
-    if (this.enforcer.enforceSync(claims.sub, claims.tenant_id, path, method)) return { allowed: true };
+    const [allowed, rule] = this.enforcer.enforceExSync(claims.sub, claims.tenant_id, path, method);
+    if (allowed) return { allowed: true, rule: `p, ${rule.join(', ')}` };
     const family = RESOURCES.find((r) => keyMatches(path, r)) ?? path;
     return { allowed: false, missingRule: `p, ${claims.role}, ${claims.tenant_id}, ${family}, ${method}` };
   }

@@ -62,6 +62,12 @@ export const postgrest: ServiceDefinition<'postgrest' | 'postgrestAdmin', never>
           PGRST_ADMIN_SERVER_PORT: String(ports.postgrestAdmin),
           PGRST_OPENAPI_MODE: 'disabled',
           PGRST_LOG_LEVEL: 'warn',
+          // Its own phases (jwt, parse, plan, transaction, response) in a Server-Timing header, for the gateway's
+          // traces; APPRUN_PGRST_TIMING=off leaves them out (bench:data measures what they cost).
+          PGRST_SERVER_TIMING_ENABLED: process.env.APPRUN_PGRST_TIMING === 'off' ? 'false' : 'true',
+          // A request may ask for its transaction to be rolled back (Prefer: tx=rollback): the access explainer runs
+          // a write that way, so it is explained and never applied.
+          PGRST_DB_TX_END: 'commit-allow-override',
         },
       },
       health: { kind: 'http', url: `http://127.0.0.1:${ports.postgrestAdmin}/ready` },

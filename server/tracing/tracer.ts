@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestTrace } from './request-trace.js';
+import { formatTraceparent, parseTraceparent, TraceIds } from './trace-context.js';
+import type { TraceRing } from './trace-ring.js';
+
+/** Where the gateway's tenant traffic goes: these requests are traced; the dashboard and control API are not. */
+export const TRACED_PREFIXES = ['/data/', '/functions', '/workflows', '/storage', '/auth/'] as const;
+
+const TRACE = Symbol('apprun.trace');
+type TracedMessage = IncomingMessage & { [TRACE]?: RequestTrace };
+
+/** The trace the gateway started for this request, if it traces it. */
+export const traceOf = (req: IncomingMessage): RequestTrace | undefined => (req as TracedMessage)[TRACE];
+
+const ERROR_CODE = /^\{"error":"([a-z_]{1,64})"/;
+
+/** The gateway's error code at the start of a JSON error body (`{"error":"forbidden",…`). */
+export function errorCodeOf(body: unknown): string | undefined {
+  if (typeof body === 'string') return ERROR_CODE.exec(body.slice(0, 80))?.[1];
+  if (Buffer.isBuffer(body)) return ERROR_CODE.exec(body.toString('latin1', 0, 80))?.[1];
+  return undefined;
+}
+
+const URL_LIMIT = 1000;
+
+/**
+ * Starts one trace per tenant request (W3C Trace Context: an incoming traceparent is continued, otherwise a trace
+ * starts), answers with its traceparent, and keeps it in the ring once the answer is out. Turned off at run time
+ * (benchmarks, `PUT /api/traces/settings`), it costs one boolean check per request.
+ */
+export class Tracer {
+  private readonly ids = new TraceIds();
+  private readonly listeners: ((trace: RequestTrace) => void)[] = [];
+
+  constructor(
+    readonly ring: TraceRing,
+    public enabled = true,
+  ) {}
+
+  /** Called with every finished trace (the OTLP exporter). */
+  onFinish(listener: (trace: RequestTrace) => void): void {
+    this.listeners.push(listener);
+  }
+
+  begin(req: IncomingMessage, res: ServerResponse): RequestTrace | undefined {
+    if (!this.enabled) return undefined;
+    const url = req.url ?? '/';
+    if (!TRACED_PREFIXES.some((prefix) => url.startsWith(prefix))) return undefined;
+    const parent = parseTraceparent(req.headers.traceparent);
+    const trace = new RequestTrace(
+      parent?.traceId ?? this.ids.traceId(),
+      this.ids.spanId(),
+      parent?.parentSpanId,
+      parent?.flags ?? '01',
+      req.method ?? 'GET',
+      url.length > URL_LIMIT ? url.slice(0, URL_LIMIT) : url,
+    );
+    (req as TracedMessage)[TRACE] = trace;
+    res.setHeader('traceparent', formatTraceparent(trace.traceId, trace.spanId, trace.flags));
+    res.once('close', () => {
+      trace.finish(res.statusCode, !res.writableFinished);
+      this.ring.push(trace);
+      for (const listener of this.listeners) listener(trace);
+    });
+    return trace;
+  }
+}
+
+/** Adds the request's Server-Timing to an answer about to be written (both lanes call it before their headers). */
+export function stampServerTiming(req: IncomingMessage, res: ServerResponse): void {
+  const trace = traceOf(req);
+  if (trace && !res.headersSent) res.setHeader('server-timing', trace.serverTiming());
+}
