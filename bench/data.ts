@@ -1,21 +1,22 @@
 // npm run bench:data — the KPI center's data suite (server/kpi/suites/data.ts) on an apprun of its own: GET
 // /data/products at a fixed 500 req/s (open loop) through the gateway and through nginx in front of the same PostgREST,
 // and throughput (closed loop, 32 connections) against PostgREST directly, interleaved rounds, medians.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { adminApi } from '../server/api/contract.js';
 import { kpiPeople } from '../server/kpi/feature.js';
 import { KPIS } from '../server/kpi/registry.js';
 import { dataSuite } from '../server/kpi/suites/data.js';
 import { FIXTURE_READ, type KpiPeople, type Profile, type SuiteContext } from '../server/kpi/suites/suite.js';
 import { freePort } from '../server/load/free-port.js';
-import { runClosedLoop, runLoad } from '../server/load/load-runner.js';
+import { runLoad } from '../server/load/load-runner.js';
 import { builtInProject } from '../server/project/project.js';
 import { startApprun } from '../server/test/apprun-process.js';
 import { loginToken } from './apprun-process.js';
+import { HOP_LABELS, HOPS, type Hop, measureHopFloor, pairedRatio } from './hop-floor.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
+import { ringMemory } from './trace-memory.js';
 
 /** The built-in demo's dev users, as the KPI center would act as them. */
 const DEMO_PEOPLE = kpiPeople(builtInProject()) as KpiPeople;
@@ -24,7 +25,8 @@ const PROFILE = (process.env.BENCH_PROFILE ?? 'full') as Profile;
 const RATES = (process.env.BENCH_RATES ?? '250,500,1000').split(',').map(Number);
 const SWEEP_SECONDS = Number(process.env.BENCH_SWEEP_SECONDS ?? 10);
 const FLOOR_SECONDS = Number(process.env.BENCH_FLOOR_SECONDS ?? 10);
-const FLOOR_ROUNDS = 3;
+const FLOOR_ROUNDS = Number(process.env.BENCH_FLOOR_ROUNDS ?? 3);
+const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 1000);
 const log = (line: string) => process.stdout.write(`[bench:data] ${line}\n`);
 
 async function main(): Promise<void> {
@@ -66,44 +68,28 @@ async function main(): Promise<void> {
       }
       sweep.push(row);
     }
-    // The Node floor: a bare node:http + undici proxy (bench/bare-node-proxy.mjs) beside the gateway and PostgREST
-    // directly, closed loop, interleaved round by round.
-    const barePort = await freePort();
-    const bare = spawn(
-      process.execPath,
-      [
-        path.join(import.meta.dirname, 'bare-node-proxy.mjs'),
-        String(barePort),
-        `http://127.0.0.1:${state.ports.postgrest}`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const floor: Record<'direct' | 'bare' | 'gateway', number[]> = { direct: [], bare: [], gateway: [] };
-    try {
-      await Promise.race([
-        once(bare.stdout!, 'data'),
-        once(bare, 'exit').then(([code]) => Promise.reject(new Error(`the bare proxy exited (${code})`))),
-      ]);
-      const floorPaths = {
-        direct: `http://127.0.0.1:${state.ports.postgrest}/products?select=name,price`,
-        bare: `http://127.0.0.1:${barePort}/data/products?select=name,price`,
-        gateway: `${state.gatewayUrl}/data/products?select=name,price`,
-      };
-      for (let round = 1; round <= FLOOR_ROUNDS; round++) {
-        for (const name of ['direct', 'bare', 'gateway'] as const) {
-          log(`hop floor round ${round}/${FLOOR_ROUNDS}: ${name}, 32 connections, ${FLOOR_SECONDS} s`);
-          const r = await runClosedLoop(floorPaths[name], { connections: 32, seconds: FLOOR_SECONDS, headers });
-          if (r.errors || r.non2xx) throw new Error(`${name}: ${r.errors} errors and ${r.non2xx} non-2xx answers`);
-          floor[name].push(r.rps);
-        }
-      }
-    } finally {
-      bare.kill();
+    // The hop against its references, interleaved rounds: tracing off and on, the bare Node proxy, nginx.
+    const floor = await measureHopFloor(state, headers, {
+      rounds: FLOOR_ROUNDS,
+      seconds: FLOOR_SECONDS,
+      fixedRate: FIXED_RATE,
+      log,
+    });
+    const rps = (hop: Hop) => Math.round(median(floor.rps[hop]));
+    const ms = (hop: Hop, p: 'p50' | 'p99') => Math.round(median(floor.fixed[hop][p]) * 100) / 100;
+    values.floorBareRatio = pairedRatio(floor.rps.bare, floor.rps.direct);
+    values.floorGatewayRatio = pairedRatio(floor.rps.gatewayOn, floor.rps.direct);
+    values.tracingThroughputRatio = pairedRatio(floor.rps.gatewayOn, floor.rps.gatewayOff);
+    values.tracingGatewayToBareRatio = pairedRatio(floor.rps.gatewayOn, floor.rps.bare);
+    values.tracingP50DeltaMs = Math.round((ms('gatewayOn', 'p50') - ms('gatewayOff', 'p50')) * 1000) / 1000;
+    values.tracingP99ToBareRatio = Math.round((ms('gatewayOn', 'p99') / ms('bare', 'p99')) * 100) / 100;
+    values.postgrestTimingRatio = pairedRatio(floor.rps.direct, floor.rps.directNoTiming);
+    const sample = (await adminApi(state).traces({ path: '/data/products', status: '200', limit: 1 })).traces[0];
+    const memory = sample ? ringMemory(await adminApi(state).trace(sample.traceId)) : undefined;
+    if (memory) {
+      values.traceRingBytes = memory.bytes;
+      values.traceBytesEach = memory.bytesPerTrace;
     }
-    const floorRatio = (name: 'bare' | 'gateway') =>
-      Math.round(median(floor[name].map((rps, i) => rps / floor.direct[i]!)) * 100) / 100;
-    values.floorBareRatio = floorRatio('bare');
-    values.floorGatewayRatio = floorRatio('gateway');
     const kpis = KPIS.filter((k) => k.suite === 'data').map((k) => {
       const verdict = k.judge(values)!;
       return { name: k.name, target: k.target, measured: verdict.measured, pass: verdict.pass };
@@ -133,15 +119,41 @@ async function main(): Promise<void> {
       '',
       markdownTable(['offered', 'PostgREST directly', 'through the gateway'], sweep),
       '',
-      `The Node floor (closed loop, 32 connections, ${FLOOR_ROUNDS} interleaved rounds of ${FLOOR_SECONDS} s; ratios ` +
-        'to PostgREST directly, round by round, median):',
+      `The hop against its references (${FLOOR_ROUNDS} interleaved rounds of ${FLOOR_SECONDS} s each; closed loop with ` +
+        `32 connections, then ${FIXED_RATE} req/s open loop; medians; ratios are medians of per-round ratios):`,
       '',
       markdownTable(
-        ['path', 'req/s (median)', 'ratio to direct'],
         [
-          ['PostgREST directly', Math.round(median(floor.direct)), '1.00×'],
-          ['bare node:http + undici proxy', Math.round(median(floor.bare)), `${values.floorBareRatio}×`],
-          ['through the gateway', Math.round(median(floor.gateway)), `${values.floorGatewayRatio}×`],
+          'path',
+          'req/s (32 connections)',
+          'ratio to PostgREST',
+          `p50 at ${FIXED_RATE} req/s`,
+          `p99 at ${FIXED_RATE} req/s`,
+        ],
+        HOPS.map((hop) => [
+          HOP_LABELS[hop],
+          rps(hop),
+          `${pairedRatio(floor.rps[hop], floor.rps.direct)}×`,
+          `${ms(hop, 'p50')} ms`,
+          `${ms(hop, 'p99')} ms`,
+        ]),
+      ),
+      '',
+      markdownTable(
+        ['tracing', 'target', 'measured'],
+        [
+          ['throughput, tracing on / off', '≥ 0.97×', `${values.tracingThroughputRatio}×`],
+          ['p50 at the fixed rate, on − off', '≤ +0.2 ms', `${values.tracingP50DeltaMs} ms`],
+          ['throughput, gateway (tracing on) / bare proxy', '≥ 0.93×', `${values.tracingGatewayToBareRatio}×`],
+          ['p99 at the fixed rate, gateway (tracing on) / bare proxy', '≤ 1.5×', `${values.tracingP99ToBareRatio}×`],
+          ["PostgREST's own Server-Timing: throughput on / off", '—', `${values.postgrestTimingRatio}×`],
+          [
+            'the trace ring, full',
+            '—',
+            memory
+              ? `${(memory.bytes / 2 ** 20).toFixed(1)} MB for ${memory.traces} traces (${memory.bytesPerTrace} B each)`
+              : '—',
+          ],
         ],
       ),
     ]);

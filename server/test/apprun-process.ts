@@ -61,7 +61,12 @@ export async function stopStartedApprun(): Promise<void> {
  * once it reports ready; if it exits or does not come up within START_DEADLINE_MS it is stopped and the promise
  * rejects with its output. Used by the lifecycle tests, the benchmarks and the browser tests.
  */
-export function startApprun(home: string, portBase: number, extraArgs: string[] = []): Promise<RunningApprun> {
+export function startApprun(
+  home: string,
+  portBase: number,
+  extraArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningApprun> {
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
@@ -74,9 +79,7 @@ export function startApprun(home: string, portBase: number, extraArgs: string[] 
       String(portBase),
       ...extraArgs,
     ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   const run = { child, home };
   started.add(run);

@@ -22,6 +22,8 @@ export const TEST_PORT_BASES = {
   projectOther: 27100 + shift,
   /** The notes example's backend, for its browser test. */
   notes: 27200 + shift,
+  /** The OpenTelemetry export's stack (it starts with OTEL_EXPORTER_OTLP_ENDPOINT set). */
+  otel: 27300 + shift,
   /** The browser tests' `apprun up`. */
   e2e: 26500 + shift,
 } as const;

@@ -42,6 +42,11 @@ export class Tracer {
     this.listeners.push(listener);
   }
 
+  offFinish(listener: (trace: RequestTrace) => void): void {
+    const at = this.listeners.indexOf(listener);
+    if (at !== -1) this.listeners.splice(at, 1);
+  }
+
   begin(req: IncomingMessage, res: ServerResponse): RequestTrace | undefined {
     if (!this.enabled) return undefined;
     const url = req.url ?? '/';
@@ -64,6 +69,23 @@ export class Tracer {
     });
     return trace;
   }
+}
+
+type ContextRunner = <T>(trace: RequestTrace, fn: () => T) => T;
+let runInContext: ContextRunner = (_trace, fn) => fn();
+
+/** Set by the OTLP export: upstream calls made inside `inTraceContext` become children of the request's span. */
+export function setContextRunner(runner: ContextRunner): void {
+  runInContext = runner;
+}
+
+/**
+ * Runs fn as part of the request's trace for libraries that trace themselves (Temporal's client interceptor): with
+ * OpenTelemetry on, their spans join the request's trace; otherwise it just runs fn.
+ */
+export function inTraceContext<T>(req: IncomingMessage, fn: () => T): T {
+  const trace = traceOf(req);
+  return trace ? runInContext(trace, fn) : fn();
 }
 
 /** Adds the request's Server-Timing to an answer about to be written (both lanes call it before their headers). */

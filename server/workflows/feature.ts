@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { defineFeature } from '../feature.js';
+import { type TemporalInterceptors, temporalInterceptors } from '../tracing/otel-switch.js';
 import { OnDemandWorker } from './on-demand-worker.js';
 import workflowsPlugin from './plugin.js';
 import { WorkflowService } from './workflow-service.js';
@@ -19,19 +20,23 @@ export const workflowsFeature = defineFeature({
       if (!connected) throw new Error('the workflow client is used before the platform connected it');
       return connected;
     };
+    let interceptors: TemporalInterceptors | undefined;
     const worker = new OnDemandWorker({
       address,
       db,
       logFile: path.join(home.logsDir, 'workflow-worker.log'),
       onEvent: (step) => progress({ service: 'workflows', step }),
       hasOpenWorkflows: () => service().hasOpenWorkflows(),
+      activityInterceptors: () => interceptors?.activity ?? [],
     });
     return {
       /** Temporal's client for the gateway's routes; connected at start. */
       service,
       workerState: () => worker.state,
       async start() {
+        interceptors = await temporalInterceptors();
         connected = await WorkflowService.connect({
+          interceptors: interceptors?.client,
           address,
           db,
           temporalUiUrl: `http://127.0.0.1:${ports.temporalUi}`,

@@ -7,6 +7,7 @@ import {
   WorkflowListSchema,
   WorkflowStartedSchema,
 } from '../api/schemas/workflows.js';
+import { inTraceContext } from '../tracing/tracer.js';
 import type { WorkflowService } from './workflow-service.js';
 
 export interface WorkflowsPluginOptions {
@@ -30,7 +31,13 @@ const workflowsPlugin: FastifyPluginAsyncTypebox<WorkflowsPluginOptions> = async
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await workflows().startRegistration(request.claims!.tenant_id, request.body)),
+      reply
+        .code(201)
+        .send(
+          await inTraceContext(request.raw, () =>
+            workflows().startRegistration(request.claims!.tenant_id, request.body),
+          ),
+        ),
   );
 
   app.get(

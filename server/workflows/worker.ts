@@ -3,7 +3,14 @@ import type { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  type ActivityInterceptorsFactory,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import type pg from 'pg';
 import { packageRoot } from '../../stack/package-root.js';
 import { createActivities } from './activities.js';
@@ -19,6 +26,8 @@ export interface WorkflowWorkerOptions {
   /** The SDK's own log (activity failures, retries, worker state): a file, so the CLI's output stays readable. */
   logFile: string;
   onEvent(step: string): void;
+  /** OpenTelemetry's activity interceptors, when it is on (read at each worker start). */
+  activityInterceptors?: () => ActivityInterceptorsFactory[];
 }
 
 export type WorkerState = 'starting' | 'running' | 'stopped' | 'failed';
@@ -92,6 +101,7 @@ export class WorkflowWorker {
         activities: createActivities(this.options.db),
         identity: `apprun-core@${process.pid}`,
         maxCachedWorkflows: 100,
+        interceptors: { activity: this.options.activityInterceptors?.() ?? [] },
         shutdownGraceTime: '2 seconds',
       }),
     );

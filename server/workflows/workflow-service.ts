@@ -1,6 +1,12 @@
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  ServiceError,
+  type WorkflowClientInterceptor,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import { defaultPayloadConverter, defineSearchAttributeKey } from '@temporalio/common';
 import { tsToDate } from '@temporalio/common/lib/time.js';
 import proto from '@temporalio/proto';
@@ -86,6 +92,8 @@ export interface WorkflowServiceOptions {
   temporalState: () => string | undefined;
   /** Before a workflow starts: the worker that will run it is polling (it starts on demand). */
   workerReady: () => Promise<void>;
+  /** OpenTelemetry's, when it is on. */
+  interceptors?: WorkflowClientInterceptor[];
 }
 
 /** The gateway's side of Temporal: start registrations, list and describe a tenant's workflows. */
@@ -101,7 +109,10 @@ export class WorkflowService {
     );
     temporalContext.add(connection.callContextStorage as AsyncLocalStorage<unknown>);
     temporalContext.release(); // connect ran the store before it was known here
-    return new WorkflowService(new Client({ connection, namespace: 'default' }), options);
+    return new WorkflowService(
+      new Client({ connection, namespace: 'default', interceptors: { workflow: options.interceptors ?? [] } }),
+      options,
+    );
   }
 
   /** One Temporal call: refused at once when the service is down, bounded by a deadline, its outage a 503. */

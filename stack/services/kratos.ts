@@ -14,6 +14,27 @@ import type { ServiceDefinition, ServiceNetwork } from './definition.js';
 import { adminUrl } from './postgres.js';
 
 const run = promisify(execFile);
+/**
+ * Kratos' own tracing (Ory's otel provider, OTLP over HTTP) pointed at the collector the gateway exports to, when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set; nothing otherwise. Ory takes host:port and a flag for plain HTTP.
+ */
+export function kratosTracingEnv(endpoint: string | undefined): Record<string, string> {
+  if (!endpoint) return {};
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return {};
+  }
+  return {
+    TRACING_PROVIDER: 'otel',
+    TRACING_SERVICE_NAME: 'apprun-kratos',
+    TRACING_PROVIDERS_OTLP_SERVER_URL: url.host,
+    TRACING_PROVIDERS_OTLP_INSECURE: String(url.protocol === 'http:'),
+    TRACING_PROVIDERS_OTLP_SAMPLING_SAMPLING_RATIO: '1',
+  };
+}
+
 export const KRATOS_DATABASE = 'kratos';
 // The POC's 50 MB could not hold it: at idle its PSS is ~23 MB of heap plus ~38 MB of its 71 MB binary's pages.
 const BUDGET_MB = 70;
@@ -125,7 +146,12 @@ export const kratos: ServiceDefinition<
     const configFile = path.join(configDir, 'kratos.json');
     const login = `kratos:${encodeURIComponent(secrets.kratosDbPassword)}@${network.peer}:${ports.postgres}`;
     const dsn = `postgres://${login}/${KRATOS_DATABASE}?sslmode=disable&max_conns=8&max_idle_conns=2`;
-    const env = { DSN: dsn, HOME: configDir, GOMEMLIMIT: `${BUDGET_MB - 30}MiB` };
+    const env = {
+      DSN: dsn,
+      HOME: configDir,
+      GOMEMLIMIT: `${BUDGET_MB - 30}MiB`,
+      ...kratosTracingEnv(process.env.OTEL_EXPORTER_OTLP_ENDPOINT),
+    };
     return {
       dataDir: configDir,
       stopSignal: 'SIGTERM',
