@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { Dashboard } from '../../pages/dashboard';
 import { actAs, DataPage } from '../../pages/data-page';
+import { RequestsPage } from '../../pages/requests-page';
 import { UsersPage } from '../../pages/users-page';
 import { stack } from '../../stack';
 
@@ -88,6 +89,53 @@ test.describe('users and data (web mode at /ui)', () => {
     await data.remove(`${name} edited`);
   });
 
+  test("lists the gateway's requests live, draws one's waterfall, and explains a denial and a hidden row", async ({
+    page,
+  }, testInfo) => {
+    const gateway = stack().gatewayUrl;
+    const login = async (email: string) => {
+      const res = await fetch(`${gateway}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: 'apprun-dev-password' }),
+      });
+      return ((await res.json()) as { access_token: string }).access_token;
+    };
+    const bob = await login('bob@test.com');
+    const alice = await login('alice@test.com');
+    const marker = randomUUID().slice(0, 8);
+    const denied = await fetch(`${gateway}/data/products?name=eq.${marker}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${bob}` },
+    });
+    expect(denied.status).toBe(403);
+    const hidden = await fetch(`${gateway}/data/products?name=eq.Gizmo&select=name`, {
+      headers: { authorization: `Bearer ${alice}` },
+    });
+    expect(await hidden.json()).toEqual([]);
+
+    const dashboard = new Dashboard(page);
+    await dashboard.nav('Requests');
+    const requests = new RequestsPage(page);
+    await requests.filterStatus('failed (4xx, 5xx, aborted)');
+    await requests.filterPath('/data/products');
+    await expect(requests.rows().filter({ hasText: 'DELETE' }).first()).toContainText('bob@test.com');
+    await requests.open('DELETE');
+    await expect(requests.spans().filter({ hasText: 'rbac' })).toContainText(`p, user, ${T1}, /data/*, DELETE`);
+    await requests.explain();
+    await expect(requests.explanation()).toContainText(`the missing one is "p, user, ${T1}, /data/*, DELETE"`);
+    await dashboard.screenshot('requests-denied', testInfo);
+
+    await requests.filterStatus('2xx');
+    await requests.open(/alice@test\.com.*GET/);
+    // A fast-lane read: the gateway's hops, then PostgREST's own phases.
+    await expect(requests.spans().filter({ hasText: 'transaction' })).toHaveCount(1);
+    await requests.explain();
+    await expect(requests.explanation()).toContainText(/\d+ match, 0 visible, \d+ hidden by `products_own_tenant`/);
+    await expect(requests.explanation()).toContainText('app_private.current_tenant()');
+    await dashboard.screenshot('requests-hidden-row', testInfo);
+  });
+
   test('every screen fits a phone: no sideways scrolling at 360 and 390 px, the navigation behind a menu', async ({
     page,
   }, testInfo) => {
@@ -97,6 +145,7 @@ test.describe('users and data (web mode at /ui)', () => {
       '#/kpis',
       '#/database',
       '#/data',
+      '#/requests',
       '#/users',
       '#/functions',
       '#/workflows',
