@@ -16,6 +16,7 @@ import { startApprun } from '../server/test/apprun-process.js';
 import { loginToken } from './apprun-process.js';
 import { HOP_LABELS, HOPS, type Hop, measureHopFloor, pairedRatio } from './hop-floor.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
+import { spanMedians, tracerCostMicros } from './trace-cost.js';
 import { ringMemory } from './trace-memory.js';
 
 /** The built-in demo's dev users, as the KPI center would act as them. */
@@ -90,6 +91,10 @@ async function main(): Promise<void> {
       values.traceRingBytes = memory.bytes;
       values.traceBytesEach = memory.bytesPerTrace;
     }
+    // Per request, µs: each hop as the gateway timed it in the last round's real requests, and the tracer's own work.
+    const steps = await spanMedians(adminApi(state));
+    const own = tracerCostMicros();
+    values.tracerOwnMicros = own.cost;
     const kpis = KPIS.filter((k) => k.suite === 'data').map((k) => {
       const verdict = k.judge(values)!;
       return { name: k.name, target: k.target, measured: verdict.measured, pass: verdict.pass };
@@ -137,6 +142,15 @@ async function main(): Promise<void> {
           `${ms(hop, 'p50')} ms`,
           `${ms(hop, 'p99')} ms`,
         ]),
+      ),
+      '',
+      `Per request, µs: the median duration of each span over the last ${FIXED_RATE} req/s round's reads (the hops' ` +
+        `own work; PostgREST's phases come from its Server-Timing), and the tracer's own work per request (a loop ` +
+        `of traced against untraced request/response pairs: ${own.traced} against ${own.untraced} µs).`,
+      '',
+      markdownTable(
+        ['step', 'µs (median)'],
+        [...Object.entries(steps).map(([name, us]) => [name, us]), ["the tracer's own work", own.cost]],
       ),
       '',
       markdownTable(
