@@ -19,7 +19,7 @@ import { tenantIdOf } from '../tenancy/tenant-lookup.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { Access } from './access.js';
 import type { KratosClient } from './kratos-client.js';
-import { type AccessClaims, type AppRole, DB_ROLE } from './tokens.js';
+import { type AppRole, accessClaimsOf } from './tokens.js';
 
 export interface AuthRoutesOptions {
   db: pg.Pool;
@@ -58,18 +58,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
         [value],
       )
     ).rows[0];
-  const tokenFor = (user: AppUser, sid: string) =>
-    access.issuer.mint(
-      {
-        sub: user.id,
-        email: user.email,
-        tenant_id: user.tenant_id,
-        role: user.role,
-        db_role: DB_ROLE[user.role],
-        sid,
-      } satisfies AccessClaims,
-      ttl,
-    );
+  const tokenFor = (user: AppUser, sid: string) => access.issuer.mint(accessClaimsOf(user, sid), ttl);
   const linkedUser = async (identityId: string): Promise<AppUser> => {
     const user = await userWhere('kratos_identity_id', identityId);
     if (!user) throw new DomainError('forbidden', 'no_app_user', 'this identity is not linked to an apprun user');

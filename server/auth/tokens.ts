@@ -16,6 +16,21 @@ export interface AccessClaims {
 }
 
 export const DB_ROLE: Record<AppRole, string> = { admin: 'apprun_admin', user: 'apprun_user' };
+
+/** The claims of a token for an app user, in a session of its own (a login, acting as them, explaining as them). */
+export function accessClaimsOf(
+  user: { id: string; email: string; tenant_id: string; role: AppRole },
+  sid: string,
+): AccessClaims {
+  return {
+    sub: user.id,
+    email: user.email,
+    tenant_id: user.tenant_id,
+    role: user.role,
+    db_role: DB_ROLE[user.role],
+    sid,
+  };
+}
 export const TOKEN_ISSUER = 'apprun-gateway';
 /** Larger headers are refused before any parsing: a real token is a few hundred bytes. */
 export const MAX_TOKEN_BYTES = 4096;

@@ -4,7 +4,7 @@ import type { Static } from 'typebox';
 import { request } from 'undici';
 import type { ExplainBodySchema, ExplanationSchema } from '../api/schemas/explain.js';
 import type { Access } from '../auth/access.js';
-import { type AccessClaims, DB_ROLE } from '../auth/tokens.js';
+import { type AccessClaims, accessClaimsOf } from '../auth/tokens.js';
 import type { TenantGuard } from '../data/tenant-guard.js';
 import { DomainError } from '../errors.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
@@ -104,17 +104,10 @@ export class AccessExplainer {
     path = checkedPath(path);
     const user = await this.deps.users.get(as).catch((err: unknown) => {
       if (err instanceof DomainError && err.code === 'unknown_user')
-        throw invalid('unknown_user', `no user ${as} (give an email or id; \`apprun users\` lists them)`);
+        throw invalid('unknown_user', `no user ${as} (give an email or id; the Users screen lists them)`);
       throw err;
     });
-    const claims: AccessClaims = {
-      sub: user.id,
-      email: user.email,
-      tenant_id: user.tenant_id,
-      role: user.role,
-      db_role: DB_ROLE[user.role],
-      sid: `explain-${this.ids.spanId()}`,
-    };
+    const claims = accessClaimsOf(user, `explain-${this.ids.spanId()}`);
     const caller = {
       email: user.email,
       tenant: user.tenant_id,

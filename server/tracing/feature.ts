@@ -1,7 +1,7 @@
 import { defineFeature } from '../feature.js';
 import { tenantIdOf } from '../tenancy/tenant-lookup.js';
-import type { OtlpExport } from './otlp-export.js';
 import { otelEndpoint } from './otel-switch.js';
+import type { OtlpExport } from './otlp-export.js';
 import tracesPlugin from './traces-plugin.js';
 
 /**

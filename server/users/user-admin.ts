@@ -4,7 +4,7 @@ import type { Static } from 'typebox';
 import type { CreateUserSchema, UpdateUserSchema, UserViewSchema } from '../api/schemas/users.js';
 import type { Access } from '../auth/access.js';
 import type { IdentityState, KratosClient } from '../auth/kratos-client.js';
-import { type AccessClaims, type AppRole, DB_ROLE } from '../auth/tokens.js';
+import { type AppRole, accessClaimsOf } from '../auth/tokens.js';
 import { DomainError } from '../errors.js';
 import { tenantIdOf } from '../tenancy/tenant-lookup.js';
 
@@ -136,14 +136,7 @@ export class UserAdmin {
     const user = await this.get(id);
     if (user.state === 'disabled')
       throw new DomainError('conflict', 'user_disabled', `${user.email} is disabled; enable them to act as them`);
-    const claims: AccessClaims = {
-      sub: user.id,
-      email: user.email,
-      tenant_id: user.tenant_id,
-      role: user.role,
-      db_role: DB_ROLE[user.role],
-      sid: `act-as-${randomUUID()}`,
-    };
+    const claims = accessClaimsOf(user, `act-as-${randomUUID()}`);
     return { ...(await this.access.issuer.mint(claims, this.tokenTtlSeconds)), user };
   }
 
