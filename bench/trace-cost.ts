@@ -6,7 +6,7 @@ import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ApprunApi } from '../server/api/views.js';
 import { TraceRing } from '../server/tracing/trace-ring.js';
-import { Tracer } from '../server/tracing/tracer.js';
+import { Tracer, traceHeaders } from '../server/tracing/tracer.js';
 import { median } from './report.js';
 
 function loop(n: number, traced: boolean): number {
@@ -21,20 +21,14 @@ function loop(n: number, traced: boolean): number {
     const trace = tracer.begin(req, res);
     if (trace) {
       const a = trace.now();
-      trace.add({ name: 'host', startMs: a, durationMs: 0.001, depth: 1 });
-      trace.add({ name: 'token', startMs: a, durationMs: 0.001, depth: 1, attributes: { cached: true } });
-      trace.add({
-        name: 'rbac',
-        startMs: a,
-        durationMs: 0.001,
-        depth: 1,
-        attributes: { rule: 'p, user, t, /data/*, GET' },
-      });
+      trace.record('host', a, 0.001);
+      trace.record('token', a, 0.001, { cached: true });
+      trace.record('rbac', a, 0.001, { rule: 'p, user, t, /data/*, GET' });
       trace.end('gate', a, { upstream: 'postgrest' });
       trace.end('postgrest', a, { status: 200 });
       for (const phase of ['jwt', 'parse', 'plan', 'transaction', 'response'])
-        trace.add({ name: phase, startMs: a, durationMs: 0.01, depth: 2 });
-      res.setHeader('server-timing', trace.serverTiming());
+        trace.record(phase, a, 0.01, undefined, 2);
+      traceHeaders(trace, {});
     }
     res.emit('close');
   }

@@ -30,7 +30,8 @@ export function ringMemory(sample: TraceDetailView): { traces: number; bytes: nu
       `${sample.url}&n=${i}`,
     );
     trace.caller = { tenant: sample.tenant ?? '', user: `${sample.user}`.slice(0), role: sample.role ?? 'user' };
-    for (const span of sample.spans) trace.add({ ...span, attributes: span.attributes && { ...span.attributes } });
+    for (const span of sample.spans)
+      trace.record(span.name, span.startMs, span.durationMs, span.attributes && { ...span.attributes }, span.depth);
     // The last notableCapacity fail, so both rings are full.
     trace.finish(i >= ring.capacity ? 500 : 200, false);
     ring.push(trace);

@@ -144,8 +144,13 @@ export class TokenVerifier {
    * verification here, so undefined for anything else. For decisions that only refuse (the gateway's fast refusals).
    */
   cachedClaims(header: string | undefined): AccessClaims | undefined {
-    if (header?.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
-    const hit = this.cache.get(header.slice(7).trim());
+    if (header === undefined) return undefined;
+    // The usual spelling first: no lowercased copy of the scheme, no trimmed copy of a token without spaces.
+    if (!header.startsWith('Bearer ') && header.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
+    const last = header.charCodeAt(header.length - 1);
+    const hit = this.cache.get(
+      last === 0x20 || last === 0x09 || header.charCodeAt(7) === 0x20 ? header.slice(7).trim() : header.slice(7),
+    );
     if (!hit || Date.now() >= hit.expiresAtMs || this.refused(hit.claims, hit.issuedAtMs)) return undefined;
     return hit.claims;
   }

@@ -88,6 +88,9 @@ beforeAll(async () => {
     },
     gates: {
       refuseNow: () => refusal,
+      // No slot at once: every request goes through admit(), the waiting path (the integration suites take slots
+      // at once).
+      tryAcquire: () => undefined,
       admit: () => admission(),
     } as unknown as UpstreamGates,
     proxy,

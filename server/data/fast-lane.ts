@@ -6,7 +6,7 @@ import { DomainError, domainErrorBody, domainErrorHeaders, JSON_CONTENT_TYPE, ST
 import type { HostPolicy } from '../http/host-policy.js';
 import type { UpstreamGates } from '../http/upstream-gates.js';
 import type { RequestTrace } from '../tracing/request-trace.js';
-import { errorCodeOf, traceOf } from '../tracing/tracer.js';
+import { errorCodeOf, traceHeaders, traceOf } from '../tracing/tracer.js';
 import type { DataAnswer, DataProxy } from './data-proxy.js';
 
 export interface FastLaneDeps {
@@ -17,6 +17,11 @@ export interface FastLaneDeps {
   proxy: DataProxy;
   log: FastifyBaseLogger;
 }
+
+/** The token span's attributes in the lane: always a cached token (shared, never changed). */
+const CACHED_TOKEN = Object.freeze({ cached: true });
+
+const GATE_ATTRIBUTES = Object.freeze({ upstream: 'postgrest' });
 
 /** Methods the lane forwards: reads, which carry no body for the tenant guard to look at. */
 const READS = new Set(['GET', 'HEAD']);
@@ -33,7 +38,7 @@ function writeAnswer(res: ServerResponse, method: string, answer: DataAnswer, tr
   const { headers, body } = answer;
   if (trace) {
     if (answer.status >= 400) trace.error = errorCodeOf(body);
-    headers['server-timing'] = trace.serverTiming();
+    traceHeaders(trace, headers);
   }
   if (Buffer.isBuffer(body)) headers['content-length'] = String(body.byteLength);
   else if (!body && method !== 'HEAD' && answer.status !== 204 && answer.status !== 304)
@@ -64,10 +69,7 @@ export function dataFastLane({ policy, access, gates, proxy, log }: FastLaneDeps
   // is encoded once.
   const bodies = new Map<string, Buffer>();
   const writeError = (res: ServerResponse, err: DomainError, trace?: RequestTrace) => {
-    if (trace) {
-      trace.error = err.code;
-      res.setHeader('server-timing', trace.serverTiming());
-    }
+    if (trace) trace.error = err.code;
     const key = `${err.code}\u0000${err.message}`;
     let payload = bodies.get(key);
     if (!payload) {
@@ -78,6 +80,7 @@ export function dataFastLane({ policy, access, gates, proxy, log }: FastLaneDeps
       'content-type': JSON_CONTENT_TYPE,
       'content-length': payload.length,
       ...domainErrorHeaders(err),
+      ...(trace ? traceHeaders(trace, {}) : {}),
     });
     res.end(payload);
   };
@@ -120,9 +123,9 @@ export function dataFastLane({ policy, access, gates, proxy, log }: FastLaneDeps
     if (!refusal && !target) return false;
     if (trace) {
       trace.caller = { tenant: claims.tenant_id, user: claims.email, role: claims.role };
-      trace.add({ name: 'host', startMs: t0, durationMs: t1 - t0, depth: 1 });
-      trace.add({ name: 'token', startMs: t1, durationMs: t2 - t1, depth: 1, attributes: { cached: true } });
-      trace.add({ name: 'rbac', startMs: t2, durationMs: t3 - t2, depth: 1, attributes: { rule: decision.rule } });
+      trace.record('host', t0, t1 - t0);
+      trace.record('token', t1, t2 - t1, CACHED_TOKEN);
+      trace.record('rbac', t2, t3 - t2, { rule: decision.rule });
     }
     if (refusal) {
       writeError(res, refusal, trace);
@@ -130,16 +133,20 @@ export function dataFastLane({ policy, access, gates, proxy, log }: FastLaneDeps
       if (hasBody(req)) req.resume();
       return true;
     }
-    gates
-      .admit('postgrest', claims.tenant_id, req.socket)
-      .then(async (release) => {
-        if (!release) return; // the client went away while waiting
-        trace?.end('gate', t3, { upstream: 'postgrest' });
-        // The slot is held until the answer has gone out (a streamed one too) or the client went away.
-        res.once('close', release);
-        writeAnswer(res, method, await proxy.answer(method, target!.path, req.headers, undefined, trace), trace);
-      })
-      .catch((err: unknown) => fail(res, url, err, trace));
+    const serve = (release: (() => void) | undefined) => {
+      if (!release) return; // the client went away while waiting
+      trace?.end('gate', t3, GATE_ATTRIBUTES);
+      // The slot is held until the answer has gone out (a streamed one too) or the client went away.
+      res.once('close', release);
+      return proxy
+        .answer(method, target!.path, req.headers, undefined, trace)
+        .then((answer) => writeAnswer(res, method, answer, trace));
+    };
+    // A free slot is taken at once (most requests): no promise for the admission itself.
+    const now = gates.tryAcquire('postgrest', claims.tenant_id);
+    (now ? serve(now) : gates.admit('postgrest', claims.tenant_id, req.socket).then(serve))?.catch((err: unknown) =>
+      fail(res, url, err, trace),
+    );
     return true;
   };
 }

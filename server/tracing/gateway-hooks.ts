@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { errorCodeOf, traceOf } from './tracer.js';
+import { errorCodeOf, traceHeaders, traceOf } from './tracer.js';
 
 /** The data API times its PostgREST call itself (with PostgREST's own phases); other upstreams are timed here. */
 const TIMED_BY_ROUTE = new Set(['kratos', 'minio', 'temporal']);
@@ -23,7 +23,7 @@ const tracingHooks: FastifyPluginAsync = async (app) => {
       trace.handlerStartMs = undefined;
     }
     if (reply.statusCode >= 400) trace.error = errorCodeOf(payload);
-    reply.header('server-timing', trace.serverTiming());
+    reply.headers(traceHeaders(trace, {}));
     return payload;
   });
 };

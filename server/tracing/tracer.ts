@@ -25,7 +25,7 @@ const URL_LIMIT = 1000;
 
 /**
  * Starts one trace per tenant request (W3C Trace Context: an incoming traceparent is continued, otherwise a trace
- * starts), answers with its traceparent, and keeps it in the ring once the answer is out. Turned off at run time
+ * starts), and keeps it in the ring once the answer is out (which carries its traceparent: traceHeaders). Turned off at run time
  * (benchmarks, `PUT /api/traces/settings`), it costs one boolean check per request.
  */
 export class Tracer {
@@ -61,7 +61,8 @@ export class Tracer {
       url.length > URL_LIMIT ? url.slice(0, URL_LIMIT) : url,
     );
     (req as TracedMessage)[TRACE] = trace;
-    res.setHeader('traceparent', formatTraceparent(trace.traceId, trace.spanId, trace.flags));
+    // The answer's traceparent and Server-Timing go into its own headers where it is written (the fast lane, the
+    // tracing hooks): a header set here would make every writeHead merge two header lists.
     res.once('close', () => {
       trace.finish(res.statusCode, !res.writableFinished);
       this.ring.push(trace);
@@ -88,8 +89,9 @@ export function inTraceContext<T>(req: IncomingMessage, fn: () => T): T {
   return trace ? runInContext(trace, fn) : fn();
 }
 
-/** Adds the request's Server-Timing to an answer about to be written (both lanes call it before their headers). */
-export function stampServerTiming(req: IncomingMessage, res: ServerResponse): void {
-  const trace = traceOf(req);
-  if (trace && !res.headersSent) res.setHeader('server-timing', trace.serverTiming());
+/** Sets the headers a traced answer carries into `headers`: its traceparent, and the hops so far as Server-Timing. */
+export function traceHeaders<T extends Record<string, string | number | string[]>>(trace: RequestTrace, headers: T): T {
+  (headers as Record<string, string>).traceparent = formatTraceparent(trace.traceId, trace.spanId, trace.flags);
+  (headers as Record<string, string>)['server-timing'] = trace.serverTiming();
+  return headers;
 }

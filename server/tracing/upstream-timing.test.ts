@@ -33,6 +33,25 @@ describe('recordUpstream', () => {
       ['plan', 2, 0],
       ['transaction', 2, 0.1],
     ]);
-    expect(trace.serverTiming()).toMatch(/^postgrest;dur=[\d.]+, plan;dur=0\.1, transaction;dur=0\.3, gateway;dur=/);
+    expect(trace.serverTiming()).toMatch(
+      /^postgrest;dur=[\d.]+, plan;dur=0\.100, transaction;dur=0\.300, gateway;dur=/,
+    );
+  });
+});
+
+describe('Server-Timing edge cases', () => {
+  it('skips entries without a duration and keeps other parameters out of the name', () => {
+    expect(parseServerTiming('cache;desc="hit", db;dur=53, app;dur=47.2;desc="x", bad;dur=abc')).toEqual([
+      { name: 'db', durationMs: 53 },
+      { name: 'app', durationMs: 47.2 },
+    ]);
+  });
+
+  it('formats durations with three decimals, however small or large', () => {
+    const trace = new RequestTrace('1'.repeat(32), '2'.repeat(16), undefined, '01', 'GET', '/data/x');
+    trace.record('a', 0, 0.004);
+    trace.record('b', 0, 12.0456);
+    trace.record('c', 0, 1234.5);
+    expect(trace.serverTiming()).toMatch(/^a;dur=0\.004, b;dur=12\.046, c;dur=1234\.500, gateway;dur=\d+\.\d{3}$/);
   });
 });

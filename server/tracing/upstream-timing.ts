@@ -6,15 +6,25 @@ import type { RequestTrace, SpanAttributes } from './request-trace.js';
  */
 export const POSTGREST_TIMING_UNIT_MS = 0.001;
 
-const ENTRY = /([A-Za-z0-9_-]+);dur=([0-9.]+)/g;
-
-/** PostgREST's phases from its Server-Timing header, in the order it names them (jwt, parse, plan, transaction…). */
+/**
+ * PostgREST's phases from its Server-Timing header, in the order it names them (jwt, parse, plan, transaction…):
+ * `name;dur=N` entries split by commas, other parameters ignored. Read with indexOf rather than a global regex, which
+ * cost ~6 µs a request on the data API's hot path.
+ */
 export function parseServerTiming(header: string | undefined, unitMs = 1): { name: string; durationMs: number }[] {
   if (!header) return [];
   const phases: { name: string; durationMs: number }[] = [];
-  for (const [, name, dur] of header.matchAll(ENTRY)) {
-    const ms = Number(dur) * unitMs;
-    if (Number.isFinite(ms)) phases.push({ name: name!, durationMs: ms });
+  let at = 0;
+  while (at < header.length) {
+    const end = header.indexOf(',', at);
+    const entry = header.slice(at, end === -1 ? undefined : end).trim();
+    at = end === -1 ? header.length : end + 1;
+    const semi = entry.indexOf(';');
+    const dur = entry.indexOf('dur=', semi);
+    if (semi <= 0 || dur === -1) continue;
+    const next = entry.indexOf(';', dur);
+    const ms = Number(entry.slice(dur + 4, next === -1 ? undefined : next)) * unitMs;
+    if (Number.isFinite(ms)) phases.push({ name: entry.slice(0, semi), durationMs: ms });
   }
   return phases;
 }
@@ -34,7 +44,7 @@ export function recordUpstream(
   trace.end(name, startMs, attributes);
   let at = startMs;
   for (const phase of phases) {
-    trace.add({ name: phase.name, startMs: at, durationMs: phase.durationMs, depth: 2 });
+    trace.record(phase.name, at, phase.durationMs, undefined, 2);
     at += phase.durationMs;
   }
 }
