@@ -12,6 +12,7 @@ import { connectEngine } from '../stack/docker/engine.js';
 import { resolveCacheDir } from '../stack/home.js';
 import type { MetricsSample } from '../stack/metrics.js';
 import { loginToken, mb } from './apprun-process.js';
+import { measureIdleSleep } from './idle-sleep.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 3);
@@ -163,6 +164,9 @@ async function main(): Promise<void> {
     await clusterTemplate(resolveCacheDir(), (e) => log(`  ${e.step}`));
     const results: DriverResult[] = [];
     for (const driver of drivers) results.push(await measure(driver, homes));
+    // BENCH_IDLE_CYCLES=0 leaves the idle-sleep row out.
+    const idleCycles = Number(process.env.BENCH_IDLE_CYCLES ?? 7);
+    const idle = idleCycles > 0 ? await measureIdleSleep(PORT_BASE + 600, idleCycles, log) : undefined;
     const kpis = results.flatMap((r) => [
       {
         name: `${r.driver}: cold start to all-healthy`,
@@ -195,7 +199,34 @@ async function main(): Promise<void> {
         pass: r.idle.total!.cpuPercent < 50,
       },
     ]);
-    const report: BenchReport = { suite: 'stack', startedAt, machine: machine(), results: { drivers: results }, kpis };
+    if (idle)
+      kpis.push(
+        {
+          name: 'native: memory with Kratos, MinIO and Temporal asleep (stack + appliance)',
+          target: '≤ 250 MB',
+          measured: `${idle.asleep.memoryMb} MB`,
+          pass: idle.asleep.memoryMb <= 250,
+        },
+        {
+          name: 'native: CPU with Kratos, MinIO and Temporal asleep (total, % of one core)',
+          target: '≤ 0.5 %',
+          measured: `${idle.asleep.cpuPercent} %`,
+          pass: idle.asleep.cpuPercent <= 0.5,
+        },
+        ...(['kratos', 'minio', 'temporal'] as const).map((name) => ({
+          name: `native: first ${name} request after a sleep`,
+          target: 'p50 ≤ 500 ms, p99 ≤ 1.5 s',
+          measured: `p50 ${idle.wake[name].p50} ms, worst of ${idle.cycles} ${idle.wake[name].max} ms`,
+          pass: idle.wake[name].p50 <= 500 && idle.wake[name].max <= 1500,
+        })),
+      );
+    const report: BenchReport = {
+      suite: 'stack',
+      startedAt,
+      machine: machine(),
+      results: { drivers: results, idleSleep: idle },
+      kpis,
+    };
     const services = Object.keys(results[0]!.idle);
     const cell = (r: DriverResult, k: string) =>
       `${r.idle[k]?.memoryMb ?? '—'} MB / ${r.idle[k]?.cpuPercent ?? '—'} % · ${r.loaded[k]?.memoryMb ?? '—'} MB / ${r.loaded[k]?.cpuPercent ?? '—'} %`;
@@ -240,6 +271,28 @@ async function main(): Promise<void> {
         services.map((k) => [k, ...results.map((r) => cell(r, k))]),
       ),
       '',
+      ...(idle
+        ? [
+            `Idle sleep (native, APPRUN_IDLE_SLEEP_S=2; ${idle.cycles} sleep/wake cycles per service, timed at the client; ` +
+              'the worst of the cycles stands for p99 with this few):',
+            '',
+            markdownTable(
+              ['', 'measured'],
+              [
+                ['every service awake: memory / CPU', `${idle.awake.memoryMb} MB / ${idle.awake.cpuPercent} %`],
+                [
+                  'Kratos, MinIO, Temporal asleep: memory (appliance) / CPU',
+                  `${idle.asleep.memoryMb} MB (${idle.asleep.applianceMb} MB) / ${idle.asleep.cpuPercent} %`,
+                ],
+                ...(['kratos', 'minio', 'temporal'] as const).map((name) => [
+                  `first ${name} request after a sleep (${name === 'kratos' ? 'a login' : name === 'minio' ? 'a storage list' : 'a workflow start'})`,
+                  `p50 ${idle.wake[name].p50} ms, worst ${idle.wake[name].max} ms (${idle.wake[name].ms.join(', ')})`,
+                ]),
+              ],
+            ),
+            '',
+          ]
+        : []),
       "Memory: the native driver sums each service's PSS over its process tree (shared pages split between their " +
         "users; a service of one process counts its RSS, equal to its PSS to the MB here); the docker driver reads the engine's cgroup usage less inactive file cache (as `docker stats`), which " +
         'counts page cache the service touched and not the shared libraries of other processes.',

@@ -12,6 +12,7 @@ import cors from './http/cors.js';
 import hostGuard from './http/host-guard.js';
 import type { HostPolicy } from './http/host-policy.js';
 import type { UpstreamGates } from './http/upstream-gates.js';
+import type { IdleSleeper } from './idle/idle-sleeper.js';
 import { adminTokenHook } from './stack-api/admin-token.js';
 import tracingHooks from './tracing/gateway-hooks.js';
 import type { Tracer } from './tracing/tracer.js';
@@ -24,6 +25,8 @@ export interface GatewayDeps {
   hostPolicy: HostPolicy;
   /** Starts a trace for each tenant request, before either lane sees it. */
   tracer: Tracer;
+  /** Wakes a route's upstream when it sleeps, before its gate. */
+  sleeper: IdleSleeper;
   /** The per-run token of the admin scope (the control API and the dashboard). */
   adminToken: string;
   /** The gateway's log (logs/gateway.log); none: no log. */
@@ -64,7 +67,7 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   await app.register(cors, { policy: deps.hostPolicy });
   await app.register(fastifyCookie);
   await app.register(accessPlugin, { access: deps.access });
-  await app.register(admission, { gates: deps.gates });
+  await app.register(admission, { gates: deps.gates, sleeper: deps.sleeper });
   app.get(
     '/healthz',
     { config: { access: 'public' }, schema: { querystring: NoQuery, response: responses({ 200: HealthSchema }) } },

@@ -25,6 +25,8 @@ export type ErrorKind =
   | 'bad_upstream'
   | 'unavailable'
   | 'overloaded'
+  /** A service asleep that did not wake within the deadline, or failed to: try again in a moment. */
+  | 'waking'
   | 'timeout';
 
 export const STATUS_OF: Readonly<Record<ErrorKind, number>> = {
@@ -41,11 +43,12 @@ export const STATUS_OF: Readonly<Record<ErrorKind, number>> = {
   bad_upstream: 502,
   unavailable: 503,
   overloaded: 503,
+  waking: 503,
   timeout: 504,
 };
 
 /** Kinds a client should retry after a pause: they carry Retry-After. */
-const RETRY_LATER = new Set<ErrorKind>(['rate_limited', 'overloaded']);
+const RETRY_LATER = new Set<ErrorKind>(['rate_limited', 'overloaded', 'waking']);
 
 /** An expected failure: a kind (its status, see STATUS_OF), a machine code, a sentence, and extra JSON fields. */
 export class DomainError extends Error {

@@ -10,6 +10,7 @@ import type { Access } from './auth/access.js';
 import type { KratosClient } from './auth/kratos-client.js';
 import type { HostPolicy } from './http/host-policy.js';
 import type { UpstreamGates } from './http/upstream-gates.js';
+import type { IdleSleeper } from './idle/idle-sleeper.js';
 import type { PlatformContext } from './platform-context.js';
 import type { TenantPlans } from './tenancy/tenant-plans.js';
 import type { Tracer } from './tracing/tracer.js';
@@ -30,6 +31,8 @@ export interface FeatureContext {
   hostPolicy: HostPolicy;
   /** Every tenant request's trace (features add the spans of their own hops through `traceOf(request.raw)`). */
   tracer: Tracer;
+  /** Puts idle services to sleep and wakes them: a feature holds one awake (`holdAwake`) or lets go first. */
+  sleeper: IdleSleeper;
   /** The gateway's log (logs/gateway.log). */
   log: FastifyBaseLogger;
   /** Another feature, created before this one (the list's order); throws for one that is not. */

@@ -12,6 +12,8 @@ import type { Feature, FeatureContext, FeatureInstance } from './feature.js';
 import { FEATURES } from './features.js';
 import { HostPolicy } from './http/host-policy.js';
 import { UpstreamGates } from './http/upstream-gates.js';
+import { IdleSleeper, idleSleepMs } from './idle/idle-sleeper.js';
+import { wakingMinio } from './idle/waking-minio.js';
 import type { PlatformContext } from './platform-context.js';
 import { TenantPlans } from './tenancy/tenant-plans.js';
 import { TraceRing } from './tracing/trace-ring.js';
@@ -41,6 +43,7 @@ export class Platform {
   private readonly gates: UpstreamGates;
   private readonly hostPolicy: HostPolicy;
   private readonly tracer: Tracer;
+  private readonly sleeper: IdleSleeper;
   private readonly logFile: pino.DestinationStream & { end(): void };
   private readonly log: FastifyBaseLogger;
   private readonly features: { feature: Feature; instance: FeatureInstance; started: Deferred }[] = [];
@@ -65,6 +68,12 @@ export class Platform {
     const plans = new TenantPlans(this.db, settings.plans);
     this.gates = new UpstreamGates(plans);
     this.hostPolicy = new HostPolicy(ports.gateway, settings.allowedHosts, core.project.config.api?.cors_origins);
+    this.sleeper = new IdleSleeper({
+      supervisor: core.supervisor,
+      idleMs: idleSleepMs(settings),
+      memoryOf: (name) => core.metrics.latest()?.services[name]?.memoryBytes,
+      log: (service, step) => progress({ service, step }),
+    });
     // On unless APPRUN_TRACING=off; /api/traces/settings turns it off and on while running.
     this.tracer = new Tracer(new TraceRing(), process.env.APPRUN_TRACING !== 'off');
     this.logFile = pino.destination(path.join(home.logsDir, 'gateway.log'));
@@ -73,19 +82,25 @@ export class Platform {
     const context: FeatureContext = {
       core,
       db: this.db,
-      minio: new Minio.Client({
-        endPoint: '127.0.0.1',
-        port: ports.minio,
-        useSSL: false,
-        accessKey: secrets.minioRootUser,
-        secretKey: secrets.minioRootPassword,
-      }),
-      kratos: new KratosClient(`http://127.0.0.1:${ports.kratosPublic}`, `http://127.0.0.1:${ports.kratosAdmin}`),
+      minio: wakingMinio(
+        new Minio.Client({
+          endPoint: '127.0.0.1',
+          port: ports.minio,
+          useSSL: false,
+          accessKey: secrets.minioRootUser,
+          secretKey: secrets.minioRootPassword,
+        }),
+        () => this.sleeper.awake('minio'),
+      ),
+      kratos: new KratosClient(`http://127.0.0.1:${ports.kratosPublic}`, `http://127.0.0.1:${ports.kratosAdmin}`, () =>
+        this.sleeper.awake('kratos'),
+      ),
       access: this.access,
       plans,
       gates: this.gates,
       hostPolicy: this.hostPolicy,
       tracer: this.tracer,
+      sleeper: this.sleeper,
       log: this.log,
       use: <T extends FeatureInstance>(feature: Feature<T>): T => {
         const instance = created.get(feature);
@@ -142,6 +157,7 @@ export class Platform {
       gates: this.gates,
       hostPolicy: this.hostPolicy,
       tracer: this.tracer,
+      sleeper: this.sleeper,
       adminToken: this.core.adminToken,
       log: this.log,
     }).then((app) => (this.gateway = app));
@@ -151,6 +167,7 @@ export class Platform {
     if (failed) throw failed.reason;
     this.core.progress({ service: 'gateway', step: 'starting' });
     await this.gateway!.listen({ host: '127.0.0.1', port: this.core.ports.gateway });
+    this.sleeper.start();
   }
 
   /** After a snapshot restore or a reset: the policies, then every feature, in line with the data put back. */
@@ -162,6 +179,7 @@ export class Platform {
   /** The gateway first, then the features in reverse order, then what they shared; safe after a failed start. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.sleeper.stop();
     this.gates.stop();
     await Promise.allSettled([...this.running]);
     await this.gateway?.close().catch(() => undefined);

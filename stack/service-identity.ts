@@ -4,5 +4,6 @@
 /** The services of the stack, in start order of the POC. */
 export const SERVICE_NAMES = ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
-export const SERVICE_STATES = ['stopped', 'starting', 'healthy', 'restarting', 'stopping', 'failed'] as const;
+/** asleep: stopped on purpose after an idle time (not failed, not healed); the next request through the gateway wakes it. */
+export const SERVICE_STATES = ['stopped', 'starting', 'healthy', 'restarting', 'stopping', 'failed', 'asleep'] as const;
 export type ServiceState = (typeof SERVICE_STATES)[number];

@@ -230,4 +230,51 @@ describe('Supervisor health monitor', () => {
     expect(order.indexOf('postgrest:begin')).toBeGreaterThan(order.indexOf('postgres:end'));
     await sup.stopAll();
   });
+
+  it('puts a healthy service to sleep (neither failed nor healed) and wakes it once for concurrent callers', async () => {
+    const driver = new FakeDriver();
+    const sup = new Supervisor(driver, [spec('postgres'), spec('kratos', ['postgres'])]);
+    await sup.startAll();
+    expect(await sup.sleep('kratos', 42)).toBe(true);
+    const asleep = sup.snapshot()[1]!;
+    expect(asleep).toMatchObject({ state: 'asleep', asleep: { savedBytes: 42 } });
+    expect(driver.running.get('kratos')).toBe(false);
+    // An exit of an asleep service is not a crash: nothing restarts it.
+    driver.crash('kratos');
+    expect(sup.stateOf('kratos')).toBe('asleep');
+
+    const starts = driver.starts.length;
+    await Promise.all([sup.wake('kratos'), sup.wake('kratos'), sup.wake('kratos')]);
+    expect(driver.starts.length).toBe(starts + 1);
+    expect(sup.snapshot()[1]).toMatchObject({ state: 'healthy', asleep: undefined });
+    expect(await sup.sleep('postgres')).toBe(true);
+    await sup.stopAll();
+    expect(sup.snapshot().map((s) => s.state)).toEqual(['stopped', 'stopped']);
+  });
+
+  it('keeps a service that fails to wake asleep, with the reason, so the next wake tries again', async () => {
+    const driver = new FakeDriver();
+    let healthy = true;
+    const kratos = {
+      ...spec('kratos'),
+      health: {
+        kind: 'custom' as const,
+        describe: 'ok',
+        run: async () => {
+          if (!healthy) throw new Error('not answering');
+        },
+      },
+      startTimeoutMs: 200,
+    };
+    const sup = new Supervisor(driver, [kratos]);
+    await sup.startAll();
+    await sup.sleep('kratos');
+    healthy = false;
+    await expect(sup.wake('kratos')).rejects.toThrow(/kratos did not start.*last log lines/s);
+    expect(sup.stateOf('kratos')).toBe('asleep');
+    healthy = true;
+    await sup.wake('kratos');
+    expect(sup.stateOf('kratos')).toBe('healthy');
+    await sup.stopAll();
+  });
 });

@@ -18,6 +18,8 @@ export interface ServiceSnapshot {
   memoryBudgetMb: number;
   lastExit?: { code: number | null; signal: string | null; reason: string; at: number };
   failure?: { reason: string; logTail: string[] };
+  /** Asleep: since when, and the memory it held when it went to sleep (what sleeping saves). */
+  asleep?: { since: number; savedBytes?: number };
 }
 
 interface Entry {
@@ -30,6 +32,11 @@ interface Entry {
   restartTimer?: NodeJS.Timeout;
   failedChecks: number;
   checking: boolean;
+  asleep?: ServiceSnapshot['asleep'];
+  /** The wake under way: every request that finds the service asleep waits on this one start. */
+  waking?: Promise<void>;
+  /** The sleep under way: a request that comes meanwhile wakes it once it has stopped. */
+  fallingAsleep?: Promise<boolean>;
 }
 
 const FAILED_CHECKS = 3;
@@ -182,9 +189,63 @@ export class Supervisor extends EventEmitter {
     const entry = this.entry(name);
     clearTimeout(entry.restartTimer);
     if (entry.state === 'stopped') return;
+    if (entry.state === 'asleep') {
+      entry.asleep = undefined;
+      this.set(entry, 'stopped');
+      return;
+    }
     this.set(entry, 'stopping');
     await this.driver.stop(name, entry.spec.stopTimeoutMs);
     this.set(entry, 'stopped');
+  }
+
+  /**
+   * Stops a healthy service on purpose (nobody used it for a while): it is 'asleep', neither failed nor healed, until
+   * wake(). savedBytes is the memory it held, for the status.
+   */
+  sleep(name: ServiceName, savedBytes?: number): Promise<boolean> {
+    const entry = this.entry(name);
+    if (entry.state !== 'healthy' || this.shuttingDown) return Promise.resolve(false);
+    this.set(entry, 'stopping');
+    entry.fallingAsleep = this.driver
+      .stop(name, entry.spec.stopTimeoutMs)
+      .then(() => {
+        if (this.shuttingDown || entry.state !== 'stopping') return false; // stopped (apprun down) meanwhile
+        entry.asleep = { since: Date.now(), savedBytes };
+        this.set(entry, 'asleep');
+        this.progress({ service: name, step: 'asleep (idle)' });
+        return true;
+      })
+      .finally(() => {
+        entry.fallingAsleep = undefined;
+      });
+    return entry.fallingAsleep;
+  }
+
+  /**
+   * Starts an asleep service again; concurrent callers share one start. Resolves once it is healthy (at once when it
+   * is); rejects when it fails to start (it is asleep again then, so the next call tries anew) or apprun stops.
+   */
+  wake(name: ServiceName): Promise<void> {
+    const entry = this.entry(name);
+    if (entry.state === 'healthy') return Promise.resolve();
+    if (entry.waking) return entry.waking;
+    if (entry.fallingAsleep) return entry.fallingAsleep.then(() => this.wake(name));
+    if (entry.state !== 'asleep') return this.whenHealthy(name);
+    this.progress({ service: name, step: 'waking' });
+    entry.waking = this.start(name)
+      .then(() => {
+        entry.asleep = undefined;
+      })
+      .catch((err: Error) => {
+        // Not failed for good: it was asleep, and the next request wakes it anew.
+        if (entry.state === 'failed' && !this.shuttingDown) this.set(entry, 'asleep');
+        throw err;
+      })
+      .finally(() => {
+        entry.waking = undefined;
+      });
+    return entry.waking;
   }
 
   async restart(name: ServiceName): Promise<void> {
@@ -211,6 +272,7 @@ export class Supervisor extends EventEmitter {
         memoryBudgetMb: spec.memoryBudgetMb,
         lastExit: status.lastExit,
         failure: entry.failure,
+        asleep: entry.state === 'asleep' ? entry.asleep : undefined,
       };
     });
   }

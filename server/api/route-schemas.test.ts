@@ -1,11 +1,13 @@
 import type { RouteOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import type { Supervisor } from '../../stack/supervisor.js';
 import { buildGateway } from '../app.js';
 import type { Access } from '../auth/access.js';
 import type { FeatureContext, FeatureInstance } from '../feature.js';
 import { FEATURES } from '../features.js';
 import { HostPolicy } from '../http/host-policy.js';
 import type { UpstreamGates } from '../http/upstream-gates.js';
+import { IdleSleeper } from '../idle/idle-sleeper.js';
 import type { PlatformContext } from '../platform-context.js';
 import { builtInProject } from '../project/project.js';
 import { TraceRing } from '../tracing/trace-ring.js';
@@ -38,6 +40,7 @@ async function routes(): Promise<RouteOptions[]> {
     core,
     hostPolicy: new HostPolicy(8080),
     tracer: new Tracer(new TraceRing()),
+    sleeper: new IdleSleeper({ supervisor: {} as Supervisor, idleMs: 0 }),
     access: { jwks: { keys: [] } },
     log: { warn: () => undefined, error: () => undefined },
     use: (feature: unknown) => created.get(feature),
@@ -49,6 +52,7 @@ async function routes(): Promise<RouteOptions[]> {
     gates: {} as UpstreamGates,
     hostPolicy: context.hostPolicy,
     tracer: context.tracer,
+    sleeper: context.sleeper,
     adminToken: 'x',
     onRoute: (route: RouteOptions) => seen.push(route),
   });

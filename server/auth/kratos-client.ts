@@ -45,6 +45,8 @@ export class KratosClient {
   constructor(
     private readonly publicUrl: string,
     private readonly adminUrl: string,
+    /** Before each call: Kratos asleep for idleness is woken (see idle/idle-sleeper.ts). */
+    private readonly ready: () => Promise<void> = async () => undefined,
   ) {}
 
   private async call<T>(
@@ -53,6 +55,7 @@ export class KratosClient {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<{ status: number; body: T }> {
+    await this.ready();
     let res: Dispatcher.ResponseData;
     try {
       res = await request(url, {

@@ -62,6 +62,21 @@ describe('the function pool runs the examples off the calling thread', () => {
     expect(second.timings).toMatchObject({ compileMs: 0, instantiateMs: 0 });
   });
 
+  it('lets idle threads go (the appliance gives their memory back) and starts one again on the next call', async () => {
+    const p = pool({ workers: 2 });
+    await Promise.all([p.invoke(call('hello')), p.invoke(call('hello'))]);
+    expect(p.stats().workers).toBeGreaterThan(0);
+    expect(p.releaseIdle(60_000)).toBe(0); // not idle long enough
+    await new Promise((r) => setTimeout(r, 20));
+    const threads = p.stats().workers;
+    expect(p.releaseIdle(10)).toBe(threads);
+    expect(p.stats().workers).toBe(0);
+    const again = await p.invoke(call('hello', 'back'));
+    expect(text(again.output)).toBe('Hello, back!');
+    expect(again.timings.compileMs).toBeGreaterThan(0); // cold again: its warm instance went with the thread
+    expect(p.stats().workers).toBe(1);
+  });
+
   it('price-with-tax transforms JSON, and bad input is a function error', async () => {
     const p = pool();
     const out = JSON.parse(

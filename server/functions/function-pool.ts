@@ -75,6 +75,8 @@ interface Slot {
   compiled: Set<string>;
   /** Keys with a warm instance here, and what each costs. */
   warm: Map<string, number>;
+  /** When it last finished a job (or started): an idle thread is let go after a while (releaseIdle). */
+  lastUsedAt: number;
 }
 
 export interface PoolStats {
@@ -170,6 +172,21 @@ export class FunctionPool {
     await Promise.all(this.slots.map((s) => s.thread.terminate()));
   }
 
+  /**
+   * Lets go of the threads that ran nothing for idleForMs (their warm instances with them): an appliance nobody calls
+   * gives their memory back, and the next invocation starts a thread again. Returns how many it let go.
+   */
+  releaseIdle(idleForMs: number): number {
+    const now = performance.now();
+    const idle = this.slots.filter((s) => !s.job && now - s.lastUsedAt >= idleForMs);
+    for (const slot of idle) {
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      void slot.thread.terminate();
+      slot.answers.close();
+    }
+    return idle.length;
+  }
+
   private spawn(): Slot {
     const signal = new SharedArrayBuffer(4);
     const { port1: answers, port2: workerAnswers } = new MessageChannel();
@@ -182,7 +199,14 @@ export class FunctionPool {
       resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
     });
     thread.unref();
-    const slot: Slot = { thread, signal: new Int32Array(signal), answers, compiled: new Set(), warm: new Map() };
+    const slot: Slot = {
+      thread,
+      signal: new Int32Array(signal),
+      answers,
+      compiled: new Set(),
+      warm: new Map(),
+      lastUsedAt: performance.now(),
+    };
     thread.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
     thread.on('error', (err) => this.onThreadGone(slot, `the function's thread failed: ${err.message}`));
     thread.on('exit', () => this.onThreadGone(slot, "the function's thread exited"));
@@ -247,6 +271,7 @@ export class FunctionPool {
     if (!job || job.id !== msg.id) return;
     clearTimeout(slot.deadlineTimer);
     slot.job = undefined;
+    slot.lastUsedAt = performance.now();
     const { key } = job.call;
     slot.compiled.delete(key);
     if (msg.type === 'done' || msg.hasModule) slot.compiled.add(key); // re-added: most recently used last

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { IdleSleeper } from '../idle/idle-sleeper.js';
 import { traceOf } from '../tracing/tracer.js';
 import { PUBLIC_CALLER, type Upstream, type UpstreamGates } from './upstream-gates.js';
 
@@ -16,6 +17,8 @@ declare module 'fastify' {
 
 export interface AdmissionOptions {
   gates: UpstreamGates;
+  /** Wakes the route's upstream first when it sleeps (a 503 with Retry-After past the wake deadline). */
+  sleeper: Pick<IdleSleeper, 'awake' | 'isAsleep'>;
 }
 
 const release = async (request: FastifyRequest) => {
@@ -30,13 +33,19 @@ const release = async (request: FastifyRequest) => {
  * too) or the client went away. Routes that call no upstream (/healthz, the control API, the dashboard) never wait
  * behind tenant traffic.
  */
-const admission: FastifyPluginAsync<AdmissionOptions> = async (app, { gates }) => {
+const admission: FastifyPluginAsync<AdmissionOptions> = async (app, { gates, sleeper }) => {
   app.decorateRequest('releaseUpstream', null);
   app.addHook('onRequest', async (request) => {
     const upstream = request.routeOptions.config.upstream;
     if (!upstream || request.is404) return;
     const socket = request.raw.socket;
     const trace = traceOf(request.raw);
+    if (upstream !== 'postgrest') {
+      const asleep = trace !== undefined && sleeper.isAsleep(upstream);
+      const waking = trace?.now() ?? 0;
+      await sleeper.awake(upstream);
+      if (asleep) trace.end('wake', waking, { service: upstream });
+    }
     const start = trace?.now() ?? 0;
     request.releaseUpstream = (await gates.admit(upstream, request.claims?.tenant_id ?? PUBLIC_CALLER, socket)) ?? null;
     trace?.end('gate', start, { upstream });

@@ -24,6 +24,8 @@ export const TEST_PORT_BASES = {
   notes: 27200 + shift,
   /** The OpenTelemetry export's stack (it starts with OTEL_EXPORTER_OTLP_ENDPOINT set). */
   otel: 27300 + shift,
+  /** The idle-sleep suite's stack (it starts with a 2 s idle time). */
+  idle: 27400 + shift,
   /** The browser tests' `apprun up`. */
   e2e: 26500 + shift,
 } as const;

@@ -12,7 +12,7 @@ import { WorkflowService } from './workflow-service.js';
 export const workflowsFeature = defineFeature({
   name: 'workflows',
   needs: ['temporal'],
-  create({ core, db }) {
+  create({ core, db, sleeper }) {
     const { ports, supervisor, home, progress } = core;
     const address = `127.0.0.1:${ports.temporal}`;
     let connected: WorkflowService | undefined;
@@ -29,6 +29,10 @@ export const workflowsFeature = defineFeature({
       hasOpenWorkflows: () => service().hasOpenWorkflows(),
       activityInterceptors: () => interceptors?.activity ?? [],
     });
+    // Temporal sleeps only with no workflow open (a retry or timer due must run on time), the worker stopped first; the
+    // next workflow start wakes Temporal (its route's upstream) and the worker (on demand).
+    sleeper.holdAwake('temporal', () => (connected ? connected.hasOpenWorkflows() : Promise.resolve(true)));
+    sleeper.beforeSleep('temporal', () => worker.idle());
     return {
       /** Temporal's client for the gateway's routes; connected at start. */
       service,

@@ -50,6 +50,21 @@ export class OnDemandWorker {
     return this.starting;
   }
 
+  /**
+   * Back to idle (Temporal is going to sleep, with no workflow open): the worker stops, and the next workflow, or one
+   * that appears, starts it again.
+   */
+  async idle(): Promise<void> {
+    if (this.stopped) return;
+    await this.starting?.catch(() => undefined);
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.stop();
+    if (worker) this.options.onEvent('worker idle: Temporal sleeps; it starts with the next workflow');
+    clearInterval(this.watch);
+    this.watchWhileIdle();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.watch);

@@ -16,8 +16,8 @@ export function ExplanationPanel({ explanation: e }: { explanation: ExplanationV
         </p>
       ) : null}
       <ol className="explanation-steps">
-        {e.steps.map((step, i) => (
-          <li key={`${step.step}-${i}`} className={`step-${step.verdict}`}>
+        {e.steps.map((step) => (
+          <li key={`${step.step}: ${step.detail}`} className={`step-${step.verdict}`}>
             <span aria-hidden="true">{MARK[step.verdict as keyof typeof MARK] ?? '·'}</span>{' '}
             <strong>{step.step}</strong>: {step.detail}
           </li>

@@ -68,7 +68,14 @@ export function ServiceCard({ service }: { service: ServiceView }) {
           {level === 'over' ? ': over it' : ': near it'}
         </p>
       ) : null}
-      {service.failure ? <p className="failure">{service.failure.reason}</p> : null}
+      {service.state === 'asleep' && service.asleep ? (
+        <p className="muted" data-testid="asleep">
+          asleep since {new Date(service.asleep.since).toLocaleTimeString()} (idle), giving back{' '}
+          {mb(service.asleep.savedBytes)}; it wakes on its next request
+        </p>
+      ) : service.failure ? (
+        <p className="failure">{service.failure.reason}</p>
+      ) : null}
     </article>
   );
 }

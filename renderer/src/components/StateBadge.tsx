@@ -7,6 +7,7 @@ const LABEL: Record<ServiceState, string> = {
   stopping: 'stopping',
   stopped: 'stopped',
   failed: 'failed',
+  asleep: 'asleep',
 };
 
 export function StateBadge({ state }: { state: ServiceState }) {

@@ -23,8 +23,9 @@ export function Waterfall({ trace }: { trace: TraceDetailView }) {
         </tr>
       </thead>
       <tbody>
-        {bars.map(({ span, leftPct, widthPct }, i) => (
-          <tr key={`${span.name}-${i}`} data-testid="span">
+        {bars.map(({ span, leftPct, widthPct }) => (
+          // A span is one hop at one moment: its name and start tell it apart from every other of the request.
+          <tr key={`${span.name}@${span.startMs}:${span.depth}`} data-testid="span">
             <th scope="row" className={`waterfall-name depth-${span.depth}`} title={attributesText(span.attributes)}>
               {span.name}
               {span.attributes ? <span className="muted"> {attributesText(span.attributes)}</span> : null}

@@ -32,13 +32,23 @@ export function Overview() {
   const { services, total, budgetBytes, workflowWorker, admission, applianceMemory } = stack.data;
   const level = total ? budgetLevel(total.memoryBytes, budgetBytes) : 'ok';
   const healthy = services.filter((s) => s.state === 'healthy').length;
+  const asleep = services.filter((s) => s.state === 'asleep');
+  const saved = asleep.reduce((sum, s) => sum + (s.asleep?.savedBytes ?? 0), 0);
   const memory = `${mb(total?.memoryBytes)} of ${mb(budgetBytes)}`;
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">Overview</h1>
       {stack.error ? <ErrorNotice error={stack.error}> (showing the last known state)</ErrorNotice> : null}
       <p className={`budget budget-${level}`} data-testid="budget-summary">
-        {healthy} of {services.length} services healthy · memory {memory} · CPU {cpu(total?.cpuPercent)}
+        {healthy} of {services.length} services healthy
+        {asleep.length ? (
+          <span data-testid="asleep-summary">
+            {' '}
+            · {asleep.map((s) => s.name).join(', ')} asleep (idle, {mb(saved)} given back; each wakes on its next
+            request)
+          </span>
+        ) : null}{' '}
+        · memory {memory} · CPU {cpu(total?.cpuPercent)}
         {level === 'warn' ? ' · near the memory budget' : level === 'over' ? ' · OVER the memory budget' : ''} ·{' '}
         <span
           className={workflowWorker.state === 'running' || workflowWorker.state === 'idle' ? undefined : 'failure'}

@@ -27,6 +27,8 @@ export const ServiceViewSchema = Type.Object({
     }),
   ),
   failure: Type.Optional(Type.Object({ reason: Type.String(), logTail: Type.Array(Type.String()) })),
+  /** Asleep (idle): since when (ms since the epoch), and the memory it held when it went to sleep. */
+  asleep: Type.Optional(Type.Object({ since: Type.Number(), savedBytes: Type.Optional(Type.Number()) })),
   usage: Type.Optional(UsageSchema),
   /** Under the Docker driver: the service's container and the image it runs. */
   container: Type.Optional(Type.Object({ id: Type.String(), image: Type.String() })),
@@ -132,6 +134,11 @@ export const EditableSettingsSchema = Type.Object(
   {
     portBase: Type.Optional(Type.Integer({ minimum: 1024, maximum: 65525 })),
     driver: Type.Optional(DriverChoiceSchema),
+    /**
+     * Kratos, MinIO and Temporal sleep after this many seconds without a request and wake on the next one (0: never).
+     * APPRUN_IDLE_SLEEP_S, when set, wins. Applied at the next start.
+     */
+    idleSleepSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
     /** Container image per service, for the Docker driver. */
     images: Type.Optional(
       Type.Object(

@@ -6,8 +6,15 @@ export function fetchStack(state: CoreState): Promise<StackView> {
   return adminApi(state, { timeoutMs: 5000 }).stack();
 }
 
-const HEALTH: Record<string, string> = { healthy: 'healthy', starting: 'starting', restarting: 'restarting' };
+const HEALTH: Record<string, string> = {
+  healthy: 'healthy',
+  starting: 'starting',
+  restarting: 'restarting',
+  asleep: 'wakes on use',
+};
 const STATE: Record<string, string> = { healthy: 'running', starting: 'running', restarting: 'restarting' };
+
+const clock = (at: number) => new Date(at).toTimeString().slice(0, 8);
 
 export function renderStatus(state: CoreState, stack: StackView): string {
   const rows = stack.services.map((s) => [
@@ -31,7 +38,18 @@ export function renderStatus(state: CoreState, stack: StackView): string {
   const budget =
     `total ${formatBytes(stack.total?.memoryBytes)} of ${formatBytes(stack.budgetBytes)} budget, CPU ` +
     `${formatPercent(stack.total?.cpuPercent)}`;
-  const failures = stack.services.filter((s) => s.failure).map((s) => `! ${s.name}: ${s.failure!.reason}`);
+  const failures = stack.services
+    .filter((s) => s.failure && s.state !== 'asleep')
+    .map((s) => `! ${s.name}: ${s.failure!.reason}`);
+  const asleep = stack.services.filter((s) => s.state === 'asleep' && s.asleep);
+  if (asleep.length) {
+    const saved = asleep.reduce((sum, s) => sum + (s.asleep!.savedBytes ?? 0), 0);
+    failures.unshift(
+      `asleep (idle): ${asleep
+        .map((s) => `${s.name} since ${clock(s.asleep!.since)} (${formatBytes(s.asleep!.savedBytes)})`)
+        .join(', ')}; ${formatBytes(saved)} given back; each wakes on its next request`,
+    );
+  }
   const worker = stack.workflowWorker;
   // idle is a worker that starts with the first workflow, not a fault
   if (worker.state !== 'running' && worker.state !== 'idle')
