@@ -17,7 +17,8 @@ export const stack = (): E2eStack => JSON.parse(fs.readFileSync(STATE_FILE, 'utf
 
 /** Runs the real `apprun up` (all five services) for the browser tests. */
 export async function startE2eStack(home: string, portBase: number): Promise<E2eStack> {
-  const { child, state } = await startApprun(home, portBase);
+  // No idle sleep: the screens are checked with every service up (the sleep has its own suite, idle-sleep.test.ts).
+  const { child, state } = await startApprun(home, portBase, [], { APPRUN_IDLE_SLEEP_S: '0' });
   return {
     pid: child.pid!,
     home,

@@ -20,6 +20,9 @@ export async function setup(project: TestProject): Promise<void> {
   await fs.rm(DURATIONS_DIR, { recursive: true, force: true }); // this run's figures only
   home = await fs.mkdtemp(path.join(os.tmpdir(), 'apprun-test-'));
   await fs.chmod(home, 0o755);
+  // No idle sleep in the shared stack (its suites assume every service up; idle-sleep.test.ts starts its own), nor
+  // in the appliances the suites start with this environment.
+  process.env.APPRUN_IDLE_SLEEP_S = '0';
   core = new Core({ home, portBase: TEST_PORT_BASES.shared });
   await core.start();
   project.provide('stack', {
