@@ -16,9 +16,12 @@ export class RequestsPage {
     await this.page.getByLabel('path').fill(path);
   }
 
-  /** Opens the newest request whose row shows this text, and waits for its waterfall. */
-  async open(text: string | RegExp): Promise<void> {
-    await this.rows().filter({ hasText: text }).first().click();
+  /** Opens the newest request whose URL (query included) has this part, and waits for its waterfall. */
+  async open(urlPart: string): Promise<void> {
+    await this.rows()
+      .filter({ has: this.page.locator(`button[title*="${urlPart}"]`) })
+      .first()
+      .click();
     await expect(this.page.getByTestId('waterfall')).toBeVisible();
   }
 

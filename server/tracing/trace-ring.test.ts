@@ -48,5 +48,11 @@ describe('TraceRing', () => {
     expect(ring.query({ status: 'error', limit: 10 })).toEqual([c, b]);
     expect(ring.query({ path: '/data/notes', limit: 10 })).toEqual([b, a]);
     expect(ring.query({ limit: 1 })).toEqual([c]);
+    // A client that went away mid-answer: a failure, not a 200.
+    const gone = trace('/data/notes', 200, { tenant: 'a' });
+    gone.aborted = true;
+    ring.push(gone);
+    expect(ring.query({ status: '2xx', limit: 10 })).toEqual([a]);
+    expect(ring.query({ status: 'error', limit: 10 })[0]).toBe(gone);
   });
 });

@@ -45,8 +45,10 @@ class Ring<T> {
 
 const isError = (t: RequestTrace) => t.status >= 400 || t.aborted;
 
+/** 'error' takes the aborted too; a status or class only the answers that went out whole with it. */
 function matchesStatus(trace: RequestTrace, status: string): boolean {
   if (status === 'error') return isError(trace);
+  if (trace.aborted) return false;
   if (/^[1-5]xx$/.test(status)) return Math.floor(trace.status / 100) === Number(status[0]);
   return trace.status === Number(status);
 }
