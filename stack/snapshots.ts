@@ -211,8 +211,11 @@ export class SnapshotStore {
     }
   }
 
-  /** Refuses a snapshot of another home, of an unknown format, or whose files are missing, extra or altered. */
-  async verify(name: string): Promise<SnapshotManifest> {
+  /**
+   * Refuses a snapshot of another home, of an unknown format, or whose files are missing, extra or altered; `only`
+   * (parts such as data/postgres) checks just the files of those parts, for a restore of only them.
+   */
+  async verify(name: string, only?: readonly string[]): Promise<SnapshotManifest> {
     const manifest = await this.get(name);
     const dir = this.folder(name);
     if (manifest.format !== SNAPSHOT_FORMAT)
@@ -225,8 +228,10 @@ export class SnapshotStore {
         'foreign',
         `snapshot "${name}" was taken by another app home (its database passwords are not this home's); restore it there`,
       );
-    const present = new Set((await filesUnder(dir)).filter((f) => f !== MANIFEST));
+    const inScope = (file: string) => !only || only.some((part) => file === part || file.startsWith(`${part}/`));
+    const present = new Set((await filesUnder(dir)).filter((f) => f !== MANIFEST && inScope(f)));
     for (const [file, sum] of Object.entries(manifest.files)) {
+      if (!inScope(file)) continue;
       if (!present.delete(file))
         throw new SnapshotError('corrupt', `snapshot "${name}" is incomplete: ${file} is missing`);
       if ((await digest(path.join(dir, file))).sha256 !== sum)
@@ -249,9 +254,11 @@ export class SnapshotStore {
     name: string,
     stopped: WhileStopped,
     progress: ProgressFn = () => undefined,
+    /** Only these parts (data/postgres, …): the others are known to equal the snapshot's already. */
+    parts: readonly string[] = SNAPSHOT_PARTS,
   ): Promise<SnapshotManifest> {
     progress({ service: 'core', step: `restore ${name}: checking the snapshot` });
-    const manifest = await this.verify(name);
+    const manifest = await this.verify(name, parts === SNAPSHOT_PARTS ? undefined : parts);
     const source = this.folder(name);
     const stamp = randomBytes(4).toString('hex');
     const incoming = path.join(this.home.root, `.restoring-${stamp}`);
@@ -259,14 +266,16 @@ export class SnapshotStore {
     try {
       progress({ service: 'core', step: `restore ${name}: copying it beside the live state` });
       await fs.mkdir(incoming, { mode: 0o700 });
-      for (const part of SNAPSHOT_PARTS)
-        if (await fs.stat(path.join(source, part)).catch(() => undefined))
+      for (const part of parts)
+        if (await fs.stat(path.join(source, part)).catch(() => undefined)) {
+          await fs.mkdir(path.dirname(path.join(incoming, part)), { recursive: true, mode: 0o755 });
           await copyTree(path.join(source, part), path.join(incoming, part));
+        }
     } catch (err) {
       await fs.rm(incoming, { recursive: true, force: true });
       throw new SnapshotError('io', `snapshot "${name}" was not restored: ${describeIo(err)}; nothing was changed`);
     }
-    await this.swapIn(incoming, previous, SNAPSHOT_PARTS, stopped);
+    await this.swapIn(incoming, previous, parts, stopped);
     return manifest;
   }
 
@@ -295,7 +304,10 @@ export class SnapshotStore {
     const moves = async (from: string, to: string) => {
       for (const part of parts) {
         const live = path.join(from, part);
-        if (await fs.stat(live).catch(() => undefined)) await fs.rename(live, path.join(to, part));
+        if (!(await fs.stat(live).catch(() => undefined))) continue;
+        // A part inside a folder (data/postgres) needs that folder on the other side.
+        await fs.mkdir(path.dirname(path.join(to, part)), { recursive: true, mode: 0o755 });
+        await fs.rename(live, path.join(to, part));
       }
     };
     try {

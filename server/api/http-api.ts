@@ -83,8 +83,8 @@ export function createHttpApi(
     saveSettings: async (settings) => json(await send('PUT', '/api/settings', { json: settings })),
     snapshots: async () => (await json<{ snapshots: SnapshotView[] }>(await send('GET', '/api/snapshots'))).snapshots,
     saveSnapshot: async (name) => json(await send('POST', '/api/snapshots', { json: name ? { name } : {} })),
-    restoreSnapshot: async (name) =>
-      json(await send('POST', `/api/snapshots/${encodeURIComponent(name)}/restore`, { json: {} })),
+    restoreSnapshot: async (name, full) =>
+      json(await send('POST', `/api/snapshots/${encodeURIComponent(name)}/restore`, { json: full ? { full } : {} })),
     deleteSnapshot: async (name) => {
       const res = await send('DELETE', `/api/snapshots/${encodeURIComponent(name)}`);
       if (!res.ok) await json(res);

@@ -108,7 +108,8 @@ export interface ApprunApi {
   snapshots(): Promise<SnapshotView[]>;
   /** One checkpoint of the whole stack; named by the time when no name is given. */
   saveSnapshot(name?: string): Promise<SnapshotView>;
-  restoreSnapshot(name: string): Promise<SnapshotView>;
+  /** Only the services whose data changed since are restarted, unless `full`. */
+  restoreSnapshot(name: string, full?: boolean): Promise<SnapshotView>;
   deleteSnapshot(name: string): Promise<void>;
   /** Back to migrations + seed; keepUsers carries the users who signed up over. */
   reset(keepUsers: boolean): Promise<ResetResult>;

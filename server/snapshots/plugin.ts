@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { SnapshotError, type SnapshotManifest } from '../../stack/snapshots.js';
 import { NoContent, NoQuery, responses } from '../api/schemas/common.js';
 import {
   ResetRequestSchema,
   ResetResultSchema,
+  RestoreSnapshotSchema,
   SaveSnapshotSchema,
   SnapshotListSchema,
   SnapshotParamsSchema,
@@ -66,10 +68,11 @@ const snapshotsPlugin: FastifyPluginAsyncTypebox<SnapshotsPluginOptions> = async
       schema: {
         params: SnapshotParamsSchema,
         querystring: NoQuery,
+        body: Type.Optional(RestoreSnapshotSchema),
         response: responses({ 200: SnapshotViewSchema }),
       },
     },
-    async (request) => view(await mapped(() => snapshots.restore(request.params.name))),
+    async (request) => view(await mapped(() => snapshots.restore(request.params.name, request.body?.full ?? false))),
   );
   app.delete(
     '/api/snapshots/:name',

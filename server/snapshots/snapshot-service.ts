@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
@@ -81,6 +82,29 @@ export interface SnapshotServiceOptions {
   };
 }
 
+/** The services whose data lives in a folder of their own under data/: a restore may swap just the ones that changed. */
+const DATA_SERVICES = ['postgres', 'minio', 'temporal'] as const;
+type DataService = (typeof DATA_SERVICES)[number];
+type Markers = Record<DataService, string>;
+
+/** Every file's path, size and mtime under a folder, hashed: changes whenever a service writes there. */
+async function treeStamp(dir: string): Promise<string> {
+  const hash = createHash('sha1');
+  const walk = async (at: string): Promise<void> => {
+    const entries = await fs.readdir(at, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(at, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) {
+        const st = await fs.stat(full).catch(() => undefined);
+        if (st) hash.update(`${full}\0${st.size}\0${st.mtimeMs}\n`);
+      }
+    }
+  };
+  await walk(dir);
+  return hash.digest('hex');
+}
+
 export interface ResetResult {
   keptUsers: number;
   skippedUsers: string[];
@@ -95,6 +119,12 @@ export interface ResetResult {
  */
 export class SnapshotService {
   private busy?: string;
+  /**
+   * What the live data is a copy of: the snapshot saved or restored last, and each service's marker then (Postgres'
+   * WAL position, the other folders' file stamps). A restore of that snapshot swaps and restarts only the services
+   * whose marker moved since; the others hold the snapshot's data already.
+   */
+  private baseline?: { name: string; markers: Markers; settings: string | undefined };
 
   constructor(private readonly o: SnapshotServiceOptions) {}
 
@@ -106,44 +136,117 @@ export class SnapshotService {
     checkSnapshotName(name);
     return this.exclusive(`saving ${name}`, async () => {
       const meta = { migrations: await this.appliedMigrations(), versions: await this.versions(), reason };
+      // Read before the freeze: a write between this and the freeze moves a marker, so the next restore of this
+      // snapshot restores that service (never the other way round).
+      const markers = await this.markers();
+      const settings = await this.liveSettings();
       const running = this.o.supervisor.services.filter((s) => this.o.driver.status(s).running);
-      return this.o.store.save(
-        name,
-        meta,
-        async (copy) => {
-          const paused: typeof running = [];
-          try {
-            for (const service of running) {
-              await this.o.driver.pause(service);
-              paused.push(service);
+      return this.o.store
+        .save(
+          name,
+          meta,
+          async (copy) => {
+            const paused: typeof running = [];
+            try {
+              for (const service of running) {
+                await this.o.driver.pause(service);
+                paused.push(service);
+              }
+              await copy();
+            } finally {
+              for (const service of paused.reverse()) await this.o.driver.resume(service);
             }
-            await copy();
-          } finally {
-            for (const service of paused.reverse()) await this.o.driver.resume(service);
-          }
-        },
-        this.o.progress,
-      );
+          },
+          this.o.progress,
+        )
+        .then((manifest) => {
+          this.baseline = { name, markers, settings };
+          return manifest;
+        });
     });
   }
 
-  async restore(name: string): Promise<SnapshotManifest> {
+  /**
+   * Puts a snapshot's data back. When the live data is that snapshot's plus changes (it was saved or restored last),
+   * only the services whose data changed are stopped, swapped and started (the seed's Postgres alone, typically);
+   * otherwise, or with `full`, every service is.
+   */
+  async restore(name: string, full = false): Promise<SnapshotManifest> {
     checkSnapshotName(name);
-    return this.exclusive(`restoring ${name}`, () =>
-      this.o.store.restore(
-        name,
-        this.restartOn(
-          `restore ${name}`,
-          'starting the services on the restored data',
-          (err) =>
-            new SnapshotError(
-              'corrupt',
-              `snapshot "${name}" did not start (${err.message}); the previous state is back`,
-            ),
-        ),
-        this.o.progress,
-      ),
-    );
+    return this.exclusive(`restoring ${name}`, async () => {
+      const failed = (err: Error) =>
+        new SnapshotError('corrupt', `snapshot "${name}" did not start (${err.message}); the previous state is back`);
+      const changed = full ? undefined : await this.changedSince(name);
+      let manifest: SnapshotManifest;
+      if (changed?.length === 0) {
+        this.o.progress({ service: 'core', step: `restore ${name}: the live data is the snapshot's already` });
+        manifest = await this.o.store.verify(name, []);
+      } else if (changed) {
+        this.o.progress({ service: 'core', step: `restore ${name}: only ${changed.join(', ')} changed since` });
+        manifest = await this.o.store.restore(
+          name,
+          this.restartOnly(changed, `restore ${name}`, failed),
+          this.o.progress,
+          changed.map((service) => `data/${service}`),
+        );
+      } else
+        manifest = await this.o.store.restore(
+          name,
+          this.restartOn(`restore ${name}`, 'starting the services on the restored data', failed),
+          this.o.progress,
+        );
+      this.baseline = { name, markers: await this.markers(), settings: await this.liveSettings() };
+      return manifest;
+    });
+  }
+
+  /** The services whose data moved since the live data was this snapshot's; undefined when that is not known. */
+  private async changedSince(name: string): Promise<DataService[] | undefined> {
+    const base = this.baseline;
+    if (base?.name !== name || (await this.liveSettings()) !== base.settings) return undefined;
+    const now = await this.markers().catch(() => undefined);
+    if (!now) return undefined;
+    return DATA_SERVICES.filter((service) => now[service] !== base.markers[service]);
+  }
+
+  private async markers(): Promise<Markers> {
+    const { rows } = await this.o.db.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn');
+    return {
+      postgres: rows[0]!.lsn,
+      minio: await treeStamp(this.o.home.dataDir('minio')),
+      temporal: await treeStamp(this.o.home.dataDir('temporal')),
+    };
+  }
+
+  private liveSettings(): Promise<string | undefined> {
+    return fs.readFile(path.join(this.o.home.root, 'settings.json'), 'utf8').catch(() => undefined);
+  }
+
+  /**
+   * Stops only the given services, swaps their data, starts them and brings the core's state along; the others keep
+   * running (their clients reconnect to a restarted Postgres). When they do not start, their data is swapped back.
+   */
+  private restartOnly(services: DataService[], what: string, failed: (err: Error) => SnapshotError): WhileStopped {
+    return async (swap, undo) => {
+      const { supervisor, progress } = this.o;
+      progress({ service: 'core', step: `${what}: stopping ${services.join(', ')}` });
+      for (const service of services) await supervisor.stop(service);
+      await swap();
+      try {
+        for (const service of services) await supervisor.start(service);
+      } catch (err) {
+        progress({
+          service: 'core',
+          step: `${what} failed (${(err as Error).message}); putting the previous state back`,
+        });
+        for (const service of services) await supervisor.stop(service);
+        await undo();
+        for (const service of services) await supervisor.start(service);
+        await this.o.afterRestore();
+        throw failed(err as Error);
+      }
+      await this.o.afterRestore();
+    };
   }
 
   /**
@@ -153,6 +256,7 @@ export class SnapshotService {
    */
   async reset(keepUsers: boolean): Promise<ResetResult> {
     return this.exclusive('resetting', async () => {
+      this.baseline = undefined;
       const kept = keepUsers ? await this.o.users.export() : [];
       await this.o.store.resetData(
         this.restartOn(

@@ -121,6 +121,36 @@ describe('snapshots of the whole stack', () => {
     );
   }, 180_000);
 
+  it('restores only what changed since the snapshot: a row brings back Postgres alone, nothing changed nothing', async () => {
+    await api.saveSnapshot('fast-path');
+    const pids = async () => Object.fromEntries((await api.stack()).services.map((s) => [s.name, s.pid]));
+    const before = await pids();
+    const product = (await db.query('select id, name from api.products order by id limit 1')).rows[0];
+    await db.query(`update api.products set name = 'fast-changed' where id = $1`, [product.id]);
+
+    await api.restoreSnapshot('fast-path');
+    expect((await db.query('select name from api.products where id = $1', [product.id])).rows[0].name).toBe(
+      product.name,
+    );
+    const after = await pids();
+    expect(after.postgres).not.toBe(before.postgres);
+    for (const name of ['postgrest', 'kratos', 'temporal', 'minio']) expect(after[name], name).toBe(before[name]);
+    expect((await api.stack()).services.every((s) => s.state === 'healthy')).toBe(true);
+    // Nothing changed since (no write in between): nothing is restarted.
+    await api.restoreSnapshot('fast-path');
+    expect(await pids()).toEqual(after);
+    // The services that kept running reconnect: a login (Kratos on the restored database) and a read.
+    const alice = await token('alice@test.com');
+    expect((await call('GET', `${gatewayUrl}/data/products?select=name`, { token: alice })).status).toBe(200);
+
+    // With `full`, everything is.
+    await api.restoreSnapshot('fast-path', true);
+    const full = await pids();
+    for (const name of ['postgres', 'postgrest', 'kratos', 'temporal', 'minio'])
+      expect(full[name], name).not.toBe(after[name]);
+    await api.deleteSnapshot('fast-path');
+  }, 120_000);
+
   it('refuses an unknown name, a bad name, a corrupted snapshot and one of another home, changing nothing', async () => {
     const refused = async (p: Promise<unknown>, status: number, says: string) => {
       const err = (await p.then(

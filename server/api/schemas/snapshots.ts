@@ -17,6 +17,14 @@ export const SnapshotViewSchema = Type.Object({
 export const SnapshotListSchema = Type.Object({ snapshots: Type.Array(SnapshotViewSchema) });
 export const SnapshotParamsSchema = Type.Object({ name: NAME }, { additionalProperties: false });
 /** Save: a name, or the time when none is given. */
+export const RestoreSnapshotSchema = Type.Object(
+  {
+    /** Stop, swap and start every service, even those whose data has not changed since (the slow path). */
+    full: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
 export const SaveSnapshotSchema = Type.Object({ name: Type.Optional(NAME) }, { additionalProperties: false });
 export const ResetRequestSchema = Type.Object(
   { keepUsers: Type.Optional(Type.Boolean()) },
