@@ -72,6 +72,7 @@ export class Platform {
       supervisor: core.supervisor,
       idleMs: idleSleepMs(settings),
       memoryOf: (name) => core.metrics.latest()?.services[name]?.memoryBytes,
+      quiet: (allAsleep) => core.metrics.setQuiet(allAsleep),
       log: (service, step) => progress({ service, step }),
     });
     // On unless APPRUN_TRACING=off; /api/traces/settings turns it off and on while running.

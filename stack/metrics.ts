@@ -14,7 +14,8 @@ const WATCHED_FOR_MS = 30_000;
 
 /**
  * Samples every service and the appliance into a ring buffer (10 minutes at the fast pace): once a second while
- * someone keeps reading the samples, every 5 s when nobody has for 30 s. Walking /proc and the smaps of Postgres'
+ * someone keeps reading the samples, every 5 s when nobody has for 30 s, every 15 s when the services that sleep are
+ * asleep as well. Walking /proc and the smaps of Postgres'
  * processes is most of an idle appliance's CPU, and crashes do not depend on it (exits come from the processes and the
  * engine).
  */
@@ -27,19 +28,28 @@ export class MetricsSampler {
   private watchedAt = 0;
   private readAt = 0;
   private sampledAt = 0;
+  private quiet = false;
 
   constructor(
     private readonly driver: Driver,
     private readonly capacity = 600,
     private readonly intervalMs = 1000,
     private readonly idleIntervalMs = 5000,
+    /** The pace when the appliance is quiet (its idle services asleep) and nobody watches. */
+    private readonly quietIntervalMs = 15_000,
   ) {}
+
+  /** Quiet: the services that sleep are asleep, so the samples change little; the sampler slows down further. */
+  setQuiet(quiet: boolean): void {
+    this.quiet = quiet;
+  }
 
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
       const watched = Date.now() - this.watchedAt < WATCHED_FOR_MS;
-      if (watched || Date.now() - this.sampledAt >= this.idleIntervalMs - this.intervalMs / 2) void this.sampleOnce();
+      const pace = this.quiet ? this.quietIntervalMs : this.idleIntervalMs;
+      if (watched || Date.now() - this.sampledAt >= pace - this.intervalMs / 2) void this.sampleOnce();
     }, this.intervalMs);
     this.timer.unref();
   }

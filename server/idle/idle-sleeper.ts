@@ -28,6 +28,8 @@ export interface IdleSleeperOptions {
   /** A service nobody used for this long sleeps; 0 turns sleeping off. */
   idleMs: number;
   wakeDeadlineMs?: number;
+  /** Told at each check whether every sleeper is asleep (the metrics sampler slows down then). */
+  quiet?: (allAsleep: boolean) => void;
   /** The memory a service holds now (the metrics' last sample), to say what sleeping saved. */
   memoryOf?: (name: ServiceName) => number | undefined;
   log?: (service: ServiceName, step: string) => void;
@@ -144,6 +146,7 @@ export class IdleSleeper {
       }
     } finally {
       this.checking = false;
+      this.o.quiet?.(SLEEPERS.every((name) => this.o.supervisor.stateOf(name) === 'asleep'));
     }
     return slept;
   }
