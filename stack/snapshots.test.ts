@@ -81,6 +81,13 @@ describe('SnapshotStore', () => {
     await expect(store.verify('one')).rejects.toThrow('holds files it did not record: stray');
     await fs.rm(path.join(store.dir, 'one', 'stray'));
     expect((await store.verify('one')).name).toBe('one');
+    // Verified once, a snapshot is not hashed again, but any write to it (same length, even) is still caught: it moves
+    // the file's ctime.
+    expect((await store.verify('one', ['data/temporal'])).name).toBe('one');
+    await fs.writeFile(file, 'workflows v2');
+    expect(await kind(store.verify('one'))).toBe('corrupt');
+    expect(await kind(store.verify('one', ['data/temporal']))).toBe('corrupt');
+    await fs.writeFile(file, 'workflows v1');
     expect(await kind(new SnapshotStore(home, 'home-b').verify('one'))).toBe('foreign');
     expect(await kind(store.get('two'))).toBe('not_found');
     expect(await kind(store.save('one', meta, (copy) => copy()))).toBe('conflict');
