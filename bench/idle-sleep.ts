@@ -153,3 +153,27 @@ export async function measureIdleSleep(portBase: number, cycles: number, log: (l
     await fs.rm(home, { recursive: true, force: true });
   }
 }
+
+/** The idle-sleep KPIs of the issue, for bench:idle and bench:stack alike. */
+export function idleSleepKpis(idle: IdleSleepResult, prefix = '') {
+  return [
+    {
+      name: `${prefix}memory with Kratos, MinIO and Temporal asleep (stack + appliance)`,
+      target: '≤ 250 MB',
+      measured: `${idle.asleep.memoryMb} MB`,
+      pass: idle.asleep.memoryMb <= 250,
+    },
+    {
+      name: `${prefix}CPU with them asleep (whole process tree, % of one core)`,
+      target: '≤ 0.5 %',
+      measured: `${idle.asleep.cpuPercent} %`,
+      pass: idle.asleep.cpuPercent <= 0.5,
+    },
+    ...SLEEPERS.map((name) => ({
+      name: `${prefix}first ${name} request after a sleep`,
+      target: 'p50 ≤ 500 ms, p99 ≤ 1.5 s',
+      measured: `p50 ${idle.wake[name].p50} ms, worst of ${idle.cycles} ${idle.wake[name].max} ms`,
+      pass: idle.wake[name].p50 <= 500 && idle.wake[name].max <= 1500,
+    })),
+  ];
+}

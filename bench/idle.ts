@@ -1,6 +1,6 @@
 // npm run bench:idle — the idle-sleep rows of bench:stack alone (a quicker before/after for a change to sleeping or
 // waking): memory and CPU awake and asleep, and the first request after a sleep per service.
-import { measureIdleSleep } from './idle-sleep.js';
+import { idleSleepKpis, measureIdleSleep } from './idle-sleep.js';
 import { type BenchReport, machine, markdownTable, publishReport } from './report.js';
 
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 25700);
@@ -15,26 +15,7 @@ async function main(): Promise<void> {
     'p50 ≤ 500 ms, p99 ≤ 1.5 s',
     `p50 ${idle.wake[name].p50} ms, worst ${idle.wake[name].max} ms (${idle.wake[name].ms.join(', ')})`,
   ]);
-  const kpis = [
-    {
-      name: 'memory with Kratos, MinIO and Temporal asleep',
-      target: '≤ 250 MB',
-      measured: `${idle.asleep.memoryMb} MB`,
-      pass: idle.asleep.memoryMb <= 250,
-    },
-    {
-      name: 'CPU with them asleep (whole process tree, % of one core)',
-      target: '≤ 0.5 %',
-      measured: `${idle.asleep.cpuPercent} %`,
-      pass: idle.asleep.cpuPercent <= 0.5,
-    },
-    ...(['kratos', 'minio', 'temporal'] as const).map((name) => ({
-      name: `first ${name} request after a sleep`,
-      target: 'p50 ≤ 500 ms, p99 ≤ 1.5 s',
-      measured: `p50 ${idle.wake[name].p50} ms, worst of ${idle.cycles} ${idle.wake[name].max} ms`,
-      pass: idle.wake[name].p50 <= 500 && idle.wake[name].max <= 1500,
-    })),
-  ];
+  const kpis = idleSleepKpis(idle);
   const report: BenchReport = { suite: 'idle', startedAt, machine: machine(), results: { idleSleep: idle }, kpis };
   await publishReport(report, [
     `# bench:idle — ${startedAt}`,

@@ -12,7 +12,7 @@ import { connectEngine } from '../stack/docker/engine.js';
 import { resolveCacheDir } from '../stack/home.js';
 import type { MetricsSample } from '../stack/metrics.js';
 import { loginToken, mb } from './apprun-process.js';
-import { measureIdleSleep } from './idle-sleep.js';
+import { idleSleepKpis, measureIdleSleep } from './idle-sleep.js';
 import { type BenchReport, machine, markdownTable, median, publishReport } from './report.js';
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 3);
@@ -199,27 +199,7 @@ async function main(): Promise<void> {
         pass: r.idle.total!.cpuPercent < 50,
       },
     ]);
-    if (idle)
-      kpis.push(
-        {
-          name: 'native: memory with Kratos, MinIO and Temporal asleep (stack + appliance)',
-          target: '≤ 250 MB',
-          measured: `${idle.asleep.memoryMb} MB`,
-          pass: idle.asleep.memoryMb <= 250,
-        },
-        {
-          name: 'native: CPU with Kratos, MinIO and Temporal asleep (total, % of one core)',
-          target: '≤ 0.5 %',
-          measured: `${idle.asleep.cpuPercent} %`,
-          pass: idle.asleep.cpuPercent <= 0.5,
-        },
-        ...(['kratos', 'minio', 'temporal'] as const).map((name) => ({
-          name: `native: first ${name} request after a sleep`,
-          target: 'p50 ≤ 500 ms, p99 ≤ 1.5 s',
-          measured: `p50 ${idle.wake[name].p50} ms, worst of ${idle.cycles} ${idle.wake[name].max} ms`,
-          pass: idle.wake[name].p50 <= 500 && idle.wake[name].max <= 1500,
-        })),
-      );
+    if (idle) kpis.push(...idleSleepKpis(idle, 'native: '));
     const report: BenchReport = {
       suite: 'stack',
       startedAt,
