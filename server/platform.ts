@@ -73,7 +73,6 @@ export class Platform {
       idleMs: idleSleepMs(settings),
       memoryOf: (name) => core.metrics.latest()?.services[name]?.memoryBytes,
       quiet: (allAsleep) => core.metrics.setQuiet(allAsleep),
-      log: (service, step) => progress({ service, step }),
     });
     // On unless APPRUN_TRACING=off; /api/traces/settings turns it off and on while running.
     this.tracer = new Tracer(new TraceRing(), process.env.APPRUN_TRACING !== 'off');

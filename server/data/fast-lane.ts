@@ -80,7 +80,7 @@ export function dataFastLane({ policy, access, gates, proxy, log }: FastLaneDeps
       'content-type': JSON_CONTENT_TYPE,
       'content-length': payload.length,
       ...domainErrorHeaders(err),
-      ...(trace ? traceHeaders(trace, {}) : {}),
+      ...(trace ? traceHeaders(trace) : {}),
     });
     res.end(payload);
   };

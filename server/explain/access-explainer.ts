@@ -229,7 +229,7 @@ export class AccessExplainer {
       verdict: status < 400 ? 'pass' : 'fail',
       detail: `${status}${write ? ' (in a transaction rolled back: nothing changed)' : ''}${answer.message ? `: ${answer.message}` : ''}`,
     });
-    const tables = isData ? await this.tables(claims, method, path, res.headers['content-range']) : [];
+    const tables = isData ? await this.tables(claims, token, method, path, res.headers['content-range']) : [];
     for (const t of tables) steps.push({ step: 'rls', verdict: t.hidden ? 'info' : 'pass', detail: t.sentence });
     const hiddenTables = tables.filter((t) => (t.hidden ?? 0) > 0);
     const summary =
@@ -255,6 +255,8 @@ export class AccessExplainer {
   /** The table a /data path names, its policies for the caller, and (for filters) the counts. */
   private async tables(
     claims: AccessClaims,
+    /** The caller's token minted for this explanation. */
+    token: string,
     method: string,
     path: string,
     contentRange: unknown,
@@ -272,8 +274,13 @@ export class AccessExplainer {
       const params = new URLSearchParams(query);
       for (const name of WRITE_PARAMS) params.delete(name);
       const countQuery = params.size ? `?${params}` : '';
-      matching = await this.countAcrossTenants(`/${resource}${countQuery}`);
-      visible = READS.has(method) ? countOf(contentRange) : await this.countVisible(claims, `${pathOnly}${countQuery}`);
+      // Across tenants: as the counting role, straight to PostgREST. Visible: a read's own answer said it; for an
+      // update or delete, the same filter read through the gateway as the caller.
+      const counter = (await this.deps.access.issuer.mint(EXPLAINER_CLAIMS, 30)).access_token;
+      matching = await this.count(`${this.deps.postgrestUrl}/${resource}${countQuery}`, counter);
+      visible = READS.has(method)
+        ? countOf(contentRange)
+        : await this.count(`${this.deps.gatewayUrl}${pathOnly}${countQuery}`, token);
     }
     const partial = {
       schema,
@@ -289,21 +296,9 @@ export class AccessExplainer {
     return [{ ...partial, sentence: countSentence(partial) }];
   }
 
-  /** What the caller's filter matches in every tenant: a HEAD with a count, as the counting role, straight to PostgREST. */
-  private async countAcrossTenants(upstreamPath: string): Promise<number | null> {
-    const token = (await this.deps.access.issuer.mint(EXPLAINER_CLAIMS, 30)).access_token;
-    const res = await request(`${this.deps.postgrestUrl}${upstreamPath}`, {
-      method: 'HEAD',
-      headers: { authorization: `Bearer ${token}`, prefer: 'count=exact' },
-    });
-    await res.body.dump();
-    return res.statusCode < 300 ? countOf(res.headers['content-range']) : null;
-  }
-
-  /** What the caller sees of it: the same HEAD through the gateway as them. */
-  private async countVisible(claims: AccessClaims, path: string): Promise<number | null> {
-    const token = (await this.deps.access.issuer.mint(claims, 60)).access_token;
-    const res = await request(`${this.deps.gatewayUrl}${path}`, {
+  /** The rows a filter matches for a token: a HEAD with an exact count, so rows are counted and never sent. */
+  private async count(url: string, token: string): Promise<number | null> {
+    const res = await request(url, {
       method: 'HEAD',
       headers: { authorization: `Bearer ${token}`, prefer: 'count=exact' },
     });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { IdleSleeper } from '../idle/idle-sleeper.js';
+import { type IdleSleeper, SLEEPERS } from '../idle/idle-sleeper.js';
 import { traceOf } from '../tracing/tracer.js';
 import { PUBLIC_CALLER, type Upstream, type UpstreamGates } from './upstream-gates.js';
 
@@ -40,7 +40,7 @@ const admission: FastifyPluginAsync<AdmissionOptions> = async (app, { gates, sle
     if (!upstream || request.is404) return;
     const socket = request.raw.socket;
     const trace = traceOf(request.raw);
-    if (upstream !== 'postgrest') {
+    if (SLEEPERS.includes(upstream)) {
       const asleep = trace !== undefined && sleeper.isAsleep(upstream);
       const waking = trace?.now() ?? 0;
       await sleeper.awake(upstream);

@@ -32,7 +32,6 @@ export interface IdleSleeperOptions {
   quiet?: (allAsleep: boolean) => void;
   /** The memory a service holds now (the metrics' last sample), to say what sleeping saved. */
   memoryOf?: (name: ServiceName) => number | undefined;
-  log?: (service: ServiceName, step: string) => void;
 }
 
 /**
@@ -139,10 +138,8 @@ export class IdleSleeper {
         await this.letGo.get(name)?.();
         // A request may have come meanwhile: it wins.
         if (Date.now() - (this.lastUse.get(name) ?? 0) < this.o.idleMs) continue;
-        if (await this.o.supervisor.sleep(name, memory)) {
-          slept.push(name);
-          this.o.log?.(name, `asleep after ${Math.round(this.o.idleMs / 1000)} s without a request`);
-        }
+        // The supervisor says so in the progress (`asleep (idle)`).
+        if (await this.o.supervisor.sleep(name, memory)) slept.push(name);
       }
     } finally {
       this.checking = false;

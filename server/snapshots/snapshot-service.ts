@@ -185,7 +185,7 @@ export class SnapshotService {
         this.o.progress({ service: 'core', step: `restore ${name}: only ${changed.join(', ')} changed since` });
         manifest = await this.o.store.restore(
           name,
-          this.restartOnly(changed, `restore ${name}`, failed),
+          this.restartOn(`restore ${name}`, `starting ${changed.join(', ')} on the restored data`, failed, changed),
           this.o.progress,
           changed.map((service) => `data/${service}`),
         );
@@ -223,33 +223,6 @@ export class SnapshotService {
   }
 
   /**
-   * Stops only the given services, swaps their data, starts them and brings the core's state along; the others keep
-   * running (their clients reconnect to a restarted Postgres). When they do not start, their data is swapped back.
-   */
-  private restartOnly(services: DataService[], what: string, failed: (err: Error) => SnapshotError): WhileStopped {
-    return async (swap, undo) => {
-      const { supervisor, progress } = this.o;
-      progress({ service: 'core', step: `${what}: stopping ${services.join(', ')}` });
-      for (const service of services) await supervisor.stop(service);
-      await swap();
-      try {
-        for (const service of services) await supervisor.start(service);
-      } catch (err) {
-        progress({
-          service: 'core',
-          step: `${what} failed (${(err as Error).message}); putting the previous state back`,
-        });
-        for (const service of services) await supervisor.stop(service);
-        await undo();
-        for (const service of services) await supervisor.start(service);
-        await this.o.afterRestore();
-        throw failed(err as Error);
-      }
-      await this.o.afterRestore();
-    };
-  }
-
-  /**
    * Back to migrations + seed: the data folder is swapped for an empty one, and the services start on it (a copy of
    * the cluster template, which holds the migrations, the seed and Kratos' migrations; then the seeded identities); if
    * they do not come up, the old data is put back. Settings and snapshots stay. With keepUsers, the users who signed up come back with their passwords.
@@ -271,26 +244,40 @@ export class SnapshotService {
   }
 
   /**
-   * Stops the services, swaps the data, starts them and brings the core's state along; when they do not start, the
-   * previous data is swapped back and started, and `failed` says why.
+   * Stops the services (or only `services`: the others keep running, and their clients reconnect to a restarted
+   * Postgres), swaps the data, starts them and brings the core's state along; when they do not start, the previous
+   * data is swapped back and started, and `failed` says why.
    */
-  private restartOn(what: string, starting: string, failed: (err: Error) => SnapshotError): WhileStopped {
+  private restartOn(
+    what: string,
+    starting: string,
+    failed: (err: Error) => SnapshotError,
+    services?: DataService[],
+  ): WhileStopped {
+    const { supervisor, progress } = this.o;
+    const stop = async () => {
+      if (!services) return supervisor.stopAll();
+      for (const service of services) await supervisor.stop(service);
+    };
+    const start = async () => {
+      if (!services) return supervisor.startAll();
+      for (const service of services) await supervisor.start(service);
+    };
     return async (swap, undo) => {
-      const { supervisor, progress } = this.o;
-      progress({ service: 'core', step: `${what}: stopping the services` });
-      await supervisor.stopAll();
+      progress({ service: 'core', step: `${what}: stopping ${services?.join(', ') ?? 'the services'}` });
+      await stop();
       await swap();
       try {
         progress({ service: 'core', step: `${what}: ${starting}` });
-        await supervisor.startAll();
+        await start();
       } catch (err) {
         progress({
           service: 'core',
           step: `${what} failed (${(err as Error).message}); putting the previous state back`,
         });
-        await supervisor.stopAll();
+        await stop();
         await undo();
-        await supervisor.startAll();
+        await start();
         await this.o.afterRestore();
         throw failed(err as Error);
       }

@@ -23,7 +23,7 @@ const tracingHooks: FastifyPluginAsync = async (app) => {
       trace.handlerStartMs = undefined;
     }
     if (reply.statusCode >= 400) trace.error = errorCodeOf(payload);
-    reply.headers(traceHeaders(trace, {}));
+    reply.headers(traceHeaders(trace));
     return payload;
   });
 };

@@ -90,8 +90,8 @@ export function inTraceContext<T>(req: IncomingMessage, fn: () => T): T {
 }
 
 /** Sets the headers a traced answer carries into `headers`: its traceparent, and the hops so far as Server-Timing. */
-export function traceHeaders<T extends Record<string, string | number | string[]>>(trace: RequestTrace, headers: T): T {
-  (headers as Record<string, string>).traceparent = formatTraceparent(trace.traceId, trace.spanId, trace.flags);
-  (headers as Record<string, string>)['server-timing'] = trace.serverTiming();
+export function traceHeaders(trace: RequestTrace, headers: Record<string, string> = {}): Record<string, string> {
+  headers.traceparent = formatTraceparent(trace.traceId, trace.spanId, trace.flags);
+  headers['server-timing'] = trace.serverTiming();
   return headers;
 }
