@@ -253,6 +253,18 @@ export class Supervisor extends EventEmitter {
     await this.start(name);
   }
 
+  /** The services that depend on these, directly or not, in start order (a restarted Postgres: PostgREST, Kratos). */
+  dependentsOf(names: readonly ServiceName[]): ServiceName[] {
+    const hit = new Set(names);
+    const out: ServiceName[] = [];
+    for (const spec of this.order)
+      if (!hit.has(spec.name) && spec.dependsOn.some((d) => hit.has(d))) {
+        hit.add(spec.name);
+        out.push(spec.name);
+      }
+    return out;
+  }
+
   stateOf(name: ServiceName): ServiceState {
     return this.entry(name).state;
   }

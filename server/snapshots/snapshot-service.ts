@@ -244,9 +244,9 @@ export class SnapshotService {
   }
 
   /**
-   * Stops the services (or only `services`: the others keep running, and their clients reconnect to a restarted
-   * Postgres), swaps the data, starts them and brings the core's state along; when they do not start, the previous
-   * data is swapped back and started, and `failed` says why.
+   * Stops the services (or only `services` and what depends on them: the others keep running), swaps the data,
+   * starts them and brings the core's state along; when they do not start, the previous data is swapped back and
+   * started, and `failed` says why.
    */
   private restartOn(
     what: string,
@@ -255,16 +255,21 @@ export class SnapshotService {
     services?: DataService[],
   ): WhileStopped {
     const { supervisor, progress } = this.o;
+    // What runs on a swapped service restarts with it: Kratos' pooled connections to a restarted Postgres fail its
+    // next request (PostgREST would reconnect, but is a dependent all the same).
+    const restarted = services && [...services, ...supervisor.dependentsOf(services)];
     const stop = async () => {
-      if (!services) return supervisor.stopAll();
-      for (const service of services) await supervisor.stop(service);
+      if (!restarted) return supervisor.stopAll();
+      for (const service of [...restarted].reverse()) await supervisor.stop(service);
     };
     const start = async () => {
-      if (!services) return supervisor.startAll();
-      for (const service of services) await supervisor.start(service);
+      if (!restarted) return supervisor.startAll();
+      for (const service of services!) await supervisor.start(service);
+      // The dependents side by side: each needs only what was just started.
+      await Promise.all(restarted.slice(services!.length).map((service) => supervisor.start(service)));
     };
     return async (swap, undo) => {
-      progress({ service: 'core', step: `${what}: stopping ${services?.join(', ') ?? 'the services'}` });
+      progress({ service: 'core', step: `${what}: stopping ${restarted?.join(', ') ?? 'the services'}` });
       await stop();
       await swap();
       try {
