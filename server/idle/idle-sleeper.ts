@@ -46,6 +46,8 @@ export class IdleSleeper {
   private readonly releases: ((idleMs: number) => unknown)[] = [];
   private timer?: NodeJS.Timeout;
   private checking = false;
+  /** Holders that keep every sleeper as it is (a KPI run measures what it woke, and sleeps it only on purpose). */
+  private pins = 0;
 
   constructor(private readonly o: IdleSleeperOptions) {
     const now = Date.now();
@@ -82,6 +84,33 @@ export class IdleSleeper {
     this.releases.push(release);
   }
 
+  /** Nothing falls asleep on its own until the returned release is called (once). */
+  pin(): () => void {
+    this.pins++;
+    let released = false;
+    return () => {
+      if (!released) this.pins--;
+      released = true;
+    };
+  }
+
+  /** Wakes every sleeper that sleeps (side by side); returns the ones it woke. */
+  async wakeAll(): Promise<ServiceName[]> {
+    const asleep = SLEEPERS.filter((name) => this.o.supervisor.stateOf(name) === 'asleep');
+    await Promise.all(asleep.map((name) => this.awake(name)));
+    return asleep;
+  }
+
+  /**
+   * Sleeps every healthy sleeper now, idle or not, except those a hold keeps awake (what a measurement of the asleep
+   * stack does, even with idle sleeping turned off); returns the ones that slept.
+   */
+  async sleepNow(): Promise<ServiceName[]> {
+    const slept: ServiceName[] = [];
+    for (const name of SLEEPERS) if (await this.putToSleep(name)) slept.push(name);
+    return slept;
+  }
+
   isAsleep(name: ServiceName): boolean {
     return this.o.supervisor.stateOf(name) === 'asleep';
   }
@@ -92,6 +121,8 @@ export class IdleSleeper {
     const state = this.o.supervisor.stateOf(name);
     // Failed or stopped by hand: the call itself reports the outage. Asleep, falling asleep or waking: wait for it.
     if (state !== 'asleep' && state !== 'starting' && state !== 'stopping') return;
+    // The metrics sampler keeps its usual pace again at once (the service counts from its first second).
+    this.o.quiet?.(false);
     const deadline = this.o.wakeDeadlineMs ?? WAKE_DEADLINE_MS;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
@@ -124,7 +155,7 @@ export class IdleSleeper {
 
   /** Sleeps every healthy sleeper idle for longer than idleMs, unless something pins it awake. */
   async check(now = Date.now()): Promise<ServiceName[]> {
-    if (this.checking || !this.enabled) return [];
+    if (this.checking || !this.enabled || this.pins > 0) return [];
     this.checking = true;
     const slept: ServiceName[] = [];
     try {
@@ -132,19 +163,26 @@ export class IdleSleeper {
       for (const name of SLEEPERS) {
         if (this.o.supervisor.stateOf(name) !== 'healthy') continue;
         if (now - (this.lastUse.get(name) ?? now) < this.o.idleMs) continue;
-        // A hold that cannot tell (Temporal not answering its query) keeps the service awake.
-        if (await (this.holds.get(name)?.() ?? Promise.resolve(false)).catch(() => true)) continue;
-        const memory = this.o.memoryOf?.(name);
-        await this.letGo.get(name)?.();
-        // A request may have come meanwhile: it wins.
-        if (Date.now() - (this.lastUse.get(name) ?? 0) < this.o.idleMs) continue;
-        // The supervisor says so in the progress (`asleep (idle)`).
-        if (await this.o.supervisor.sleep(name, memory)) slept.push(name);
+        // A request may come while the service lets go: it wins.
+        const usedMeanwhile = () => Date.now() - (this.lastUse.get(name) ?? 0) < this.o.idleMs;
+        if (await this.putToSleep(name, usedMeanwhile)) slept.push(name);
       }
     } finally {
       this.checking = false;
       this.o.quiet?.(SLEEPERS.every((name) => this.o.supervisor.stateOf(name) === 'asleep'));
     }
     return slept;
+  }
+
+  /** Sleeps one healthy service unless a hold pins it or `cancelled` says a use came meanwhile. */
+  private async putToSleep(name: ServiceName, cancelled: () => boolean = () => false): Promise<boolean> {
+    if (this.o.supervisor.stateOf(name) !== 'healthy') return false;
+    // A hold that cannot tell (Temporal not answering its query) keeps the service awake.
+    if (await (this.holds.get(name)?.() ?? Promise.resolve(false)).catch(() => true)) return false;
+    const memory = this.o.memoryOf?.(name);
+    await this.letGo.get(name)?.();
+    if (cancelled()) return false;
+    // The supervisor says so in the progress (`asleep (idle)`).
+    return this.o.supervisor.sleep(name, memory);
   }
 }

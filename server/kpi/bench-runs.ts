@@ -20,7 +20,12 @@ export interface BenchDeps extends Omit<SuiteContext, 'profile' | 'progress' | '
   budgetBytes: number;
   /** Every service's state and restart count: a run ends as error when one goes down or restarts under it. */
   services(): { name: string; state: string; restarts: number }[];
+  /** Keeps the idle sleeper from sleeping anything on its own until the release (a run measures a stack awake). */
+  pinAwake(): () => void;
 }
+
+/** A service in one of these states is down; asleep (idle, or put to sleep by a suite) and waking are not. */
+const DOWN_STATES = new Set(['failed', 'stopped', 'restarting']);
 
 const MAX_SAMPLES = 600;
 /** The order suites run in when all are asked for: cheap and disturbing nothing first, load last. */
@@ -117,11 +122,27 @@ export class BenchRuns {
   private wentDown(baseline: Map<string, number>): string[] {
     return this.deps
       .services()
-      .filter((s) => s.state !== 'healthy' || s.restarts > (baseline.get(s.name) ?? 0))
-      .map((s) => (s.state !== 'healthy' ? `${s.name} (${s.state})` : `${s.name} (restarted)`));
+      .filter((s) => DOWN_STATES.has(s.state) || s.restarts > (baseline.get(s.name) ?? 0))
+      .map((s) => (DOWN_STATES.has(s.state) ? `${s.name} (${s.state})` : `${s.name} (restarted)`));
   }
 
   private async execute(run: BenchRun, abort: AbortController): Promise<void> {
+    const release = this.deps.pinAwake();
+    // What slept is measured awake: woken first, and the run says so; a service that will not wake ends the run.
+    const asleep = this.deps.services().filter((s) => s.state === 'asleep');
+    if (asleep.length) {
+      run.progress = {
+        step: `waking ${asleep.map((s) => s.name).join(', ')} (asleep: idle) to measure them`,
+        fraction: 0,
+      };
+      this.changed(run);
+    }
+    await this.deps.wakeAll().then(
+      (woke) => {
+        if (woke.length) run.woke = woke;
+      },
+      (err: Error) => abort.abort(err.message),
+    );
     const baseline = new Map(this.deps.services().map((s) => [s.name, s.restarts]));
     const watch = setInterval(() => {
       const usage = this.deps.usage();
@@ -200,6 +221,7 @@ export class BenchRuns {
         run.error = failed ? `${failed.suite}: ${failed.error}` : String(abort.signal.reason ?? 'stopped');
     } finally {
       clearInterval(watch);
+      release();
       run.endedAt = Date.now();
       run.progress = { step: run.state === 'done' ? 'done' : `ended: ${run.error}`, fraction: 1 };
       await this.store.save(run).catch(() => undefined);

@@ -32,7 +32,7 @@ export function kpiPeople({ config }: Project): KpiPeople | string {
 /** The KPI center: its runs (kept in the app home), what its suites are given, and /api/kpis + /api/bench. */
 export const kpiFeature = defineFeature({
   name: 'kpi',
-  create({ core }) {
+  create({ core, sleeper }) {
     const { home, ports, supervisor, metrics, gatewayUrl, progress } = core;
     const devPassword = core.settings.devPassword ?? DEFAULT_DEV_PASSWORD;
     const people = kpiPeople(core.project);
@@ -68,6 +68,9 @@ export const kpiFeature = defineFeature({
       coreRssBytes: () => process.memoryUsage.rss(),
       starts: () => readStarts(home),
       services: () => supervisor.snapshot().map(({ name, state, restarts }) => ({ name, state, restarts })),
+      pinAwake: () => sleeper.pin(),
+      wakeAll: () => sleeper.wakeAll(),
+      sleepAll: () => sleeper.sleepNow(),
       machine: () =>
         describeMachine(
           supervisor.driver.kind,

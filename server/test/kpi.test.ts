@@ -68,6 +68,13 @@ describe('the KPI center', () => {
     expect(isolation.cases!.length).toBeGreaterThanOrEqual(10);
     expect(isolation.cases!.filter((c) => !c.pass)).toEqual([]);
     expect(run.results.find((r) => r.suite === 'workflow')!.timeline!.length).toBe(4); // 3 welcome attempts + project
+    // The resources suite put Kratos, MinIO and Temporal to sleep for its asleep figure, and woke them again.
+    const resources = run.results.find((r) => r.suite === 'resources')!.values;
+    expect(resources.asleepMemoryMb).toBeGreaterThan(0);
+    expect(resources.asleepMemoryMb).toBeLessThan(resources.idleMemoryMb!);
+    expect(kpis.kpis.find((k) => k.id === 'memory')!.measured).toMatch(/MB awake, \d+ MB asleep/);
+    const services = (await api('GET', '/api/stack')).json.services as { name: string; state: string }[];
+    expect(services.filter((s) => s.state !== 'healthy')).toEqual([]);
 
     // The decision follows the verdicts; each KPI's history names the machine; the screen finds the run again.
     const failing = kpis.kpis.filter((k) => k.verdict === 'fail').map((k) => k.id);

@@ -62,6 +62,9 @@ export function RunView({ run }: { run: BenchRunView }) {
           {run.error}
         </p>
       ) : null}
+      {run.woke?.length ? (
+        <p data-testid="run-woke">woke {run.woke.join(', ')} (asleep: idle) to measure the stack awake</p>
+      ) : null}
       {run.budgetExceeded ? <p className="failure">the stack went over its memory budget during this run</p> : null}
       {run.samples.length ? (
         <div className="charts">

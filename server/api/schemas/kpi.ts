@@ -70,6 +70,8 @@ export const BenchRunSchema = Type.Object({
   /** Whether the stack went over its memory budget while the run lasted, and its peak. */
   peakMemoryBytes: Type.Number(),
   budgetExceeded: Type.Boolean(),
+  /** The services that slept (idle) when the run began, woken to be measured. */
+  woke: Type.Optional(Type.Array(Type.String())),
   machine: MachineSchema,
   results: Type.Array(SuiteResultSchema),
   samples: Type.Array(LiveSampleSchema),

@@ -64,6 +64,8 @@ export async function runKpis(
     process.stdout.write(`${renderKpis(view)}\n`);
     for (const r of run.results.filter((x) => x.state === 'error'))
       process.stdout.write(`suite ${r.suite} failed: ${r.error}\n`);
+    if (run.woke?.length)
+      process.stdout.write(`woke ${run.woke.join(', ')} (asleep: idle) to measure the stack awake\n`);
     if (run.budgetExceeded) process.stdout.write('the stack went over its memory budget during the run\n');
     process.stdout.write(
       `run ${run.id}: ${run.state} in ${Math.round(((run.endedAt ?? Date.now()) - run.startedAt) / 1000)} s\n`,

@@ -3,11 +3,14 @@ import { runLoad } from '../../load/load-runner.js';
 import { checkAborted, FIXTURE_READ, type Suite } from './suite.js';
 
 const SECONDS = { quick: 5, full: 20 } as const;
+/** The asleep figure: a few samples once the sleepers have stopped (their memory is gone at the next sample). */
+const ASLEEP_SECONDS = { quick: 3, full: 10 } as const;
 const MB = 2 ** 20;
 
 /**
  * Memory and CPU of the whole stack (every service and the core), from the supervisor's samples: at idle, then under
- * the data load (500 req/s open loop through the gateway); CPU as a share of the machine.
+ * the data load (500 req/s open loop through the gateway); CPU as a share of the machine. Then the services that may
+ * sleep are put to sleep for a few seconds (the idle stack's weight when nobody calls it), and woken again.
  */
 export const resourcesSuite: Suite = {
   name: 'resources',
@@ -42,8 +45,23 @@ export const resourcesSuite: Suite = {
         (t) => ctx.sample({ stream: 'gateway @500/s', rps: t.ok, p50Ms: t.p50Ms, p99Ms: t.p99Ms }),
       ),
     );
+    checkAborted(ctx.signal);
+    ctx.progress('putting the services that may sleep to sleep', 0.9);
+    const slept = await ctx.sleepAll();
+    let asleep: { memoryMb: number; cpuPct: number };
+    try {
+      // The first sample after the stop may still count a process on its way out.
+      await new Promise((r) => setTimeout(r, 1500));
+      ctx.progress(`${slept.join(', ') || 'nothing'} asleep for ${ASLEEP_SECONDS[ctx.profile]} s`, 0.92);
+      asleep = await watch(new Promise((r) => setTimeout(r, ASLEEP_SECONDS[ctx.profile] * 1000)));
+    } finally {
+      ctx.progress(`waking ${slept.join(', ')}`, 0.98);
+      await ctx.wakeAll();
+    }
     return {
       values: {
+        asleepMemoryMb: asleep.memoryMb,
+        asleepCpuPct: asleep.cpuPct,
         idleMemoryMb: idle.memoryMb,
         loadedMemoryMb: loaded.memoryMb,
         peakMemoryMb: Math.max(idle.memoryMb, loaded.memoryMb),

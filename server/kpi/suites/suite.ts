@@ -37,6 +37,10 @@ export interface SuiteContext {
   usage(): { memoryBytes: number; cpuPercent: number } | undefined;
   /** The core's resident memory now. */
   coreRssBytes(): number;
+  /** Puts the services that may sleep to sleep now (those a hold keeps awake stay); returns the ones that slept. */
+  sleepAll(): Promise<string[]>;
+  /** Wakes the sleeping services; returns the ones it woke. */
+  wakeAll(): Promise<string[]>;
   /** The core's own starts, newest last. */
   starts(): Promise<{ cold: boolean; ms: number; at: number }[]>;
   progress(step: string, fraction: number): void;
