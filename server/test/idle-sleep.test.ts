@@ -4,9 +4,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../../stack/pid-files.js';
 import { DEFAULT_DEV_PASSWORD } from '../settings.js';
 import { type RunningApprun, startApprun } from './apprun-process.js';
-import { apprun } from './cli.js';
+import { apprun, processesMentioning } from './cli.js';
 import { call, expectCleanError } from './http.js';
 import { TEST_PORT_BASES } from './port-bases.js';
 
@@ -18,7 +19,9 @@ let home: string;
 const gateway = (p: string) => `${run.state.gatewayUrl}${p}`;
 const admin = () => ({ 'x-apprun-admin-token': run.state.adminToken });
 
-async function states(): Promise<Record<string, { state: string; asleep?: { since: number; savedBytes?: number } }>> {
+async function states(): Promise<
+  Record<string, { state: string; pid?: number; asleep?: { since: number; savedBytes?: number } }>
+> {
   const res = await call('GET', gateway('/api/stack'), { headers: admin() });
   return Object.fromEntries(
     (res.json.services as { name: string; state: string; asleep?: { since: number } }[]).map((s) => [s.name, s]),
@@ -133,5 +136,63 @@ describe('idle sleep', () => {
       await new Promise((resolve) => blocker.close(resolve));
     }
     expect((await login()).status).toBe(200);
+  });
+
+  it('wakes what sleeps before a KPI run, says so, and lets nothing sleep under it', async () => {
+    await until('asleep again', allAsleep);
+    const started = await call('POST', gateway('/api/bench/runs'), { headers: admin(), body: { suites: ['rbac'] } });
+    expect(started.status, started.text).toBe(202);
+    let sleptDuringRun = false;
+    let done: { state: string; woke?: string[]; error?: string } | undefined;
+    await until(
+      'the KPI run ended',
+      async () => {
+        const res = await call('GET', gateway(`/api/bench/runs/${started.json.id}`), { headers: admin() });
+        if (
+          res.json.state === 'running' &&
+          res.json.woke &&
+          Object.values(await states()).some((s) => s.state === 'asleep')
+        )
+          sleptDuringRun = true;
+        done = res.json.state === 'running' ? undefined : res.json;
+        return Boolean(done);
+      },
+      120_000,
+    );
+    expect(done!.error).toBeUndefined();
+    expect(done!.state).toBe('done');
+    expect(done!.woke!.sort()).toEqual(['kratos', 'minio', 'temporal']);
+    expect(sleptDuringRun).toBe(false);
+  });
+
+  it('leaves no orphan when the core is killed with -9 while services sleep, and starts normally after', async () => {
+    await until('asleep again', allAsleep);
+    const awake = Object.values(await states()).filter((s) => s.state === 'healthy');
+    const pids = awake.map((s) => s.pid!);
+    expect(pids.length).toBe(2); // Postgres and PostgREST
+    run.child.kill('SIGKILL');
+    await new Promise((r) => run.child.once('exit', r));
+    // The kernel ends each service when its parent dies (parent-death signal); the sleepers had no process left.
+    await until(
+      'no process of the home left',
+      async () => !pids.some(isAlive) && !processesMentioning(home).length,
+      15_000,
+    );
+    run = await startApprun(home, TEST_PORT_BASES.idle, [], { APPRUN_IDLE_SLEEP_S: String(IDLE_S) });
+    const s = await states();
+    expect(Object.values(s).map((x) => x.state)).toEqual(Object.values(s).map(() => 'healthy'));
+    expect((await login()).status).toBe(200);
+  });
+
+  it('stops cleanly when apprun down comes during a wake', async () => {
+    await until('asleep again', allAsleep);
+    const waking = login();
+    await until('kratos waking', async () => (await states()).kratos!.state === 'starting', 10_000);
+    const down = await apprun(['down', '--home', home]);
+    expect(down.code, down.stderr).toBe(0);
+    // The request that woke it got an answer (a login, or a clean 503: the appliance went down under it), not a hang.
+    const answer = await waking.catch((err: Error) => ({ status: 0, text: err.message }));
+    expect([0, 200, 502, 503], answer.text).toContain(answer.status);
+    await until('no process of the home left', async () => processesMentioning(home).length === 0, 15_000);
   });
 });
