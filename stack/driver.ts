@@ -31,7 +31,8 @@ export interface ResourceUsage {
 export interface Driver extends EventEmitter {
   readonly kind: 'native' | 'docker';
   start(spec: ServiceSpec): Promise<void>;
-  stop(name: ServiceName, timeoutMs: number): Promise<void>;
+  /** Its stop signal (or `signal`), then SIGKILL after timeoutMs. */
+  stop(name: ServiceName, timeoutMs: number, signal?: NodeJS.Signals): Promise<void>;
   status(name: ServiceName): DriverStatus;
   logs(name: ServiceName, tail: number): string[];
   /** The container of a running service and its image (containers only). */

@@ -75,7 +75,7 @@ export async function waitHealthy(
     }
     if (Date.now() + delay > deadline) throw new Error(`not healthy after ${timeoutMs} ms: ${lastError}`);
     await new Promise((r) => setTimeout(r, delay));
-    // At most 100 ms between checks: a wake (issue 37) waits on this loop, and a check is one cheap local call.
-    delay = Math.min(delay * 2, 100);
+    // At most 50 ms between checks: a wake or a restore waits on this loop, and a check is one cheap local call.
+    delay = Math.min(delay * 2, 50);
   }
 }

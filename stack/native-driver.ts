@@ -108,14 +108,15 @@ export class NativeDriver extends EventEmitter implements Driver {
     sink.note(`started pid ${child.pid}: ${command.path} ${command.args.join(' ')}`);
   }
 
-  async stop(name: ServiceName, timeoutMs: number): Promise<void> {
+  async stop(name: ServiceName, timeoutMs: number, signal?: NodeJS.Signals): Promise<void> {
     const managed = this.services.get(name);
     const child = managed?.child;
     if (!managed || !child || child.exitCode !== null || child.signalCode !== null) return;
     managed.stopping = true;
-    child.kill(managed.spec.stopSignal);
+    const sent = signal ?? managed.spec.stopSignal;
+    child.kill(sent);
     const timer = setTimeout(() => {
-      this.log(name).note(`no exit ${timeoutMs} ms after ${managed.spec.stopSignal}: sending SIGKILL`);
+      this.log(name).note(`no exit ${timeoutMs} ms after ${sent}: sending SIGKILL`);
       child.kill('SIGKILL');
     }, timeoutMs);
     await managed.exited;

@@ -50,8 +50,18 @@ export interface ServiceSpec {
   /** Share of the 1 GB budget, in MiB. */
   memoryBudgetMb: number;
   dependsOn: ServiceName[];
+  /**
+   * It outlives a restart of what it depends on: once its health check passes again (the check uses the dependency,
+   * which replaces the dead connections of its pool), it serves; so it is re-checked, not restarted, with it.
+   */
+  reconnects?: boolean;
   /** Signal for a graceful stop (Postgres' fast shutdown is SIGINT), then SIGKILL after stopTimeoutMs. */
   stopSignal: NodeJS.Signals;
+  /**
+   * Ends it when its data is about to be thrown away (a restore swaps it out): no clean shutdown is owed, and crash
+   * recovery would do were the old data put back. Default: the stop signal.
+   */
+  discardSignal?: NodeJS.Signals;
   stopTimeoutMs: number;
   /** How long a start may take before it is reported as failed. */
   startTimeoutMs: number;

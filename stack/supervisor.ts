@@ -137,9 +137,11 @@ export class Supervisor extends EventEmitter {
     this.monitorTimer.unref();
   }
 
-  /** Stops every service in reverse dependency order; each gets its graceful-stop timeout, then SIGKILL. */
-  /** Stops every service, dependents before what they depend on, side by side where nothing depends between them. */
-  async stopAll(): Promise<void> {
+  /**
+   * Stops every service, dependents before what they depend on, side by side where nothing depends between them;
+   * each gets its graceful-stop timeout, then SIGKILL. `discarding`: their data is about to be swapped out.
+   */
+  async stopAll(discarding = false): Promise<void> {
     this.shuttingDown = true;
     clearInterval(this.monitorTimer);
     const left = new Set(this.order.map((s) => s.name));
@@ -148,7 +150,7 @@ export class Supervisor extends EventEmitter {
         (s) => left.has(s.name) && !this.order.some((o) => left.has(o.name) && o.dependsOn.includes(s.name)),
       );
       for (const s of free) left.delete(s.name);
-      await Promise.all(free.map((s) => this.stop(s.name)));
+      await Promise.all(free.map((s) => this.stop(s.name, discarding)));
     }
   }
 
@@ -185,7 +187,11 @@ export class Supervisor extends EventEmitter {
     }
   }
 
-  async stop(name: ServiceName): Promise<void> {
+  /**
+   * Stops a service. `discarding`: its data is about to be swapped out (a restore), so no clean shutdown is owed:
+   * its discardSignal ends it at once (crash recovery would do, were the old data put back).
+   */
+  async stop(name: ServiceName, discarding = false): Promise<void> {
     const entry = this.entry(name);
     clearTimeout(entry.restartTimer);
     if (entry.state === 'stopped') return;
@@ -195,7 +201,7 @@ export class Supervisor extends EventEmitter {
       return;
     }
     this.set(entry, 'stopping');
-    await this.driver.stop(name, entry.spec.stopTimeoutMs);
+    await this.driver.stop(name, entry.spec.stopTimeoutMs, discarding ? entry.spec.discardSignal : undefined);
     this.set(entry, 'stopped');
   }
 
@@ -263,6 +269,19 @@ export class Supervisor extends EventEmitter {
         out.push(spec.name);
       }
     return out;
+  }
+
+  /** Whether the service outlives a restart of what it depends on (re-checked, not restarted, with it). */
+  reconnects(name: ServiceName): boolean {
+    return this.entry(name).spec.reconnects === true;
+  }
+
+  /** Waits until a running service passes its health check again (after its dependency restarted under it). */
+  async recheck(name: ServiceName): Promise<void> {
+    const { spec } = this.entry(name);
+    await waitHealthy(spec.health, spec.startTimeoutMs, () =>
+      this.driver.status(name).running ? undefined : 'exited while its dependency restarted',
+    );
   }
 
   stateOf(name: ServiceName): ServiceState {

@@ -224,10 +224,14 @@ export class DockerDriver extends EventEmitter implements Driver {
     if (!info.State.Running) await this.died(managed);
   }
 
-  async stop(name: ServiceName, timeoutMs: number): Promise<void> {
+  async stop(name: ServiceName, timeoutMs: number, signal?: NodeJS.Signals): Promise<void> {
     const managed = this.services.get(name);
     if (!managed?.container) return;
     managed.stopping = true;
+    if (managed.running && signal) {
+      await managed.container.kill({ signal }).catch(() => undefined);
+      await Promise.race([managed.exited, new Promise((r) => setTimeout(r, timeoutMs))]);
+    }
     if (managed.running) {
       await managed.container.stop({ t: Math.ceil(timeoutMs / 1000) }).catch(() => undefined);
       await Promise.race([managed.exited, new Promise((r) => setTimeout(r, 5000))]);

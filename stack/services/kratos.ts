@@ -158,7 +158,9 @@ export const kratos: ServiceDefinition<
       stopTimeoutMs: 10_000,
       startTimeoutMs: 60_000,
       command: { path: kratosBinary, args: ['serve', '--config', configFile], env },
+      // Its readiness pings the database: a pooled connection Postgres' restart ended fails one check and is dropped.
       health: { kind: 'http', url: `http://127.0.0.1:${ports.kratosAdmin}/admin/health/ready` },
+      reconnects: true,
       prepare: async (progress: ProgressFn, launched: () => void) => {
         await fs.mkdir(configDir, { recursive: true, mode: 0o700 });
         await ensureDatabase(ports, secrets);

@@ -34,6 +34,7 @@ export const minio: ServiceDefinition<'minio' | 'minioConsole', 'minioRootUser' 
     return {
       dataDir,
       stopSignal: 'SIGTERM',
+      discardSignal: 'SIGKILL', // its data is swapped out: nothing to flush
       stopTimeoutMs: 10_000,
       startTimeoutMs: 30_000,
       command: {

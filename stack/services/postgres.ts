@@ -222,6 +222,7 @@ export const postgres: ServiceDefinition<'postgres', 'postgresPassword' | 'authe
     return {
       dataDir,
       stopSignal: 'SIGINT', // fast shutdown: roll back open transactions instead of waiting for clients
+      discardSignal: 'SIGQUIT', // immediate shutdown (no checkpoint) when its data is swapped out
       stopTimeoutMs: 15_000,
       startTimeoutMs: 60_000,
       command: {
@@ -246,6 +247,10 @@ export const postgres: ServiceDefinition<'postgres', 'postgresPassword' | 'authe
           'maintenance_work_mem=32MB',
           '-c',
           'huge_pages=off',
+          // Crash recovery (a restored snapshot is a frozen copy) first syncs the data folder: one syncfs() of the
+          // file system instead of an fsync per file (~180 ms of a seed restore).
+          '-c',
+          'recovery_init_sync_method=syncfs',
         ],
         env: {},
         runAs: user,
