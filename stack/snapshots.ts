@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { AppHome } from './home.js';
+import { discard, SnapshotSpare } from './snapshot-spare.js';
 import type { ProgressFn } from './spec.js';
 
 const exec = promisify(execFile);
@@ -46,6 +47,9 @@ export class SnapshotError extends Error {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** The seed `apprun reset` goes back to: a snapshot of its own, hidden from the list (no snapshot name starts with a dot). */
+export const SEED_SNAPSHOT = '.seed';
 
 /** A snapshot name is a plain folder name: letters, digits, dot, dash, underscore, at most 64. */
 export function checkSnapshotName(name: string): string {
@@ -126,17 +130,21 @@ export class SnapshotStore {
   /** The files of each snapshot this process hashed (or saved) and found whole, with their stamps then. */
   private readonly verified = new Map<string, { manifest: string; files: Map<string, string> }>();
 
+  private readonly spare: SnapshotSpare;
+
   constructor(
     private readonly home: AppHome,
     private readonly homeId: string,
-  ) {}
+  ) {
+    this.spare = new SnapshotSpare(home.root, copyTree);
+  }
 
   get dir(): string {
     return path.join(this.home.root, 'snapshots');
   }
 
   private folder(name: string): string {
-    return path.join(this.dir, checkSnapshotName(name));
+    return path.join(this.dir, name === SEED_SNAPSHOT ? name : checkSnapshotName(name));
   }
 
   async list(): Promise<SnapshotManifest[]> {
@@ -216,6 +224,7 @@ export class SnapshotStore {
       const stamps = new Map<string, string>();
       for (const file of Object.keys(files)) stamps.set(file, await fileStamp(target, file));
       this.verified.set(name, { manifest: await fileStamp(target, MANIFEST), files: stamps });
+      await this.spare.prepare(name, target, SNAPSHOT_PARTS, sizeBytes);
       return manifest;
     } catch (err) {
       await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
@@ -281,25 +290,32 @@ export class SnapshotStore {
     /** Only these parts (data/postgres, …): the others are known to equal the snapshot's already. */
     parts: readonly string[] = SNAPSHOT_PARTS,
   ): Promise<SnapshotManifest> {
-    progress({ service: 'core', step: `restore ${name}: checking the snapshot` });
-    const manifest = await this.verify(name, parts === SNAPSHOT_PARTS ? undefined : parts);
     const source = this.folder(name);
     const stamp = randomBytes(4).toString('hex');
-    const incoming = path.join(this.home.root, `.restoring-${stamp}`);
     const previous = path.join(this.home.root, `.before-restore-${stamp}`);
-    try {
-      progress({ service: 'core', step: `restore ${name}: copying it beside the live state` });
-      await fs.mkdir(incoming, { mode: 0o700 });
-      for (const part of parts)
-        if (await fs.stat(path.join(source, part)).catch(() => undefined)) {
-          await fs.mkdir(path.dirname(path.join(incoming, part)), { recursive: true, mode: 0o755 });
-          await copyTree(path.join(source, part), path.join(incoming, part));
-        }
-    } catch (err) {
-      await fs.rm(incoming, { recursive: true, force: true });
-      throw new SnapshotError('io', `snapshot "${name}" was not restored: ${describeIo(err)}; nothing was changed`);
+    // The spare copy made after its last save or restore, if it is this snapshot's: ready to be renamed in.
+    let incoming = await this.spare.take(name);
+    let manifest: SnapshotManifest;
+    if (incoming) manifest = await this.get(name);
+    else {
+      progress({ service: 'core', step: `restore ${name}: checking the snapshot` });
+      manifest = await this.verify(name, parts === SNAPSHOT_PARTS ? undefined : parts);
+      incoming = path.join(this.home.root, `.restoring-${stamp}`);
+      try {
+        progress({ service: 'core', step: `restore ${name}: copying it beside the live state` });
+        await fs.mkdir(incoming, { mode: 0o700 });
+        for (const part of parts)
+          if (await fs.stat(path.join(source, part)).catch(() => undefined)) {
+            await fs.mkdir(path.dirname(path.join(incoming, part)), { recursive: true, mode: 0o755 });
+            await copyTree(path.join(source, part), path.join(incoming, part));
+          }
+      } catch (err) {
+        await fs.rm(incoming, { recursive: true, force: true });
+        throw new SnapshotError('io', `snapshot "${name}" was not restored: ${describeIo(err)}; nothing was changed`);
+      }
     }
     await this.swapIn(incoming, previous, parts, stopped);
+    await this.spare.prepare(name, source, SNAPSHOT_PARTS, manifest.sizeBytes);
     return manifest;
   }
 
@@ -346,13 +362,16 @@ export class SnapshotStore {
       };
       await stopped(swap, undo);
     } finally {
-      await fs.rm(incoming, { recursive: true, force: true });
-      await fs.rm(previous, { recursive: true, force: true });
+      // Out of the caller's way: renamed aside now, deleted in the background.
+      await discard(incoming);
+      await discard(previous);
     }
   }
 
   async remove(name: string): Promise<void> {
     await this.get(name);
+    const spare = await this.spare.take(name);
+    if (spare) await discard(spare);
     this.verified.delete(name);
     // Renamed first, so a half-removed snapshot is never listed.
     const doomed = path.join(this.dir, `.removing-${name}-${randomBytes(4).toString('hex')}`);

@@ -1,4 +1,5 @@
 import { defineFeature } from '../feature.js';
+import { templateKey } from '../project/reset.js';
 import { exportUsers, importUsers, type KeptUser } from './kept-users.js';
 import snapshotsPlugin from './plugin.js';
 import { SnapshotService } from './snapshot-service.js';
@@ -16,6 +17,7 @@ export const snapshotsFeature = defineFeature({
       db,
       progress,
       afterRestore,
+      projectKey: () => templateKey(core.project),
       users: {
         export: () => exportUsers(db, kratos),
         import: (users) => importUsers(db, kratos, access.authorizer, users as KeptUser[]),

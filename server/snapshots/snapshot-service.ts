@@ -9,6 +9,7 @@ import { packageRoot } from '../../stack/package-root.js';
 import { SERVICES } from '../../stack/services/index.js';
 import {
   checkSnapshotName,
+  SEED_SNAPSHOT,
   SnapshotError,
   type SnapshotManifest,
   type SnapshotStore,
@@ -17,6 +18,7 @@ import {
 } from '../../stack/snapshots.js';
 import type { ProgressFn } from '../../stack/spec.js';
 import type { Supervisor } from '../../stack/supervisor.js';
+import { type DataService, RestoreBaseline } from './restore-baseline.js';
 
 /** What wrote a home's data: the apprun version, its migrations, and each service's version. */
 export interface DataVersions {
@@ -75,6 +77,8 @@ export interface SnapshotServiceOptions {
   progress: ProgressFn;
   /** Brings the core's own state (policies, identities, buckets) in line with a restored or reset stack. */
   afterRestore: () => Promise<void>;
+  /** Names what the project's seed holds (its migrations, seed and config): a change makes reset take a new seed. */
+  projectKey: () => Promise<string>;
   /** For `reset --keep-users`: the signed-up users out before, and back in after. */
   users: {
     export: () => Promise<unknown[]>;
@@ -82,32 +86,12 @@ export interface SnapshotServiceOptions {
   };
 }
 
-/** The services whose data lives in a folder of their own under data/: a restore may swap just the ones that changed. */
-const DATA_SERVICES = ['postgres', 'minio', 'temporal'] as const;
-type DataService = (typeof DATA_SERVICES)[number];
-type Markers = Record<DataService, string>;
-
-/** Every file's path, size and mtime under a folder, hashed: changes whenever a service writes there. */
-async function treeStamp(dir: string): Promise<string> {
-  const hash = createHash('sha1');
-  const walk = async (at: string): Promise<void> => {
-    const entries = await fs.readdir(at, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(at, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) {
-        const st = await fs.stat(full).catch(() => undefined);
-        if (st) hash.update(`${full}\0${st.size}\0${st.mtimeMs}\n`);
-      }
-    }
-  };
-  await walk(dir);
-  return hash.digest('hex');
-}
-
 export interface ResetResult {
   keptUsers: number;
   skippedUsers: string[];
+  /** Whether it was a restore of the seed snapshot (or a start from empty data, which took the seed). */
+  fromSeed: boolean;
+  ms: number;
 }
 
 /**
@@ -124,9 +108,11 @@ export class SnapshotService {
    * WAL position, the other folders' file stamps). A restore of that snapshot swaps and restarts only the services
    * whose marker moved since; the others hold the snapshot's data already.
    */
-  private baseline?: { name: string; markers: Markers; settings: string | undefined };
+  private readonly baseline: RestoreBaseline;
 
-  constructor(private readonly o: SnapshotServiceOptions) {}
+  constructor(private readonly o: SnapshotServiceOptions) {
+    this.baseline = new RestoreBaseline(o.home, o.db);
+  }
 
   list(): Promise<SnapshotManifest[]> {
     return this.o.store.list();
@@ -134,36 +120,39 @@ export class SnapshotService {
 
   async save(name = timestampName(), reason = 'saved by hand'): Promise<SnapshotManifest> {
     checkSnapshotName(name);
-    return this.exclusive(`saving ${name}`, async () => {
-      const meta = { migrations: await this.appliedMigrations(), versions: await this.versions(), reason };
-      // Read before the freeze: a write between this and the freeze moves a marker, so the next restore of this
-      // snapshot restores that service (never the other way round).
-      const markers = await this.markers();
-      const settings = await this.liveSettings();
-      const running = this.o.supervisor.services.filter((s) => this.o.driver.status(s).running);
-      return this.o.store
-        .save(
-          name,
-          meta,
-          async (copy) => {
-            const paused: typeof running = [];
-            try {
-              for (const service of running) {
-                await this.o.driver.pause(service);
-                paused.push(service);
-              }
-              await copy();
-            } finally {
-              for (const service of paused.reverse()) await this.o.driver.resume(service);
+    return this.exclusive(`saving ${name}`, () => this.saveNow(name, reason));
+  }
+
+  private async saveNow(name: string, reason: string): Promise<SnapshotManifest> {
+    const meta = { migrations: await this.appliedMigrations(), versions: await this.versions(), reason };
+    // The copy is what a power cut would leave: after a checkpoint, a restored Postgres has little WAL to replay.
+    await this.o.db.query('checkpoint').catch(() => undefined);
+    // Read before the freeze: a write between this and the freeze moves a marker, so the next restore of this
+    // snapshot restores that service (never the other way round).
+    const baseline = await this.baseline.take(name);
+    const running = this.o.supervisor.services.filter((s) => this.o.driver.status(s).running);
+    return this.o.store
+      .save(
+        name,
+        meta,
+        async (copy) => {
+          const paused: typeof running = [];
+          try {
+            for (const service of running) {
+              await this.o.driver.pause(service);
+              paused.push(service);
             }
-          },
-          this.o.progress,
-        )
-        .then((manifest) => {
-          this.baseline = { name, markers, settings };
-          return manifest;
-        });
-    });
+            await copy();
+          } finally {
+            for (const service of paused.reverse()) await this.o.driver.resume(service);
+          }
+        },
+        this.o.progress,
+      )
+      .then(async (manifest) => {
+        await this.baseline.set(baseline);
+        return manifest;
+      });
   }
 
   /**
@@ -173,74 +162,83 @@ export class SnapshotService {
    */
   async restore(name: string, full = false): Promise<SnapshotManifest> {
     checkSnapshotName(name);
-    return this.exclusive(`restoring ${name}`, async () => {
-      const failed = (err: Error) =>
-        new SnapshotError('corrupt', `snapshot "${name}" did not start (${err.message}); the previous state is back`);
-      const changed = full ? undefined : await this.changedSince(name);
-      let manifest: SnapshotManifest;
-      if (changed?.length === 0) {
-        this.o.progress({ service: 'core', step: `restore ${name}: the live data is the snapshot's already` });
-        manifest = await this.o.store.verify(name, []);
-      } else if (changed) {
-        this.o.progress({ service: 'core', step: `restore ${name}: only ${changed.join(', ')} changed since` });
-        manifest = await this.o.store.restore(
-          name,
-          this.restartOn(`restore ${name}`, `starting ${changed.join(', ')} on the restored data`, failed, changed),
-          this.o.progress,
-          changed.map((service) => `data/${service}`),
-        );
-      } else
-        manifest = await this.o.store.restore(
-          name,
-          this.restartOn(`restore ${name}`, 'starting the services on the restored data', failed),
-          this.o.progress,
-        );
-      this.baseline = { name, markers: await this.markers(), settings: await this.liveSettings() };
-      return manifest;
-    });
+    return this.exclusive(`restoring ${name}`, () => this.restoreNow(name, full));
   }
 
-  /** The services whose data moved since the live data was this snapshot's; undefined when that is not known. */
-  private async changedSince(name: string): Promise<DataService[] | undefined> {
-    const base = this.baseline;
-    if (base?.name !== name || (await this.liveSettings()) !== base.settings) return undefined;
-    const now = await this.markers().catch(() => undefined);
-    if (!now) return undefined;
-    return DATA_SERVICES.filter((service) => now[service] !== base.markers[service]);
-  }
-
-  private async markers(): Promise<Markers> {
-    const { rows } = await this.o.db.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn');
-    return {
-      postgres: rows[0]!.lsn,
-      minio: await treeStamp(this.o.home.dataDir('minio')),
-      temporal: await treeStamp(this.o.home.dataDir('temporal')),
-    };
-  }
-
-  private liveSettings(): Promise<string | undefined> {
-    return fs.readFile(path.join(this.o.home.root, 'settings.json'), 'utf8').catch(() => undefined);
+  private async restoreNow(name: string, full: boolean): Promise<SnapshotManifest> {
+    const failed = (err: Error) =>
+      new SnapshotError('corrupt', `snapshot "${name}" did not start (${err.message}); the previous state is back`);
+    const changed = full ? undefined : await this.baseline.changedSince(name);
+    let manifest: SnapshotManifest;
+    if (changed?.length === 0) {
+      this.o.progress({ service: 'core', step: `restore ${name}: the live data is the snapshot's already` });
+      manifest = await this.o.store.verify(name, []);
+    } else if (changed) {
+      this.o.progress({ service: 'core', step: `restore ${name}: only ${changed.join(', ')} changed since` });
+      manifest = await this.o.store.restore(
+        name,
+        this.restartOn(`restore ${name}`, `starting ${changed.join(', ')} on the restored data`, failed, changed),
+        this.o.progress,
+        changed.map((service) => `data/${service}`),
+      );
+    } else
+      manifest = await this.o.store.restore(
+        name,
+        this.restartOn(`restore ${name}`, 'starting the services on the restored data', failed),
+        this.o.progress,
+      );
+    await this.baseline.set(await this.baseline.take(name));
+    return manifest;
   }
 
   /**
-   * Back to migrations + seed: the data folder is swapped for an empty one, and the services start on it (a copy of
-   * the cluster template, which holds the migrations, the seed and Kratos' migrations; then the seeded identities); if
-   * they do not come up, the old data is put back. Settings and snapshots stay. With keepUsers, the users who signed up come back with their passwords.
+   * Back to migrations + seed. The first time (and after the migrations, the seed, the config's users, the settings or
+   * a version change) the data folder is swapped for an empty one and the services start on it (a copy of the cluster
+   * template, which holds the migrations, the seed and Kratos' migrations; then the seeded identities), and that state
+   * is kept as the seed snapshot; every reset after it is a restore of the seed, which restarts only what changed
+   * (Postgres alone, for rows). If the services do not come up, the old data is put back. Settings and snapshots stay.
+   * With keepUsers, the users who signed up come back with their passwords.
    */
   async reset(keepUsers: boolean): Promise<ResetResult> {
     return this.exclusive('resetting', async () => {
-      this.baseline = undefined;
+      const t0 = performance.now();
       const kept = keepUsers ? await this.o.users.export() : [];
-      await this.o.store.resetData(
-        this.restartOn(
-          'reset',
-          'starting on empty data (migrations and seed)',
-          (err) => new SnapshotError('io', `reset failed (${err.message}); the previous data is back`),
-        ),
-      );
+      const reason = `the seed apprun reset goes back to (${await this.seedKey()})`;
+      const seed = await this.o.store.get(SEED_SNAPSHOT).catch(() => undefined);
+      let fromSeed = seed?.reason === reason;
+      if (fromSeed)
+        await this.restoreNow(SEED_SNAPSHOT, false).catch((err: Error) => {
+          // A seed that will not restore (damaged, say) is taken again from empty data below.
+          this.o.progress({ service: 'core', step: `reset: the seed snapshot was refused (${err.message})` });
+          fromSeed = false;
+        });
+      if (!fromSeed) {
+        await this.baseline.clear();
+        await this.o.store.resetData(
+          this.restartOn(
+            'reset',
+            'starting on empty data (migrations and seed)',
+            (err) => new SnapshotError('io', `reset failed (${err.message}); the previous data is back`),
+          ),
+        );
+        if (seed) await this.o.store.remove(SEED_SNAPSHOT);
+        this.o.progress({ service: 'core', step: 'reset: keeping this state as the seed, for the next reset' });
+        await this.saveNow(SEED_SNAPSHOT, reason);
+      }
       const { kept: keptUsers, skipped } = keepUsers ? await this.o.users.import(kept) : { kept: 0, skipped: [] };
-      return { keptUsers, skippedUsers: skipped };
+      return { keptUsers, skippedUsers: skipped, fromSeed, ms: Math.round(performance.now() - t0) };
     });
+  }
+
+  /** What the seed is made of: the project's migrations, seed and config, the settings, and every version. */
+  private async seedKey(): Promise<string> {
+    const settings = await fs.readFile(path.join(this.o.home.root, 'settings.json'), 'utf8').catch(() => '');
+    return createHash('sha256')
+      .update(await this.o.projectKey())
+      .update(JSON.stringify(await currentVersions()))
+      .update(settings)
+      .digest('hex')
+      .slice(0, 16);
   }
 
   /**
@@ -255,22 +253,31 @@ export class SnapshotService {
     services?: DataService[],
   ): WhileStopped {
     const { supervisor, progress } = this.o;
-    // What runs on a swapped service restarts with it: Kratos' pooled connections to a restarted Postgres fail its
-    // next request (PostgREST would reconnect, but is a dependent all the same).
-    const restarted = services && [...services, ...supervisor.dependentsOf(services)];
-    const stop = async () => {
-      if (!restarted) return supervisor.stopAll();
-      for (const service of [...restarted].reverse()) await supervisor.stop(service);
+    // What runs on a swapped service restarts with it (PostgREST on Postgres), unless it reconnects by itself: Kratos
+    // is only re-checked, which replaces its pool's dead connections (else its next request would fail).
+    const dependents = services ? supervisor.dependentsOf(services) : [];
+    const rechecked = dependents.filter((service) => supervisor.reconnects(service));
+    const restarted = services && [...services, ...dependents.filter((service) => !rechecked.includes(service))];
+    // The swapped services' data is thrown away (or kept aside for an undo that crash recovery handles): no clean
+    // shutdown is owed, which is most of a stop (Temporal's ~1 s).
+    const stop = async (discarding: boolean) => {
+      if (!restarted) return supervisor.stopAll(discarding);
+      for (const service of [...restarted].reverse())
+        await supervisor.stop(service, discarding && (services as readonly string[]).includes(service));
     };
     const start = async () => {
       if (!restarted) return supervisor.startAll();
-      for (const service of services!) await supervisor.start(service);
+      // The swapped services depend on none of each other (Postgres, MinIO, Temporal): side by side.
+      await Promise.all(services!.map((service) => supervisor.start(service)));
       // The dependents side by side: each needs only what was just started.
-      await Promise.all(restarted.slice(services!.length).map((service) => supervisor.start(service)));
+      await Promise.all([
+        ...restarted.slice(services!.length).map((service) => supervisor.start(service)),
+        ...rechecked.map((service) => supervisor.recheck(service)),
+      ]);
     };
     return async (swap, undo) => {
       progress({ service: 'core', step: `${what}: stopping ${restarted?.join(', ') ?? 'the services'}` });
-      await stop();
+      await stop(true);
       await swap();
       try {
         progress({ service: 'core', step: `${what}: ${starting}` });
@@ -280,7 +287,7 @@ export class SnapshotService {
           service: 'core',
           step: `${what} failed (${(err as Error).message}); putting the previous state back`,
         });
-        await stop();
+        await stop(true);
         await undo();
         await start();
         await this.o.afterRestore();

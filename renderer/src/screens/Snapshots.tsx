@@ -74,7 +74,7 @@ export function Snapshots() {
       const keepUsers = 'keepUsers' in p && p.keepUsers;
       void act('resetting to migrations + seed…', async () => {
         const r = await api.reset(keepUsers);
-        return `reset to the seed${keepUsers ? `; kept ${r.keptUsers} users` : ''}`;
+        return `reset to the seed in ${r.ms} ms${r.fromSeed ? '' : ' (from empty data: the next reset is faster)'}${keepUsers ? `; kept ${r.keptUsers} users` : ''}`;
       });
     }
   };

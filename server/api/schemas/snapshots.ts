@@ -33,4 +33,7 @@ export const ResetRequestSchema = Type.Object(
 export const ResetResultSchema = Type.Object({
   keptUsers: Type.Integer({ minimum: 0 }),
   skippedUsers: Type.Array(Type.String()),
+  /** A restore of the seed snapshot, or a start from empty data (which keeps the seed for the next reset). */
+  fromSeed: Type.Boolean(),
+  ms: Type.Integer({ minimum: 0 }),
 });

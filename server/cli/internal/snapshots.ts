@@ -2,11 +2,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppHome } from '../../../stack/home.js';
-import { loadOrCreateSecrets } from '../../../stack/secrets.js';
-import { homeIdOf, SnapshotStore, timestampName } from '../../../stack/snapshots.js';
+import type { SnapshotStore } from '../../../stack/snapshots.js';
 import { adminApi, type SnapshotView } from '../../api/contract.js';
 import { runningCore } from '../../core-state.js';
-import { saveAtRest } from '../../snapshots/snapshot-service.js';
 import { table } from './format.js';
 
 const size = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
@@ -44,8 +42,15 @@ export function renderSnapshots(list: SnapshotView[]): string {
   )}\n`;
 }
 
-/** Without a running core the files are still: snapshots are plain copies and restores plain swaps. */
+/**
+ * Without a running core the files are still: snapshots are plain copies and restores plain swaps. Loaded only then:
+ * the commands that go through the core start without the stack's modules.
+ */
 async function offlineStore(home: AppHome): Promise<SnapshotStore> {
+  const [{ loadOrCreateSecrets }, { homeIdOf, SnapshotStore }] = await Promise.all([
+    import('../../../stack/secrets.js'),
+    import('../../../stack/snapshots.js'),
+  ]);
   await home.ensure();
   return new SnapshotStore(home, homeIdOf((await loadOrCreateSecrets(home)).postgresPassword));
 }
@@ -65,10 +70,15 @@ export async function snapshot(home: AppHome, args: string[], options: { branch:
       return renderSnapshots(list);
     }
     case 'save': {
+      const { timestampName } = await import('../../../stack/snapshots.js');
       const chosen = options.branch ? branchName() : (name ?? timestampName());
       const saved = api
         ? await api.saveSnapshot(chosen)
-        : await saveAtRest(await offlineStore(home), chosen, 'saved by hand (apprun was down)');
+        : await (await import('../../snapshots/snapshot-service.js')).saveAtRest(
+            await offlineStore(home),
+            chosen,
+            'saved by hand (apprun was down)',
+          );
       return `saved snapshot ${saved.name} (${size(saved.sizeBytes)}: ${saved.contents.join(', ')})\n`;
     }
     case 'restore': {
@@ -95,7 +105,11 @@ export async function reset(home: AppHome, keepUsers: boolean): Promise<string> 
   if (core) {
     const result = await adminApi(core).reset(keepUsers);
     return (
-      `reset to migrations + seed${keepUsers ? `; kept ${result.keptUsers} signed-up users` : ''}` +
+      `reset to migrations + seed in ${result.ms} ms` +
+      (result.fromSeed
+        ? ' (a restore of the seed snapshot)'
+        : ' (from empty data; the next reset restores this seed)') +
+      `${keepUsers ? `; kept ${result.keptUsers} signed-up users` : ''}` +
       `${result.skippedUsers.length ? ` (not kept: ${result.skippedUsers.join(', ')})` : ''}\n`
     );
   }
