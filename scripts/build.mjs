@@ -36,7 +36,18 @@ await buildStep('core', core, async () => {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    // Every dependency stays in node_modules except TypeBox: its ESM build is ~680 small modules, which Node would
+    // open one by one at every CLI start (~0.2 s of `apprun <verb>`); bundled, only what is used, in one chunk.
+    plugins: [
+      {
+        name: 'external-but-typebox',
+        setup(build) {
+          build.onResolve({ filter: /^[^./]/ }, ({ path: spec }) =>
+            spec === 'typebox' || spec.startsWith('typebox/') ? undefined : { path: spec, external: true },
+          );
+        },
+      },
+    ],
     sourcemap: true,
     logLevel: 'warning',
   });

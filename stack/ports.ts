@@ -1,6 +1,8 @@
 import net from 'node:net';
 import { SERVICES, type ServicePortKey } from './services/index.js';
 
+export { parsePortBase } from './port-base.js';
+
 /** Every port the appliance listens on, by name: the gateway's and each service file's. All bind 127.0.0.1. */
 export type PortMap = Record<'gateway' | ServicePortKey, number>;
 
@@ -28,13 +30,6 @@ export function portMap(base?: number): PortMap {
     throw new Error(`APPRUN_PORT_BASE must be an integer between 1024 and ${65535 - ORDER.length}, got ${base}`);
   }
   return Object.fromEntries(ORDER.map((name, i) => [name, base + i])) as unknown as PortMap;
-}
-
-export function parsePortBase(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new Error(`APPRUN_PORT_BASE must be an integer, got "${value}"`);
-  return n;
 }
 
 export class PortInUseError extends Error {

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { initProject } from '../project/init.js';
 import { defineCommand } from './command.js';
 
 export const initCommand = defineCommand({
@@ -8,6 +7,7 @@ export const initCommand = defineCommand({
   args: '[DIR]',
   options: {},
   async run({ args }) {
+    const { initProject } = await import('../project/init.js');
     const made = await initProject(args[0] ?? '.');
     const relative = path.relative(process.cwd(), path.dirname(made.dir));
     const here = relative.startsWith('..') ? path.dirname(made.dir) : relative || '.';

@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { newMigrationName } from '../project/migrations.js';
 import { migrationsDir } from '../project/project.js';
 import { CliError, defineCommand } from './command.js';
 
@@ -21,6 +20,7 @@ export const migrationCommand = defineCommand({
     if (action !== 'new' || !name) throw new CliError('usage: apprun migration new NAME (e.g. add_notes)');
     if (project.builtIn)
       throw new CliError('there is no project here (no apprun/ from this folder up): `apprun init` makes one');
+    const { newMigrationName } = await import('../project/migrations.js');
     const file = path.join(migrationsDir(project), newMigrationName(name));
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, TEMPLATE, { flag: 'wx' });

@@ -1,8 +1,6 @@
 import type { AppHome } from '../../stack/home.js';
-import { parsePortBase } from '../../stack/ports.js';
-import { SERVICES } from '../../stack/services/index.js';
-import { Core, type DriverChoice } from '../core.js';
-import { projectPortBase } from '../project/ports.js';
+import { parsePortBase } from '../../stack/port-base.js';
+import type { DriverChoice } from '../core.js';
 import type { Project } from '../project/project.js';
 import { DEFAULT_DEV_PASSWORD } from '../settings.js';
 import { CliError, defineCommand } from './command.js';
@@ -33,6 +31,12 @@ export async function runUp(opts: {
   driver?: DriverChoice;
 }): Promise<void> {
   const { project, devTokens, driver } = opts;
+  // Loaded here, not at the top: every other command starts without the core and its libraries.
+  const [{ Core }, { SERVICES }, { projectPortBase }] = await Promise.all([
+    import('../core.js'),
+    import('../../stack/services/index.js'),
+    import('../project/ports.js'),
+  ]);
   const portBase = await projectPortBase(project, opts.home, opts.portBase);
   const core = new Core({ home: opts.home.root, project, portBase, devTokens, driver, progress: progressPrinter() });
   let stopping = false;
