@@ -89,6 +89,46 @@ async function main(): Promise<void> {
     };
     await measure('the seed', 'seed');
 
+    // apprun reset: the first starts from empty data and keeps the seed; the ones after restore it (what changed).
+    const resetCli = async () => {
+      const t0 = performance.now();
+      const { stdout } = await exec(process.execPath, [
+        path.join(packageRoot(), 'bin', 'apprun.mjs'),
+        'reset',
+        '--home',
+        home,
+      ]);
+      return [performance.now() - t0, stdout.trim()] as const;
+    };
+    const [firstResetMs, firstSaid] = await resetCli();
+    log(
+      `apprun reset, the first (from empty data, keeps the seed): ${(firstResetMs / 1000).toFixed(2)} s: ${firstSaid}`,
+    );
+    const resets: number[] = [];
+    const resetsApi: number[] = [];
+    for (let i = 1; i <= ROUNDS; i++) {
+      await changeARow();
+      const [ms, said] = await resetCli();
+      resets.push(ms);
+      await changeARow();
+      const [apiMs] = await timed(() => api.reset(false));
+      resetsApi.push(apiMs);
+      log(
+        `apprun reset ${i}/${ROUNDS} after a row changed: ${(ms / 1000).toFixed(2)} s (${said}); through the API ${(apiMs / 1000).toFixed(2)} s`,
+      );
+    }
+    results.resetFirstMs = Math.round(firstResetMs);
+    results.resetCliMs = Math.round(median(resets));
+    results.resetApiMs = Math.round(median(resetsApi));
+    const resetRows = [
+      ['`apprun reset`, the first (from empty data; keeps the seed)', `${(firstResetMs / 1000).toFixed(2)} s`],
+      [
+        '`apprun reset` after a row changed (a restore of the seed: Postgres only), from the CLI',
+        `${(median(resets) / 1000).toFixed(2)} s (${resets.map((x) => (x / 1000).toFixed(2)).join(', ')})`,
+      ],
+      ['the same through the API', `${(median(resetsApi) / 1000).toFixed(2)} s`],
+    ];
+
     log(`growing the home by ~${GROW_MB} MB: half rows, half objects`);
     // ~1 KB per row.
     const rowCount = Math.round((GROW_MB / 2) * 1024);
@@ -121,6 +161,12 @@ async function main(): Promise<void> {
         ms: results.seedFastRestoreCliMs!,
         limit: 1000,
       },
+      {
+        name: '`apprun reset` after a row changed, from the CLI',
+        target: '≤ 1 s',
+        ms: results.resetCliMs!,
+        limit: 1000,
+      },
       { name: `~${GROW_MB} MB: save`, target: '< 15 s', ms: results.grownSaveMs!, limit: 15_000 },
       { name: `~${GROW_MB} MB: restore`, target: '< 15 s', ms: results.grownRestoreMs!, limit: 15_000 },
     ].map((k) => ({ name: k.name, target: k.target, measured: `${(k.ms / 1000).toFixed(2)} s`, pass: k.ms < k.limit }));
@@ -139,6 +185,8 @@ async function main(): Promise<void> {
         ['home', 'save', 'restore every service', 'restore what changed (a row)', 'the same from the CLI', 'size'],
         rows,
       ),
+      '',
+      markdownTable(['reset', 'wall time'], resetRows),
     ]);
   } finally {
     await run.stop();
