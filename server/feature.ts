@@ -12,6 +12,7 @@ import type { HostPolicy } from './http/host-policy.js';
 import type { UpstreamGates } from './http/upstream-gates.js';
 import type { IdleSleeper } from './idle/idle-sleeper.js';
 import type { PlatformContext } from './platform-context.js';
+import type { ChangeFeed } from './replica/change-feed.js';
 import type { TenantPlans } from './tenancy/tenant-plans.js';
 import type { Tracer } from './tracing/tracer.js';
 
@@ -33,6 +34,8 @@ export interface FeatureContext {
   tracer: Tracer;
   /** Puts idle services to sleep and wakes them: a feature holds one awake (`holdAwake`) or lets go first. */
   sleeper: IdleSleeper;
+  /** What this gateway changes in state every gateway holds in memory, told to the others on the same database. */
+  changes: ChangeFeed;
   /** The gateway's log (logs/gateway.log). */
   log: FastifyBaseLogger;
   /** Another feature, created before this one (the list's order); throws for one that is not. */

@@ -15,6 +15,7 @@ import { UpstreamGates } from './http/upstream-gates.js';
 import { IdleSleeper, idleSleepMs } from './idle/idle-sleeper.js';
 import { wakingMinio } from './idle/waking-minio.js';
 import type { PlatformContext } from './platform-context.js';
+import { ChangeFeed } from './replica/change-feed.js';
 import { TenantPlans } from './tenancy/tenant-plans.js';
 import { TraceRing } from './tracing/trace-ring.js';
 import { Tracer } from './tracing/tracer.js';
@@ -44,6 +45,7 @@ export class Platform {
   private readonly hostPolicy: HostPolicy;
   private readonly tracer: Tracer;
   private readonly sleeper: IdleSleeper;
+  private readonly changes: ChangeFeed;
   private readonly logFile: pino.DestinationStream & { end(): void };
   private readonly log: FastifyBaseLogger;
   private readonly features: { feature: Feature; instance: FeatureInstance; started: Deferred }[] = [];
@@ -64,13 +66,17 @@ export class Platform {
     this.db.on('error', (err) =>
       progress({ service: 'gateway', step: `database connection lost (${err.message}); reconnecting on next use` }),
     );
-    this.access = new Access(core.signingKey, core.jwks);
+    this.changes = new ChangeFeed(adminUrl(ports, secrets), (message) =>
+      progress({ service: 'gateway', step: message }),
+    );
+    this.access = new Access(core.signingKey, core.jwks, this.changes);
     const plans = new TenantPlans(this.db, settings.plans);
     this.gates = new UpstreamGates(plans);
     this.hostPolicy = new HostPolicy(ports.gateway, settings.allowedHosts, core.project.config.api?.cors_origins);
     this.sleeper = new IdleSleeper({
       supervisor: core.supervisor,
-      idleMs: idleSleepMs(settings),
+      // The appliance's sleeper does not see a second gateway's traffic: with one, sleeping is the appliance's call.
+      idleMs: core.replica ? 0 : idleSleepMs(settings),
       memoryOf: (name) => core.metrics.latest()?.services[name]?.memoryBytes,
       quiet: (allAsleep) => core.metrics.setQuiet(allAsleep),
     });
@@ -101,6 +107,7 @@ export class Platform {
       hostPolicy: this.hostPolicy,
       tracer: this.tracer,
       sleeper: this.sleeper,
+      changes: this.changes,
       log: this.log,
       use: <T extends FeatureInstance>(feature: Feature<T>): T => {
         const instance = created.get(feature);
@@ -125,7 +132,10 @@ export class Platform {
   startFeatures(): void {
     const { ports, secrets } = this.core;
     this.starts = [
-      this.once(['postgres'], () => this.access.start(adminUrl(ports, secrets), this.db)),
+      this.once(['postgres'], async () => {
+        await this.changes.start();
+        await this.access.start(adminUrl(ports, secrets), this.db, { migrate: !this.core.replica });
+      }),
       ...this.features.map(({ feature, instance, started }) => {
         const start = this.once(feature.needs ?? [], () => instance.start?.());
         start.then(started.resolve, started.reject);
@@ -188,6 +198,7 @@ export class Platform {
     await this.gateway?.close().catch(() => undefined);
     for (const { instance } of [...this.features].reverse()) await instance.stop?.().catch(() => undefined);
     await this.access.stop().catch(() => undefined);
+    await this.changes.stop();
     await this.db.end().catch(() => undefined);
     this.logFile.end();
   }

@@ -158,7 +158,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
           'the session is unknown, expired or logged out already',
         );
       await opts.kratos.logout(request.body.session_token);
-      access.verifier.revokeSession(session.sessionId, Date.now() + ttl * 1000);
+      access.revokeSession(session.sessionId, Date.now() + ttl * 1000);
       return reply.code(204).send(null);
     },
   );

@@ -166,10 +166,10 @@ export class TokenVerifier {
    * Refuses every token of this user issued until now (disabled, deleted, or a new role the old tokens would not
    * carry); tokens issued afterwards (enabled again, a login with the new role) pass. Kept until untilMs.
    */
-  retireTokensOf(sub: string, untilMs: number): void {
+  retireTokensOf(sub: string, untilMs: number, upToMs = Date.now()): void {
     const now = Date.now();
     for (const [s, r] of this.retired) if (r.untilMs < now) this.retired.delete(s);
-    this.retired.set(sub, { upToMs: now, untilMs });
+    this.retired.set(sub, { upToMs, untilMs });
   }
 
   isRevoked(sid: string): boolean {

@@ -8,12 +8,12 @@ import { PreparationThread } from './preparation-thread.js';
 export const functionsFeature = defineFeature({
   name: 'functions',
   needs: ['postgres', 'minio'],
-  create({ db, minio, plans, sleeper }) {
+  create({ db, minio, plans, sleeper, changes }) {
     const pool = new FunctionPool();
     // The pool's threads (~10 MB each, with their warm instances) go after the idle time, like the services; the
     // preparation thread retires by itself.
     sleeper.releaseWhenIdle((idleMs) => pool.releaseIdle(idleMs));
-    const functions = new FunctionService(db, minio, pool, new PreparationThread(), plans);
+    const functions = new FunctionService(db, minio, pool, new PreparationThread(), plans, changes);
     return {
       functions,
       start: () => functions.start(),

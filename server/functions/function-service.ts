@@ -7,6 +7,7 @@ import type { Static } from 'typebox';
 import type { FunctionView } from '../api/contract.js';
 import type { FunctionManifestSchema } from '../api/schemas/functions.js';
 import { DomainError } from '../errors.js';
+import type { ChangeFeed } from '../replica/change-feed.js';
 import { ensureBucket, viaMinio } from '../storage/minio-calls.js';
 import type { TenantPlans } from '../tenancy/tenant-plans.js';
 import type { FunctionPool, PoolTimings } from './function-pool.js';
@@ -101,7 +102,17 @@ export class FunctionService {
     private readonly pool: FunctionPool,
     private readonly preparer: PreparationThread,
     private readonly plans: TenantPlans,
-  ) {}
+    /** Other gateways on the same database: a deploy or a removal there drops the record held here. */
+    private readonly changes?: ChangeFeed,
+  ) {
+    changes?.on('functions', {
+      changed: (data) => {
+        const { tenant, name } = data as { tenant: string; name: string };
+        this.records.delete(`${tenant}/${name}`);
+      },
+      resync: () => this.records.clear(),
+    });
+  }
 
   async start(): Promise<void> {
     await ensureBucket(this.minio, FUNCTIONS_BUCKET);
@@ -219,6 +230,7 @@ export class FunctionService {
     if (previous) this.unload(tenant, previous);
     this.remember(this.runtimeKey(tenant, record), { bytes: prepared });
     this.records.set(`${tenant}/${name}`, record);
+    void this.changes?.publish('functions', { tenant, name });
     return record;
   }
 
@@ -337,6 +349,7 @@ export class FunctionService {
     const record = await this.get(tenant, name);
     await this.db.query('delete from app_private.functions where tenant_id = $1 and name = $2', [tenant, name]);
     this.records.delete(`${tenant}/${name}`);
+    void this.changes?.publish('functions', { tenant, name });
     await viaMinio(() =>
       this.minio.removeObjects(FUNCTIONS_BUCKET, [this.objectKey(tenant, name), this.preparedKey(tenant, record)]),
     );

@@ -1,9 +1,10 @@
-import { type Enforcer, newEnforcer, newModelFromString } from 'casbin';
+import { type Enforcer, newEnforcer, newModelFromString, type Watcher } from 'casbin';
 import casbinPgAdapter from 'casbin-pg-adapter';
 import type { PostgresAdapter as PostgresAdapterClass } from 'casbin-pg-adapter/lib/adapter.js';
 import type pg from 'pg';
 import { METHODS, type Method, type PolicyRule, RESOURCES, type Resource, TABLE_RESOURCE } from '../api/policy-text.js';
 import type { AccessClaims, AppRole } from '../auth/tokens.js';
+import type { ChangeFeed } from '../replica/change-feed.js';
 
 // A CommonJS module whose `exports.default` is the class: Node's ESM loader puts it one level down, bundlers do not.
 const PostgresAdapter =
@@ -74,8 +75,14 @@ export class Authorizer {
     await this.adapter?.close();
   }
 
-  static async create(connectionString: string): Promise<Authorizer> {
-    const adapter = await PostgresAdapter.newAdapter({ connectionString, max: 2, idleTimeoutMillis: 10_000 } as never);
+  /** `migrate: false` joins policies another gateway's start migrated already (it holds the migration's lock). */
+  static async create(connectionString: string, { migrate = true } = {}): Promise<Authorizer> {
+    const adapter = await PostgresAdapter.newAdapter({
+      connectionString,
+      max: 2,
+      idleTimeoutMillis: 10_000,
+      migrate,
+    } as never);
     // The adapter's pg.Pool has no 'error' listener, so an idle client dropped by a Postgres restart would end the
     // process; the pool replaces the client by itself, the error only needs a listener.
     const pool = (adapter as unknown as { repo?: { db?: pg.Pool } }).repo?.db;
@@ -126,6 +133,27 @@ export class Authorizer {
       )
     ).rows;
     for (const u of users) await this.linkUser(u.id, u.role, u.tenant_id);
+  }
+
+  /**
+   * Shares policy changes with the other gateways on the database: each change saved here is announced, and one
+   * announced there (or a cut feed, which may have missed some) reloads the policies here.
+   */
+  watch(changes: ChangeFeed): void {
+    const watcher: Watcher = {
+      setUpdateCallback: () => undefined,
+      update: async () => {
+        await changes.publish('policies');
+        return true;
+      },
+    };
+    this.enforcer.setWatcher(watcher);
+    const reload = () =>
+      void this.enforcer.loadPolicy().then(
+        () => this.decisions.clear(),
+        () => undefined,
+      );
+    changes.on('policies', { changed: reload, resync: reload });
   }
 
   /** Reads every policy again from the database (it was restored or reset), then applies the defaults and links. */

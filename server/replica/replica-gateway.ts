@@ -1,0 +1,120 @@
+// `apprun gateway --port N`: a second gateway on the services of a running appliance, as a replica behind a load
+// balancer would be. It shares what the gateways must agree on through the home and the database: the signing key
+// (a token from one verifies at the other), the RBAC policies, retired tokens and function records (ChangeFeed).
+// Per gateway: the token cache, the fair gates (each enforces its tenants' limits on its own share of the traffic),
+// the function pool, the traces and the KPI runs it started.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { AttachedDriver } from '../../stack/attached-driver.js';
+import { type AppHome, writePrivateFile } from '../../stack/home.js';
+import { MetricsSampler } from '../../stack/metrics.js';
+import { isAlive } from '../../stack/pid-files.js';
+import { assertPortFree } from '../../stack/ports.js';
+import { loadOrCreateSecrets } from '../../stack/secrets.js';
+import { homeIdOf, SnapshotStore } from '../../stack/snapshots.js';
+import type { ProgressFn } from '../../stack/spec.js';
+import { stackSpecs } from '../../stack/stack.js';
+import { Supervisor } from '../../stack/supervisor.js';
+import { jwksOf, loadOrCreateSigningKey } from '../auth/signing-keys.js';
+import { type CoreState, runningCore } from '../core-state.js';
+import type { Platform } from '../platform.js';
+import type { Project } from '../project/project.js';
+import { loadSettings } from '../settings.js';
+
+export interface ReplicaOptions {
+  home: AppHome;
+  project: Project;
+  port: number;
+  progress: ProgressFn;
+}
+
+/** How often a second gateway looks whether its appliance still runs (it stops with it: no orphan). */
+const WATCH_MS = 1000;
+
+export class ReplicaGateway {
+  private platform?: Platform;
+  private supervisor?: Supervisor;
+  private watch?: NodeJS.Timeout;
+  private stateFile?: string;
+
+  constructor(private readonly o: ReplicaOptions) {}
+
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.o.port}`;
+  }
+
+  /** Joins the appliance's services and listens; `stopped` is called if the appliance goes away. */
+  async start(stopped: (why: string) => void): Promise<CoreState> {
+    const { home, project, port, progress } = this.o;
+    const appliance = await runningCore(home);
+    if (!appliance)
+      throw new Error(
+        `apprun is not running for ${home.root}: a second gateway joins a running appliance; start it with \`apprun up\``,
+      );
+    await assertPortFree(port, 'the second gateway');
+    const [secrets, signingKey, stack] = await Promise.all([
+      loadOrCreateSecrets(home),
+      loadOrCreateSigningKey(home),
+      fetch(`${appliance.gatewayUrl}/api/stack`, { headers: { 'x-apprun-admin-token': appliance.adminToken } }).then(
+        (res) => res.json() as Promise<{ driver: 'native' | 'docker' }>,
+      ),
+    ]);
+    const jwks = jwksOf([signingKey]);
+    const driver = new AttachedDriver(stack.driver);
+    // The appliance prepared the services (databases, migrations): this side only waits for each to be healthy.
+    const specs = (
+      await stackSpecs({ home, ports: appliance.ports, secrets, jwks: JSON.stringify(jwks), progress })
+    ).map(({ prepare: _prepare, afterHealthy: _afterHealthy, ...spec }) => spec);
+    this.supervisor = new Supervisor(driver, specs, progress);
+    const ports = { ...appliance.ports, gateway: port };
+    const { Platform } = await import('../platform.js');
+    this.platform = new Platform({
+      home,
+      ports,
+      settings: loadSettings(home),
+      secrets,
+      signingKey,
+      jwks,
+      store: new SnapshotStore(home, homeIdOf(secrets.postgresPassword)),
+      supervisor: this.supervisor,
+      driver,
+      metrics: new MetricsSampler(driver),
+      progress,
+      adminToken: appliance.adminToken,
+      devTokens: false,
+      gatewayUrl: this.gatewayUrl,
+      project,
+      replica: true,
+    });
+    try {
+      // Each service healthy first (a check each, nothing to start): the features then begin at once.
+      await this.supervisor.startAll();
+      this.platform.startFeatures();
+      await this.platform.serve();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+    this.watch = setInterval(() => {
+      if (!isAlive(appliance.pid)) stopped(`the appliance (pid ${appliance.pid}) stopped`);
+    }, WATCH_MS);
+    this.watch.unref();
+    const state: CoreState = {
+      ...appliance,
+      pid: process.pid,
+      ports,
+      gatewayUrl: this.gatewayUrl,
+      startedAt: Date.now(),
+    };
+    this.stateFile = path.join(home.root, 'run', `gateway-${port}.json`);
+    await writePrivateFile(this.stateFile, JSON.stringify(state, null, 2));
+    return state;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.watch);
+    await this.platform?.stop().catch(() => undefined);
+    this.platform = undefined;
+    if (this.stateFile) await fs.rm(this.stateFile, { force: true });
+  }
+}
