@@ -28,4 +28,9 @@ export interface PlatformContext {
   gatewayUrl: string;
   /** The developer's project (the built-in demo when none). */
   project: Project;
+  /**
+   * A second gateway that joined the running appliance of this home (`apprun gateway`): it never puts a service to
+   * sleep, restores, resets, controls a service nor applies the project's folder; the appliance does those.
+   */
+  replica?: boolean;
 }

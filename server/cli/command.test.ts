@@ -18,6 +18,7 @@ describe('the command table', () => {
       'status',
       'down',
       'start',
+      'gateway',
       'migration',
       'db',
       'gen',

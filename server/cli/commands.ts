@@ -4,6 +4,7 @@ import { dbCommand } from './db.js';
 import { downCommand } from './down.js';
 import { explainCommand } from './explain.js';
 import { functionsCommand } from './functions.js';
+import { gatewayCommand } from './gateway.js';
 import { genCommand } from './gen.js';
 import { imagesCommand } from './images.js';
 import { initCommand } from './init.js';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   downCommand,
   startCommand,
+  gatewayCommand,
   migrationCommand,
   dbCommand,
   genCommand,

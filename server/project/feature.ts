@@ -39,7 +39,8 @@ export const projectFeature = defineFeature({
       }
     };
     // The built-in demo is apprun's own: nobody edits it while it runs.
-    const watcher = project.builtIn ? undefined : new FolderWatcher(project.dir, onChange);
+    // A second gateway leaves the folder to the appliance, which applies it once for all.
+    const watcher = project.builtIn || core.replica ? undefined : new FolderWatcher(project.dir, onChange);
     // Postgres back alone (healed, or restarted from the dashboard) while PostgREST kept running: migrations saved
     // meanwhile are applied now. When PostgREST starts again too (a restore), its databaseReady hook does that.
     const onService = (name: string, state: string) => {
@@ -49,6 +50,7 @@ export const projectFeature = defineFeature({
     return {
       service,
       async start() {
+        if (core.replica) return;
         // The folder's functions and its policies need different things started: each goes as soon as it can.
         await Promise.all([
           started(functionsFeature).then(() => service.deployFunctions({ atStart: true })),

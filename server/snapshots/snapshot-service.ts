@@ -18,6 +18,7 @@ import {
 } from '../../stack/snapshots.js';
 import type { ProgressFn } from '../../stack/spec.js';
 import type { Supervisor } from '../../stack/supervisor.js';
+import { primaryOnly } from '../replica/primary-only.js';
 import { type DataService, RestoreBaseline } from './restore-baseline.js';
 
 /** What wrote a home's data: the apprun version, its migrations, and each service's version. */
@@ -77,6 +78,8 @@ export interface SnapshotServiceOptions {
   progress: ProgressFn;
   /** Brings the core's own state (policies, identities, buckets) in line with a restored or reset stack. */
   afterRestore: () => Promise<void>;
+  /** A second gateway: snapshots are saved, restored and reset by the appliance, which holds the services. */
+  replica?: boolean;
   /** Names what the project's seed holds (its migrations, seed and config): a change makes reset take a new seed. */
   projectKey: () => Promise<string>;
   /** For `reset --keep-users`: the signed-up users out before, and back in after. */
@@ -304,6 +307,7 @@ export class SnapshotService {
   }
 
   private async exclusive<T>(what: string, run: () => Promise<T>): Promise<T> {
+    if (this.o.replica) throw primaryOnly(what);
     if (this.busy)
       throw new SnapshotError(
         'conflict',

@@ -22,6 +22,7 @@ import {
 } from '../api/schemas/stack.js';
 import { DomainError } from '../errors.js';
 import { parseAllowedHosts } from '../http/host-policy.js';
+import { primaryOnly } from '../replica/primary-only.js';
 import { loadSettings, saveSettings } from '../settings.js';
 import type { TenantPlans } from '../tenancy/tenant-plans.js';
 
@@ -36,6 +37,8 @@ export interface StackApiOptions {
   plans: TenantPlans;
   /** The running gateway's allowed hosts, for the settings view. */
   allowedHosts: readonly string[];
+  /** A second gateway: the services are the appliance's to start, stop and restart. */
+  replica?: boolean;
 }
 
 /** The core's memory as V8 and the OS see it, now. */
@@ -120,6 +123,7 @@ const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, o
     },
     async (request) => {
       const name = known(request.params.service);
+      if (opts.replica) throw primaryOnly(`${request.params.action} ${name}`);
       await supervisor[request.params.action](name);
       return supervisor.snapshot().find((s) => s.name === name);
     },
