@@ -1,6 +1,6 @@
 import { PostgrestClient } from '@supabase/postgrest-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminDb, call, gateway, postgrest, stack, T1, tokenFor } from './http.js';
+import { adminDb, call, gateway, gatewayUrl, postgrest, T1, tokenFor } from './http.js';
 import { READ_CASES, READ_FIXTURES, WRITE_CASES, WRITE_FIXTURES } from './parity/cases.js';
 import { type AnyClient, observe, type ParityCase } from './parity/compare.js';
 
@@ -57,7 +57,7 @@ beforeAll(async () => {
     gateway: new PostgrestClient(gateway('/data'), { headers }),
     direct: new PostgrestClient(postgrest(''), { headers }),
   };
-  fullPath = new PostgrestClient(gateway('/data'), { headers: { ...headers, Origin: stack().gatewayUrl } });
+  fullPath = new PostgrestClient(gateway('/data'), { headers: { ...headers, Origin: gatewayUrl() } });
 });
 
 afterAll(async () => {
@@ -241,7 +241,7 @@ describe('postgrest-js through /data behaves as it does directly at PostgREST', 
     };
     const viaGateway = await send(gateway('/data'));
     const direct = await send(postgrest(''));
-    if (!r.writes) expect(await send(gateway('/data'), { origin: stack().gatewayUrl })).toEqual(viaGateway);
+    if (!r.writes) expect(await send(gateway('/data'), { origin: gatewayUrl() })).toEqual(viaGateway);
     if (r.name === 'a malformed percent-encoding') {
       // Deliberate: PostgREST looks for a table of that name (404); the gateway's router refuses the URL itself (400).
       expect(direct.status).toBe(404);

@@ -26,6 +26,10 @@ export const TEST_PORT_BASES = {
   otel: 27300 + shift,
   /** The idle-sleep suite's stack (it starts with a 2 s idle time). */
   idle: 27400 + shift,
+  /** The second gateway on the shared stack (`apprun gateway --port`). */
+  secondGateway: 23090 + shift,
+  /** An appliance of its own with a second gateway, stopped under it. */
+  replica: 27500 + shift,
   /** The browser tests' `apprun up`. */
   e2e: 26500 + shift,
 } as const;
