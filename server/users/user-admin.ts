@@ -118,14 +118,14 @@ export class UserAdmin {
     // Disabled, or a new role the tokens they hold do not carry: those tokens stop now; new ones (enabled again, a
     // login or refresh with the new role) pass.
     if (change.disabled || (change.role && change.role !== row.role))
-      this.access.verifier.retireTokensOf(id, Date.now() + this.tokenTtlSeconds * 1000);
+      this.access.retireTokensOf(id, Date.now() + this.tokenTtlSeconds * 1000);
     if (change.role && change.role !== row.role) await this.access.authorizer.linkUser(id, role, row.tenant_id);
     return this.view({ ...row, role, name }, state);
   }
 
   async remove(id: string): Promise<void> {
     const row = await this.row(id);
-    this.access.verifier.retireTokensOf(id, Date.now() + this.tokenTtlSeconds * 1000);
+    this.access.retireTokensOf(id, Date.now() + this.tokenTtlSeconds * 1000);
     await this.access.authorizer.unlinkUser(id, row.tenant_id);
     await this.db.query('delete from app_private.users where id = $1', [id]);
     if (row.kratos_identity_id) await this.kratos.deleteIdentity(row.kratos_identity_id);
