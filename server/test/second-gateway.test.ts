@@ -81,6 +81,32 @@ describe('two gateways on one stack', () => {
     expect(refused.json.error).toBe('session_revoked');
   });
 
+  it('a user disabled at one gateway has their tokens refused at the other, and may come back', async () => {
+    const created = await call('POST', `${first()}/api/users`, {
+      headers: admin(),
+      body: { email: `replica-${Date.now()}@users.test`, password: 'a-long-enough-password', tenant: 'Test Tenant 2' },
+    });
+    expect(created.status, created.text).toBe(201);
+    const user = created.json as { id: string; email: string };
+    try {
+      const token = (await login(second, user.email, 'a-long-enough-password')).json.access_token as string;
+      expect((await call('GET', `${second}/data/products?select=id`, { token })).status).toBe(200);
+      expect(
+        (await call('PATCH', `${first()}/api/users/${user.id}`, { headers: admin(), body: { disabled: true } })).status,
+      ).toBe(200);
+      await until('the second gateway refuses the token', async () =>
+        (await call('GET', `${second}/data/products?select=id`, { token })).status === 401 ? true : undefined,
+      );
+      expect(
+        (await call('PATCH', `${second}/api/users/${user.id}`, { headers: admin(), body: { disabled: false } })).status,
+      ).toBe(200);
+      const again = (await login(first(), user.email, 'a-long-enough-password')).json.access_token as string;
+      expect((await call('GET', `${second}/data/products?select=id`, { token: again })).status).toBe(200);
+    } finally {
+      await call('DELETE', `${first()}/api/users/${user.id}`, { headers: admin() });
+    }
+  });
+
   it('a function deployed, replaced or removed at one gateway is what the other runs', async () => {
     const alice = (await login(first(), 'alice@test.com')).json.access_token as string;
     expect((await deployFunction(second, alice, 'replicated', wasmModule('hello'))).status).toBe(201);
