@@ -16,6 +16,7 @@ import { IdleSleeper, idleSleepMs } from './idle/idle-sleeper.js';
 import { wakingMinio } from './idle/waking-minio.js';
 import type { PlatformContext } from './platform-context.js';
 import { ChangeFeed } from './replica/change-feed.js';
+import { secondGatewaysRunning } from './replica/second-gateways.js';
 import { TenantPlans } from './tenancy/tenant-plans.js';
 import { TraceRing } from './tracing/trace-ring.js';
 import { Tracer } from './tracing/tracer.js';
@@ -79,6 +80,7 @@ export class Platform {
       idleMs: core.replica ? 0 : idleSleepMs(settings),
       memoryOf: (name) => core.metrics.latest()?.services[name]?.memoryBytes,
       quiet: (allAsleep) => core.metrics.setQuiet(allAsleep),
+      othersServing: () => secondGatewaysRunning(home),
     });
     // On unless APPRUN_TRACING=off; /api/traces/settings turns it off and on while running.
     this.tracer = new Tracer(new TraceRing(), process.env.APPRUN_TRACING !== 'off');

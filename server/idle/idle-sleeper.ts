@@ -32,6 +32,11 @@ export interface IdleSleeperOptions {
   quiet?: (allAsleep: boolean) => void;
   /** The memory a service holds now (the metrics' last sample), to say what sleeping saved. */
   memoryOf?: (name: ServiceName) => number | undefined;
+  /**
+   * Keeps every service awake (and wakes what sleeps, at the next check) while it says so: other gateways serve on
+   * them, and this one neither sees their calls nor can they wake a service.
+   */
+  othersServing?: () => Promise<boolean>;
 }
 
 /**
@@ -160,6 +165,11 @@ export class IdleSleeper {
     const slept: ServiceName[] = [];
     try {
       for (const release of this.releases) release(this.o.idleMs);
+      // Other gateways serve on the services and cannot wake them: what sleeps wakes, and nothing sleeps.
+      if (await (this.o.othersServing?.() ?? Promise.resolve(false)).catch(() => true)) {
+        await this.wakeAll().catch(() => undefined);
+        return slept;
+      }
       for (const name of SLEEPERS) {
         if (this.o.supervisor.stateOf(name) !== 'healthy') continue;
         if (now - (this.lastUse.get(name) ?? now) < this.o.idleMs) continue;

@@ -20,6 +20,7 @@ import { type CoreState, runningCore } from '../core-state.js';
 import type { Platform } from '../platform.js';
 import type { Project } from '../project/project.js';
 import { loadSettings } from '../settings.js';
+import { secondGatewayStateFile } from './second-gateways.js';
 
 export interface ReplicaOptions {
   home: AppHome;
@@ -52,6 +53,18 @@ export class ReplicaGateway {
         `apprun is not running for ${home.root}: a second gateway joins a running appliance; start it with \`apprun up\``,
       );
     await assertPortFree(port, 'the second gateway');
+    // Said first: the appliance then wakes what sleeps (this side waits for every service to be healthy), and lets
+    // nothing sleep while it runs.
+    const ports = { ...appliance.ports, gateway: port };
+    const state: CoreState = {
+      ...appliance,
+      pid: process.pid,
+      ports,
+      gatewayUrl: this.gatewayUrl,
+      startedAt: Date.now(),
+    };
+    this.stateFile = secondGatewayStateFile(home, port);
+    await writePrivateFile(this.stateFile, JSON.stringify(state, null, 2));
     const [secrets, signingKey, stack] = await Promise.all([
       loadOrCreateSecrets(home),
       loadOrCreateSigningKey(home),
@@ -66,7 +79,6 @@ export class ReplicaGateway {
       await stackSpecs({ home, ports: appliance.ports, secrets, jwks: JSON.stringify(jwks), progress })
     ).map(({ prepare: _prepare, afterHealthy: _afterHealthy, ...spec }) => spec);
     this.supervisor = new Supervisor(driver, specs, progress);
-    const ports = { ...appliance.ports, gateway: port };
     const { Platform } = await import('../platform.js');
     this.platform = new Platform({
       home,
@@ -99,16 +111,7 @@ export class ReplicaGateway {
       if (!isAlive(appliance.pid)) stopped(`the appliance (pid ${appliance.pid}) stopped`);
     }, WATCH_MS);
     this.watch.unref();
-    const state: CoreState = {
-      ...appliance,
-      pid: process.pid,
-      ports,
-      gatewayUrl: this.gatewayUrl,
-      startedAt: Date.now(),
-    };
-    this.stateFile = path.join(home.root, 'run', `gateway-${port}.json`);
-    await writePrivateFile(this.stateFile, JSON.stringify(state, null, 2));
-    return state;
+    return { ...state, startedAt: Date.now() };
   }
 
   async stop(): Promise<void> {

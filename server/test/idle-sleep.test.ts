@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -7,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../stack/pid-files.js';
 import { DEFAULT_DEV_PASSWORD } from '../settings.js';
 import { type RunningApprun, startApprun } from './apprun-process.js';
-import { apprun, processesMentioning } from './cli.js';
+import { apprun, BIN, processesMentioning } from './cli.js';
 import { call, expectCleanError } from './http.js';
 import { TEST_PORT_BASES } from './port-bases.js';
 
@@ -163,6 +164,34 @@ describe('idle sleep', () => {
     expect(done!.state).toBe('done');
     expect(done!.woke!.sort()).toEqual(['kratos', 'minio', 'temporal']);
     expect(sleptDuringRun).toBe(false);
+  });
+
+  it('lets nothing sleep while a second gateway serves on the services, and sleeps again once it stops', async () => {
+    await until('asleep again', allAsleep);
+    const child = spawn(
+      process.execPath,
+      [BIN, 'gateway', '--port', String(TEST_PORT_BASES.idle + 90), '--home', home],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c));
+    child.stderr.on('data', (c: Buffer) => (out += c));
+    try {
+      // The appliance sees it at its next check (every 0.5 s here): what slept wakes, and nothing sleeps after.
+      await until('the second gateway is up', async () => out.includes('second gateway up'), 60_000);
+      await until('every service awake', async () => Object.values(await states()).every((s) => s.state === 'healthy'));
+      const viaSecond = await call('POST', `http://127.0.0.1:${TEST_PORT_BASES.idle + 90}/auth/login`, {
+        body: { email: 'bob@test.com', password: DEFAULT_DEV_PASSWORD },
+      });
+      expect(viaSecond.status, viaSecond.text).toBe(200);
+      await new Promise((r) => setTimeout(r, (IDLE_S + 3) * 1000));
+      expect(Object.values(await states()).every((s) => s.state === 'healthy')).toBe(true);
+    } finally {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    }
+    await until('asleep once the second gateway stopped', allAsleep);
   });
 
   it('leaves no orphan when the core is killed with -9 while services sleep, and starts normally after', async () => {
