@@ -4,7 +4,6 @@
 // Per gateway: the token cache, the fair gates (each enforces its tenants' limits on its own share of the traffic),
 // the function pool, the traces and the KPI runs it started.
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { AttachedDriver } from '../../stack/attached-driver.js';
 import { type AppHome, writePrivateFile } from '../../stack/home.js';
 import { MetricsSampler } from '../../stack/metrics.js';

@@ -41,9 +41,9 @@ export async function call(method: string, url: string, opts: CallOptions = {}):
 }
 
 export const stack = () => inject('stack');
-/** The gateway this file's suites call: the appliance's, unless the file chose the second one (useGateway). */
+/** The gateway this file's suites call: the appliance's, unless the file chose the second one (callThrough). */
 let via: string | undefined;
-export const useGateway = (url: string) => {
+export const callThrough = (url: string) => {
   via = url;
 };
 export const gatewayUrl = () => via ?? stack().gatewayUrl;

@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
-import { useGateway } from './http.js';
+import { callThrough } from './http.js';
 
 // The real-client parity suite again, every gateway call through the second gateway (`apprun gateway --port`, started
 // by the global setup): what @supabase/postgrest-js sees there must match PostgREST itself, as at the appliance's.
-useGateway(inject('stack').secondGatewayUrl);
+callThrough(inject('stack').secondGatewayUrl);
 await import('./data-parity.test.js');

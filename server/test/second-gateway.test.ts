@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_POLICIES } from '../rbac/authorizer.js';
 import { startApprun } from './apprun-process.js';
 import { processesMentioning } from './cli.js';
-import { call, deployFunction, expectCleanError, login, stack, T1, useGateway, wasmModule } from './http.js';
+import { call, callThrough, deployFunction, expectCleanError, login, stack, T1, wasmModule } from './http.js';
 import { TEST_PORT_BASES } from './port-bases.js';
 import { until } from './until.js';
 
@@ -15,7 +15,7 @@ import { until } from './until.js';
 // two must agree on.
 
 const second = inject('stack').secondGatewayUrl;
-useGateway(second);
+callThrough(second);
 await import('./isolation.test.js');
 
 const first = () => stack().gatewayUrl;
