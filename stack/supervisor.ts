@@ -59,6 +59,7 @@ export class Supervisor extends EventEmitter {
     readonly driver: Driver,
     specs: ServiceSpec[],
     private readonly progress: ProgressFn = () => undefined,
+    /** 0: no hung-service monitor (a supervisor over services another process runs and heals). */
     private readonly monitorIntervalMs = 5000,
   ) {
     super();
@@ -115,6 +116,7 @@ export class Supervisor extends EventEmitter {
    */
   private monitor(): void {
     clearInterval(this.monitorTimer);
+    if (this.monitorIntervalMs <= 0) return;
     this.monitorTimer = setInterval(() => {
       for (const entry of this.entries.values()) {
         if (entry.state !== 'healthy' || entry.checking) continue;

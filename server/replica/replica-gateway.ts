@@ -77,7 +77,8 @@ export class ReplicaGateway {
     const specs = (
       await stackSpecs({ home, ports: appliance.ports, secrets, jwks: JSON.stringify(jwks), progress })
     ).map(({ prepare: _prepare, afterHealthy: _afterHealthy, ...spec }) => spec);
-    this.supervisor = new Supervisor(driver, specs, progress);
+    // No monitor: the appliance checks and heals its services (its kept liveness connection stays the only one).
+    this.supervisor = new Supervisor(driver, specs, progress, 0);
     const { Platform } = await import('../platform.js');
     this.platform = new Platform({
       home,
