@@ -29,8 +29,10 @@ export interface PlatformContext {
   /** The developer's project (the built-in demo when none). */
   project: Project;
   /**
-   * A second gateway that joined the running appliance of this home (`apprun gateway`): it never puts a service to
-   * sleep, restores, resets, controls a service nor applies the project's folder; the appliance does those.
+   * A gateway that does not hold its services (`apprun gateway`): it never puts a service to sleep, restores, resets
+   * nor controls a service, and watches no project folder. 'appliance': it joined the running `apprun up` of this
+   * home, which does those and applies the project; 'services': they run apart (`apprun service NAME`), and it
+   * applies the project's policies and functions at its start.
    */
-  replica?: boolean;
+  replica?: 'appliance' | 'services';
 }

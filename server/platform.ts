@@ -136,7 +136,7 @@ export class Platform {
     this.starts = [
       this.once(['postgres'], async () => {
         await this.changes.start();
-        await this.access.start(adminUrl(ports, secrets), this.db, { migrate: !this.core.replica });
+        await this.access.start(adminUrl(ports, secrets), this.db, { migrate: this.core.replica !== 'appliance' });
       }),
       ...this.features.map(({ feature, instance, started }) => {
         const start = this.once(feature.needs ?? [], () => instance.start?.());

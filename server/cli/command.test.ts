@@ -19,6 +19,7 @@ describe('the command table', () => {
       'down',
       'start',
       'gateway',
+      'service',
       'migration',
       'db',
       'gen',

@@ -12,6 +12,7 @@ import { kpiCommand } from './kpi.js';
 import { migrationCommand } from './migration.js';
 import { reportCommand } from './report.js';
 import { resetCommand } from './reset.js';
+import { serviceCommand } from './service.js';
 import { snapshotCommand } from './snapshot.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   downCommand,
   startCommand,
   gatewayCommand,
+  serviceCommand,
   migrationCommand,
   dbCommand,
   genCommand,

@@ -1,20 +1,33 @@
 import { CliError, defineCommand } from './command.js';
 import { progressPrinter } from './internal/format.js';
+import { PORT_BASE_OPTION, portBaseOf } from './up.js';
 
 export const gatewayCommand = defineCommand({
   name: 'gateway',
-  summary: 'a second gateway on the running appliance’s services, as a replica behind a load balancer would be',
+  summary: 'a gateway on services it does not run: a running appliance’s (a replica), or services run apart',
   details:
     'Shares the signing key (a token from one gateway works at the other), the RBAC policies, retired tokens and ' +
     'function records with the appliance’s gateway; stops when the appliance stops. Snapshots, resets, service ' +
-    'control and the project folder stay the appliance’s.',
-  options: { port: { type: 'string', value: 'N', description: 'the port it listens on (127.0.0.1)' } },
+    'control and the project folder stay the appliance’s. --standalone: on services run apart (`apprun service ' +
+    'NAME`, at their --port-base), with no appliance; it applies the project’s policies and functions at start, and ' +
+    'its admin token is $APPRUN_ADMIN_TOKEN or one it prints.',
+  options: {
+    port: { type: 'string', value: 'N', description: 'the port it listens on (127.0.0.1)' },
+    standalone: { type: 'boolean', description: 'on services run apart (`apprun service NAME`), no appliance' },
+    'port-base': PORT_BASE_OPTION,
+  },
   async run({ options, home, project }) {
     const port = Number(options.port);
     if (!options.port || !Number.isInteger(port) || port < 1024 || port > 65535)
       throw new CliError('usage: apprun gateway --port N (an unused port from 1024 to 65535)');
     const { ReplicaGateway } = await import('../replica/replica-gateway.js');
-    const gateway = new ReplicaGateway({ home, project, port, progress: progressPrinter() });
+    const gateway = new ReplicaGateway({
+      home,
+      project,
+      port,
+      progress: progressPrinter(),
+      standalone: options.standalone ? { portBase: portBaseOf(options['port-base']) } : undefined,
+    });
     let stopping = false;
     const stop = async (why: string) => {
       if (stopping) return;
@@ -26,7 +39,9 @@ export const gatewayCommand = defineCommand({
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
     const state = await gateway.start((why) => void stop(why));
     process.stdout.write(
-      `\nsecond gateway up: ${state.gatewayUrl} (the appliance's services; its admin token)\nCtrl-C stops it.\n`,
+      options.standalone
+        ? `\ngateway up: ${state.gatewayUrl} (services run apart); admin token ${state.adminToken}\nCtrl-C stops it.\n`
+        : `\nsecond gateway up: ${state.gatewayUrl} (the appliance's services; its admin token)\nCtrl-C stops it.\n`,
     );
   },
 });

@@ -50,7 +50,7 @@ export const projectFeature = defineFeature({
     return {
       service,
       async start() {
-        if (core.replica) return;
+        if (core.replica === 'appliance') return;
         // The folder's functions and its policies need different things started: each goes as soon as it can.
         await Promise.all([
           started(functionsFeature).then(() => service.deployFunctions({ atStart: true })),

@@ -1,9 +1,10 @@
 import { DomainError } from '../errors.js';
 
-/** What a second gateway refuses: the appliance of its home holds the services and their data. */
+/** What a gateway that does not hold its services refuses: whoever runs them does it. */
 export const primaryOnly = (what: string) =>
   new DomainError(
     'conflict',
     'appliance_only',
-    `this is a second gateway (apprun gateway): ${what} is the appliance's to do; ask the gateway of \`apprun up\``,
+    `this gateway (apprun gateway) does not hold the services: ${what} is done where they run (the gateway of ` +
+      '`apprun up`)',
   );

@@ -3,6 +3,7 @@
 // (a token from one verifies at the other), the RBAC policies, retired tokens and function records (ChangeFeed).
 // Per gateway: the token cache, the fair gates (each enforces its tenants' limits on its own share of the traffic),
 // the function pool, the traces and the KPI runs it started.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { AttachedDriver } from '../../stack/attached-driver.js';
 import { type AppHome, writePrivateFile } from '../../stack/home.js';
@@ -20,12 +21,15 @@ import type { Platform } from '../platform.js';
 import type { Project } from '../project/project.js';
 import { loadSettings } from '../settings.js';
 import { secondGatewayStateFile } from './second-gateways.js';
+import { apartPorts } from './service-specs.js';
 
 export interface ReplicaOptions {
   home: AppHome;
   project: Project;
   port: number;
   progress: ProgressFn;
+  /** On services run apart (`apprun service NAME`), with no appliance: their port base, as they were given it. */
+  standalone?: { portBase?: number };
 }
 
 /** How often a second gateway looks whether its appliance still runs (it stops with it: no orphan). */
@@ -43,23 +47,26 @@ export class ReplicaGateway {
     return `http://127.0.0.1:${this.o.port}`;
   }
 
-  /** Joins the appliance's services and listens; `stopped` is called if the appliance goes away. */
+  /** Joins the services (the appliance's, or run apart) and listens; `stopped` is called if the appliance goes away. */
   async start(stopped: (why: string) => void): Promise<CoreState> {
-    const { home, project, port, progress } = this.o;
-    const appliance = await runningCore(home);
-    if (!appliance)
+    const { home, project, port, progress, standalone } = this.o;
+    const appliance = standalone ? undefined : await runningCore(home);
+    if (!standalone && !appliance)
       throw new Error(
-        `apprun is not running for ${home.root}: a second gateway joins a running appliance; start it with \`apprun up\``,
+        `apprun is not running for ${home.root}: a second gateway joins a running appliance; start it with \`apprun ` +
+          'up`, or run the services apart (`apprun service NAME`) and this with --standalone',
       );
-    await assertPortFree(port, 'the second gateway');
-    // Said first: the appliance then wakes what sleeps (this side waits for every service to be healthy), and lets
+    await assertPortFree(port, 'the gateway');
+    const servicePorts = appliance?.ports ?? apartPorts(home, project, standalone?.portBase);
+    // Said first: an appliance then wakes what sleeps (this side waits for every service to be healthy), and lets
     // nothing sleep while it runs.
-    const ports = { ...appliance.ports, gateway: port };
+    const ports = { ...servicePorts, gateway: port };
     const state: CoreState = {
-      ...appliance,
       pid: process.pid,
+      home: home.root,
       ports,
       gatewayUrl: this.gatewayUrl,
+      adminToken: appliance?.adminToken ?? process.env.APPRUN_ADMIN_TOKEN ?? randomBytes(24).toString('base64url'),
       startedAt: Date.now(),
     };
     this.stateFile = secondGatewayStateFile(home, port);
@@ -67,16 +74,18 @@ export class ReplicaGateway {
     const [secrets, signingKey, stack] = await Promise.all([
       loadOrCreateSecrets(home),
       loadOrCreateSigningKey(home),
-      fetch(`${appliance.gatewayUrl}/api/stack`, { headers: { 'x-apprun-admin-token': appliance.adminToken } }).then(
-        (res) => res.json() as Promise<{ driver: 'native' | 'docker' }>,
-      ),
+      appliance
+        ? fetch(`${appliance.gatewayUrl}/api/stack`, {
+            headers: { 'x-apprun-admin-token': appliance.adminToken },
+          }).then((res) => res.json() as Promise<{ driver: 'native' | 'docker' }>)
+        : { driver: 'native' as const },
     ]);
     const jwks = jwksOf([signingKey]);
     const driver = new AttachedDriver(stack.driver);
     // The appliance prepared the services (databases, migrations): this side only waits for each to be healthy.
-    const specs = (
-      await stackSpecs({ home, ports: appliance.ports, secrets, jwks: JSON.stringify(jwks), progress })
-    ).map(({ prepare: _prepare, afterHealthy: _afterHealthy, ...spec }) => spec);
+    const specs = (await stackSpecs({ home, ports: servicePorts, secrets, jwks: JSON.stringify(jwks), progress })).map(
+      ({ prepare: _prepare, afterHealthy: _afterHealthy, ...spec }) => spec,
+    );
     // No monitor: the appliance checks and heals its services (its kept liveness connection stays the only one).
     this.supervisor = new Supervisor(driver, specs, progress, 0);
     const { Platform } = await import('../platform.js');
@@ -92,11 +101,11 @@ export class ReplicaGateway {
       driver,
       metrics: new MetricsSampler(driver),
       progress,
-      adminToken: appliance.adminToken,
+      adminToken: state.adminToken,
       devTokens: false,
       gatewayUrl: this.gatewayUrl,
       project,
-      replica: true,
+      replica: appliance ? 'appliance' : 'services',
     });
     try {
       // Each service healthy first (a check each, nothing to start): the features then begin at once.
@@ -107,10 +116,12 @@ export class ReplicaGateway {
       await this.stop();
       throw err;
     }
-    this.watch = setInterval(() => {
-      if (!isAlive(appliance.pid)) stopped(`the appliance (pid ${appliance.pid}) stopped`);
-    }, WATCH_MS);
-    this.watch.unref();
+    if (appliance) {
+      this.watch = setInterval(() => {
+        if (!isAlive(appliance.pid)) stopped(`the appliance (pid ${appliance.pid}) stopped`);
+      }, WATCH_MS);
+      this.watch.unref();
+    }
     return { ...state, startedAt: Date.now() };
   }
 

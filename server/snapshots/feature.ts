@@ -18,7 +18,7 @@ export const snapshotsFeature = defineFeature({
       progress,
       afterRestore,
       projectKey: () => templateKey(core.project),
-      replica: core.replica,
+      replica: core.replica !== undefined,
       users: {
         export: () => exportUsers(db, kratos),
         import: (users) => importUsers(db, kratos, access.authorizer, users as KeptUser[]),

@@ -20,7 +20,7 @@ export const stackApiFeature = defineFeature({
             admission: () => gates.view(),
             plans,
             allowedHosts: hostPolicy.allowedHosts,
-            replica: core.replica,
+            replica: core.replica !== undefined,
           }),
       },
     };

@@ -30,6 +30,8 @@ export const TEST_PORT_BASES = {
   secondGateway: 23090 + shift,
   /** An appliance of its own with a second gateway, stopped under it. */
   replica: 27500 + shift,
+  /** The services run apart, one process each (`apprun service NAME`). */
+  serviceApart: 27600 + shift,
   /** The browser tests' `apprun up`. */
   e2e: 26500 + shift,
 } as const;

@@ -1,0 +1,48 @@
+import { CliError, defineCommand } from './command.js';
+import { progressPrinter } from './internal/format.js';
+import { PORT_BASE_OPTION, portBaseOf } from './up.js';
+
+export const serviceCommand = defineCommand({
+  name: 'service',
+  summary: 'one service of the stack in the foreground, for a container or a process manager',
+  args: 'NAME',
+  details:
+    'Waits for the services NAME depends on (their health checks), prepares NAME (its database, config or ' +
+    'migrations, as `apprun up` does), starts it and stays in the foreground until a signal stops it; exits 1 if the ' +
+    'process ends unasked, so the orchestrator restarts it. --prepare-only stops after the preparation.',
+  options: {
+    'prepare-only': { type: 'boolean', description: 'only prepare it (a one-shot init step), then exit' },
+    'port-base': PORT_BASE_OPTION,
+  },
+  async run({ args, options, home, project }) {
+    const [name, ...extra] = args;
+    if (!name || extra.length) throw new CliError('usage: apprun service NAME [--prepare-only] (NAME: postgres, …)');
+    const { serviceSpecs } = await import('../replica/service-specs.js');
+    const { runService } = await import('../../stack/service-runner.js');
+    const progress = progressPrinter();
+    const specs = await serviceSpecs(home, project, portBaseOf(options['port-base']), progress);
+    if (!specs.some((s) => s.name === name))
+      throw new CliError(`no service "${name}"; known: ${specs.map((s) => s.name).join(', ')}`);
+    const running = await runService({
+      home,
+      specs,
+      name: name as (typeof specs)[number]['name'],
+      progress,
+      prepareOnly: options['prepare-only'],
+    });
+    if (options['prepare-only']) return;
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      progress({ service: name as (typeof specs)[number]['name'], step: `${signal}: stopping` });
+      await running.stop();
+      process.exit(0);
+    };
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
+    await running.ended.catch((err: Error) => {
+      if (stopping) return new Promise<never>(() => undefined);
+      throw new CliError(err.message);
+    });
+  },
+});
