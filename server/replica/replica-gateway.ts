@@ -57,6 +57,7 @@ export class ReplicaGateway {
           'up`, or run the services apart (`apprun service NAME`) and this with --standalone',
       );
     await assertPortFree(port, 'the gateway');
+    await home.ensure();
     const servicePorts = appliance?.ports ?? apartPorts(home, project, standalone?.portBase);
     // Said first: an appliance then wakes what sleeps (this side waits for every service to be healthy), and lets
     // nothing sleep while it runs.
