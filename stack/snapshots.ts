@@ -135,6 +135,8 @@ export class SnapshotStore {
   constructor(
     private readonly home: AppHome,
     private readonly homeId: string,
+    /** Spare copies for the next restore: a running core's; a command that exits at once makes none. */
+    private readonly spares = true,
   ) {
     this.spare = new SnapshotSpare(home.root, copyTree);
   }
@@ -175,13 +177,15 @@ export class SnapshotStore {
 
   /**
    * Copies the home's data and settings into a new snapshot. `quiesced` runs the copy while the caller holds every
-   * service still (paused, or stopped), so the copy is one instant of the whole stack.
+   * service still (paused, or stopped), so the copy is one instant of the whole stack. `spare: false` for a snapshot
+   * unlikely to be restored soon (the one before an upgrade).
    */
   async save(
     name: string,
     meta: { migrations: string[]; versions: Record<string, string>; reason: string },
     quiesced: (copy: () => Promise<void>) => Promise<void>,
     progress: ProgressFn = () => undefined,
+    { spare = true }: { spare?: boolean } = {},
   ): Promise<SnapshotManifest> {
     const target = this.folder(name);
     if (await fs.stat(target).catch(() => undefined))
@@ -224,7 +228,7 @@ export class SnapshotStore {
       const stamps = new Map<string, string>();
       for (const file of Object.keys(files)) stamps.set(file, await fileStamp(target, file));
       this.verified.set(name, { manifest: await fileStamp(target, MANIFEST), files: stamps });
-      await this.spare.prepare(name, target, SNAPSHOT_PARTS, sizeBytes);
+      if (this.spares && spare) await this.spare.prepare(name, target, SNAPSHOT_PARTS, sizeBytes);
       return manifest;
     } catch (err) {
       await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
@@ -315,7 +319,7 @@ export class SnapshotStore {
       }
     }
     await this.swapIn(incoming, previous, parts, stopped);
-    await this.spare.prepare(name, source, SNAPSHOT_PARTS, manifest.sizeBytes);
+    if (this.spares) await this.spare.prepare(name, source, SNAPSHOT_PARTS, manifest.sizeBytes);
     return manifest;
   }
 

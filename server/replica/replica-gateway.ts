@@ -97,7 +97,7 @@ export class ReplicaGateway {
       secrets,
       signingKey,
       jwks,
-      store: new SnapshotStore(home, homeIdOf(secrets.postgresPassword)),
+      store: new SnapshotStore(home, homeIdOf(secrets.postgresPassword), false),
       supervisor: this.supervisor,
       driver,
       metrics: new MetricsSampler(driver),

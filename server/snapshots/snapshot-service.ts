@@ -61,8 +61,12 @@ export async function upgradeFrom(home: AppHome, now: DataVersions): Promise<str
  * copied as they are. Its migrations are not known without Postgres running, so the manifest lists none.
  */
 export async function saveAtRest(store: SnapshotStore, name: string, reason: string): Promise<SnapshotManifest> {
-  return store.save(name, { migrations: [], versions: { apprun: (await currentVersions()).apprun }, reason }, (copy) =>
-    copy(),
+  return store.save(
+    name,
+    { migrations: [], versions: { apprun: (await currentVersions()).apprun }, reason },
+    (copy) => copy(),
+    undefined,
+    { spare: false },
   );
 }
 

@@ -52,7 +52,8 @@ async function offlineStore(home: AppHome): Promise<SnapshotStore> {
     import('../../../stack/snapshots.js'),
   ]);
   await home.ensure();
-  return new SnapshotStore(home, homeIdOf((await loadOrCreateSecrets(home)).postgresPassword));
+  // No spare copies: this command exits at once.
+  return new SnapshotStore(home, homeIdOf((await loadOrCreateSecrets(home)).postgresPassword), false);
 }
 
 /**
