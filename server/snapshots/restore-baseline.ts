@@ -10,6 +10,11 @@ export const DATA_SERVICES = ['postgres', 'minio', 'temporal'] as const;
 export type DataService = (typeof DATA_SERVICES)[number];
 type Markers = Record<DataService, string>;
 
+const baselineFile = (home: AppHome) => path.join(home.root, 'snapshot-baseline.json');
+
+/** Forgets what the live data is a copy of: its files were changed without the core (an offline restore or reset). */
+export const forgetBaseline = (home: AppHome) => fs.rm(baselineFile(home), { force: true });
+
 interface Baseline {
   name: string;
   markers: Markers;
@@ -53,7 +58,7 @@ export class RestoreBaseline {
   ) {}
 
   private get file(): string {
-    return path.join(this.home.root, 'snapshot-baseline.json');
+    return baselineFile(this.home);
   }
 
   /** The markers now, read before a save freezes the services: a write after it moves one (restored next time). */

@@ -86,7 +86,10 @@ export async function snapshot(home: AppHome, args: string[], options: { branch:
       if (!name) throw new Error('snapshot restore needs the name of a snapshot (`apprun snapshot list`)');
       const restored = api
         ? await api.restoreSnapshot(name)
-        : await (await offlineStore(home)).restore(name, async (swap) => swap());
+        : await (await offlineStore(home)).restore(name, async (swap) => {
+            await swap();
+            await (await import('../../snapshots/restore-baseline.js')).forgetBaseline(home);
+          });
       return `restored snapshot ${restored.name} (taken ${restored.createdAt})${api ? '; the services are running on it' : '; `apprun up` starts on it'}\n`;
     }
     case 'rm': {
@@ -117,5 +120,6 @@ export async function reset(home: AppHome, keepUsers: boolean): Promise<string> 
   if (keepUsers) throw new Error('--keep-users needs a running apprun (`apprun up`), which holds the users');
   const data = path.join(home.root, 'data');
   await fs.rm(data, { recursive: true, force: true });
+  await (await import('../../snapshots/restore-baseline.js')).forgetBaseline(home);
   return 'reset: the data is gone; the next `apprun up` starts from migrations + seed\n';
 }
