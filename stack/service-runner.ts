@@ -26,6 +26,10 @@ export async function runService(o: ServiceRunOptions): Promise<{ ended: Promise
     const dep = o.specs.find((s) => s.name === dependency)!;
     o.progress({ service: o.name, step: `waiting for ${dependency}` });
     await waitHealthy(dep.health, dep.startTimeoutMs, () => undefined);
+    // Healthy is not ready: its after-start step (Postgres' migrations) may still be running in its own process.
+    // That step is idempotent and safe from two processes at once (an advisory lock), so it is made sure of here,
+    // as the supervisor does before it starts a dependent.
+    await dep.afterHealthy?.(o.progress);
   }
   await spec.prepare?.(o.progress, () => undefined);
   if (o.prepareOnly) {

@@ -70,7 +70,10 @@ export interface ServiceSpec {
    * another process (a migration): the core may then do the work it holds back until every service is launched.
    */
   prepare?: (progress: ProgressFn, launched: () => void) => Promise<void>;
-  /** Runs once the service is healthy (e.g. migrations). */
+  /**
+   * Runs once the service is healthy (e.g. migrations); idempotent and safe from two processes at once, since a
+   * service run apart (`apprun service`) makes sure of its dependencies' before it prepares.
+   */
   afterHealthy?: (progress: ProgressFn) => Promise<void>;
   /** Its official image (Docker driver); locally built images run the same command at the host's paths. */
   image?: OfficialImage;

@@ -56,15 +56,14 @@ describe('apprun service NAME: one service per process', () => {
   it('runs the five services apart, each waiting for what it needs: the project is migrated and seeded', async () => {
     // Started in reverse order on purpose: each waits for its dependencies' health, as an orchestrator's would.
     for (const name of ['postgrest', 'kratos', 'temporal', 'minio', 'postgres']) running.set(name, service(name));
+    // Its own line (`postgrest  healthy`), not a dependency's; an exit ends the wait, and the check after says why.
     for (const [name, s] of running)
       await until(
         `${name} healthy`,
-        async () => {
-          if (s.child.exitCode !== null) throw new Error(`${name} exited:\n${s.out()}`);
-          return s.out().includes('healthy') ? true : undefined;
-        },
+        async () => (s.child.exitCode !== null || s.out().includes(`${name.padEnd(10)} healthy`) ? true : undefined),
         90_000,
       );
+    for (const [name, s] of running) expect(s.child.exitCode, `${name} exited:\n${s.out()}`).toBeNull();
     expect((await call('GET', `http://127.0.0.1:${ports.postgrestAdmin}/ready`)).status).toBe(200);
     expect((await call('GET', `http://127.0.0.1:${ports.kratosAdmin}/admin/health/ready`)).status).toBe(200);
     expect((await call('GET', `http://127.0.0.1:${ports.minio}/minio/health/ready`)).status).toBe(200);
