@@ -33,7 +33,8 @@ beforeEach(async () => {
   await write('settings.json', '{"portBase":23000}');
   await write('secrets/stack-secrets.json', '{"postgresPassword":"x"}');
 });
-afterEach(() => fs.rm(root, { recursive: true, force: true }));
+// A spare copy may still be written in the background: the folder is removed once it is done.
+afterEach(() => fs.rm(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 }));
 
 describe('SnapshotStore', () => {
   it('saves data and settings but not the secrets, and restores them with renames', async () => {

@@ -130,15 +130,15 @@ export class SnapshotStore {
   /** The files of each snapshot this process hashed (or saved) and found whole, with their stamps then. */
   private readonly verified = new Map<string, { manifest: string; files: Map<string, string> }>();
 
-  private readonly spare: SnapshotSpare;
+  /** Spare copies for the next restore: a running core's; a command that exits at once makes none. */
+  private readonly spare?: SnapshotSpare;
 
   constructor(
     private readonly home: AppHome,
     private readonly homeId: string,
-    /** Spare copies for the next restore: a running core's; a command that exits at once makes none. */
-    private readonly spares = true,
+    spares = true,
   ) {
-    this.spare = new SnapshotSpare(home.root, copyTree);
+    if (spares) this.spare = new SnapshotSpare(home.root, copyTree);
   }
 
   get dir(): string {
@@ -228,7 +228,7 @@ export class SnapshotStore {
       const stamps = new Map<string, string>();
       for (const file of Object.keys(files)) stamps.set(file, await fileStamp(target, file));
       this.verified.set(name, { manifest: await fileStamp(target, MANIFEST), files: stamps });
-      if (this.spares && spare) await this.spare.prepare(name, target, SNAPSHOT_PARTS, sizeBytes);
+      if (spare) await this.spare?.prepare(name, target, SNAPSHOT_PARTS, sizeBytes);
       return manifest;
     } catch (err) {
       await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
@@ -298,7 +298,7 @@ export class SnapshotStore {
     const stamp = randomBytes(4).toString('hex');
     const previous = path.join(this.home.root, `.before-restore-${stamp}`);
     // The spare copy made after its last save or restore, if it is this snapshot's: ready to be renamed in.
-    let incoming = await this.spare.take(name);
+    let incoming = await this.spare?.take(name);
     let manifest: SnapshotManifest;
     if (incoming) manifest = await this.get(name);
     else {
@@ -319,7 +319,7 @@ export class SnapshotStore {
       }
     }
     await this.swapIn(incoming, previous, parts, stopped);
-    if (this.spares) await this.spare.prepare(name, source, SNAPSHOT_PARTS, manifest.sizeBytes);
+    await this.spare?.prepare(name, source, SNAPSHOT_PARTS, manifest.sizeBytes);
     return manifest;
   }
 
@@ -374,7 +374,7 @@ export class SnapshotStore {
 
   async remove(name: string): Promise<void> {
     await this.get(name);
-    const spare = await this.spare.take(name);
+    const spare = await this.spare?.take(name);
     if (spare) await discard(spare);
     this.verified.delete(name);
     // Renamed first, so a half-removed snapshot is never listed.

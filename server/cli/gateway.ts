@@ -1,4 +1,5 @@
 import { CliError, defineCommand } from './command.js';
+import { stopOnSignals } from './internal/foreground.js';
 import { progressPrinter } from './internal/format.js';
 import { PORT_BASE_OPTION, portBaseOf } from './up.js';
 
@@ -28,16 +29,11 @@ export const gatewayCommand = defineCommand({
       progress: progressPrinter(),
       standalone: options.standalone ? { portBase: portBaseOf(options['port-base']) } : undefined,
     });
-    let stopping = false;
-    const stop = async (why: string) => {
-      if (stopping) return;
-      stopping = true;
+    const foreground = stopOnSignals(async (why) => {
       process.stdout.write(`\n${why}: stopping the second gateway…\n`);
       await gateway.stop();
-      process.exit(0);
-    };
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
-    const state = await gateway.start((why) => void stop(why));
+    });
+    const state = await gateway.start((why) => void foreground.stop(why));
     process.stdout.write(
       options.standalone
         ? `\ngateway up: ${state.gatewayUrl} (services run apart); admin token ${state.adminToken}\nCtrl-C stops it.\n`

@@ -1,4 +1,5 @@
 import { CliError, defineCommand } from './command.js';
+import { stopOnSignals } from './internal/foreground.js';
 import { progressPrinter } from './internal/format.js';
 import { PORT_BASE_OPTION, portBaseOf } from './up.js';
 
@@ -23,25 +24,16 @@ export const serviceCommand = defineCommand({
     const specs = await serviceSpecs(home, project, portBaseOf(options['port-base']), progress);
     if (!specs.some((s) => s.name === name))
       throw new CliError(`no service "${name}"; known: ${specs.map((s) => s.name).join(', ')}`);
-    const running = await runService({
-      home,
-      specs,
-      name: name as (typeof specs)[number]['name'],
-      progress,
-      prepareOnly: options['prepare-only'],
-    });
+    const service = name as (typeof specs)[number]['name'];
+    const running = await runService({ home, specs, name: service, progress, prepareOnly: options['prepare-only'] });
     if (options['prepare-only']) return;
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      progress({ service: name as (typeof specs)[number]['name'], step: `${signal}: stopping` });
+    const foreground = stopOnSignals(async (signal) => {
+      progress({ service, step: `${signal}: stopping` });
       await running.stop();
-      process.exit(0);
-    };
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
+    });
     await running.ended.catch((err: Error) => {
-      if (stopping) return new Promise<never>(() => undefined);
+      // A stop under way exits by itself.
+      if (foreground.stopping) return new Promise<never>(() => undefined);
       throw new CliError(err.message);
     });
   },

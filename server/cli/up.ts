@@ -4,6 +4,7 @@ import type { DriverChoice } from '../core.js';
 import type { Project } from '../project/project.js';
 import { DEFAULT_DEV_PASSWORD } from '../settings.js';
 import { CliError, defineCommand } from './command.js';
+import { stopOnSignals } from './internal/foreground.js';
 import { progressPrinter } from './internal/format.js';
 import { fetchStack, renderStatus } from './internal/stack-status.js';
 
@@ -39,18 +40,11 @@ export async function runUp(opts: {
   ]);
   const portBase = await projectPortBase(project, opts.home, opts.portBase);
   const core = new Core({ home: opts.home.root, project, portBase, devTokens, driver, progress: progressPrinter() });
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  const foreground = stopOnSignals(async (signal) => {
     process.stdout.write(`\n${signal}: stopping services…\n`);
     await core.stop();
     process.stdout.write('apprun stopped; no processes left behind\n');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  });
 
   const state = await core.start();
   // From here on the services run: leaving the process (an error exits) would end them by their parent-death signal
@@ -58,9 +52,9 @@ export async function runUp(opts: {
   // this once is left out of the banner.
   const status = await fetchStack(state).then(
     (stack) => renderStatus(state, stack),
-    (err: Error) => (stopping ? undefined : `(status unavailable: ${err.message}; try \`apprun status\`)`),
+    (err: Error) => (foreground.stopping ? undefined : `(status unavailable: ${err.message}; try \`apprun status\`)`),
   );
-  if (stopping) return;
+  if (foreground.stopping) return;
   const users = project.config.users ?? [];
   const first = users.find((u) => u.role === 'admin') ?? users[0];
   const out = [

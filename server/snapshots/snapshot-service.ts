@@ -267,10 +267,10 @@ export class SnapshotService {
     const restarted = services && [...services, ...dependents.filter((service) => !rechecked.includes(service))];
     // The swapped services' data is thrown away (or kept aside for an undo that crash recovery handles): no clean
     // shutdown is owed, which is most of a stop (Temporal's ~1 s).
-    const stop = async (discarding: boolean) => {
-      if (!restarted) return supervisor.stopAll(discarding);
-      for (const service of [...restarted].reverse())
-        await supervisor.stop(service, discarding && (services as readonly string[]).includes(service));
+    const swapped = new Set<string>(services);
+    const stop = async () => {
+      if (!restarted) return supervisor.stopAll(true);
+      for (const service of [...restarted].reverse()) await supervisor.stop(service, swapped.has(service));
     };
     const start = async () => {
       if (!restarted) return supervisor.startAll();
@@ -284,7 +284,7 @@ export class SnapshotService {
     };
     return async (swap, undo) => {
       progress({ service: 'core', step: `${what}: stopping ${restarted?.join(', ') ?? 'the services'}` });
-      await stop(true);
+      await stop();
       await swap();
       try {
         progress({ service: 'core', step: `${what}: ${starting}` });
@@ -294,7 +294,7 @@ export class SnapshotService {
           service: 'core',
           step: `${what} failed (${(err as Error).message}); putting the previous state back`,
         });
-        await stop(true);
+        await stop();
         await undo();
         await start();
         await this.o.afterRestore();
