@@ -35,4 +35,6 @@ export interface PlatformContext {
    * applies the project's policies and functions at its start.
    */
   replica?: 'appliance' | 'services';
+  /** Where the gateway listens: 127.0.0.1 unless a container's private network publishes it (an export). */
+  listenHost?: string;
 }

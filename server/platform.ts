@@ -178,7 +178,7 @@ export class Platform {
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     this.core.progress({ service: 'gateway', step: 'starting' });
-    await this.gateway!.listen({ host: '127.0.0.1', port: this.core.ports.gateway });
+    await this.gateway!.listen({ host: this.core.listenHost ?? '127.0.0.1', port: this.core.ports.gateway });
     this.sleeper.start();
   }
 

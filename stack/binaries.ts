@@ -22,6 +22,8 @@ export interface BinaryRecipe {
    * placeholder (Kratos says "master" and warns that its config's version differs).
    */
   versionVariable?: string;
+  /** The main package's folder in the module, for a module-source build (default: its root). */
+  mainPackage?: string;
 }
 
 /** The binary cache's folder of a recipe: a stamped build has a name of its own, so an unstamped one is not reused. */
@@ -135,7 +137,7 @@ async function goBuild(name: string, recipe: BinaryRecipe, target: string, progr
     await fs.cp(dir, src, { recursive: true });
     await run('chmod', ['-R', 'u+w', src], {}, () => undefined);
     const ldflags = recipe.versionVariable ? ['-ldflags', `-X ${recipe.versionVariable}=${recipe.version}`] : [];
-    await run('go', ['build', '-v', ...ldflags, '-o', target, '.'], { cwd: src, env }, onLine);
+    await run('go', ['build', '-v', ...ldflags, '-o', target, recipe.mainPackage ?? '.'], { cwd: src, env }, onLine);
   } finally {
     await fs.rm(src, { recursive: true, force: true });
   }

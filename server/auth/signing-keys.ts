@@ -11,15 +11,29 @@ export interface SigningKey {
   publicJwk: JWK;
 }
 
-/** The gateway's token signing key: generated at first start, kept 0600 in the app home, never in the repo. */
+/** Where an export's containers and pods get the signing key (a private JWK as JSON), instead of the home. */
+export const SIGNING_KEY_VARIABLE = 'APPRUN_SIGNING_KEY';
+
+/** A new private JWK with its thumbprint as kid: a home's first key, or an export's. */
+export async function newSigningJwk(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(TOKEN_ALG, { extractable: true, crv: 'Ed25519' });
+  const privateJwk = await exportJWK(privateKey);
+  privateJwk.kid = await calculateJwkThumbprint(privateJwk);
+  privateJwk.alg = TOKEN_ALG;
+  return privateJwk;
+}
+
+/**
+ * The gateway's token signing key: generated at first start, kept 0600 in the app home, never in the repo; or from
+ * $APPRUN_SIGNING_KEY (an export's gateways, which share it).
+ */
 export async function loadOrCreateSigningKey(home: AppHome): Promise<SigningKey> {
   const file = path.join(home.secretsDir, 'jwt-signing-key.json');
-  let privateJwk = await readJsonIfExists<JWK>(file);
+  let privateJwk = process.env[SIGNING_KEY_VARIABLE]
+    ? parsedJwk(process.env[SIGNING_KEY_VARIABLE])
+    : await readJsonIfExists<JWK>(file);
   if (!privateJwk) {
-    const { privateKey } = await generateKeyPair(TOKEN_ALG, { extractable: true, crv: 'Ed25519' });
-    privateJwk = await exportJWK(privateKey);
-    privateJwk.kid = await calculateJwkThumbprint(privateJwk);
-    privateJwk.alg = TOKEN_ALG;
+    privateJwk = await newSigningJwk();
     await writePrivateFile(file, JSON.stringify(privateJwk));
   }
   const { d: _private, ...publicJwk } = privateJwk;
@@ -32,4 +46,14 @@ export async function loadOrCreateSigningKey(home: AppHome): Promise<SigningKey>
 
 export function jwksOf(keys: SigningKey[]): { keys: JWK[] } {
   return { keys: keys.map((k) => k.publicJwk) };
+}
+
+function parsedJwk(text: string): JWK {
+  try {
+    const jwk = JSON.parse(text) as JWK;
+    if (jwk.kty === 'OKP' && jwk.d && jwk.kid) return jwk;
+  } catch {
+    // reported below
+  }
+  throw new Error(`$${SIGNING_KEY_VARIABLE} is not a private Ed25519 JWK with a kid (an export's secrets.env holds one)`);
 }

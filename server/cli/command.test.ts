@@ -30,6 +30,7 @@ describe('the command table', () => {
       'snapshot',
       'reset',
       'images',
+      'export',
     ]);
     for (const c of COMMANDS) expect(c.summary, c.name).toMatch(/^[^\n]{10,100}$/);
   });

@@ -3,6 +3,7 @@ import type { Command } from './command.js';
 import { dbCommand } from './db.js';
 import { downCommand } from './down.js';
 import { explainCommand } from './explain.js';
+import { exportCommand } from './export.js';
 import { functionsCommand } from './functions.js';
 import { gatewayCommand } from './gateway.js';
 import { genCommand } from './gen.js';
@@ -36,4 +37,5 @@ export const COMMANDS: readonly Command[] = [
   snapshotCommand,
   resetCommand,
   imagesCommand,
+  exportCommand,
 ];

@@ -14,10 +14,11 @@ export const serviceCommand = defineCommand({
   options: {
     'prepare-only': { type: 'boolean', description: 'only prepare it (a one-shot init step), then exit' },
     'port-base': PORT_BASE_OPTION,
+    check: { type: 'boolean', description: 'run its health check once: exit 0 if healthy, 1 with the reason if not' },
   },
   async run({ args, options, home, project }) {
     const [name, ...extra] = args;
-    if (!name || extra.length) throw new CliError('usage: apprun service NAME [--prepare-only] (NAME: postgres, …)');
+    if (!name || extra.length) throw new CliError('usage: apprun service NAME [--prepare-only | --check] (NAME: postgres, …)');
     const { serviceSpecs } = await import('../replica/service-specs.js');
     const { runService } = await import('../../stack/service-runner.js');
     const progress = progressPrinter();
@@ -25,6 +26,15 @@ export const serviceCommand = defineCommand({
     if (!specs.some((s) => s.name === name))
       throw new CliError(`no service "${name}"; known: ${specs.map((s) => s.name).join(', ')}`);
     const service = name as (typeof specs)[number]['name'];
+    if (options.check) {
+      // A container's healthcheck: the same check the supervisor polls, once.
+      const { checkHealth } = await import('../../stack/health.js');
+      const spec = specs.find((s) => s.name === service)!;
+      await checkHealth(spec.health).catch((err: Error) => {
+        throw new CliError(`${service} is not healthy: ${err.message}`);
+      });
+      process.exit(0); // a kept health connection would hold the process open
+    }
     const running = await runService({ home, specs, name: service, progress, prepareOnly: options['prepare-only'] });
     if (options['prepare-only']) return;
     const foreground = stopOnSignals(async (signal) => {

@@ -29,7 +29,7 @@ export interface ReplicaOptions {
   port: number;
   progress: ProgressFn;
   /** On services run apart (`apprun service NAME`), with no appliance: their port base, as they were given it. */
-  standalone?: { portBase?: number };
+  standalone?: { portBase?: number; host?: string };
 }
 
 /** How often a second gateway looks whether its appliance still runs (it stops with it: no orphan). */
@@ -107,6 +107,7 @@ export class ReplicaGateway {
       gatewayUrl: this.gatewayUrl,
       project,
       replica: appliance ? 'appliance' : 'services',
+      listenHost: standalone?.host,
     });
     try {
       // Each service healthy first (a check each, nothing to start): the features then begin at once.

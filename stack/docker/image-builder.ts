@@ -71,33 +71,66 @@ export function imageTag(recipe: ImageRecipe): string {
  * files at the same absolute paths as on the host (so the spec's command runs unchanged), the shared libraries they
  * need, and /etc/passwd and /etc/group so a non-root user can be named. No registry is involved.
  */
-export async function buildServiceImage(docker: Docker, recipe: ImageRecipe, progress: ProgressFn): Promise<string> {
-  const tag = imageTag(recipe);
+export const buildServiceImage = (docker: Docker, recipe: ImageRecipe, progress: ProgressFn): Promise<string> =>
+  buildImage(
+    docker,
+    { tag: imageTag(recipe), label: recipe.service, files: () => imageFiles(recipe).map((f) => [f, f]) },
+    progress,
+  );
+
+/** An image FROM scratch of host files (at the image paths given), /etc/passwd, /etc/group and /tmp, unless held. */
+export async function buildImage(
+  docker: Docker,
+  image: {
+    tag: string;
+    label: string;
+    /** [path in the image, path on the host] */
+    files: () => [string, string][];
+    env?: Record<string, string>;
+  },
+  progress: ProgressFn,
+): Promise<string> {
+  const { tag, label } = image;
   const existing = await docker
     .getImage(tag)
     .inspect()
     .catch(() => undefined);
   if (existing) return tag;
-  const context = fs.mkdtempSync(path.join(os.tmpdir(), `apprun-image-${recipe.service}-`));
+  const context = fs.mkdtempSync(path.join(os.tmpdir(), `apprun-image-${label}-`));
+  const service = label as ServiceName; // progress is keyed by service name; the app image reports as "apprun"
   try {
-    const files = imageFiles(recipe);
-    progress({ service: recipe.service, step: `building image ${tag} from ${files.length} files`, fraction: 0 });
-    for (const file of files) {
-      const target = path.join(context, 'root', file);
+    const files = image.files();
+    progress({ service, step: `building image ${tag} from ${files.length} files`, fraction: 0 });
+    let copied = 0;
+    // Each folder keeps its host folder's mode (a database cluster's must stay 0700); a folder given as an entry is
+    // made even when empty (a cluster's pg_notify, pg_tblspc…).
+    const folders = new Map<string, string>();
+    for (const [inImage, file] of files) {
+      if (++copied % 2000 === 0)
+        progress({ service, step: `copying files into the image's context`, fraction: (copied / files.length) * 0.5 });
+      const target = path.join(context, 'root', inImage);
+      if (fs.statSync(file).isDirectory()) {
+        fs.mkdirSync(target, { recursive: true });
+        folders.set(target, file);
+        continue;
+      }
       fs.mkdirSync(path.dirname(target), { recursive: true });
+      folders.set(path.dirname(target), path.dirname(file));
       // Links are followed: a library's link may point through /lib → /usr/lib, which the image does not have.
       fs.copyFileSync(fs.realpathSync(file), target);
       fs.chmodSync(target, fs.statSync(file).mode);
     }
+    for (const [target, folder] of folders) fs.chmodSync(target, fs.statSync(folder).mode);
     fs.mkdirSync(path.join(context, 'root', 'etc'), { recursive: true });
     fs.mkdirSync(path.join(context, 'root', 'tmp'), { recursive: true, mode: 0o1777 });
     for (const f of ['/etc/passwd', '/etc/group']) fs.copyFileSync(f, path.join(context, 'root', f));
-    fs.writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\nCOPY root/ /\n');
+    const env = Object.entries(image.env ?? {}).map(([k, v]) => `ENV ${k}=${JSON.stringify(v)}\n`);
+    fs.writeFileSync(path.join(context, 'Dockerfile'), `FROM scratch\nCOPY root/ /\n${env.join('')}`);
     const stream = await docker.buildImage(
       { context, src: ['Dockerfile', 'root'] },
       {
         t: tag,
-        labels: { [IMAGE_LABEL]: recipe.service },
+        labels: { [IMAGE_LABEL]: label },
         rm: true,
         forcerm: true,
       },
@@ -112,11 +145,11 @@ export async function buildServiceImage(docker: Docker, recipe: ImageRecipe, pro
         },
         (event: { stream?: string }) => {
           const line = event.stream?.trim();
-          if (line) progress({ service: recipe.service, step: line });
+          if (line) progress({ service, step: line });
         },
       ),
     );
-    progress({ service: recipe.service, step: `built image ${tag}`, fraction: 1 });
+    progress({ service, step: `built image ${tag}`, fraction: 1 });
     return tag;
   } finally {
     fs.rmSync(context, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { appImageTag, buildAppImage } from '../../../stack/docker/app-image.js';
 import { recipeOf } from '../../../stack/docker/docker-driver.js';
 import { connectEngine } from '../../../stack/docker/engine.js';
 import { imageTag } from '../../../stack/docker/image-builder.js';
@@ -20,6 +21,14 @@ const localTag = (spec: ServiceSpec) => {
     return imageTag(recipeOf(spec));
   } catch {
     return undefined; // its binary is missing
+  }
+};
+
+const appImageOf = (specs: ServiceSpec[]) => {
+  try {
+    return appImageTag(specs.map(recipeOf));
+  } catch {
+    return undefined;
   }
 };
 
@@ -52,6 +61,9 @@ export async function images(home: AppHome, action: string | undefined, progress
       const built = await source.build(spec);
       rows.push([spec.name, built.image, `${((performance.now() - t0) / 1000).toFixed(1)} s`]);
     }
+    const t0 = performance.now();
+    const app = await buildAppImage(docker, specs, recipeOf, progress);
+    rows.push(['apprun (exports)', app, `${((performance.now() - t0) / 1000).toFixed(1)} s`]);
     return `${table(['service', 'local image', 'took'], rows)}\n`;
   }
   const rows = await Promise.all(
@@ -61,9 +73,11 @@ export async function images(home: AppHome, action: string | undefined, progress
       return [spec.name, wanted, await held(wanted), local ?? 'binary missing', await held(local)];
     }),
   );
+  const app = appImageOf(specs);
+  rows.push(['apprun (exports)', '—', '—', app ?? 'binary missing', await held(app)]);
   return (
     `${table(['service', 'image', 'on the engine', 'local build', 'built'], rows)}\n` +
     'An image the engine lacks is pulled at `up`; when the pull fails, the local build is used ' +
-    '(`apprun images build` makes them ahead of time).\n'
+    '(`apprun images build` makes them ahead of time). The apprun image is what `apprun export compose` runs.\n'
   );
 }
