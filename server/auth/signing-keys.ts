@@ -1,5 +1,13 @@
 import path from 'node:path';
-import { type CryptoKey, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import {
+  type CryptoKey,
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  importPKCS8,
+  type JWK,
+} from 'jose';
 import { type AppHome, readJsonIfExists, writePrivateFile } from '../../stack/home.js';
 
 /** Asymmetric, so PostgREST and anyone else can verify with the public half only. */
@@ -30,7 +38,7 @@ export async function newSigningJwk(): Promise<JWK> {
 export async function loadOrCreateSigningKey(home: AppHome): Promise<SigningKey> {
   const file = path.join(home.secretsDir, 'jwt-signing-key.json');
   let privateJwk = process.env[SIGNING_KEY_VARIABLE]
-    ? parsedJwk(process.env[SIGNING_KEY_VARIABLE])
+    ? await parsedKey(process.env[SIGNING_KEY_VARIABLE])
     : await readJsonIfExists<JWK>(file);
   if (!privateJwk) {
     privateJwk = await newSigningJwk();
@@ -48,12 +56,27 @@ export function jwksOf(keys: SigningKey[]): { keys: JWK[] } {
   return { keys: keys.map((k) => k.publicJwk) };
 }
 
-function parsedJwk(text: string): JWK {
+/** A private JWK as JSON, or a PKCS#8 PEM (what Helm's genPrivateKey "ed25519" makes at install). */
+async function parsedKey(text: string): Promise<JWK> {
+  if (text.trimStart().startsWith('-----BEGIN PRIVATE KEY-----')) {
+    try {
+      const jwk = await exportJWK(await importPKCS8(text, TOKEN_ALG, { extractable: true }));
+      jwk.kid = await calculateJwkThumbprint(jwk);
+      jwk.alg = TOKEN_ALG;
+      return jwk;
+    } catch (err) {
+      throw new Error(
+        `$${SIGNING_KEY_VARIABLE} holds a PEM that is not an Ed25519 private key: ${(err as Error).message}`,
+      );
+    }
+  }
   try {
     const jwk = JSON.parse(text) as JWK;
     if (jwk.kty === 'OKP' && jwk.d && jwk.kid) return jwk;
   } catch {
     // reported below
   }
-  throw new Error(`$${SIGNING_KEY_VARIABLE} is not a private Ed25519 JWK with a kid (an export's secrets.env holds one)`);
+  throw new Error(
+    `$${SIGNING_KEY_VARIABLE} is not a private Ed25519 JWK with a kid (an export's secrets.env holds one)`,
+  );
 }

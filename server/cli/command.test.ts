@@ -31,6 +31,7 @@ describe('the command table', () => {
       'reset',
       'images',
       'export',
+      'forward',
     ]);
     for (const c of COMMANDS) expect(c.summary, c.name).toMatch(/^[^\n]{10,100}$/);
   });

@@ -4,6 +4,7 @@ import { dbCommand } from './db.js';
 import { downCommand } from './down.js';
 import { explainCommand } from './explain.js';
 import { exportCommand } from './export.js';
+import { forwardCommand } from './forward.js';
 import { functionsCommand } from './functions.js';
 import { gatewayCommand } from './gateway.js';
 import { genCommand } from './gen.js';
@@ -38,4 +39,5 @@ export const COMMANDS: readonly Command[] = [
   resetCommand,
   imagesCommand,
   exportCommand,
+  forwardCommand,
 ];

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { CliError, defineCommand } from './command.js';
 import { stopOnSignals } from './internal/foreground.js';
 import { progressPrinter } from './internal/format.js';
@@ -14,15 +15,23 @@ export const serviceCommand = defineCommand({
   options: {
     'prepare-only': { type: 'boolean', description: 'only prepare it (a one-shot init step), then exit' },
     'port-base': PORT_BASE_OPTION,
+    listen: {
+      type: 'string',
+      value: 'ADDR',
+      description: 'the address it listens on (default 127.0.0.1; 0.0.0.0 in a pod other pods reach)',
+    },
     check: { type: 'boolean', description: 'run its health check once: exit 0 if healthy, 1 with the reason if not' },
   },
   async run({ args, options, home, project }) {
     const [name, ...extra] = args;
-    if (!name || extra.length) throw new CliError('usage: apprun service NAME [--prepare-only | --check] (NAME: postgres, …)');
+    if (!name || extra.length)
+      throw new CliError('usage: apprun service NAME [--prepare-only | --check] (NAME: postgres, …)');
     const { serviceSpecs } = await import('../replica/service-specs.js');
     const { runService } = await import('../../stack/service-runner.js');
     const progress = progressPrinter();
-    const specs = await serviceSpecs(home, project, portBaseOf(options['port-base']), progress);
+    if (options.listen && !isIP(options.listen))
+      throw new CliError(`--listen takes an IP address, not "${options.listen}"`);
+    const specs = await serviceSpecs(home, project, portBaseOf(options['port-base']), progress, options.listen);
     if (!specs.some((s) => s.name === name))
       throw new CliError(`no service "${name}"; known: ${specs.map((s) => s.name).join(', ')}`);
     const service = name as (typeof specs)[number]['name'];

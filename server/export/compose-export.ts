@@ -34,7 +34,15 @@ const NETWORK_HOLDER = 'network';
 /** The compose.yaml model (plain data, serialized by `composeYaml`). */
 export function composeModel(o: ComposeModelOptions): Record<string, unknown> {
   const ports = portMap(o.portBase);
-  const apprun = (...args: string[]) => ['node', o.cli, ...args, '--port-base', `${o.portBase}`, '--project', '/project'];
+  const apprun = (...args: string[]) => [
+    'node',
+    o.cli,
+    ...args,
+    '--port-base',
+    `${o.portBase}`,
+    '--project',
+    '/project',
+  ];
   const network =
     o.network === 'host' ? { network_mode: 'host' } : { network_mode: `service:${NETWORK_HOLDER}` as string };
   const common = (name: string) => ({

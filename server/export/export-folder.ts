@@ -21,7 +21,9 @@ export function prepareOutput(out: string, force: boolean, project: Project): vo
   const dir = path.resolve(out);
   const inside = (a: string, b: string) => a === b || a.startsWith(`${b}${path.sep}`);
   if (inside(path.resolve(project.root), dir) || inside(dir, path.join(path.resolve(project.root), 'apprun')))
-    throw new ExportError(`--out ${dir} holds the project itself (or is inside its apprun/ folder): choose another folder`);
+    throw new ExportError(
+      `--out ${dir} holds the project itself (or is inside its apprun/ folder): choose another folder`,
+    );
   if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory())
     throw new ExportError(`--out ${dir} is a file, not a folder`);
   const entries = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
@@ -57,7 +59,9 @@ export async function checkMigrations(home: AppHome, skip: boolean): Promise<str
       pending: 'is not applied yet (empty, or saved while apprun was down): write it, or let apprun apply it',
       applied: '',
     }[bad.state];
-    throw new ExportError(`the project's migration ${bad.name} ${why}. The export applies every migration: fix it first`);
+    throw new ExportError(
+      `the project's migration ${bad.name} ${why}. The export applies every migration: fix it first`,
+    );
   }
   return `${migrations.length} migration${migrations.length === 1 ? '' : 's'} checked: all applied`;
 }

@@ -8,7 +8,14 @@ import type { ProgressFn, ServiceSpec } from '../../stack/spec.js';
 import type { Project } from '../project/project.js';
 import { apartPorts, serviceSpecs } from '../replica/service-specs.js';
 import { type ComposeNetwork, composeModel, writeCompose } from './compose-export.js';
-import { checkMigrations, copyProject, ExportError, exportSecrets, prepareOutput, writeEnvFile } from './export-folder.js';
+import {
+  checkMigrations,
+  copyProject,
+  ExportError,
+  exportSecrets,
+  prepareOutput,
+  writeEnvFile,
+} from './export-folder.js';
 import { describeDrift, driftRows, localVersions } from './versions.js';
 
 export const EXPORT_TARGETS = ['compose', 'helm'] as const;
@@ -35,7 +42,12 @@ export interface ExportResult {
 
 /** The Compose project's name: lower-case letters, digits, dashes. */
 export const composeName = (project: Project) =>
-  `apprun-${project.config.project.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'app'}`;
+  `apprun-${
+    project.config.project.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'app'
+  }`;
 
 export async function runExport(o: ExportOptions): Promise<ExportResult> {
   if (!EXPORT_TARGETS.includes(o.target as ExportTarget))

@@ -16,9 +16,11 @@ export interface VersionRow {
 }
 
 const packageVersion = (name: string) =>
-  (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'node_modules', name, 'package.json'), 'utf8')) as {
-    version: string;
-  }).version;
+  (
+    JSON.parse(fs.readFileSync(path.join(packageRoot(), 'node_modules', name, 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
 
 /** "15.18.0-beta.17" → "15.18.0"; "v12.0.2-2" → "12.0.2"; a MinIO pseudo-version or release → its date. */
 export function comparable(version: string): string {
@@ -72,6 +74,9 @@ export function describeDrift(rows: VersionRow[]): string {
   const lines = rows.map((r) => `  ${r.service.padEnd(10)} ${r.local.padEnd(width)}  ${r.exported}`);
   const warnings = rows
     .filter((r) => r.differs)
-    .map((r) => `warning: ${r.service} runs ${r.exported} in the export, ${r.local} here: test against it before you rely on it`);
+    .map(
+      (r) =>
+        `warning: ${r.service} runs ${r.exported} in the export, ${r.local} here: test against it before you rely on it`,
+    );
   return [`  ${'service'.padEnd(10)} ${'here'.padEnd(width)}  export`, ...lines, ...warnings].join('\n');
 }

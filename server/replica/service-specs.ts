@@ -18,6 +18,8 @@ export async function serviceSpecs(
   project: Project,
   portBase: number | undefined,
   progress: ProgressFn,
+  /** Where the services listen: 127.0.0.1, unless a pod's Service must reach them (0.0.0.0). */
+  listen = '127.0.0.1',
 ): Promise<ServiceSpec[]> {
   await home.ensure();
   const [secrets, signingKey] = await Promise.all([loadOrCreateSecrets(home), loadOrCreateSigningKey(home)]);
@@ -28,5 +30,6 @@ export async function serviceSpecs(
     jwks: JSON.stringify(jwksOf([signingKey])),
     progress,
     databaseReady: projectDatabaseHook(project),
+    network: { listen, peer: '127.0.0.1' },
   });
 }

@@ -11,11 +11,13 @@ export const BIN = path.join(packageRoot(), 'bin', 'apprun.mjs');
 export async function apprun(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  timeoutMs = 90_000,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
       env: { ...process.env, ...env },
-      timeout: 90_000,
+      timeout: timeoutMs,
+      maxBuffer: 16 * 2 ** 20,
     });
     return { code: 0, stdout, stderr };
   } catch (err) {

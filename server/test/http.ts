@@ -41,14 +41,25 @@ export async function call(method: string, url: string, opts: CallOptions = {}):
 }
 
 export const stack = () => inject('stack');
-/** The gateway this file's suites call: the appliance's, unless the file chose the second one (callThrough). */
+/** Another stack's PostgREST and superuser database URL, for suites that run against it (an export's). */
+export interface OtherServices {
+  postgrestUrl: string;
+  postgresUrl: string;
+}
+
+/**
+ * The gateway this file's suites call: the appliance's, unless the file chose another (callThrough): a second gateway
+ * on the same services, or an export's gateway with its own services (known once it is up, hence a function).
+ */
 let via: string | undefined;
-export const callThrough = (url: string) => {
+let services: (() => OtherServices) | undefined;
+export const callThrough = (url: string, theirServices?: () => OtherServices) => {
   via = url;
+  services = theirServices;
 };
 export const gatewayUrl = () => via ?? stack().gatewayUrl;
 export const gateway = (p: string) => `${gatewayUrl()}${p}`;
-export const postgrest = (p: string) => `${stack().postgrestUrl}${p}`;
+export const postgrest = (p: string) => `${services?.().postgrestUrl ?? stack().postgrestUrl}${p}`;
 
 const tokens = new Map<string, string>();
 /** A gateway token for a seeded user, through a real Kratos login with the dev password. */
@@ -67,6 +78,12 @@ export function login(gatewayUrl: string, email: string, password = DEFAULT_DEV_
 
 /** A superuser connection to the app database, to check what really happened behind the API. */
 export function adminDb(): pg.Pool {
+  if (services) {
+    // Its stack may restart under the suite (a test of an export's volumes): an idle client's end is no failure.
+    const pool = new pg.Pool({ connectionString: services().postgresUrl, max: 2 });
+    pool.on('error', () => undefined);
+    return pool;
+  }
   const secrets = JSON.parse(readFileSync(path.join(stack().home, 'secrets', 'stack-secrets.json'), 'utf8'));
   const password = encodeURIComponent(secrets.postgresPassword);
   return new pg.Pool({

@@ -32,6 +32,8 @@ export const TEST_PORT_BASES = {
   replica: 27500 + shift,
   /** The services run apart, one process each (`apprun service NAME`). */
   serviceApart: 27600 + shift,
+  /** `apprun export compose` brought up on the local engine (its containers on the host network). */
+  composeExport: 27700 + shift,
   /** The browser tests' `apprun up`. */
   e2e: 26500 + shift,
 } as const;

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApprun } from './apprun-process.js';
@@ -177,6 +179,15 @@ describe('while it runs, a migration saved in the folder', () => {
       });
       expect(failed.error, name).toMatch(says);
       expect(run.output(), name).toContain(`✗ ${file}`);
+      if (i === 0) {
+        // An export applies every migration: it refuses too, naming the refused one, and writes nothing.
+        const out = path.join(project.root, '..', 'export-refused');
+        const res = await apprun(['export', 'helm', '--out', out, '--project', project.root, '--home', run.home]);
+        expect(res.code, res.stdout).toBe(1);
+        expect(res.stderr).toContain(`the project's migration ${file} was refused: `);
+        expect(res.stderr).not.toMatch(/\n\s+at /);
+        expect(fs.existsSync(out)).toBe(false);
+      }
       await project.remove(`migrations/${file}`);
     }
     // Nothing of them is left: no table, no column, no grant, no role attribute.

@@ -96,7 +96,12 @@ export function hostFiles(recipes: ImageRecipe[], addons: string[] = []): string
 export function appImageTag(recipes: ImageRecipe[], root = packageRoot()): string {
   const hash = createHash('sha256');
   const dist = path.join(root, 'dist');
-  const built = fs.existsSync(dist) ? fs.readdirSync(dist).filter((f) => f.endsWith('.js')).sort() : [];
+  const built = fs.existsSync(dist)
+    ? fs
+        .readdirSync(dist)
+        .filter((f) => f.endsWith('.js'))
+        .sort()
+    : [];
   for (const file of [...built.map((f) => path.join(dist, f)), path.join(root, 'package-lock.json')])
     hash.update(file).update(fs.readFileSync(file));
   for (const file of [process.execPath, ...recipes.map((r) => r.executable)]) {
