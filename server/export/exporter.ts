@@ -65,7 +65,6 @@ export async function runExport(o: ExportOptions): Promise<ExportResult> {
   prepareOutput(out, o.force, o.project);
   step('copying the project', 0.3);
   copyProject(o.project, out, o.withDevUsers);
-  const secrets = await exportSecrets(o.home, o.withDevUsers);
   const local = await localVersions(specs);
   const files: string[] = [];
   let exported: Record<keyof typeof local, string>;
@@ -74,7 +73,7 @@ export async function runExport(o: ExportOptions): Promise<ExportResult> {
     const portBase = apartPorts(o.home, o.project, o.portBase).gateway;
     writeEnvFile(
       path.join(out, 'secrets.env'),
-      secrets,
+      await exportSecrets(o.home, o.withDevUsers),
       '# apprun export: the secrets of this export alone (0600). Keep it out of version control.',
     );
     const model = composeModel({
@@ -97,10 +96,13 @@ export async function runExport(o: ExportOptions): Promise<ExportResult> {
     run = `cd ${out} && docker compose up --wait`;
   } else {
     const { writeChart } = await import('./helm-export.js');
-    const chart = await writeChart({ out, project: o.project, specs, secrets, local, withDevUsers: o.withDevUsers });
+    const image = appImageTagOf(specs);
+    const chart = writeChart({ out, project: o.project, specs, image, local, withDevUsers: o.withDevUsers });
     files.push(...chart.files);
     exported = chart.versions;
-    run = `helm install ${composeName(o.project)} ${out} (CloudNativePG's operator installed first)`;
+    run =
+      `docker tag ${image} REGISTRY/apprun:${image.split(':')[1]} && docker push …, set image.repository, then ` +
+      `helm install ${composeName(o.project)} ${out} (CloudNativePG's operator installed first; Kubernetes 1.29+)`;
   }
   step('written', 1);
   const drift = driftRows(local, exported);
@@ -120,14 +122,20 @@ export async function runExport(o: ExportOptions): Promise<ExportResult> {
   };
 }
 
-/** The app image of these specs, which the engine must hold: a missing one says which and how to build it. */
-async function requireAppImage(specs: ServiceSpec[]): Promise<string> {
-  let tag: string;
+/** The app image's tag for these specs (its binaries must be there). */
+function appImageTagOf(specs: ServiceSpec[]): string {
   try {
-    tag = appImageTag(specs.map(recipeOf));
+    return appImageTag(specs.map(recipeOf));
   } catch (err) {
     throw new ExportError(`a service's binary is missing (${(err as Error).message}): run \`npm run stack:binaries\``);
   }
+}
+
+/** The app image of these specs, which the engine must hold. */
+const requireAppImage = (specs: ServiceSpec[]) => requireImage(appImageTagOf(specs));
+
+/** An image the engine must hold: a missing one says which and how to build it. */
+export async function requireImage(tag: string): Promise<string> {
   const { connectEngine } = await import('../../stack/docker/engine.js');
   const engine = await connectEngine();
   if (!engine.docker) throw new ExportError(`cannot check the image ${tag}: ${engine.reason}`);

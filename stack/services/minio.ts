@@ -56,8 +56,14 @@ export const minio: ServiceDefinition<'minio' | 'minioConsole', 'minioRootUser' 
           GOMEMLIMIT: `${HEAP_LIMIT_MB}MiB`,
         },
       },
-      health: { kind: 'http', url: `http://127.0.0.1:${ports.minio}/minio/health/ready` },
-      liveness: { kind: 'http', url: `http://127.0.0.1:${ports.minio}/minio/health/live` },
+      // Another S3 store in its place (an exported chart's SeaweedFS, or one of the cluster's) has no MinIO health
+      // route: its port answering is the check.
+      ...(process.env.APPRUN_OBJECT_STORE === 's3'
+        ? { health: { kind: 'tcp' as const, host: '127.0.0.1', port: ports.minio } }
+        : {
+            health: { kind: 'http' as const, url: `http://127.0.0.1:${ports.minio}/minio/health/ready` },
+            liveness: { kind: 'http' as const, url: `http://127.0.0.1:${ports.minio}/minio/health/live` },
+          }),
       prepare: async () => void (await fs.mkdir(dataDir, { recursive: true, mode: 0o700 })),
     };
   },
