@@ -1,5 +1,6 @@
 // npm run stack:binaries — provisions every service binary no npm package ships (Temporal, MinIO, Kratos) and the
-// tools exports are checked with (docker compose, helm) into the binary cache (or finds them), then the database cluster template every fresh home copies, with progress.
+// tools the exports are checked with (docker compose, helm) into the binary cache (or finds them), then the database
+// cluster template every fresh home copies, with progress.
 import { type BinaryRecipe, provisionBinary } from '../stack/binaries.js';
 import { clusterTemplate } from '../stack/cluster-template.js';
 import { resolveCacheDir } from '../stack/home.js';
