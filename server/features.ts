@@ -7,6 +7,7 @@ import { explainFeature } from './explain/feature.js';
 import type { Feature } from './feature.js';
 import { functionsFeature } from './functions/feature.js';
 import { kpiFeature } from './kpi/feature.js';
+import { mailFeature } from './mail/feature.js';
 import { projectFeature } from './project/feature.js';
 import { snapshotsFeature } from './snapshots/feature.js';
 import { sqlConsoleFeature } from './sql-console/feature.js';
@@ -18,6 +19,7 @@ import { usersFeature } from './users/feature.js';
 import { workflowsFeature } from './workflows/feature.js';
 
 export const FEATURES: readonly Feature[] = [
+  mailFeature,
   dataFeature,
   functionsFeature,
   examplesFeature,

@@ -3,13 +3,14 @@ import { SERVICES, type ServicePortKey } from './services/index.js';
 
 export { parsePortBase } from './port-base.js';
 
-/** Every port the appliance listens on, by name: the gateway's and each service file's. All bind 127.0.0.1. */
-export type PortMap = Record<'gateway' | ServicePortKey, number>;
+/** Every port the appliance listens on, by name: the gateway's, each service file's, the mail catcher's. All bind 127.0.0.1. */
+export type PortMap = Record<'gateway' | ServicePortKey | 'mail', number>;
 
-/** Every service file's ports in order, after the gateway's. */
+/** Every service file's ports in order, after the gateway's; the core's mail catcher last (added after the others). */
 const DECLARED: [keyof PortMap, { default: number; owner: string }][] = [
   ['gateway', { default: 8080, owner: 'gateway' }],
   ...SERVICES.flatMap((s) => Object.entries(s.ports) as [keyof PortMap, { default: number; owner: string }][]),
+  ['mail', { default: 1025, owner: 'mail catcher (SMTP)' }],
 ];
 
 /** Who holds each port, for the fail-fast "port in use" check before anything starts. */

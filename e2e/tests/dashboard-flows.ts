@@ -126,10 +126,11 @@ export async function registrationWithRetries(page: Page, testInfo: TestInfo): P
   ]);
   await expect(workflows.temporalUiLink()).toHaveAttribute('href', /\/namespaces\/default\/workflows\/registration-/);
   await dashboard.screenshot('workflows', testInfo);
-  // the welcome email reached the outbox (the session holds across screens)
-  await dashboard.nav('Outbox');
-  await expect(page.getByTestId('outbox-message').filter({ hasText: email })).toBeVisible();
-  await dashboard.screenshot('outbox', testInfo);
+  // the welcome email reached the mail catcher, through SMTP
+  await dashboard.nav('Mail');
+  await page.getByTestId('mail-item').filter({ hasText: email }).getByRole('button').click();
+  await expect(page.getByTestId('mail-text')).toContainText(`your account ${email} is ready`);
+  await dashboard.screenshot('mail', testInfo);
   // the first workflow started the worker, and it stays
   await dashboard.nav('Overview');
   await expect(new OverviewPage(page).workflowWorker()).toHaveText('workflow worker running');

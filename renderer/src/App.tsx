@@ -5,7 +5,7 @@ import { DataBrowser } from './screens/DataBrowser';
 import { Database } from './screens/Database';
 import { Functions } from './screens/Functions';
 import { Kpis } from './screens/Kpis';
-import { Outbox } from './screens/Outbox';
+import { Mail } from './screens/Mail';
 import { Overview } from './screens/Overview';
 import { Requests } from './screens/Requests';
 import { ServiceDetail } from './screens/ServiceDetail';
@@ -27,7 +27,7 @@ const SCREENS = [
   ['#/users', 'Users'],
   ['#/functions', 'Functions'],
   ['#/workflows', 'Workflows'],
-  ['#/outbox', 'Outbox'],
+  ['#/mail', 'Mail'],
   ['#/storage', 'Storage'],
   ['#/snapshots', 'Snapshots'],
   ['#/settings', 'Settings'],
@@ -72,7 +72,7 @@ export function App() {
       '#/snapshots': <Snapshots />,
       '#/settings': <Settings />,
       '#/functions': <Functions />,
-      '#/outbox': <Outbox />,
+      '#/mail': <Mail />,
       '#/storage': <Storage />,
     }[route] ?? <Overview />)
   );

@@ -38,7 +38,6 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
   workflows: 'apprun:workflows',
   workflow: 'apprun:workflow',
   startRegistration: 'apprun:start-registration',
-  outbox: 'apprun:outbox',
   objects: 'apprun:objects',
   putObject: 'apprun:put-object',
   getObject: 'apprun:get-object',
@@ -65,6 +64,9 @@ export const IPC_CHANNELS: { readonly [K in keyof ApprunApi]: `apprun:${string}`
   trace: 'apprun:trace',
   setTracing: 'apprun:set-tracing',
   explain: 'apprun:explain',
+  mail: 'apprun:mail',
+  mailMessage: 'apprun:mail-message',
+  clearMail: 'apprun:clear-mail',
   data: 'apprun:data',
 };
 

@@ -136,7 +136,6 @@ export function createHttpApi(
       json(await send('GET', `/workflows/${encodeURIComponent(workflowId)}`, { token })),
     startRegistration: async (token, request) =>
       json(await send('POST', '/workflows/registration', { json: request, token })),
-    outbox: async (token) => json(await send('GET', '/data/outbox?order=created_at.desc&limit=100', { token })),
     objects: async (token, prefix) =>
       (
         await json<{ objects: StoredObjectView[] }>(
@@ -204,6 +203,13 @@ export function createHttpApi(
     trace: async (traceId) => json(await send('GET', `/api/traces/${encodeURIComponent(traceId)}`)),
     setTracing: async (enabled) => json(await send('PUT', '/api/traces/settings', { json: { enabled } })),
     explain: async (request) => json(await send('POST', '/api/explain', { json: request })),
+    mail: async (query = {}) => {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+      return json(await send('GET', `/api/mail${params.size ? `?${params}` : ''}`));
+    },
+    mailMessage: async (id) => json(await send('GET', `/api/mail/${encodeURIComponent(id)}`)),
+    clearMail: async () => json(await send('DELETE', '/api/mail')),
     data: async (token, method, path, body) => {
       const res = await send(method, `/data/${path.replace(/^\/+/, '')}`, {
         token,

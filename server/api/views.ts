@@ -8,6 +8,7 @@ import type * as Examples from './schemas/examples.js';
 import type * as Explain from './schemas/explain.js';
 import type * as Functions from './schemas/functions.js';
 import type * as Kpi from './schemas/kpi.js';
+import type * as Mail from './schemas/mail.js';
 import type * as Project from './schemas/project.js';
 import type * as Snapshots from './schemas/snapshots.js';
 import type * as Sql from './schemas/sql.js';
@@ -19,6 +20,10 @@ import type * as Workflows from './schemas/workflows.js';
 
 // Every wire type is its route's schema (server/api/schemas/), read as a TypeScript type: written once, checked by
 // the gateway on the way in and serialized by it on the way out.
+export type MailQueryView = Static<typeof Mail.MailQuerySchema>;
+export type MailListView = Static<typeof Mail.MailListSchema>;
+export type MailSummaryView = Static<typeof Mail.MailSummarySchema>;
+export type MailMessageView = Static<typeof Mail.MailMessageSchema>;
 export type ServiceAction = Static<typeof Stack.ServiceActionSchema>;
 export type Usage = Static<typeof Stack.UsageSchema>;
 /** One service as the API shows it: the supervisor's snapshot and its sampled usage. */
@@ -77,16 +82,6 @@ export interface DataPageView {
   total?: number;
 }
 
-/** A row of /data/outbox (PostgREST's answer: no gateway schema of its own). */
-export interface OutboxMessageView {
-  id: number;
-  to_email: string;
-  subject: string;
-  body: string;
-  workflow_id: string;
-  created_at: string;
-}
-
 /** What the dashboard makes of an invocation (the route answers the function's own bytes). */
 export interface InvocationView {
   ok: boolean;
@@ -125,7 +120,10 @@ export interface ApprunApi {
   workflows(token: string): Promise<WorkflowSummaryView[]>;
   workflow(token: string, workflowId: string): Promise<WorkflowDetailView>;
   startRegistration(token: string, request: StartRegistrationView): Promise<{ workflowId: string; runId: string }>;
-  outbox(token: string): Promise<OutboxMessageView[]>;
+  /** The mail catcher: what it caught (newest first, filtered; `wait` seconds for a first match), one message, all gone. */
+  mail(query?: MailQueryView): Promise<MailListView>;
+  mailMessage(id: string): Promise<MailMessageView>;
+  clearMail(): Promise<{ cleared: number }>;
   objects(token: string, prefix: string): Promise<StoredObjectView[]>;
   putObject(token: string, key: string, data: Uint8Array, contentType: string): Promise<StoredObjectView>;
   getObject(token: string, key: string): Promise<{ contentType: string; data: Uint8Array }>;

@@ -22,10 +22,16 @@ function messagesOf(body: FlowError): UiMessage[] {
 const INVALID_CREDENTIALS = 4000006;
 const DUPLICATE_IDENTIFIER = 4000007;
 
+/** One answer for a code that is wrong, used, expired or was never sent: it tells nobody whether an account exists. */
+export const wrongCode = () =>
+  new DomainError('invalid', 'code_invalid', 'the code is wrong, used or expired: ask for a new one');
+
 export interface KratosSession {
   sessionToken: string;
   sessionId: string;
   identityId: string;
+  /** At registration: the verification flow whose code Kratos mailed to the address. */
+  verificationFlowId?: string;
 }
 
 /**
@@ -86,14 +92,24 @@ export class KratosClient {
   async register(email: string, password: string, name: string): Promise<KratosSession> {
     const flow = await this.flow('registration');
     const res = await this.call<
-      FlowError & { session_token?: string; session?: { id: string }; identity?: { id: string } }
+      FlowError & {
+        session_token?: string;
+        session?: { id: string };
+        identity?: { id: string };
+        continue_with?: { action: string; flow?: { id: string } }[];
+      }
     >('POST', `${this.publicUrl}/self-service/registration?flow=${flow}`, {
       method: 'password',
       password,
       traits: { email, name },
     });
     if (res.status === 200 && res.body.identity && res.body.session_token && res.body.session) {
-      return { sessionToken: res.body.session_token, sessionId: res.body.session.id, identityId: res.body.identity.id };
+      return {
+        sessionToken: res.body.session_token,
+        sessionId: res.body.session.id,
+        identityId: res.body.identity.id,
+        verificationFlowId: res.body.continue_with?.find((c) => c.action === 'show_verification_ui')?.flow?.id,
+      };
     }
     const messages = messagesOf(res.body);
     if (messages.some((m) => m.id === DUPLICATE_IDENTIFIER))
@@ -148,6 +164,75 @@ export class KratosClient {
   async logout(sessionToken: string): Promise<boolean> {
     const res = await this.call('DELETE', `${this.publicUrl}/self-service/logout/api`, { session_token: sessionToken });
     return res.status === 204;
+  }
+
+  // --- codes by mail (recovery, verification): Kratos' courier sends them to the mail catcher ---
+
+  /** Opens a recovery or verification flow and has Kratos mail a code to the address; returns the flow's id. */
+  async mailCode(kind: 'recovery' | 'verification', email: string): Promise<string> {
+    const opened = await this.call<{ id: string }>('GET', `${this.publicUrl}/self-service/${kind}/api`);
+    if (opened.status !== 200)
+      throw new DomainError('bad_upstream', 'identity_error', `Kratos did not open a ${kind} flow (${opened.status})`);
+    const sent = await this.call<FlowError & { state?: string }>(
+      'POST',
+      `${this.publicUrl}/self-service/${kind}?flow=${opened.body.id}`,
+      { method: 'code', email },
+    );
+    if (sent.status === 400 && messagesOf(sent.body).length)
+      throw new DomainError(
+        'invalid',
+        'email_invalid',
+        messagesOf(sent.body)
+          .map((m) => m.text)
+          .join(' '),
+      );
+    if (sent.status !== 200)
+      throw new DomainError('bad_upstream', 'identity_error', `Kratos did not send the ${kind} code (${sent.status})`);
+    return opened.body.id;
+  }
+
+  /** Submits a verification code; false when it is wrong, used or expired. */
+  async verify(flowId: string, code: string): Promise<boolean> {
+    const res = await this.call<FlowError & { state?: string }>(
+      'POST',
+      `${this.publicUrl}/self-service/verification?flow=${flowId}`,
+      { method: 'code', code },
+    );
+    return res.status === 200 && res.body.state === 'passed_challenge';
+  }
+
+  /**
+   * Submits a recovery code and, when it is right, sets the new password through the settings flow the recovery
+   * opens (with the session it grants). `wrong_code` when the code is wrong, used or expired; Kratos' own sentence
+   * when the password is refused (too short, too like the email).
+   */
+  async recover(flowId: string, code: string, password: string): Promise<{ identityId: string }> {
+    const res = await this.call<
+      FlowError & {
+        continue_with?: { action: string; ory_session_token?: string; flow?: { id: string } }[];
+      }
+    >('POST', `${this.publicUrl}/self-service/recovery?flow=${flowId}`, { method: 'code', code });
+    const token = res.body?.continue_with?.find((c) => c.action === 'set_ory_session_token')?.ory_session_token;
+    const settings = res.body?.continue_with?.find((c) => c.action === 'show_settings_ui')?.flow?.id;
+    if (!token || !settings) throw wrongCode();
+    const set = await this.call<FlowError & { identity?: { id: string } }>(
+      'POST',
+      `${this.publicUrl}/self-service/settings?flow=${settings}`,
+      { method: 'password', password },
+      { 'x-session-token': token },
+    );
+    if (set.status === 400 && messagesOf(set.body).length)
+      throw new DomainError(
+        'invalid',
+        'password_rejected',
+        messagesOf(set.body)
+          .map((m) => m.text)
+          .join(' '),
+      );
+    if (set.status !== 200 || !set.body.identity)
+      throw new DomainError('bad_upstream', 'identity_error', `Kratos did not set the new password (${set.status})`);
+    await this.logout(token);
+    return { identityId: set.body.identity.id };
   }
 
   // --- admin API ---

@@ -19,6 +19,7 @@ import { tenantIdOf } from '../tenancy/tenant-lookup.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 import type { Access } from './access.js';
 import type { KratosClient } from './kratos-client.js';
+import mailCodeRoutes, { rememberFlow } from './mail-code-routes.js';
 import { type AppRole, accessClaimsOf } from './tokens.js';
 
 export interface AuthRoutesOptions {
@@ -38,6 +39,7 @@ interface AppUser {
   name: string;
   tenant_id: string;
   role: AppRole;
+  email_verified?: boolean;
 }
 
 /** Credentials and names are small: anything larger is refused before it is parsed. */
@@ -46,6 +48,7 @@ const AUTH_BODY_LIMIT = 16 * 1024;
 /** /auth: sign-up and login through Kratos' API flows, tokens for sessions, logout, and the tenant's RBAC policies. */
 const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opts) => {
   const { access } = opts;
+  await app.register(mailCodeRoutes, { db: opts.db, kratos: opts.kratos, access });
   const ttl = opts.tokenTtlSeconds ?? 900;
   const userWhere = async (
     column: 'id' | 'kratos_identity_id' | 'email',
@@ -53,7 +56,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
   ): Promise<AppUser | undefined> =>
     (
       await opts.db.query<AppUser>(
-        `select id, email, name, tenant_id, role from app_private.users where ` +
+        `select id, email, name, tenant_id, role, email_verified from app_private.users where ` +
           `${column === 'email' ? 'lower(email) = lower($1)' : `${column} = $1`}`,
         [value],
       )
@@ -85,7 +88,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
         user = (
           await opts.db.query<AppUser>(
             `insert into app_private.users (tenant_id, email, name, role, kratos_identity_id) values ($1, $2, $3, 'user', ` +
-              `$4) returning id, email, name, tenant_id, role`,
+              `$4) returning id, email, name, tenant_id, role, email_verified`,
             [tenantId, address, name, session.identityId],
           )
         ).rows[0]!;
@@ -102,6 +105,8 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, opt
         metadata: { tenant_id: tenantId, role: 'user' },
       });
       await access.authorizer.linkUser(user.id, 'user', tenantId);
+      // Kratos mailed a verification code: POST /auth/verify {email, code} finds its flow by the address.
+      if (session.verificationFlowId) await rememberFlow(opts.db, 'verification', address, session.verificationFlowId);
       // The account exists whatever happens to its workflow: a workflow that cannot start is reported, not fatal.
       const workflow = await opts
         .startRegistration(tenantId, { email: address, name })

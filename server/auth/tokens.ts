@@ -13,13 +13,15 @@ export interface AccessClaims {
   db_role: string;
   /** The Kratos session the token was minted from; logging out revokes it. */
   sid: string;
+  /** Whether the user proved their address (POST /auth/verify): for a project's policies that require it. */
+  email_verified?: boolean;
 }
 
 export const DB_ROLE: Record<AppRole, string> = { admin: 'apprun_admin', user: 'apprun_user' };
 
 /** The claims of a token for an app user, in a session of its own (a login, acting as them, explaining as them). */
 export function accessClaimsOf(
-  user: { id: string; email: string; tenant_id: string; role: AppRole },
+  user: { id: string; email: string; tenant_id: string; role: AppRole; email_verified?: boolean },
   sid: string,
 ): AccessClaims {
   return {
@@ -29,6 +31,7 @@ export function accessClaimsOf(
     role: user.role,
     db_role: DB_ROLE[user.role],
     sid,
+    ...(user.email_verified !== undefined ? { email_verified: user.email_verified } : {}),
   };
 }
 export const TOKEN_ISSUER = 'apprun-gateway';

@@ -26,6 +26,8 @@ describe('the command table', () => {
       'functions',
       'kpi',
       'explain',
+      'mail',
+      'mcp',
       'report',
       'snapshot',
       'reset',

@@ -11,6 +11,8 @@ import { genCommand } from './gen.js';
 import { imagesCommand } from './images.js';
 import { initCommand } from './init.js';
 import { kpiCommand } from './kpi.js';
+import { mailCommand } from './mail.js';
+import { mcpCommand } from './mcp.js';
 import { migrationCommand } from './migration.js';
 import { reportCommand } from './report.js';
 import { resetCommand } from './reset.js';
@@ -34,6 +36,8 @@ export const COMMANDS: readonly Command[] = [
   functionsCommand,
   kpiCommand,
   explainCommand,
+  mailCommand,
+  mcpCommand,
   reportCommand,
   snapshotCommand,
   resetCommand,

@@ -8,7 +8,11 @@ import { type AppHome, readJsonIfExists, writePrivateFile } from '../../stack/ho
 /** The services whose data lives in a folder of their own under data/: a restore may swap just the ones that changed. */
 export const DATA_SERVICES = ['postgres', 'minio', 'temporal'] as const;
 export type DataService = (typeof DATA_SERVICES)[number];
-type Markers = Record<DataService, string>;
+/** Those folders, and the core's own caught mail (no service to restart: the catcher reloads it). */
+export const DATA_FOLDERS = [...DATA_SERVICES, 'mail'] as const;
+export type DataFolder = (typeof DATA_FOLDERS)[number];
+export const isDataService = (folder: DataFolder): folder is DataService => folder !== 'mail';
+type Markers = Record<DataFolder, string>;
 
 const baselineFile = (home: AppHome) => path.join(home.root, 'snapshot-baseline.json');
 
@@ -77,14 +81,14 @@ export class RestoreBaseline {
   }
 
   /** The services whose data moved since the live data was snapshot `name`'s; undefined when that is not known. */
-  async changedSince(name: string): Promise<DataService[] | undefined> {
+  async changedSince(name: string): Promise<DataFolder[] | undefined> {
     if (this.current === undefined)
       this.current = (await readJsonIfExists<Baseline>(this.file).catch(() => null)) ?? null;
     const base = this.current;
     if (base?.name !== name || (await this.liveSettings()) !== base.settings) return undefined;
     const now = await this.markers().catch(() => undefined);
     if (!now) return undefined;
-    return DATA_SERVICES.filter((service) => now[service] !== base.markers[service]);
+    return DATA_FOLDERS.filter((folder) => now[folder] !== base.markers[folder]);
   }
 
   private async markers(): Promise<Markers> {
@@ -94,6 +98,7 @@ export class RestoreBaseline {
       // MinIO writes and removes a file there every few seconds (its drive check), with or without requests.
       minio: await treeStamp(this.home.dataDir('minio'), ['.minio.sys/tmp']),
       temporal: await treeStamp(this.home.dataDir('temporal')),
+      mail: await treeStamp(path.join(this.home.root, 'data', 'mail')),
     };
   }
 

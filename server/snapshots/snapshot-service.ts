@@ -19,7 +19,7 @@ import {
 import type { ProgressFn } from '../../stack/spec.js';
 import type { Supervisor } from '../../stack/supervisor.js';
 import { primaryOnly } from '../replica/primary-only.js';
-import { type DataService, RestoreBaseline } from './restore-baseline.js';
+import { type DataService, isDataService, RestoreBaseline } from './restore-baseline.js';
 
 /** What wrote a home's data: the apprun version, its migrations, and each service's version. */
 export interface DataVersions {
@@ -182,11 +182,17 @@ export class SnapshotService {
       manifest = await this.o.store.verify(name, []);
     } else if (changed) {
       this.o.progress({ service: 'core', step: `restore ${name}: only ${changed.join(', ')} changed since` });
+      const services = changed.filter(isDataService);
       manifest = await this.o.store.restore(
         name,
-        this.restartOn(`restore ${name}`, `starting ${changed.join(', ')} on the restored data`, failed, changed),
+        this.restartOn(
+          `restore ${name}`,
+          `starting ${services.join(', ') || 'nothing'} on the restored data`,
+          failed,
+          services,
+        ),
         this.o.progress,
-        changed.map((service) => `data/${service}`),
+        changed.map((folder) => `data/${folder}`),
       );
     } else
       manifest = await this.o.store.restore(

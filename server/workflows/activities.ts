@@ -14,7 +14,12 @@ function current() {
   };
 }
 
-export function createActivities(db: pg.Pool) {
+/** Where the welcome mail goes: the appliance's mail catcher. */
+export interface MailSender {
+  send(mail: { to: string; subject: string; text: string; messageId: string }): Promise<void>;
+}
+
+export function createActivities(db: pg.Pool, mail?: MailSender) {
   /** Runs one attempt of an activity: logs it, injects a failure if asked, and records the outcome. */
   async function attempt<T>(
     activity: ActivityName,
@@ -48,23 +53,28 @@ export function createActivities(db: pg.Pool) {
   }
 
   return {
-    /** Writes the welcome email to the outbox (the appliance's mail catcher). */
+    /**
+     * Writes the welcome email to the outbox (the tenant's record of it) and sends it through SMTP to the mail catcher,
+     * once: `mailed_at` says it went (a retry after a send but before that mark would send it again).
+     */
     async SendWelcomeEmail(input: RegistrationInput): Promise<number> {
       return attempt('SendWelcomeEmail', input, async (workflowId) => {
-        const { rows } = await db.query<{ id: number }>(
+        const subject = 'Welcome to apprun';
+        const body = `Hello ${input.name},\n\nyour account ${input.email} is ready.\n\n— apprun`;
+        const { rows } = await db.query<{ id: number; mailed_at: Date | null }>(
           `with inserted as (
              insert into app_private.outbox (tenant_id, to_email, subject, body, workflow_id) values ($1, $2, $3, $4, $5)
-             on conflict (workflow_id) do nothing returning id)
-           select id from inserted union all select id from app_private.outbox where workflow_id = $5`,
-          [
-            input.tenantId,
-            input.email,
-            'Welcome to apprun',
-            `Hello ${input.name},\n\nyour account ${input.email} is ready.\n\n— apprun`,
-            workflowId,
-          ],
+             on conflict (workflow_id) do nothing returning id, mailed_at)
+           select id, mailed_at from inserted
+           union all select id, mailed_at from app_private.outbox where workflow_id = $5`,
+          [input.tenantId, input.email, subject, body, workflowId],
         );
-        return Number(rows[0]!.id);
+        const id = Number(rows[0]!.id);
+        if (mail && !rows[0]!.mailed_at) {
+          await mail.send({ to: input.email, subject, text: body, messageId: `<${workflowId}@apprun.local>` });
+          await db.query('update app_private.outbox set mailed_at = now() where id = $1', [id]);
+        }
+        return id;
       });
     },
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { defineFeature } from '../feature.js';
+import { smtpSender } from '../mail/smtp-sender.js';
 import { type TemporalInterceptors, temporalInterceptors } from '../tracing/otel-switch.js';
 import { OnDemandWorker } from './on-demand-worker.js';
 import workflowsPlugin from './plugin.js';
@@ -28,6 +29,7 @@ export const workflowsFeature = defineFeature({
       onEvent: (step) => progress({ service: 'workflows', step }),
       hasOpenWorkflows: () => service().hasOpenWorkflows(),
       activityInterceptors: () => interceptors?.activity ?? [],
+      mail: smtpSender(ports.mail),
     });
     // Temporal sleeps only with no workflow open (a retry or timer due must run on time), the worker stopped first; the
     // next workflow start wakes Temporal (its route's upstream) and the worker (on demand).

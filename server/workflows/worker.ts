@@ -13,7 +13,7 @@ import {
 } from '@temporalio/worker';
 import type pg from 'pg';
 import { packageRoot } from '../../stack/package-root.js';
-import { createActivities } from './activities.js';
+import { createActivities, type MailSender } from './activities.js';
 import { temporalContext } from './context-stores.js';
 import { TASK_QUEUE } from './registration.js';
 
@@ -28,6 +28,8 @@ export interface WorkflowWorkerOptions {
   onEvent(step: string): void;
   /** OpenTelemetry's activity interceptors, when it is on (read at each worker start). */
   activityInterceptors?: () => ActivityInterceptorsFactory[];
+  /** The welcome mail's way out (the mail catcher's SMTP). */
+  mail?: MailSender;
 }
 
 export type WorkerState = 'starting' | 'running' | 'stopped' | 'failed';
@@ -98,7 +100,7 @@ export class WorkflowWorker {
         namespace: 'default',
         taskQueue: TASK_QUEUE,
         ...workflowCode(),
-        activities: createActivities(this.options.db),
+        activities: createActivities(this.options.db, this.options.mail),
         identity: `apprun-core@${process.pid}`,
         maxCachedWorkflows: 100,
         interceptors: { activity: this.options.activityInterceptors?.() ?? [] },

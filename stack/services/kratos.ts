@@ -79,6 +79,8 @@ function kratosConfig(ports: PortMap, secrets: StackSecrets, network: ServiceNet
       default_browser_return_url: `${gateway}/ui/`,
       allowed_return_urls: [`${gateway}/ui/`],
       methods: {
+        // Recovery and verification by a code in a mail, caught by the appliance's mail catcher.
+        code: { enabled: true },
         password: {
           enabled: true,
           // The appliance runs offline: the breach check would only time out. Length and similarity checks stay on.
@@ -90,10 +92,14 @@ function kratosConfig(ports: PortMap, secrets: StackSecrets, network: ServiceNet
         login: { ui_url: `${gateway}/ui/login` },
         error: { ui_url: `${gateway}/ui/error` },
         settings: { ui_url: `${gateway}/ui/settings` },
-        recovery: { enabled: false, ui_url: `${gateway}/ui/recovery` },
-        verification: { enabled: false, ui_url: `${gateway}/ui/verification` },
+        recovery: { enabled: true, use: 'code', ui_url: `${gateway}/ui/recovery` },
+        // A registration sends the code at once; logging in does not wait for it (a project may require it).
+        verification: { enabled: true, use: 'code', ui_url: `${gateway}/ui/verification` },
       },
     },
+    // A native recovery by code answers with the session and the settings flow to set the new password in
+    // (continue_with), instead of a 422 asking an API client to redirect a browser.
+    feature_flags: { use_continue_with_transitions: true },
     log: { level: 'warning', format: 'text', leak_sensitive_values: false },
     secrets: { cookie: [secrets.kratosCookieSecret], cipher: [secrets.kratosCipherSecret] },
     ciphers: { algorithm: 'xchacha20-poly1305' },
@@ -106,8 +112,14 @@ function kratosConfig(ports: PortMap, secrets: StackSecrets, network: ServiceNet
       argon2: { memory: '7MB', iterations: 5, parallelism: 1, salt_length: 16, key_length: 32 },
     },
     identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: `file://${schemaFile}` }] },
-    // No mail leaves the appliance; recovery and verification are off, so the courier never sends.
-    courier: { smtp: { connection_uri: 'smtp://127.0.0.1:1025/?disable_starttls=true' } },
+    // Every mail goes to the appliance's catcher (127.0.0.1): none leaves the machine.
+    courier: {
+      smtp: {
+        connection_uri: `smtp://${network.peer}:${ports.mail}/?disable_starttls=true`,
+        from_address: 'no-reply@apprun.local',
+        from_name: 'apprun',
+      },
+    },
   };
 }
 
@@ -157,7 +169,8 @@ export const kratos: ServiceDefinition<
       stopSignal: 'SIGTERM',
       stopTimeoutMs: 10_000,
       startTimeoutMs: 60_000,
-      command: { path: kratosBinary, args: ['serve', '--config', configFile], env },
+      // --watch-courier: the same process sends the mail (no courier process of its own).
+      command: { path: kratosBinary, args: ['serve', '--config', configFile, '--watch-courier'], env },
       // Its readiness pings the database: a pooled connection Postgres' restart ended fails one check and is dropped.
       health: { kind: 'http', url: `http://127.0.0.1:${ports.kratosAdmin}/admin/health/ready` },
       reconnects: true,

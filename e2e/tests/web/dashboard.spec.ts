@@ -43,7 +43,8 @@ test.describe('dashboard in a browser (web mode at /ui)', () => {
   });
 
   test(
-    'the Workflows screen runs a registration with failTimes 2 and shows the retries, then the Outbox its ' + 'email',
+    'the Workflows screen runs a registration with failTimes 2 and shows the retries, then the Mail screen its ' +
+      'welcome mail',
     async ({ page }, testInfo) => {
       await registrationWithRetries(page, testInfo);
     },

@@ -149,7 +149,7 @@ test.describe('users and data (web mode at /ui)', () => {
       '#/users',
       '#/functions',
       '#/workflows',
-      '#/outbox',
+      '#/mail',
       '#/storage',
       '#/snapshots',
       '#/settings',

@@ -76,3 +76,15 @@ export const JwksSchema = Type.Object({
 });
 
 export const HealthSchema = Type.Object({ status: Type.Literal('ok') });
+
+/** A code by mail: recovery asked for, a new verification code asked for (both answer 202 whoever the address is). */
+export const MailCodeBodySchema = Type.Object({ email: EMAIL }, { additionalProperties: false });
+const CODE = Type.String({ pattern: '^[0-9]{6,8}$', description: 'the code from the mail' });
+export const RecoveryCodeBodySchema = Type.Object(
+  { email: EMAIL, code: CODE, password: PASSWORD },
+  { additionalProperties: false },
+);
+export const VerifyBodySchema = Type.Object({ email: EMAIL, code: CODE }, { additionalProperties: false });
+export const MailCodeSentSchema = Type.Object({ message: Type.String() });
+export const VerifiedSchema = Type.Object({ email: Type.String(), verified: Type.Boolean() });
+export const PasswordChangedSchema = Type.Object({ message: Type.String() });

@@ -1,0 +1,127 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type pg from 'pg';
+import {
+  MailCodeBodySchema,
+  MailCodeSentSchema,
+  PasswordChangedSchema,
+  RecoveryCodeBodySchema,
+  VerifiedSchema,
+  VerifyBodySchema,
+} from '../api/schemas/auth.js';
+import { NoQuery, responses } from '../api/schemas/common.js';
+import type { Access } from './access.js';
+import { type KratosClient, wrongCode } from './kratos-client.js';
+
+export interface MailCodeRoutesOptions {
+  db: pg.Pool;
+  kratos: KratosClient;
+  access: Access;
+}
+
+type Kind = 'recovery' | 'verification';
+const BODY_LIMIT = 4 * 1024;
+
+/** Kept by email in the database, so the code may come back to any gateway. */
+export async function rememberFlow(db: pg.Pool, kind: Kind, email: string, flowId: string): Promise<void> {
+  await db.query(
+    `insert into app_private.auth_mail_flows (email, kind, flow_id) values (lower($1), $2, $3)
+     on conflict (email, kind) do update set flow_id = excluded.flow_id, created_at = now()`,
+    [email, kind, flowId],
+  );
+}
+
+/**
+ * /auth/recovery, /auth/verify: a password forgotten and an address proved, by a code Kratos mails (to the mail
+ * catcher). Asking answers 202 whether or not the address has an account; a code that is wrong, used, expired or was
+ * never sent gets the same 400. Kratos limits the attempts per flow.
+ */
+const mailCodeRoutes: FastifyPluginAsyncTypebox<MailCodeRoutesOptions> = async (app, { db, kratos, access }) => {
+  const flowOf = async (kind: Kind, email: string): Promise<string> => {
+    const { rows } = await db.query<{ flow_id: string }>(
+      `select flow_id from app_private.auth_mail_flows where email = lower($1) and kind = $2
+         and created_at > now() - interval '1 hour'`,
+      [email, kind],
+    );
+    if (!rows[0]) throw wrongCode();
+    return rows[0].flow_id;
+  };
+  const forget = (kind: Kind, email: string) =>
+    db.query('delete from app_private.auth_mail_flows where email = lower($1) and kind = $2', [email, kind]);
+  const config = { access: 'public' as const, upstream: 'kratos' as const };
+  const sent = (what: string) => ({
+    message: `if an account has this address, a ${what} code is on its way (read it with \`apprun mail\`)`,
+  });
+
+  app.post(
+    '/recovery',
+    {
+      config,
+      bodyLimit: BODY_LIMIT,
+      schema: { querystring: NoQuery, body: MailCodeBodySchema, response: responses({ 202: MailCodeSentSchema }) },
+    },
+    async (request, reply) => {
+      const flow = await kratos.mailCode('recovery', request.body.email);
+      await rememberFlow(db, 'recovery', request.body.email, flow);
+      return reply.code(202).send(sent('recovery'));
+    },
+  );
+
+  app.post(
+    '/recovery/code',
+    {
+      config,
+      bodyLimit: BODY_LIMIT,
+      schema: {
+        querystring: NoQuery,
+        body: RecoveryCodeBodySchema,
+        response: responses({ 200: PasswordChangedSchema }),
+      },
+    },
+    async (request) => {
+      const { email, code, password } = request.body;
+      const { identityId } = await kratos.recover(await flowOf('recovery', email), code, password);
+      await forget('recovery', email);
+      // Whoever held the old password is out: its sessions and the tokens minted from them.
+      await kratos.revokeSessions(identityId);
+      const { rows } = await db.query<{ id: string }>(
+        'select id from app_private.users where kratos_identity_id = $1',
+        [identityId],
+      );
+      // Tokens live minutes; a day's retirement outlasts every one minted before.
+      if (rows[0]) access.retireTokensOf(rows[0].id, Date.now() + 24 * 3600_000);
+      return { message: 'the password is changed: log in with it' };
+    },
+  );
+
+  app.post(
+    '/verification',
+    {
+      config,
+      bodyLimit: BODY_LIMIT,
+      schema: { querystring: NoQuery, body: MailCodeBodySchema, response: responses({ 202: MailCodeSentSchema }) },
+    },
+    async (request, reply) => {
+      const flow = await kratos.mailCode('verification', request.body.email);
+      await rememberFlow(db, 'verification', request.body.email, flow);
+      return reply.code(202).send(sent('verification'));
+    },
+  );
+
+  app.post(
+    '/verify',
+    {
+      config,
+      bodyLimit: BODY_LIMIT,
+      schema: { querystring: NoQuery, body: VerifyBodySchema, response: responses({ 200: VerifiedSchema }) },
+    },
+    async (request) => {
+      const { email, code } = request.body;
+      if (!(await kratos.verify(await flowOf('verification', email), code))) throw wrongCode();
+      await forget('verification', email);
+      await db.query('update app_private.users set email_verified = true where lower(email) = lower($1)', [email]);
+      return { email: email.toLowerCase(), verified: true };
+    },
+  );
+};
+
+export default mailCodeRoutes;
