@@ -16,5 +16,7 @@ export function stackWith(states: ServiceState[]): StackView {
     workflowWorker: { state: 'running' },
     applianceMemory: { rssBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, externalBytes: 0, arrayBuffersBytes: 0 },
     admission: { upstreams: [], tenants: [] },
+    gatewayPort: 8080,
+    mailPort: 1025,
   };
 }

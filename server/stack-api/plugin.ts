@@ -87,6 +87,8 @@ const stackApiPlugin: FastifyPluginAsyncTypebox<StackApiOptions> = async (app, o
         sampledAt: sample?.at,
         workflowWorker: opts.workflowWorker(),
         admission: opts.admission(),
+        gatewayPort: opts.ports.gateway,
+        mailPort: opts.ports.mail,
       } satisfies StackView;
     },
   );

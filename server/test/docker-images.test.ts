@@ -122,10 +122,12 @@ describe.skipIf(!engine.docker)(
       const home = await fs.mkdtemp(path.join(os.tmpdir(), 'apprun-images-'));
       await fs.chmod(home, 0o755);
       try {
-        const built = await apprun(['images', 'build', '--home', home]);
+        // The apprun image too (what an export's containers run: ~1.3 GB, minutes on a cold 2-core machine).
+        const built = await apprun(['images', 'build', '--home', home], {}, 900_000);
         expect(built.code, built.stderr).toBe(0);
         for (const service of SERVICES)
           expect(built.stdout).toMatch(new RegExp(`${service.name}\\s+apprun-local/${service.name}:`));
+        expect(built.stdout).toMatch(/apprun \(exports\)\s+apprun-local\/apprun:\w{12}/);
         await fs.writeFile(
           path.join(home, 'settings.json'),
           JSON.stringify({ images: { minio: 'example/minio:mine' } }),
@@ -140,6 +142,6 @@ describe.skipIf(!engine.docker)(
       } finally {
         await fs.rm(home, { recursive: true, force: true });
       }
-    }, 180_000);
+    }, 1_000_000);
   },
 );

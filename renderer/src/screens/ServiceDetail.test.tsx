@@ -12,6 +12,8 @@ const stack: StackView = {
   workflowWorker: { state: 'idle' },
   applianceMemory: { rssBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, externalBytes: 0, arrayBuffersBytes: 0 },
   admission: { upstreams: [], tenants: [] },
+  gatewayPort: 8080,
+  mailPort: 1025,
 };
 const shownLines = () => screen.getByTestId('log-lines').querySelectorAll('div').length;
 

@@ -93,6 +93,9 @@ export const StackViewSchema = Type.Object({
   workflowWorker: WorkflowWorkerSchema,
   /** Admission control at the gateway: the upstreams' gates and each tenant's traffic. */
   admission: AdmissionViewSchema,
+  /** The gateway's and the mail catcher's ports (the services' are on each service). */
+  gatewayPort: Type.Integer(),
+  mailPort: Type.Integer(),
 });
 
 export const MetricsSampleSchema = Type.Object({

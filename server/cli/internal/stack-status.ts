@@ -35,6 +35,7 @@ export function renderStatus(state: CoreState, stack: StackView): string {
     formatBytes(stack.appliance?.memoryBytes),
     formatPercent(stack.appliance?.cpuPercent),
   ]);
+  rows.push(['mail (SMTP)', 'running', '—', String(state.pid), String(stack.mailPort), '(in the gateway)', '—']);
   const budget =
     `total ${formatBytes(stack.total?.memoryBytes)} of ${formatBytes(stack.budgetBytes)} budget, CPU ` +
     `${formatPercent(stack.total?.cpuPercent)}`;
