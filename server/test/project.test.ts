@@ -117,7 +117,10 @@ describe('while it runs, a migration saved in the folder', () => {
     });
     expect(posted.json[0]).toMatchObject({ body: 'first', tenant_id: '00000000-0000-4000-8000-000000000001' });
     expect((await call('GET', data('/notes'), { token: charlie })).json).toEqual([]);
-    expect(run.output()).toMatch(/project\s+applied 20261206110000_notes\.sql in \d+ ms/);
+    // The CLI's line comes from the watcher's event, which may trail the first answer the API serves.
+    await until('the CLI says so', async () =>
+      /project\s+applied 20261206110000_notes\.sql in \d+ ms/.test(run.output()) ? true : undefined,
+    );
   });
 
   it('that would leak across tenants is refused, naming the object and the fix, and leaves nothing behind', async () => {
