@@ -225,9 +225,9 @@ export class KratosClient {
       throw new DomainError(
         'invalid',
         'password_rejected',
-        messagesOf(set.body)
+        `${messagesOf(set.body)
           .map((m) => m.text)
-          .join(' '),
+          .join(' ')} The code is spent: ask for a new one.`,
       );
     if (set.status !== 200 || !set.body.identity)
       throw new DomainError('bad_upstream', 'identity_error', `Kratos did not set the new password (${set.status})`);

@@ -9,6 +9,7 @@ import {
   VerifyBodySchema,
 } from '../api/schemas/auth.js';
 import { NoQuery, responses } from '../api/schemas/common.js';
+import { DomainError } from '../errors.js';
 import type { Access } from './access.js';
 import { type KratosClient, wrongCode } from './kratos-client.js';
 
@@ -20,6 +21,8 @@ export interface MailCodeRoutesOptions {
 
 type Kind = 'recovery' | 'verification';
 const BODY_LIMIT = 4 * 1024;
+/** Kratos' min_password_length (stack/services/kratos.ts). */
+const MIN_PASSWORD_LENGTH = 8;
 
 /** Kept by email in the database, so the code may come back to any gateway. */
 export async function rememberFlow(db: pg.Pool, kind: Kind, email: string, flowId: string): Promise<void> {
@@ -79,6 +82,13 @@ const mailCodeRoutes: FastifyPluginAsyncTypebox<MailCodeRoutesOptions> = async (
     },
     async (request) => {
       const { email, code, password } = request.body;
+      // Kratos' own minimum, checked before the code is spent on a password it would refuse.
+      if (password.length < MIN_PASSWORD_LENGTH)
+        throw new DomainError(
+          'invalid',
+          'password_rejected',
+          `the password must be at least ${MIN_PASSWORD_LENGTH} characters; the code is still good`,
+        );
       const { identityId } = await kratos.recover(await flowOf('recovery', email), code, password);
       await forget('recovery', email);
       // Whoever held the old password is out: its sessions and the tokens minted from them.

@@ -107,7 +107,7 @@ describe('verification and recovery by a mailed code, through the gateway', () =
     expect(mail.text).toContain(`your account ${email} is ready`);
   });
 
-  it('recovery: 202 for any address, a code for a real one; wrong code and weak password refused; the new password works', async () => {
+  it('recovery: 202 for any address, a code for a real one; a wrong code and a short password refused; the new password works', async () => {
     const email = unique('recover');
     expect((await register(email, 'the-old-password-1')).status).toBe(201);
     const oldToken = (await login(gateway(''), email, 'the-old-password-1')).json.access_token as string;
@@ -125,6 +125,9 @@ describe('verification and recovery by a mailed code, through the gateway', () =
     });
     expectCleanError(wrong, 400);
     expect(wrong.json.error).toBe('code_invalid');
+    const short = await call('POST', gateway('/auth/recovery/code'), { body: { email, code, password: 'short' } });
+    expectCleanError(short, 400);
+    expect(short.json).toMatchObject({ error: 'password_rejected', message: expect.stringMatching(/still good/) });
     const changed = await call('POST', gateway('/auth/recovery/code'), {
       body: { email, code, password: 'the-new-password-2' },
     });
