@@ -55,19 +55,21 @@ const mailCodeRoutes: FastifyPluginAsyncTypebox<MailCodeRoutesOptions> = async (
     message: `if an account has this address, a ${what} code is on its way (read it with \`apprun mail\`)`,
   });
 
-  app.post(
-    '/recovery',
-    {
-      config,
-      bodyLimit: BODY_LIMIT,
-      schema: { querystring: NoQuery, body: MailCodeBodySchema, response: responses({ 202: MailCodeSentSchema }) },
-    },
-    async (request, reply) => {
-      const flow = await kratos.mailCode('recovery', request.body.email);
-      await rememberFlow(db, 'recovery', request.body.email, flow);
-      return reply.code(202).send(sent('recovery'));
-    },
-  );
+  // Asking for a code: a recovery, or a new verification code (the first came with the registration).
+  for (const kind of ['recovery', 'verification'] as const)
+    app.post(
+      `/${kind}`,
+      {
+        config,
+        bodyLimit: BODY_LIMIT,
+        schema: { querystring: NoQuery, body: MailCodeBodySchema, response: responses({ 202: MailCodeSentSchema }) },
+      },
+      async (request, reply) => {
+        const flow = await kratos.mailCode(kind, request.body.email);
+        await rememberFlow(db, kind, request.body.email, flow);
+        return reply.code(202).send(sent(kind));
+      },
+    );
 
   app.post(
     '/recovery/code',
@@ -100,20 +102,6 @@ const mailCodeRoutes: FastifyPluginAsyncTypebox<MailCodeRoutesOptions> = async (
       // Tokens live minutes; a day's retirement outlasts every one minted before.
       if (rows[0]) access.retireTokensOf(rows[0].id, Date.now() + 24 * 3600_000);
       return { message: 'the password is changed: log in with it' };
-    },
-  );
-
-  app.post(
-    '/verification',
-    {
-      config,
-      bodyLimit: BODY_LIMIT,
-      schema: { querystring: NoQuery, body: MailCodeBodySchema, response: responses({ 202: MailCodeSentSchema }) },
-    },
-    async (request, reply) => {
-      const flow = await kratos.mailCode('verification', request.body.email);
-      await rememberFlow(db, 'verification', request.body.email, flow);
-      return reply.code(202).send(sent('verification'));
     },
   );
 

@@ -12,6 +12,10 @@ import { mcpClient, textOf } from './mcp-client.js';
 
 let client: Client;
 
+/** read_data's rows. */
+const readAs = async (as: string, path: string) =>
+  JSON.parse(textOf(await client.callTool({ name: 'read_data', arguments: { as, path } })));
+
 beforeAll(async () => {
   client = await mcpClient(stack().home);
 });
@@ -41,14 +45,7 @@ describe('apprun mcp', () => {
   });
 
   it('read_data reads as the user: their tenant only', async () => {
-    const rows = JSON.parse(
-      textOf(
-        await client.callTool({
-          name: 'read_data',
-          arguments: { as: 'alice@test.com', path: '/products?select=name,tenant_id' },
-        }),
-      ),
-    );
+    const rows = await readAs('alice@test.com', '/products?select=name,tenant_id');
     expect(rows.length).toBeGreaterThan(0);
     expect(new Set(rows.map((r: { tenant_id: string }) => r.tenant_id))).toEqual(
       new Set(['00000000-0000-4000-8000-000000000001']),
@@ -92,14 +89,7 @@ describe('apprun mcp', () => {
     await refused('apply_migration', { name: 'x', sql: 'select 1' }, /built-in demo/);
     await refused('apply_migration', { name: 'Bad Name', sql: 'select 1' }, /invalid|pattern|match/i);
     // Still there: nothing was dropped or written.
-    const rows = JSON.parse(
-      textOf(
-        await client.callTool({
-          name: 'read_data',
-          arguments: { as: 'alice@test.com', path: '/products?select=name' },
-        }),
-      ),
-    );
+    const rows = await readAs('alice@test.com', '/products?select=name');
     expect(rows.length).toBeGreaterThan(0);
   });
 
