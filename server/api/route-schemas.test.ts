@@ -99,6 +99,11 @@ describe('every route has a request and a response schema, and an access level',
       'POST /api/snapshots',
       'GET /api/project',
       'POST /api/project/db/reset',
+      'GET /api/mail',
+      'GET /api/mail/:id',
+      'POST /auth/recovery',
+      'POST /auth/recovery/code',
+      'POST /auth/verify',
       'GET /ui/*',
     ]) {
       expect(ids, id).toContain(id);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { NoQuery, responses } from '../api/schemas/common.js';
+import { Bytes, NoQuery, responses } from '../api/schemas/common.js';
 import {
   MailClearedSchema,
   MailIdParams,
@@ -37,11 +37,15 @@ const mailPlugin: FastifyPluginAsyncTypebox<{ mail: MailCatcher }> = async (app,
       return message;
     },
   );
-  app.get('/api/mail/:id/raw', { schema: { params: MailIdParams, querystring: NoQuery } }, async (request, reply) => {
-    const raw = await mail.requireStore().raw(request.params.id);
-    if (!raw) throw notFound(request.params.id);
-    return reply.type('message/rfc822').send(raw);
-  });
+  app.get(
+    '/api/mail/:id/raw',
+    { schema: { params: MailIdParams, querystring: NoQuery, response: responses({ 200: Bytes }) } },
+    async (request, reply) => {
+      const raw = await mail.requireStore().raw(request.params.id);
+      if (!raw) throw notFound(request.params.id);
+      return reply.type('message/rfc822').send(raw);
+    },
+  );
   app.delete(
     '/api/mail',
     { schema: { querystring: NoQuery, response: responses({ 200: MailClearedSchema }) } },

@@ -33,9 +33,12 @@ describe('the service files', () => {
       temporalUi: 8233,
       minio: 9000,
       minioConsole: 9001,
+      mail: 1025,
     });
     expect(Object.keys(PORT_OWNERS)).toEqual(Object.keys(DEFAULT_PORTS));
     expect(portOwners(portMap(20000))).toContainEqual([20005, 'kratos admin API']);
+    // The mail catcher came last, so every earlier port of a base stayed where it was.
+    expect(portOwners(portMap(20000))).toContainEqual([20010, 'mail catcher (SMTP)']);
   });
 
   it('declare each secret once, and an official image at a pinned tag with its executable', () => {
