@@ -21,6 +21,7 @@ export interface MailCodeRoutesOptions {
 
 type Kind = 'recovery' | 'verification';
 const BODY_LIMIT = 4 * 1024;
+const MAX_CODE_ATTEMPTS = 5;
 /** Kratos' min_password_length (stack/services/kratos.ts). */
 const MIN_PASSWORD_LENGTH = 8;
 
@@ -28,7 +29,7 @@ const MIN_PASSWORD_LENGTH = 8;
 export async function rememberFlow(db: pg.Pool, kind: Kind, email: string, flowId: string): Promise<void> {
   await db.query(
     `insert into app_private.auth_mail_flows (email, kind, flow_id) values (lower($1), $2, $3)
-     on conflict (email, kind) do update set flow_id = excluded.flow_id, created_at = now()`,
+     on conflict (email, kind) do update set flow_id = excluded.flow_id, created_at = now(), attempts = 0`,
     [email, kind, flowId],
   );
 }
@@ -36,20 +37,36 @@ export async function rememberFlow(db: pg.Pool, kind: Kind, email: string, flowI
 /**
  * /auth/recovery, /auth/verify: a password forgotten and an address proved, by a code Kratos mails (to the mail
  * catcher). Asking answers 202 whether or not the address has an account; a code that is wrong, used, expired or was
- * never sent gets the same 400. Kratos limits the attempts per flow.
+ * never sent gets the same 400; five wrong ones spend the code.
  */
 const mailCodeRoutes: FastifyPluginAsyncTypebox<MailCodeRoutesOptions> = async (app, { db, kratos, access }) => {
-  const flowOf = async (kind: Kind, email: string): Promise<string> => {
-    const { rows } = await db.query<{ flow_id: string }>(
-      `select flow_id from app_private.auth_mail_flows where email = lower($1) and kind = $2
-         and created_at > now() - interval '1 hour'`,
-      [email, kind],
-    );
-    if (!rows[0]) throw wrongCode();
-    return rows[0].flow_id;
-  };
   const forget = (kind: Kind, email: string) =>
     db.query('delete from app_private.auth_mail_flows where email = lower($1) and kind = $2', [email, kind]);
+  /**
+   * Submits a code to the flow kept for the address. A wrong one counts: after MAX_CODE_ATTEMPTS the flow is
+   * forgotten (a code of 6 digits is not guessed in 5 tries), and a new code must be asked for. Right: forgotten too.
+   */
+  const withCode = async <T>(kind: Kind, email: string, submit: (flowId: string) => Promise<T | undefined>) => {
+    const { rows } = await db.query<{ flow_id: string }>(
+      `select flow_id from app_private.auth_mail_flows where email = lower($1) and kind = $2
+         and created_at > now() - interval '1 hour' and attempts < $3`,
+      [email, kind, MAX_CODE_ATTEMPTS],
+    );
+    if (!rows[0]) throw wrongCode();
+    const done = await submit(rows[0].flow_id).catch((err: unknown) => {
+      if ((err as { code?: string }).code === 'code_invalid') return undefined;
+      throw err;
+    });
+    if (done === undefined) {
+      await db.query(
+        'update app_private.auth_mail_flows set attempts = attempts + 1 where email = lower($1) and kind = $2',
+        [email, kind],
+      );
+      throw wrongCode();
+    }
+    await forget(kind, email);
+    return done;
+  };
   const config = { access: 'public' as const, upstream: 'kratos' as const };
   const sent = (what: string) => ({
     message: `if an account has this address, a ${what} code is on its way (read it with \`apprun mail\`)`,
@@ -91,8 +108,7 @@ const mailCodeRoutes: FastifyPluginAsyncTypebox<MailCodeRoutesOptions> = async (
           'password_rejected',
           `the password must be at least ${MIN_PASSWORD_LENGTH} characters; the code is still good`,
         );
-      const { identityId } = await kratos.recover(await flowOf('recovery', email), code, password);
-      await forget('recovery', email);
+      const { identityId } = await withCode('recovery', email, (flow) => kratos.recover(flow, code, password));
       // Whoever held the old password is out: its sessions and the tokens minted from them.
       await kratos.revokeSessions(identityId);
       const { rows } = await db.query<{ id: string }>(
@@ -114,8 +130,7 @@ const mailCodeRoutes: FastifyPluginAsyncTypebox<MailCodeRoutesOptions> = async (
     },
     async (request) => {
       const { email, code } = request.body;
-      if (!(await kratos.verify(await flowOf('verification', email), code))) throw wrongCode();
-      await forget('verification', email);
+      await withCode('verification', email, async (flow) => ((await kratos.verify(flow, code)) ? true : undefined));
       await db.query('update app_private.users set email_verified = true where lower(email) = lower($1)', [email]);
       return { email: email.toLowerCase(), verified: true };
     },

@@ -15,10 +15,12 @@ interface Caught {
   subject: string;
 }
 /** The newest mail to the address (waiting up to 10 s for one), read in full. */
-async function mailTo(to: string, subject = '') {
+async function mailTo(to: string, subject = '', after?: string) {
   const list = await call(
     'GET',
-    gateway(`/api/mail?to=${encodeURIComponent(to)}&subject=${encodeURIComponent(subject)}&wait=10`),
+    gateway(
+      `/api/mail?to=${encodeURIComponent(to)}&subject=${encodeURIComponent(subject)}&wait=10${after ? `&after=${after}` : ''}`,
+    ),
     {
       headers: admin(),
     },
@@ -96,8 +98,15 @@ describe('verification and recovery by a mailed code, through the gateway', () =
     expect(right.json).toEqual({ email, verified: true });
     const token = (await login(gateway(''), email, 'a-long-password-1')).json.access_token as string;
     expect(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).email_verified).toBe(true);
-    // A new code on request, for an address that lost the first mail.
+    // A new code on request, for an address that lost the first mail; five wrong tries spend even the right one.
     expect((await call('POST', gateway('/auth/verification'), { body: { email } })).status).toBe(202);
+    const again = await mailTo(email, 'verify', mail.id);
+    expect(again.id).not.toBe(mail.id);
+    for (let i = 0; i < 5; i++)
+      expect((await call('POST', gateway('/auth/verify'), { body: { email, code: '000000' } })).status).toBe(400);
+    const spent = await call('POST', gateway('/auth/verify'), { body: { email, code: again.codes[0] } });
+    expectCleanError(spent, 400);
+    expect(spent.json.error).toBe('code_invalid');
   });
 
   it('the welcome mail of the registration workflow arrives through SMTP', async () => {

@@ -7,6 +7,8 @@ create table if not exists app_private.auth_mail_flows (
   email text not null,
   kind text not null check (kind in ('verification', 'recovery')),
   flow_id uuid not null,
+  -- wrong codes tried: five spend the flow (a new code must be asked for)
+  attempts int not null default 0,
   created_at timestamptz not null default now(),
   primary key (email, kind)
 );
