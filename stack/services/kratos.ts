@@ -112,7 +112,9 @@ function kratosConfig(ports: PortMap, secrets: StackSecrets, network: ServiceNet
       argon2: { memory: '7MB', iterations: 5, parallelism: 1, salt_length: 16, key_length: 32 },
     },
     identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: `file://${schemaFile}` }] },
-    // Every mail goes to the appliance's catcher (127.0.0.1): none leaves the machine.
+    // Every mail goes to the appliance's catcher (127.0.0.1): none leaves the machine. The courier's poll (Kratos'
+    // 1 s) costs ~0.2 % of a core while Kratos is awake (13 ticks a minute, 1 without it; 2 s: 8–10 ticks, and a
+    // code ~2.1 s after it is asked for instead of ~1.1 s): kept at 1 s. Asleep, Kratos costs nothing.
     courier: {
       smtp: {
         connection_uri: `smtp://${network.peer}:${ports.mail}/?disable_starttls=true`,
