@@ -7,9 +7,9 @@ import path from 'node:path';
 import { parse, stringify } from 'smol-toml';
 import type { AppHome } from '../../stack/home.js';
 import { newSecrets, secretVariable } from '../../stack/secrets.js';
+import { adminApi } from '../api/contract.js';
 import { newSigningJwk, SIGNING_KEY_VARIABLE } from '../auth/signing-keys.js';
 import { runningCore } from '../core-state.js';
-import type { MigrationState } from '../project/database.js';
 import { CONFIG_FILE, type Project } from '../project/project.js';
 import { loadSettings } from '../settings.js';
 
@@ -48,9 +48,11 @@ export async function checkMigrations(home: AppHome, skip: boolean): Promise<str
       `apprun is not running for ${home.root}: the export checks the project's migrations against its database. ` +
         'Start it (`apprun up`), or pass --skip-check to export unchecked migrations',
     );
-  const res = await fetch(`${core.gatewayUrl}/api/project`, { headers: { 'x-apprun-admin-token': core.adminToken } });
-  if (!res.ok) throw new ExportError(`the running appliance did not describe the project (HTTP ${res.status})`);
-  const { migrations } = (await res.json()) as { migrations: MigrationState[] };
+  const { migrations } = await adminApi(core)
+    .project()
+    .catch((err: Error) => {
+      throw new ExportError(`the running appliance did not describe the project: ${err.message}`);
+    });
   const bad = migrations.find((m) => m.state !== 'applied');
   if (bad) {
     const why = {

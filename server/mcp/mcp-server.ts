@@ -8,6 +8,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../stack/service-identity.js';
+import type { ApiCallError } from '../api/http-api.js';
 import { SUITE_NAMES } from '../api/schemas/kpi.js';
 import type { ApprunApi } from '../api/views.js';
 import { newMigrationName } from '../project/migrations.js';
@@ -92,12 +93,11 @@ export function createMcpServer(o: McpOptions): McpServer {
       const user = users.users.find((u) => u.email.toLowerCase() === as.toLowerCase());
       if (!user) return refuse(`no user ${as}; the users are: ${users.users.map((u) => u.email).join(', ')}`);
       const { access_token: token } = await api.actAs(user.id);
-      const res = await fetch(target.url, {
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      });
-      const body = await res.text();
-      if (!res.ok) return { ...text(`HTTP ${res.status}: ${body}`), isError: true };
-      return text(body);
+      // The path was checked to stay under /data; the data API's own client reads it, as the dashboard does.
+      return api.data(token, 'GET', dataPath).then(
+        (page) => text(page.rows),
+        (err: ApiCallError) => ({ ...text(`HTTP ${err.status} ${err.code}: ${err.message}`), isError: true }),
+      );
     },
   );
 
