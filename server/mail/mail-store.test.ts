@@ -92,6 +92,12 @@ describe('the mail store', () => {
     await store.add(mail('late@test.com', 'this'));
     expect((await waiting).map((m) => m.subject)).toEqual(['this']);
     expect(await store.waitFor({ to: 'nobody@test.com' }, 0)).toEqual([]);
+    // A client that goes away ends its wait at once.
+    const gone = new AbortController();
+    const t0 = Date.now();
+    setTimeout(() => gone.abort(), 50);
+    expect(await store.waitFor({ to: 'nobody@test.com' }, 30, gone.signal)).toEqual([]);
+    expect(Date.now() - t0).toBeLessThan(5000);
     expect(store.list({ after: first.id }).map((m) => m.subject)).toEqual(['this', 'not this']);
     expect(await store.clear()).toBe(3);
     expect(store.list()).toEqual([]);

@@ -114,22 +114,25 @@ export class MailStore extends EventEmitter {
     return found.slice(0, filter.limit ?? 50);
   }
 
-  /** The matching messages now, or once one arrives within `seconds`. */
-  async waitFor(filter: MailFilter, seconds: number): Promise<MailSummary[]> {
+  /** The matching messages now, or once one arrives within `seconds` (or none, when `signal` aborts first). */
+  async waitFor(filter: MailFilter, seconds: number, signal?: AbortSignal): Promise<MailSummary[]> {
     const now = this.list(filter);
-    if (now.length || seconds <= 0) return now;
+    if (now.length || seconds <= 0 || signal?.aborted) return now;
     return new Promise((resolve) => {
-      const onMail = (m: MailSummary) => {
-        if (!matches(m, filter)) return;
+      const done = (found: MailSummary[]) => {
         clearTimeout(timer);
         this.off('mail', onMail);
-        resolve(this.list(filter));
+        signal?.removeEventListener('abort', onAbort);
+        resolve(found);
       };
-      const timer = setTimeout(() => {
-        this.off('mail', onMail);
-        resolve([]);
-      }, seconds * 1000);
+      const onMail = (m: MailSummary) => {
+        if (matches(m, filter)) done(this.list(filter));
+      };
+      const onAbort = () => done([]);
+      // A waiting request never holds the process open (a stop, a test run's end).
+      const timer = setTimeout(() => done([]), seconds * 1000).unref();
       this.on('mail', onMail);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

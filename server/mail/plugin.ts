@@ -22,9 +22,12 @@ const mailPlugin: FastifyPluginAsyncTypebox<{ mail: MailCatcher }> = async (app,
   app.get(
     '/api/mail',
     { schema: { querystring: MailQuerySchema, response: responses({ 200: MailListSchema }) } },
-    async (request) => {
+    async (request, reply) => {
       const { wait, ...filter } = request.query;
-      const messages = await mail.requireStore().waitFor(filter, wait ?? 0);
+      // A client that goes away stops its wait (a follower's Ctrl-C).
+      const gone = new AbortController();
+      reply.raw.once('close', () => gone.abort());
+      const messages = await mail.requireStore().waitFor(filter, wait ?? 0, gone.signal);
       return { messages, ...mail.figures() };
     },
   );

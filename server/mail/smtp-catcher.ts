@@ -25,6 +25,9 @@ export class SmtpCatcher {
       disabledCommands: ['AUTH', 'STARTTLS'],
       size: MAX_MAIL_BYTES,
       maxClients: 50,
+      // A client that keeps its connection open must not hold up `apprun down` (smtp-server waits 30 s by default):
+      // after a second it is told 421 and closed.
+      closeTimeout: 1000,
       // Clients on 127.0.0.1 only: no reverse lookup.
       disableReverseLookup: true,
       logger: false,

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import nodemailer from 'nodemailer';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apprun } from './cli.js';
+import { apprun, BIN } from './cli.js';
 import { call, expectCleanError, gateway, login, stack } from './http.js';
+import { until } from './until.js';
 
 // The mail catcher on the shared stack: a plain SMTP client's mail, Kratos' verification and recovery codes through
 // the gateway's /auth routes, the registration workflow's welcome mail, the bounds and the refusals.
@@ -61,6 +63,25 @@ describe('the mail catcher', () => {
     const cli = await apprun(['mail', '--to', to, '--home', stack().home]);
     expect(cli.stdout).toContain('Your order');
     expect((await apprun(['mail', mail.id, '--home', stack().home])).stdout).toContain('codes: 55501234');
+  });
+
+  it('`apprun mail --follow` prints each new message as it arrives, and stops on Ctrl-C', async () => {
+    const to = unique('follow');
+    const child = spawn(process.execPath, [BIN, 'mail', '--follow', '--to', to, '--home', stack().home]);
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    try {
+      await until('following', async () => (out.includes('-- following the mail') ? true : undefined));
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true });
+      await transport.sendMail({ from: 'app@test.com', to, subject: 'Followed one', text: 'hi' });
+      await until('printed', async () => (out.includes('Followed one') ? true : undefined));
+    } finally {
+      child.kill('SIGINT');
+    }
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
   });
 
   it('refuses a mail over its size bound with SMTP 552, and counts it', async () => {
