@@ -13,6 +13,15 @@ import { runningCore } from '../core-state.js';
 import { CONFIG_FILE, type Project } from '../project/project.js';
 import { loadSettings } from '../settings.js';
 
+/** The export's name (the Compose project's, the chart's, the release's): a DNS label from the project's name. */
+export const exportName = (project: Project) =>
+  `apprun-${
+    project.config.project.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'app'
+  }`.slice(0, 50);
+
 /** A refusal the CLI prints as is (bad input: no stack trace). */
 export class ExportError extends Error {}
 

@@ -12,6 +12,7 @@ import {
   checkMigrations,
   copyProject,
   ExportError,
+  exportName,
   exportSecrets,
   prepareOutput,
   writeEnvFile,
@@ -39,15 +40,6 @@ export interface ExportResult {
   files: string[];
   report: string;
 }
-
-/** The Compose project's name: lower-case letters, digits, dashes. */
-export const composeName = (project: Project) =>
-  `apprun-${
-    project.config.project.name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '') || 'app'
-  }`;
 
 export async function runExport(o: ExportOptions): Promise<ExportResult> {
   if (!EXPORT_TARGETS.includes(o.target as ExportTarget))
@@ -81,7 +73,7 @@ export async function runExport(o: ExportOptions): Promise<ExportResult> {
       image: image!,
       portBase,
       network: o.network ?? 'private',
-      projectName: composeName(o.project),
+      projectName: exportName(o.project),
       cli: APP_CLI,
     });
     files.push(
@@ -102,7 +94,7 @@ export async function runExport(o: ExportOptions): Promise<ExportResult> {
     exported = chart.versions;
     run =
       `docker tag ${image} REGISTRY/apprun:${image.split(':')[1]} && docker push …, set image.repository, then ` +
-      `helm install ${composeName(o.project)} ${out} (CloudNativePG's operator installed first; Kubernetes 1.29+)`;
+      `helm install ${exportName(o.project)} ${out} (CloudNativePG's operator installed first; Kubernetes 1.29+)`;
   }
   step('written', 1);
   const drift = driftRows(local, exported);

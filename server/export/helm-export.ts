@@ -11,6 +11,7 @@ import type { ServiceName } from '../../stack/service-identity.js';
 import { APPLIANCE_BUDGET_MB, SERVICES } from '../../stack/services/index.js';
 import type { ServiceSpec } from '../../stack/spec.js';
 import type { Project } from '../project/project.js';
+import { exportName } from './export-folder.js';
 
 /** The images the chart names: the field's own for Postgres, Temporal and the object store; apprun's for the rest. */
 export function chartImages(local: Record<ServiceName | 'gateway', string>) {
@@ -36,15 +37,6 @@ export interface ChartOptions {
 
 const chartDir = () => path.join(packageRoot(), 'server', 'export', 'helm-chart');
 
-/** The chart's name: a DNS label from the project's name. */
-const chartName = (project: Project) =>
-  `apprun-${
-    project.config.project.name
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '') || 'app'
-  }`.slice(0, 50);
-
 export function writeChart(o: ChartOptions): { files: string[]; versions: Record<ServiceName | 'gateway', string> } {
   const images = chartImages(o.local);
   const budget = (name: ServiceName) => o.specs.find((s) => s.name === name)?.memoryBudgetMb ?? 128;
@@ -61,7 +53,7 @@ export function writeChart(o: ChartOptions): { files: string[]; versions: Record
     'Chart.yaml',
     stringify({
       apiVersion: 'v2',
-      name: chartName(o.project),
+      name: exportName(o.project),
       description: `${o.project.config.project.name} on apprun: Postgres (CloudNativePG), PostgREST, Kratos, Temporal, an S3 store and the gateway`,
       type: 'application',
       version: '0.1.0',

@@ -77,10 +77,10 @@ export function packageFiles(root = packageRoot()): Map<string, string> {
 
 /** Host files kept at their own paths: Node, the services' binaries and trees, the cluster template, the host tools. */
 export function hostFiles(recipes: ImageRecipe[], addons: string[] = []): string[] {
-  const executables = [process.execPath, ...HOST_TOOLS.filter((f) => fs.existsSync(f)), ...addons];
-  const files = new Set<string>(executables.slice(0, -addons.length || undefined));
-  // The recipes' files come with their libraries; Node's, the tools' and the native addons' are added here.
-  for (const file of executables) for (const lib of sharedLibraries(file)) files.add(lib);
+  const files = new Set<string>([process.execPath, ...HOST_TOOLS.filter((f) => fs.existsSync(f))]);
+  // The recipes' files come with their libraries; Node's, the tools' and the native addons' (in the package part)
+  // are added here.
+  for (const file of [...files, ...addons]) for (const lib of sharedLibraries(file)) files.add(lib);
   for (const recipe of recipes) for (const file of imageFiles(recipe)) files.add(file);
   const templates = path.join(resolveCacheDir(), 'cluster-templates');
   if (fs.existsSync(templates))
